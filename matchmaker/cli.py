@@ -1,0 +1,205 @@
+"""Command line: optimize, validate, demo, batch. Exit codes: 0 plan written, 2 bad input, 3 no plan.
+
+No traceback ever reaches the user: input problems are listed, anything unexpected is one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from .config import Config, load_config
+from .pipeline import Outcome, load, run
+from .problems import InputError
+from .report import json_bytes, plan_bytes, plan_table, summary, write_atomic
+from .solve import Progress
+
+EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR = 0, 2, 3, 1
+PLAN_SUFFIXES = (".csv", ".xlsx", ".json")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--creators", help="creator list (.csv, .xlsx, .parquet)")
+    parser.add_argument("--products", help="product catalogue (.csv, .xlsx, .parquet)")
+    parser.add_argument("--pairs", help="optional creator_id, product_id, value table")
+    parser.add_argument("--overlaps", help="optional creator_a, creator_b, overlap table")
+    parser.add_argument("--config", help="campaign TOML (every parameter; flags override it)")
+    parser.add_argument("--budget", type=float, help="total budget in CNY")
+    parser.add_argument("--max-overlap", type=float, help="max audience overlap of two creators on one product")
+    parser.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    parser.add_argument("--seed", type=int, help="solver random seed")
+    parser.add_argument("--backend", choices=("use", "sentence-transformers"), help="embedding backend")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="matchmaker", description=__doc__.splitlines()[0])
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+    opt = sub.add_parser("optimize", help="find the best plan and write it")
+    _inputs(opt)
+    opt.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
+    opt.add_argument("--summary-json", help="summary file (.json)")
+    val = sub.add_parser("validate", help="list every input problem, no solve")
+    _inputs(val)
+    demo = sub.add_parser("demo", help="the bundled sample campaign, end to end")
+    demo.add_argument("--out", default="out/demo-plan.csv", help="plan file (default out/demo-plan.csv)")
+    demo.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    batch = sub.add_parser("batch", help="one plan per campaign TOML in a folder, plus a summary table")
+    batch.add_argument("folder", help="folder of campaign .toml files (each names its inputs)")
+    batch.add_argument("--out", required=True, help="output folder")
+    batch.add_argument("--time-limit", type=float, help="solver time limit per campaign")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(getattr(args, "config", None))
+    try:
+        return config.override(**{
+            "campaign.budget": getattr(args, "budget", None),
+            "campaign.max_overlap": getattr(args, "max_overlap", None),
+            "solver.time_limit": getattr(args, "time_limit", None),
+            "solver.seed": getattr(args, "seed", None),
+            "scoring.backend": getattr(args, "backend", None),
+        })
+    except ValueError as exc:
+        from .problems import Problem
+
+        raise InputError([Problem("command line", None, None, None, str(exc))]) from exc
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return {}
+    last = {"t": -1.0}
+
+    def on_progress(point: Progress) -> None:
+        if point.seconds - last["t"] >= 1.0:
+            last["t"] = point.seconds
+            _say(f"  {point.seconds:6.1f}s  value {point.objective:.4f}  bound {point.bound:.4f}  "
+                 f"gap {point.gap:.2%}")
+
+    def on_embed(done: int, total: int) -> None:
+        _say(f"  embedded {done}/{total} new texts")
+
+    return {"on_stage": lambda s: _say(f"- {s}"), "on_progress": on_progress, "on_embed": on_embed}
+
+
+def _show_warnings(data, quiet: bool) -> None:
+    if data.warnings and not quiet:
+        _say(f"{len(data.warnings)} warning(s):")
+        for w in data.warnings[:20]:
+            _say(f"  {w}")
+        if len(data.warnings) > 20:
+            _say(f"  ... and {len(data.warnings) - 20} more (see `matchmaker validate`)")
+
+
+def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool,
+             **sources) -> tuple[int, Outcome | None]:
+    """Load, solve, check, write. Returns the exit code and the outcome."""
+    if out.suffix.lower() not in PLAN_SUFFIXES:
+        from .problems import Problem
+
+        raise InputError([Problem("command line", None, "--out", str(out),
+                                  f"expected a file ending in {', '.join(PLAN_SUFFIXES)}")])
+    data = load(config, **sources)
+    _show_warnings(data, quiet)
+    outcome = run(data, config, **_progress(quiet))
+    info = summary(outcome)
+    if summary_path:
+        write_atomic(summary_path, json_bytes(info))
+    if not outcome.result.has_plan:
+        _say(f"No feasible plan ({outcome.result.status}).")
+        for reason in outcome.reasons:
+            _say(f"  - {reason}")
+        return EXIT_NO_PLAN, outcome
+    write_atomic(out, plan_bytes(plan_table(outcome), out.suffix.lower()))
+    _say(f"Plan written to {out}: {info['bookings']} bookings, {info['creators_booked']} creators, "
+         f"¥{info['budget_used']:,.0f} of ¥{info['budget']:,.0f}; value {info['objective']:.3f}, "
+         f"bound {info['best_bound']:.3f}, gap {info['gap']:.2%} ({info['status']}); "
+         f"greedy {info['greedy_value']:.3f}")
+    return EXIT_OK, outcome
+
+
+def _sources(args: argparse.Namespace) -> dict[str, str | None]:
+    return {k: getattr(args, k) for k in ("creators", "products", "pairs", "overlaps")}
+
+
+def _batch(args: argparse.Namespace) -> int:
+    folder, out = Path(args.folder), Path(args.out)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        from .problems import Problem
+
+        raise InputError([Problem(str(folder), None, None, None, "no campaign .toml files in this folder")])
+    rows, worst = [], EXIT_OK
+    for path in files:
+        _say(f"== {path.name}")
+        row = {"config": path.name}
+        try:
+            config = load_config(path)
+            if args.time_limit:
+                config = config.override(**{"solver.time_limit": args.time_limit})
+            code, outcome = optimize(config, out / f"{path.stem}-plan.csv", out / f"{path.stem}-summary.json",
+                                     args.quiet)
+            row.update({k: v for k, v in summary(outcome).items() if not isinstance(v, (dict, list))})
+        except InputError as exc:
+            code = EXIT_INPUT
+            row["status"] = "bad input"
+            row["error"] = "; ".join(str(p) for p in exc.problems[:5])
+            _say(str(exc))
+        row["exit_code"] = code
+        rows.append(row)
+        worst = max(worst, code)
+    table = pd.DataFrame(rows)
+    write_atomic(out / "batch-summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
+    _say(f"Batch summary written to {out / 'batch-summary.csv'} ({len(rows)} campaigns)")
+    return worst
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "optimize":
+            return optimize(_config(args), Path(args.out),
+                            Path(args.summary_json) if args.summary_json else None, args.quiet,
+                            **_sources(args))[0]
+        if args.command == "validate":
+            data = load(_config(args), **_sources(args))
+            _show_warnings(data, False)
+            _say(f"OK: {data.n_creators} creators, {data.n_products} products, no errors.")
+            return EXIT_OK
+        if args.command == "demo":
+            config = load_config(DATA_DIR / "campaign.toml")
+            if args.time_limit:
+                config = config.override(**{"solver.time_limit": args.time_limit})
+            return optimize(config, Path(args.out), Path(args.out).with_suffix(".summary.json"),
+                            args.quiet)[0]
+        return _batch(args)
+    except InputError as exc:
+        _say(f"Input problems ({len(exc.problems)}); nothing was written:")
+        for problem in exc.problems:
+            _say(f"  {problem}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _say("Interrupted; nothing was written.")
+        return 130
+    except Exception as exc:  # a bug: one line, never a traceback
+        _say(f"Internal error: {exc.__class__.__name__}: {exc}")
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        return EXIT_ERROR
+
+
+def main_exit() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The problem data: one immutable value, separate from file formats and from the solver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from .problems import Problem
+
+
+@dataclass(frozen=True)
+class ProblemData:
+    """Validated, canonical tables. Creator and product positions (0..n-1) index everything after.
+
+    creators: creator_id, name, tier, followers, categories (tuple), bio, fee, max_products,
+      engagement_rate, avg_views, audience_female, audience_age_18_24/25_34/35_plus,
+      audience_region, experience_score, mcn, row (the source spreadsheet row)
+    products: product_id, brand, name, category, description, price, min_creators, max_creators,
+      min_top_kol, max_top_kol, budget, target_gender, target_age (tuple), target_region, row
+    pairs (optional): creator_id, product_id, value  -- user-supplied eligible pairs and values
+    overlaps (optional): creator_a, creator_b, overlap -- measured audience overlaps in 0..1
+    Treat the frames as read-only; make changed copies with `replace`.
+    """
+
+    creators: pd.DataFrame
+    products: pd.DataFrame
+    pairs: pd.DataFrame | None = None
+    overlaps: pd.DataFrame | None = None
+    warnings: tuple[Problem, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_creators(self) -> int:
+        return len(self.creators)
+
+    @property
+    def n_products(self) -> int:
+        return len(self.products)
+
+    def replace(self, **changes) -> ProblemData:
+        return replace(self, **changes)

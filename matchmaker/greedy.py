@@ -1,0 +1,130 @@
+"""A fast greedy plan: the solver's hint and the baseline it must never fall below.
+
+First the per-product minimums (Top-KOLs, then creators), best value per yuan first; then every other
+pair by value per yuan. A pair is taken only when every rule still holds, except the Top-KOL share
+during the minimums, which a repair step restores by dropping spare Top-KOLs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from .instance import NO_LIMIT, Instance
+
+
+class _State:
+    def __init__(self, inst: Instance):
+        self.inst = inst
+        self.chosen: list[int] = []
+        self.spend = 0.0
+        self.top_spend = 0.0
+        self.prod_spend = np.zeros(len(inst.prod_min))
+        self.prod_count = np.zeros(len(inst.prod_min), int)
+        self.prod_top = np.zeros(len(inst.prod_min), int)
+        self.load = np.zeros(len(inst.fee), int)
+        self.members: dict[int, set[int]] = defaultdict(set)  # product -> creators
+        self.brand_of: dict[tuple[int, int], int] = {}  # (creator, category) -> brand
+        self.brand_uses: dict[tuple[int, int], int] = defaultdict(int)
+        self.neighbours: dict[int, set[int]] = defaultdict(set)
+        for a, b in inst.conflicts:
+            self.neighbours[int(a)].add(int(b))
+            self.neighbours[int(b)].add(int(a))
+
+    def fits(self, i: int, share_check: bool = True) -> bool:
+        inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
+        fee = inst.fee[c]
+        if c in self.members[p] or self.load[c] >= inst.capacity[c]:
+            return False
+        if self.spend + fee > inst.budget + 1e-9:
+            return False
+        if not np.isnan(inst.prod_budget[p]) and self.prod_spend[p] + fee > inst.prod_budget[p] + 1e-9:
+            return False
+        if inst.prod_max[p] != NO_LIMIT and self.prod_count[p] >= inst.prod_max[p]:
+            return False
+        if inst.top[c] and inst.prod_max_top[p] != NO_LIMIT and self.prod_top[p] >= inst.prod_max_top[p]:
+            return False
+        if share_check and inst.top[c] and self.top_spend + fee > inst.top_share * (self.spend + fee) + 1e-9:
+            return False
+        if self.neighbours[c] & self.members[p]:
+            return False
+        key = (c, int(inst.prod_category[p]))
+        if inst.exclusivity and self.brand_of.get(key, inst.prod_brand[p]) != inst.prod_brand[p]:
+            return False
+        return True
+
+    def take(self, i: int) -> None:
+        inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
+        self.chosen.append(i)
+        self.spend += inst.fee[c]
+        self.top_spend += inst.fee[c] if inst.top[c] else 0.0
+        self.prod_spend[p] += inst.fee[c]
+        self.prod_count[p] += 1
+        self.prod_top[p] += int(inst.top[c])
+        self.load[c] += 1
+        self.members[p].add(c)
+        self.brand_of[(c, int(inst.prod_category[p]))] = int(inst.prod_brand[p])
+        self.brand_uses[(c, int(inst.prod_category[p]))] += 1
+
+    def drop(self, i: int) -> None:
+        inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
+        self.chosen.remove(i)
+        self.spend -= inst.fee[c]
+        self.top_spend -= inst.fee[c] if inst.top[c] else 0.0
+        self.prod_spend[p] -= inst.fee[c]
+        self.prod_count[p] -= 1
+        self.prod_top[p] -= int(inst.top[c])
+        self.load[c] -= 1
+        self.members[p].discard(c)
+        key = (c, int(inst.prod_category[p]))
+        self.brand_uses[key] -= 1
+        if not self.brand_uses[key]:
+            del self.brand_of[key]
+
+    def share_ok(self) -> bool:
+        return self.top_spend <= self.inst.top_share * self.spend + 1e-6
+
+    def meets_minimums(self) -> bool:
+        inst = self.inst
+        return bool((self.prod_count >= inst.prod_min).all() and (self.prod_top >= inst.prod_min_top).all()
+                    and self.share_ok())
+
+
+def greedy(inst: Instance) -> tuple[np.ndarray, bool]:
+    """Chosen pair indices and whether they form a feasible plan (all minimums met).
+
+    Two passes, by value per yuan (best when the budget binds) and by value (best when it does not);
+    the better feasible plan wins.
+    """
+    density = inst.value / np.maximum(inst.fee[inst.pair_c], 1.0)
+    runs = [_greedy_pass(inst, density, order) for order in (density, inst.value)]
+    return max(runs, key=lambda run: (run[1], float(inst.value[run[0]].sum())))
+
+
+def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> tuple[np.ndarray, bool]:
+    state = _State(inst)
+    by_density = np.argsort(-density, kind="stable")
+    by_priority = np.argsort(-priority, kind="stable")
+    # Minimums first: Top-KOLs (share rule checked at the end, alliance pairs come later), then anyone.
+    for top_only, need in ((True, inst.prod_min_top), (False, inst.prod_min)):
+        for i in by_density:
+            p, c = int(inst.pair_p[i]), int(inst.pair_c[i])
+            have = state.prod_top[p] if top_only else state.prod_count[p]
+            if have < need[p] and (inst.top[c] or not top_only) and state.fits(i, share_check=False):
+                state.take(i)
+    for i in by_priority:
+        if state.fits(i):
+            state.take(i)
+    # Top-KOLs taken for the minimums may break the share cap: drop spare ones (worst first), refill.
+    if not state.share_ok():
+        for i in sorted((i for i in state.chosen if inst.top[inst.pair_c[i]]), key=lambda i: density[i]):
+            p = int(inst.pair_p[i])
+            if state.share_ok():
+                break
+            if state.prod_top[p] > inst.prod_min_top[p] and state.prod_count[p] > inst.prod_min[p]:
+                state.drop(i)
+        for i in by_priority:
+            if state.fits(i):
+                state.take(i)
+    return np.array(sorted(state.chosen), dtype=int), state.meets_minimums()

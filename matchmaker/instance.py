@@ -1,0 +1,73 @@
+"""The solver's view of a campaign: plain arrays over eligible pairs, built once from ProblemData."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .data import ProblemData
+from .parse import norm_category
+
+NO_LIMIT = -1
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Pairs i = (pair_c[i], pair_p[i]) with value[i]; per-creator and per-product rules."""
+
+    pair_c: np.ndarray  # int, creator position of each eligible pair
+    pair_p: np.ndarray  # int, product position
+    value: np.ndarray  # float, value of each pair
+    fee: np.ndarray  # float per creator (CNY for one product slot)
+    top: np.ndarray  # bool per creator: Top-KOL
+    capacity: np.ndarray  # int per creator: max products
+    prod_min: np.ndarray  # int per product
+    prod_max: np.ndarray  # int per product, NO_LIMIT = none
+    prod_min_top: np.ndarray
+    prod_max_top: np.ndarray
+    prod_budget: np.ndarray  # float per product, nan = none
+    prod_brand: np.ndarray  # int codes
+    prod_category: np.ndarray  # int codes (normalised category)
+    conflicts: np.ndarray  # (k, 2) int creator positions whose audiences overlap too much
+    budget: float
+    top_share: float  # max share of the spend on Top-KOLs (1 = no cap)
+    exclusivity: bool
+    creator_ids: tuple[str, ...]
+    product_ids: tuple[str, ...]
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pair_c)
+
+
+def _limits(series: pd.Series) -> np.ndarray:
+    return series.astype("Int64").fillna(NO_LIMIT).to_numpy(int)
+
+
+def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: pd.DataFrame,
+                   config: Config) -> Instance:
+    products = data.products
+    return Instance(
+        pair_c=candidates["c"].to_numpy(int),
+        pair_p=candidates["p"].to_numpy(int),
+        value=candidates["value"].to_numpy(float),
+        fee=data.creators["fee"].to_numpy(float),
+        top=(data.creators["tier"] == "top_kol").to_numpy(bool),
+        capacity=data.creators["max_products"].to_numpy(int),
+        prod_min=_limits(products["min_creators"]).clip(0),
+        prod_max=_limits(products["max_creators"]),
+        prod_min_top=_limits(products["min_top_kol"]).clip(0),
+        prod_max_top=_limits(products["max_top_kol"]),
+        prod_budget=products["budget"].to_numpy(float),
+        prod_brand=pd.factorize(products["brand"].map(norm_category))[0],
+        prod_category=pd.factorize(products["category"].map(norm_category))[0],
+        conflicts=conflict_rows[["a", "b"]].to_numpy(int).reshape(-1, 2),
+        budget=float(config.campaign.budget),
+        top_share=float(config.campaign.top_kol_max_share),
+        exclusivity=bool(config.campaign.exclusivity),
+        creator_ids=tuple(data.creators["creator_id"]),
+        product_ids=tuple(products["product_id"]),
+    )

@@ -1,0 +1,152 @@
+"""The CP-SAT assignment model, one function per constraint family (listed in CONSTRAINTS).
+
+x[c,p] = 1 when creator c promotes product p; variables exist only for eligible pairs (category,
+experience and capacity filters are applied in score.py). Objective: the total value of chosen pairs.
+Every float becomes an integer in `to_int`, and nowhere else.
+
+Each constraint function takes a `gate(rule_name)` returning enforcement literals: empty in a
+normal solve; in explain.py one switch literal per rule, so CP-SAT can name the rules in conflict.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from .instance import NO_LIMIT, Instance
+
+VALUE_SCALE = 10_000  # value 0.8731 -> 8731
+MONEY_SCALE = 100  # CNY -> fen
+SHARE_SCALE = 1_000  # 0.6 -> 600
+
+Gate = Callable[[str], list]
+
+
+def to_int(values: np.ndarray | float, scale: int) -> np.ndarray:
+    """The one place floats become CP-SAT integers (rounded to the nearest unit of 1/scale)."""
+    return np.rint(np.asarray(values, dtype=float) * scale).astype(np.int64)
+
+
+def no_gate(_: str) -> list:
+    return []
+
+
+def _enforce(ct: cp_model.Constraint, literals: list) -> None:
+    if literals:
+        ct.only_enforce_if(literals)
+
+
+def _by(keys: np.ndarray) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        groups[int(key)].append(i)
+    return groups
+
+
+def add_budget(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Total spend within the campaign budget."""
+    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+    ct = m.add(cp_model.LinearExpr.weighted_sum(x, fees.tolist()) <= int(to_int(inst.budget, MONEY_SCALE)))
+    _enforce(ct, gate("budget"))
+
+
+def add_product_budgets(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Each product's spend within its own budget, where one is given."""
+    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+    for p, pairs in _by(inst.pair_p).items():
+        if not np.isnan(inst.prod_budget[p]):
+            spend = cp_model.LinearExpr.weighted_sum([x[i] for i in pairs], fees[pairs].tolist())
+            ct = m.add(spend <= int(to_int(inst.prod_budget[p], MONEY_SCALE)))
+            _enforce(ct, gate(f"product_budget:{p}"))
+
+
+def add_capacity(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Each creator in at most max_products products."""
+    for c, pairs in _by(inst.pair_c).items():
+        if len(pairs) > inst.capacity[c]:
+            _enforce(m.add(cp_model.LinearExpr.sum([x[i] for i in pairs]) <= int(inst.capacity[c])),
+                     gate("capacity"))
+
+
+def add_product_counts(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Each product gets between min_creators and max_creators creators."""
+    pairs_of = _by(inst.pair_p)
+    for p in range(len(inst.prod_min)):
+        chosen = cp_model.LinearExpr.sum([x[i] for i in pairs_of.get(p, [])])
+        if inst.prod_min[p] > 0:
+            _enforce(m.add(chosen >= int(inst.prod_min[p])), gate(f"min_creators:{p}"))
+        if inst.prod_max[p] != NO_LIMIT:
+            _enforce(m.add(chosen <= int(inst.prod_max[p])), gate(f"max_creators:{p}"))
+
+
+def add_tier_mix(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Top-KOLs per product within min/max_top_kol; Top-KOL share of the spend within the cap."""
+    pairs_of = _by(inst.pair_p)
+    for p in range(len(inst.prod_min)):
+        tops = cp_model.LinearExpr.sum([x[i] for i in pairs_of.get(p, []) if inst.top[inst.pair_c[i]]])
+        if inst.prod_min_top[p] > 0:
+            _enforce(m.add(tops >= int(inst.prod_min_top[p])), gate(f"min_top_kol:{p}"))
+        if inst.prod_max_top[p] != NO_LIMIT:
+            _enforce(m.add(tops <= int(inst.prod_max_top[p])), gate(f"max_top_kol:{p}"))
+    if inst.top_share < 1.0:
+        # top_spend <= s * spend  <=>  sum_top (1-s) fee x - sum_alliance s fee x <= 0
+        s = int(to_int(inst.top_share, SHARE_SCALE))
+        fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+        coeffs = np.where(inst.top[inst.pair_c], SHARE_SCALE - s, -s) * fees
+        _enforce(m.add(cp_model.LinearExpr.weighted_sum(x, coeffs.tolist()) <= 0), gate("top_kol_share"))
+
+
+def add_overlap(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Two creators whose audiences overlap too much never share a product."""
+    index = {(int(c), int(p)): i for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p))}
+    products_of = _by(inst.pair_c)
+    literals = gate("overlap")
+    for a, b in inst.conflicts:
+        shared = {int(inst.pair_p[i]) for i in products_of.get(int(a), [])} & \
+                 {int(inst.pair_p[i]) for i in products_of.get(int(b), [])}
+        for p in shared:
+            pair = [x[index[(int(a), p)]], x[index[(int(b), p)]]]
+            if literals:
+                _enforce(m.add(sum(pair) <= 1), literals)
+            else:
+                m.add_at_most_one(pair)
+
+
+def add_exclusivity(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """A creator promotes at most one brand in each category (when exclusivity is on)."""
+    if not inst.exclusivity:
+        return
+    groups: dict[tuple[int, int], dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p)):
+        groups[(int(c), int(inst.prod_category[p]))][int(inst.prod_brand[p])].append(i)
+    literals = gate("exclusivity")
+    for (c, k), brands in groups.items():
+        if len(brands) < 2:
+            continue
+        uses = []
+        for b, pairs in brands.items():
+            y = m.new_bool_var(f"brand[c{c},k{k},b{b}]")
+            for i in pairs:
+                m.add_implication(x[i], y)
+            uses.append(y)
+        _enforce(m.add(sum(uses) <= 1), literals)
+
+
+CONSTRAINTS = (add_budget, add_product_budgets, add_capacity, add_product_counts, add_tier_mix,
+               add_overlap, add_exclusivity)
+
+
+def build_model(inst: Instance, gate: Gate = no_gate, objective: bool = True,
+                model: cp_model.CpModel | None = None) -> tuple[cp_model.CpModel, list]:
+    """The model and its x variables (one per eligible pair, in Instance order)."""
+    m = model if model is not None else cp_model.CpModel()
+    x = [m.new_bool_var(f"x[{inst.creator_ids[c]},{inst.product_ids[p]}]")
+         for c, p in zip(inst.pair_c, inst.pair_p)]
+    for add in CONSTRAINTS:
+        add(m, x, inst, gate)
+    if objective:
+        m.maximize(cp_model.LinearExpr.weighted_sum(x, to_int(inst.value, VALUE_SCALE).tolist()))
+    return m, x

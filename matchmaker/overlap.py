@@ -1,0 +1,93 @@
+"""Audience overlap between creators and the conflict graph it induces.
+
+With an overlaps table, its values are used as given (pairs not listed overlap 0). Without one,
+overlap is estimated from what the creator table says, and marked "estimated":
+
+    overlap(a, b) = 0.6 * J * G * A * R
+    J = Jaccard similarity of the two creators' category sets
+    G = 1 - |female share a - female share b|          (1 when either is unknown)
+    A = 1 - half the L1 distance of the age-band shares (1 when either is unknown)
+    R = 1 if the main audience regions agree, 0.5 if both are known and differ, else 1
+
+0.6 is the largest overlap the estimate will claim (two identical profiles in the same categories).
+Two creators whose overlap exceeds `max_overlap` must not both be assigned to the same product.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .data import ProblemData
+from .parse import norm_category
+from .schema import AGE_BANDS
+
+ESTIMATE_SCALE = 0.6
+CONFLICT_COLUMNS = ["a", "b", "creator_a", "creator_b", "overlap", "source"]
+
+
+def estimate_overlaps(creators: pd.DataFrame, threshold: float, block: int = 1024) -> pd.DataFrame:
+    """Estimated overlaps above `threshold`, as rows a < b (creator positions), in row blocks."""
+    n = len(creators)
+    cats = sorted({norm_category(k) for ks in creators["categories"] for k in ks})
+    col = {k: j for j, k in enumerate(cats)}
+    incidence = np.zeros((n, max(len(cats), 1)), dtype=np.float32)
+    for i, ks in enumerate(creators["categories"]):
+        for k in ks:
+            incidence[i, col[norm_category(k)]] = 1.0
+    sizes = incidence.sum(axis=1)
+    female = creators["audience_female"].to_numpy(float)
+    ages = np.vstack([creators[f"audience_age_{b}"].to_numpy(float) for b in AGE_BANDS]).T
+    age_known = ~np.isnan(ages).any(axis=1)
+    regions = np.array([norm_category(r) for r in creators["audience_region"]], dtype=object)
+    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        inter = incidence[start:stop] @ incidence.T
+        union = sizes[start:stop, None] + sizes[None, :] - inter
+        est = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+        g = 1.0 - np.abs(female[start:stop, None] - female[None, :])
+        est *= np.where(np.isnan(g), 1.0, g)
+        a = 1.0 - 0.5 * np.abs(ages[start:stop, None, :] - ages[None, :, :]).sum(axis=2)
+        est *= np.where(age_known[start:stop, None] & age_known[None, :], a, 1.0)
+        r_known = (regions[start:stop, None] != "") & (regions[None, :] != "")
+        est *= np.where(r_known & (regions[start:stop, None] != regions[None, :]), 0.5, 1.0)
+        est *= ESTIMATE_SCALE
+        i, j = np.nonzero(est > threshold)
+        i = i + start
+        upper = i < j
+        rows.append((i[upper], j[upper], est[i[upper] - start, j[upper]]))
+    a_idx = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, int)
+    b_idx = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, int)
+    values = np.concatenate([r[2] for r in rows]) if rows else np.zeros(0)
+    return pd.DataFrame({"a": a_idx, "b": b_idx, "overlap": values.astype(float)})
+
+
+def conflicts(data: ProblemData, max_overlap: float) -> pd.DataFrame:
+    """Creator pairs whose overlap exceeds max_overlap (CONFLICT_COLUMNS), from the table or estimated."""
+    ids = data.creators["creator_id"].to_numpy(object)
+    if data.overlaps is not None:
+        index = {cid: i for i, cid in enumerate(ids)}
+        table = data.overlaps[data.overlaps["overlap"] > max_overlap]
+        a = table["creator_a"].map(index).to_numpy(int)
+        b = table["creator_b"].map(index).to_numpy(int)
+        frame = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b),
+                              "overlap": table["overlap"].to_numpy(float)})
+        source = "table"
+    else:
+        frame = estimate_overlaps(data.creators, max_overlap)
+        source = "estimated"
+    frame["creator_a"] = ids[frame["a"]] if len(frame) else pd.Series(dtype=object)
+    frame["creator_b"] = ids[frame["b"]] if len(frame) else pd.Series(dtype=object)
+    frame["source"] = source
+    return frame[CONFLICT_COLUMNS].reset_index(drop=True)
+
+
+def conflict_graph(conflict_rows: pd.DataFrame) -> nx.Graph:
+    """Creators as nodes (by id), an edge per conflicting pair with its overlap."""
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(
+        zip(conflict_rows["creator_a"], conflict_rows["creator_b"], conflict_rows["overlap"]),
+        weight="overlap")
+    return graph

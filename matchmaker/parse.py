@@ -1,0 +1,76 @@
+"""Cell parsers for numbers and lists as people write them in exports.
+
+Each parser returns a value or raises ValueError with what was expected; the caller (validate.py)
+turns that into a Problem naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+MISSING = {"", "-", "--", "—", "n/a", "na", "nan", "none", "null", "无", "暂无", "未知", "#n/a"}
+
+_MULTIPLIERS = {
+    "": 1.0, "k": 1e3, "千": 1e3, "w": 1e4, "万": 1e4, "m": 1e6, "mm": 1e6, "百万": 1e6,
+    "千万": 1e7, "b": 1e9, "bn": 1e9, "亿": 1e8,
+}
+_NUMBER = re.compile(
+    r"^(?P<sign>[-+]?)(?P<num>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[-+]?\d+))?"
+    r"(?P<unit>k|w|m|mm|b|bn|千|万|百万|千万|亿)?(?P<pct>%)?$"
+)
+_CURRENCY = re.compile(r"(cny|rmb|usd|元|块|¥|￥|\$|€|£)")
+_LIST_SPLIT = re.compile(r"\s*[;；|,，、/]\s*")
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and the usual blank markers of exports ("-", "N/A", "暂无")."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in MISSING
+
+
+def parse_number(value: object) -> float:
+    """Parse "1.2万", "3.5w", "48.5M", "12,000", "¥5,000", "3.2%" (-> 0.032) and plain numbers."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        return float(value)
+    text = str(value).strip().lower().replace("\u00a0", "").replace(" ", "")
+    text = _CURRENCY.sub("", text).replace(",", "").replace("，", "")
+    text = text.rstrip("+")  # "10w+" as marketplaces write lower bounds
+    match = _NUMBER.match(text)
+    if not match:
+        raise ValueError("expected a number such as 12000, 1.2万, 3.5w, 48.5M, ¥5,000 or 3.2%")
+    number = float(match["num"]) * (10.0 ** int(match["exp"] or 0))
+    number *= _MULTIPLIERS[match["unit"] or ""]
+    if match["pct"]:
+        number /= 100.0
+    return -number if match["sign"] == "-" else number
+
+
+def parse_share(value: object) -> float:
+    """A share in 0..1, written as 0.032, 3.2% or 3.2 (a bare number above 1 is a percentage)."""
+    number = parse_number(value)
+    if number > 1.0 and not str(value).strip().endswith("%"):
+        number /= 100.0
+    if not 0.0 <= number <= 1.0:
+        raise ValueError("expected a share between 0 and 1 (or 0% to 100%)")
+    return number
+
+
+def parse_list(value: object) -> tuple[str, ...]:
+    """Split "美妆;护肤", "Beauty | Fashion", "食品、饮料" into clean, de-duplicated items."""
+    if is_missing(value):
+        return ()
+    items = [item.strip() for item in _LIST_SPLIT.split(str(value))]
+    return tuple(dict.fromkeys(item for item in items if item))
+
+
+def norm_category(text: str) -> str:
+    """Category key: case- and space-insensitive."""
+    return re.sub(r"\s+", "", text).casefold()

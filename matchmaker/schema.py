@@ -1,0 +1,154 @@
+"""Canonical columns of each input table and the header aliases that map onto them.
+
+Real exports name the same column many ways (达人昵称, "Creator Name", "handle"). Aliases are matched
+after normalising case, spaces, underscores and brackets, so "Fee (CNY)" and "fee_cny" are one key.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "id" | "text" | "number" | "share" | "int" | "list" | "tier"
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    doc: str = ""
+
+
+CREATOR_COLUMNS: tuple[Column, ...] = (
+    Column("creator_id", "id", True,
+           ("达人id", "达人ID", "抖音号", "账号id", "账号", "id", "creator id", "user id", "uid",
+            "handle", "username", "account"), "unique id of the creator"),
+    Column("name", "text", False,
+           ("达人昵称", "昵称", "达人名称", "名称", "creator name", "nickname", "display name",
+            "channel", "channel name"), "display name"),
+    Column("tier", "tier", False,
+           ("层级", "达人层级", "达人类型", "类型", "creator tier", "size tier", "level"),
+           "top_kol or alliance; derived from followers when absent"),
+    Column("followers", "number", False,
+           ("粉丝数", "粉丝", "粉丝量", "follower count", "followers count", "subscribers",
+            "fans"), "follower count"),
+    Column("categories", "list", True,
+           ("类目", "带货类目", "主营类目", "擅长类目", "领域", "category", "niche", "niches",
+            "primary niche", "vertical"), "one or more categories, split on ; | , 、 /"),
+    Column("bio", "text", False,
+           ("简介", "达人简介", "个人简介", "风格", "内容风格", "description", "about", "bio data",
+            "style"), "how the creator describes themselves"),
+    Column("fee", "number", True,
+           ("报价", "合作报价", "坑位费", "费用", "价格", "price", "rate", "cost", "fee cny",
+            "quote"), "cost in CNY of one product slot"),
+    Column("max_products", "int", False,
+           ("最多商品数", "可接商品数", "商品上限", "max slots", "capacity"),
+           "how many products the creator can take (default 1)"),
+    Column("engagement_rate", "share", False,
+           ("互动率", "engagement", "engagement rate", "er", "avg engagement"),
+           "engagement rate, 0..1 or a percentage"),
+    Column("avg_views", "number", False,
+           ("平均播放", "平均播放量", "场均观看", "average views", "avg views", "views"),
+           "average views per video or live"),
+    Column("audience_female", "share", False,
+           ("女性粉丝占比", "女粉占比", "女性占比", "female share", "female audience"),
+           "share of the audience that is female"),
+    Column("audience_age_18_24", "share", False, ("18-24岁占比", "age 18-24"),
+           "share of the audience aged 18-24"),
+    Column("audience_age_25_34", "share", False, ("25-34岁占比", "age 25-34"),
+           "share of the audience aged 25-34"),
+    Column("audience_age_35_plus", "share", False, ("35岁以上占比", "age 35+", "age 35 plus"),
+           "share of the audience aged 35 and over"),
+    Column("audience_region", "text", False,
+           ("粉丝地域", "主要地域", "地域", "region", "audience country", "country"),
+           "main audience region"),
+    Column("experience_score", "number", False,
+           ("带货口碑", "口碑分", "带货评分", "experience", "rating", "score"),
+           "track record, 0..5 (Douyin's 带货口碑 scale)"),
+    Column("mcn", "text", False, ("mcn", "机构", "所属机构", "mcn机构", "agency"),
+           "MCN agency"),
+)
+
+PRODUCT_COLUMNS: tuple[Column, ...] = (
+    Column("product_id", "id", True,
+           ("商品id", "商品ID", "商品编号", "sku", "item id", "id"), "unique id of the product"),
+    Column("brand", "text", True, ("品牌", "品牌名", "brand name"), "brand"),
+    Column("name", "text", False, ("商品名称", "商品名", "标题", "product name", "title"),
+           "product name"),
+    Column("category", "text", True, ("类目", "商品类目", "品类", "product category", "type"),
+           "product category"),
+    Column("description", "text", False,
+           ("商品描述", "描述", "卖点", "详情", "about product", "product description"),
+           "product text used for style fit"),
+    Column("price", "number", False, ("售价", "价格", "到手价", "product price"), "retail price"),
+    Column("min_creators", "int", False, ("最少达人数", "min creators"), "default 0"),
+    Column("max_creators", "int", False, ("最多达人数", "max creators"), "default: no cap"),
+    Column("min_top_kol", "int", False, ("最少头部达人", "min top kol", "min kol"), ""),
+    Column("max_top_kol", "int", False, ("最多头部达人", "max top kol", "max kol"), ""),
+    Column("budget", "number", False, ("预算", "商品预算", "product budget"),
+           "cap on the product's spend"),
+    Column("target_gender", "text", False, ("目标性别", "目标人群性别", "gender"),
+           "female, male or all"),
+    Column("target_age", "text", False, ("目标年龄", "目标人群年龄", "age"),
+           "age bands among 18-24, 25-34, 35+"),
+    Column("target_region", "text", False, ("目标地域", "target country"), "target region"),
+)
+
+PAIR_COLUMNS: tuple[Column, ...] = (
+    Column("creator_id", "id", True, ("达人id", "creator")),
+    Column("product_id", "id", True, ("商品id", "product")),
+    Column("value", "number", True, ("分数", "score", "fit")),
+)
+
+OVERLAP_COLUMNS: tuple[Column, ...] = (
+    Column("creator_a", "id", True, ("达人a", "creator 1", "a")),
+    Column("creator_b", "id", True, ("达人b", "creator 2", "b")),
+    Column("overlap", "share", True, ("重合度", "粉丝重合度", "overlap share")),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "creators": CREATOR_COLUMNS,
+    "products": PRODUCT_COLUMNS,
+    "pairs": PAIR_COLUMNS,
+    "overlaps": OVERLAP_COLUMNS,
+}
+
+TIERS = ("top_kol", "alliance")
+TIER_ALIASES = {
+    "top_kol": "top_kol", "top kol": "top_kol", "topkol": "top_kol", "kol": "top_kol",
+    "head": "top_kol", "celebrity": "top_kol", "mega": "top_kol", "头部": "top_kol",
+    "头部达人": "top_kol", "明星": "top_kol", "top": "top_kol",
+    "alliance": "alliance", "affiliate": "alliance", "koc": "alliance", "腰部": "alliance",
+    "尾部": "alliance", "腰尾部": "alliance", "达人联盟": "alliance", "精选联盟": "alliance",
+    "micro": "alliance", "nano": "alliance", "mid": "alliance",
+}
+AGE_BANDS = ("18_24", "25_34", "35_plus")
+
+_KEY_JUNK = re.compile(r"[\s_\-()（）\[\]【】:：./]+")
+
+
+def header_key(text: object) -> str:
+    """Normalise a header for alias matching: lower case, no spaces, brackets or separators."""
+    return _KEY_JUNK.sub("", str(text).strip().lower())
+
+
+def alias_map(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Map each normalised alias (and the canonical name itself) to its canonical column."""
+    mapping: dict[str, str] = {}
+    for col in columns:
+        for alias in (col.name, *col.aliases):
+            mapping.setdefault(header_key(alias), col.name)
+    return mapping
+
+
+def suggest_mapping(headers: list[str], table: str) -> dict[str, str]:
+    """Header -> canonical column for every header that an alias recognises (first one wins)."""
+    aliases = alias_map(TABLES[table])
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        canonical = aliases.get(header_key(header))
+        if canonical and canonical not in taken:
+            mapping[header] = canonical
+            taken.add(canonical)
+    return mapping

@@ -1,0 +1,142 @@
+"""Eligible pairs and their values: pure array code, no I/O.
+
+value = (w_style*style + w_audience*audience + w_performance*performance) / (sum of weights),
+each component in 0..1:
+- style: cosine of the creator's bio and the product's name + description, corrected for hubness
+  (z-score of the cosine among all creators for that product: generic product texts score high
+  against everyone), squashed by a logistic so 0.5 is an average creator for this product.
+  Neutral 0.5 when either text is blank.
+- audience: mean of the known parts: gender (share of the creator's audience of the target gender),
+  age (share in the target age bands), region (1 if the main region is the target, else 0).
+  Neutral 0.5 when nothing is known.
+- performance: mean of the known parts: reach (log of average views, or of 10% of followers,
+  relative to the largest in the pool), engagement (percentile rank in the pool), experience
+  score / 5. Neutral 0.5 when nothing is known.
+A pairs table, when given, replaces eligibility and values (components are left blank).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .data import ProblemData
+from .parse import norm_category
+from .schema import AGE_BANDS
+
+VIEW_RATE = 0.1  # expected views per follower when average views are unknown
+CANDIDATE_COLUMNS = ["c", "p", "creator_id", "product_id", "fee", "style", "audience",
+                     "performance", "value"]
+
+
+def creator_text(creators: pd.DataFrame) -> list[str]:
+    return [str(b) for b in creators["bio"]]
+
+
+def product_text(products: pd.DataFrame) -> list[str]:
+    return [f"{n} {d}".strip() for n, d in zip(products["name"], products["description"])]
+
+
+def category_eligible(data: ProblemData, config: Config) -> np.ndarray:
+    """Boolean (creators x products): the product's category, or one mapped to it, is the creator's."""
+    mapped = {norm_category(k): {norm_category(v) for v in vs} for k, vs in config.categories.items()}
+    members: dict[str, set[int]] = {}
+    for c, cats in enumerate(data.creators["categories"]):
+        for cat in cats:
+            members.setdefault(norm_category(cat), set()).add(c)
+    eligible = np.zeros((data.n_creators, data.n_products), dtype=bool)
+    for p, cat in enumerate(data.products["category"]):
+        key = norm_category(cat)
+        for allowed in {key} | mapped.get(key, set()):
+            idx = list(members.get(allowed, ()))
+            eligible[idx, p] = True
+    return eligible
+
+
+def creator_usable(data: ProblemData, config: Config) -> np.ndarray:
+    """Creators that may be booked at all: capacity above 0, experience not below the minimum."""
+    exp = data.creators["experience_score"].to_numpy(float)
+    low = ~np.isnan(exp) & (exp < config.campaign.min_experience)
+    return (data.creators["max_products"].to_numpy() > 0) & ~low
+
+
+def style_scores(creator_emb: np.ndarray, product_emb: np.ndarray, creator_blank: np.ndarray,
+                 product_blank: np.ndarray) -> np.ndarray:
+    """Hubness-corrected style fit (creators x products) in 0..1."""
+    cos = creator_emb @ product_emb.T
+    pool = cos[~creator_blank] if (~creator_blank).sum() >= 2 else cos
+    mean, std = pool.mean(axis=0), pool.std(axis=0)
+    z = (cos - mean) / np.where(std > 1e-6, std, 1.0)
+    style = 1.0 / (1.0 + np.exp(-1.7 * z))
+    style[creator_blank, :] = 0.5
+    style[:, product_blank] = 0.5
+    return style
+
+
+def performance_scores(creators: pd.DataFrame) -> np.ndarray:
+    """Per creator, in 0..1 (see module docstring)."""
+    views = creators["avg_views"].to_numpy(float)
+    views = np.where(np.isnan(views), creators["followers"].to_numpy(float) * VIEW_RATE, views)
+    reach = np.log1p(views)
+    top = np.nanmax(reach) if np.isfinite(reach).any() else np.nan
+    reach = reach / top if top and top > 0 else np.full(len(views), np.nan)
+    engagement = creators["engagement_rate"].astype(float).rank(pct=True).to_numpy(float)
+    experience = creators["experience_score"].to_numpy(float) / 5.0
+    parts = np.vstack([reach, engagement, experience])
+    known = ~np.isnan(parts)
+    total = np.where(known, parts, 0.0).sum(axis=0)
+    return np.where(known.any(axis=0), total / np.maximum(known.sum(axis=0), 1), 0.5)
+
+
+def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarray,
+                    p: np.ndarray) -> np.ndarray:
+    """Per pair (c[i], p[i]), in 0..1 (see module docstring)."""
+    female = creators["audience_female"].to_numpy(float)[c]
+    gender = products["target_gender"].to_numpy(object)[p]
+    g = np.where(gender == "female", female, np.where(gender == "male", 1.0 - female, np.nan))
+    ages = np.vstack([creators[f"audience_age_{b}"].to_numpy(float) for b in AGE_BANDS]).T[c]
+    wanted = np.array([[b in bands for b in AGE_BANDS] for bands in products["target_age"]],
+                      dtype=bool).reshape(len(products), len(AGE_BANDS))[p]
+    a = np.where(wanted.any(axis=1), np.where(wanted, ages, 0.0).sum(axis=1), np.nan)
+    region_c = np.array([norm_category(r) for r in creators["audience_region"]], dtype=object)[c]
+    region_p = np.array([norm_category(r) for r in products["target_region"]], dtype=object)[p]
+    known = (region_c != "") & (region_p != "")
+    r = np.where(known, (region_c == region_p).astype(float), np.nan)
+    parts = np.vstack([g, a, r])
+    has = ~np.isnan(parts)
+    total = np.where(has, parts, 0.0).sum(axis=0)
+    return np.where(has.any(axis=0), total / np.maximum(has.sum(axis=0), 1), 0.5)
+
+
+def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None = None,
+               product_emb: np.ndarray | None = None) -> pd.DataFrame:
+    """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS)."""
+    usable = creator_usable(data, config)
+    creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
+    fees = data.creators["fee"].to_numpy(float)
+    if data.pairs is not None:
+        product_index = {pid: i for i, pid in enumerate(data.products["product_id"])}
+        c = data.pairs["creator_id"].map(creator_index).to_numpy(int)
+        p = data.pairs["product_id"].map(product_index).to_numpy(int)
+        keep = usable[c]
+        c, p = c[keep], p[keep]
+        nan = np.full(len(c), np.nan)
+        frame = pd.DataFrame({"c": c, "p": p, "style": nan, "audience": nan, "performance": nan,
+                              "value": data.pairs["value"].to_numpy(float)[keep]})
+    else:
+        c, p = np.nonzero(category_eligible(data, config) & usable[:, None])
+        w = config.scoring
+        style = style_scores(creator_emb, product_emb,
+                             (data.creators["bio"] == "").to_numpy(),
+                             np.array([t == "" for t in product_text(data.products)]))[c, p]
+        audience = audience_scores(data.creators, data.products, c, p)
+        performance = performance_scores(data.creators)[c]
+        value = (w.w_style * style + w.w_audience * audience + w.w_performance * performance) / \
+            (w.w_style + w.w_audience + w.w_performance)
+        frame = pd.DataFrame({"c": c, "p": p, "style": style, "audience": audience,
+                              "performance": performance, "value": value})
+    frame["creator_id"] = data.creators["creator_id"].to_numpy(object)[frame["c"]]
+    frame["product_id"] = data.products["product_id"].to_numpy(object)[frame["p"]]
+    frame["fee"] = fees[frame["c"]]
+    return frame[CANDIDATE_COLUMNS].reset_index(drop=True)

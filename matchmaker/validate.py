@@ -1,0 +1,296 @@
+"""Validate raw tables at the boundary and turn them into ProblemData.
+
+Every problem is collected (file, row, column, value, what was expected) and raised together in one
+InputError; suspicious but legal input (blank bio, zero followers) becomes a warning.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import pandas as pd
+
+from .config import Config
+from .data import ProblemData
+from .parse import is_missing, parse_list, parse_number, parse_share
+from .problems import InputError, Problem
+from .schema import AGE_BANDS, TABLES, TIER_ALIASES, TIERS, Column, suggest_mapping
+
+GENDERS = {"female": "female", "f": "female", "women": "female", "女": "female", "女性": "female",
+           "male": "male", "m": "male", "men": "male", "男": "male", "男性": "male",
+           "all": "all", "any": "all", "unisex": "all", "不限": "all", "全部": "all", "男女": "all"}
+AGE_ALIASES = {"18-24": "18_24", "18_24": "18_24", "25-34": "25_34", "25_34": "25_34",
+               "35+": "35_plus", "35_plus": "35_plus", "35岁以上": "35_plus", "35plus": "35_plus"}
+
+
+class _Collector:
+    """Problems of one table, with the spreadsheet row of each cell."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, row: int | None, column: str | None, value: object, message: str,
+            severity: str = "error") -> None:
+        shown = None if value is None else str(value)
+        self.problems.append(Problem(self.file, row, column, shown, message, severity))
+
+
+def _row(index: object) -> int:
+    return int(index) + 2  # header is spreadsheet row 1
+
+
+def _parse_int(value: object) -> int:
+    number = parse_number(value)
+    if number != math.floor(number):
+        raise ValueError("expected a whole number")
+    return int(number)
+
+
+def _parse_tier(value: object) -> str:
+    tier = TIER_ALIASES.get(str(value).strip().lower().replace("-", "_"))
+    if tier is None:
+        raise ValueError(f"unknown tier; expected one of {', '.join(TIERS)} "
+                         "(or 头部/腰部/尾部, KOL/KOC)")
+    return tier
+
+
+def _parse_text(value: object) -> str:
+    return str(value).strip()
+
+
+_PARSERS: dict[str, Callable[[object], object]] = {
+    "id": _parse_text, "text": _parse_text, "number": parse_number, "share": parse_share,
+    "int": _parse_int, "list": parse_list, "tier": _parse_tier,
+}
+_NON_NEGATIVE = {"number", "int"}
+
+
+def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, str] | None,
+                 out: _Collector) -> pd.DataFrame | None:
+    """Rename headers to canonical columns and parse every cell; None when a required column is missing."""
+    columns = TABLES[table]
+    mapping = mapping if mapping is not None else suggest_mapping([str(c) for c in frame.columns], table)
+    found = set(mapping.values())
+    missing = [c for c in columns if c.required and c.name not in found]
+    for col in missing:
+        out.add(None, col.name, None,
+                f"missing required column '{col.name}' (recognised headers: "
+                f"{', '.join((col.name, *col.aliases[:6]))}); the file has: "
+                f"{', '.join(map(str, frame.columns))[:300]}")
+    if missing:
+        return None
+    by_name = {canonical: header for header, canonical in mapping.items()}
+    result = pd.DataFrame(index=frame.index)
+    for col in columns:
+        result[col.name] = _parse_column(frame[by_name[col.name]], col, out) \
+            if col.name in by_name else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    result["row"] = [_row(i) for i in frame.index]
+    return result
+
+
+def _parse_column(cells: pd.Series, col: Column, out: _Collector) -> pd.Series:
+    parser = _PARSERS[col.kind]
+    values: list[object] = []
+    for index, cell in cells.items():
+        if is_missing(cell):
+            values.append(() if col.kind == "list" else None)
+            continue
+        try:
+            value = parser(cell)
+        except ValueError as exc:
+            out.add(_row(index), col.name, cell, str(exc))
+            value = None
+        if col.kind in _NON_NEGATIVE and value is not None and value < 0:
+            out.add(_row(index), col.name, cell, "must be >= 0")
+            value = None
+        values.append(value)
+    return pd.Series(values, index=cells.index, dtype=object)
+
+
+def _required_cells(frame: pd.DataFrame, names: tuple[str, ...], out: _Collector) -> None:
+    for name in names:
+        for index, value in frame[name].items():
+            if value is None or value == "":
+                out.add(frame.at[index, "row"], name, None, f"'{name}' is required and is blank")
+
+
+def _unique_ids(frame: pd.DataFrame, name: str, out: _Collector) -> None:
+    first: dict[str, int] = {}
+    for index, value in frame[name].items():
+        if not value:
+            continue
+        row = int(frame.at[index, "row"])
+        if value in first:
+            out.add(row, name, value, f"duplicate {name}; first seen in row {first[value]}")
+        else:
+            first[value] = row
+
+
+def _numbers(frame: pd.DataFrame, names: tuple[str, ...]) -> None:
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+
+
+def validate_creators(frame: pd.DataFrame, file: str, config: Config,
+                      mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    out = _Collector(file)
+    tiers_given = mapping is not None and "tier" in mapping.values() or \
+        mapping is None and "tier" in suggest_mapping([str(c) for c in frame.columns], "creators").values()
+    data = canonicalise(frame, "creators", file, mapping, out)
+    if data is None:
+        return None, out.problems
+    _required_cells(data, ("creator_id", "fee"), out)
+    _unique_ids(data, "creator_id", out)
+    _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views",
+                    "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
+    threshold = config.campaign.top_kol_followers
+    for index, c in data.iterrows():
+        row = int(c["row"])
+        if not c["categories"]:
+            out.add(row, "categories", None, "no category: this creator cannot match any product",
+                    "warning")
+        if not c["bio"]:
+            out.add(row, "bio", None, "blank bio: style fit is neutral for this creator", "warning")
+        if c["followers"] == 0:
+            out.add(row, "followers", "0", "zero followers", "warning")
+        if not math.isnan(c["experience_score"]) and c["experience_score"] > 5:
+            out.add(row, "experience_score", c["experience_score"], "expected a score in 0..5")
+        if c["max_products"] == 0:
+            out.add(row, "max_products", "0", "max_products is 0: this creator takes no product",
+                    "warning")
+        ages = [c[f"audience_age_{b}"] for b in AGE_BANDS]
+        if not any(map(math.isnan, ages)) and sum(ages) > 1.05:
+            out.add(row, "audience_age_18_24", f"{sum(ages):.2f}",
+                    "the age-band shares add up to more than 100%")
+        if c["tier"] is None:
+            if math.isnan(c["followers"]):
+                if tiers_given:
+                    out.add(row, "tier", None, "blank tier and no followers; expected top_kol or "
+                                                "alliance (taken as alliance)", "warning")
+                data.at[index, "tier"] = "alliance"
+            else:
+                data.at[index, "tier"] = "top_kol" if c["followers"] >= threshold else "alliance"
+    data["max_products"] = data["max_products"].fillna(config.campaign.default_max_products).astype(int)
+    for name in ("name", "bio", "audience_region", "mcn"):
+        data[name] = data[name].fillna("").astype(str)
+    data.loc[data["name"] == "", "name"] = data["creator_id"]
+    return data.reset_index(drop=True), out.problems
+
+
+def _parse_gender(value: object) -> str:
+    gender = GENDERS.get(str(value).strip().lower())
+    if gender is None:
+        raise ValueError("expected female, male or all (女/男/不限)")
+    return gender
+
+
+def _parse_ages(value: object) -> tuple[str, ...]:
+    bands = []
+    for item in parse_list(str(value).replace("，", ",")):
+        band = AGE_ALIASES.get(item.strip().lower().replace(" ", "").replace("岁", ""))
+        if band is None:
+            raise ValueError("expected age bands among 18-24, 25-34, 35+ (separated by ;)")
+        bands.append(band)
+    return tuple(bands)
+
+
+def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | None = None
+                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    out = _Collector(file)
+    data = canonicalise(frame, "products", file, mapping, out)
+    if data is None:
+        return None, out.problems
+    _required_cells(data, ("product_id", "brand", "category"), out)
+    _unique_ids(data, "product_id", out)
+    for name, parser in (("target_gender", _parse_gender), ("target_age", _parse_ages)):
+        parsed = []
+        for value, row in zip(data[name], data["row"]):
+            try:
+                parsed.append(None if value is None or value == "" else parser(value))
+            except ValueError as exc:
+                out.add(int(row), name, value, str(exc))
+                parsed.append(None)
+        data[name] = pd.Series(parsed, index=data.index, dtype=object)
+    data["target_age"] = [v if v else () for v in data["target_age"]]
+    data["target_gender"] = data["target_gender"].fillna("all")
+    _numbers(data, ("price", "budget"))
+    for name in ("min_creators", "max_creators", "min_top_kol", "max_top_kol"):
+        data[name] = data[name].astype("Int64")
+    for _, p in data.iterrows():
+        row = int(p["row"])
+        for lo, hi in (("min_creators", "max_creators"), ("min_top_kol", "max_top_kol"),
+                       ("min_top_kol", "max_creators")):
+            if not pd.isna(p[lo]) and not pd.isna(p[hi]) and p[lo] > p[hi]:
+                out.add(row, lo, p[lo], f"{lo} is above {hi} ({p[hi]})")
+        if not p["description"] and not p["name"]:
+            out.add(row, "description", None, "blank description and name: style fit is neutral",
+                    "warning")
+    data["min_creators"] = data["min_creators"].fillna(0)
+    data["min_top_kol"] = data["min_top_kol"].fillna(0)
+    for name in ("name", "description", "target_region"):
+        data[name] = data[name].fillna("").astype(str)
+    return data.reset_index(drop=True), out.problems
+
+
+def _validate_links(frame: pd.DataFrame, file: str, table: str, id_columns: dict[str, set[str]],
+                    mapping: dict[str, str] | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Pairs and overlaps: ids must exist, each link once."""
+    out = _Collector(file)
+    data = canonicalise(frame, table, file, mapping, out)
+    if data is None:
+        return None, out.problems
+    value_col = "value" if table == "pairs" else "overlap"
+    _required_cells(data, (*id_columns, value_col), out)
+    seen: dict[tuple, int] = {}
+    for _, r in data.iterrows():
+        row = int(r["row"])
+        for col, known in id_columns.items():
+            if r[col] and r[col] not in known:
+                kind = "creator" if "creator" in col else "product"
+                out.add(row, col, r[col], f"no {kind} with this id in the {kind}s table")
+        ids = tuple(r[c] for c in id_columns)
+        if table == "overlaps":
+            if ids[0] == ids[1]:
+                out.add(row, "creator_b", ids[1], "a creator's overlap with itself")
+            ids = tuple(sorted(ids))
+        if ids in seen:
+            out.add(row, list(id_columns)[0], " / ".join(ids), f"listed twice; first in row {seen[ids]}")
+        else:
+            seen[ids] = row
+    _numbers(data, (value_col,))
+    return data.reset_index(drop=True), out.problems
+
+
+def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
+             mappings: dict[str, dict[str, str]] | None = None) -> ProblemData:
+    """Raw tables {"creators": (file, frame), "products": ..., optional "pairs", "overlaps"}."""
+    mappings = mappings or {}
+    problems: list[Problem] = []
+    file, frame = raw["creators"]
+    creators, found = validate_creators(frame, file, config, mappings.get("creators"))
+    problems += found
+    file, frame = raw["products"]
+    products, found = validate_products(frame, file, mappings.get("products"))
+    problems += found
+    links: dict[str, pd.DataFrame | None] = {"pairs": None, "overlaps": None}
+    if creators is not None and products is not None:
+        creator_ids, product_ids = set(creators["creator_id"]), set(products["product_id"])
+        refs = {"pairs": {"creator_id": creator_ids, "product_id": product_ids},
+                "overlaps": {"creator_a": creator_ids, "creator_b": creator_ids}}
+        for table in ("pairs", "overlaps"):
+            if table in raw:
+                file, frame = raw[table]
+                links[table], found = _validate_links(frame, file, table, refs[table],
+                                                      mappings.get(table))
+                problems += found
+    for table, frame in (("creators", creators), ("products", products)):
+        if frame is not None and frame.empty:
+            problems.append(Problem(raw[table][0], None, None, None, f"the {table} table has no rows"))
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    return ProblemData(creators=creators, products=products, pairs=links["pairs"],
+                       overlaps=links["overlaps"], warnings=tuple(problems),
+                       files={k: v[0] for k, v in raw.items()})
+
