@@ -3,13 +3,15 @@
 With an overlaps table, its values are used as given (pairs not listed overlap 0). Without one,
 overlap is estimated from what the creator table says, and marked "estimated":
 
-    overlap(a, b) = 0.6 * J * G * A * R
+    overlap(a, b) = 0.6 * J * S
     J = Jaccard similarity of the two creators' category sets
-    G = 1 - |female share a - female share b|          (1 when either is unknown)
-    A = 1 - half the L1 distance of the age-band shares (1 when either is unknown)
-    R = 1 if the main audience regions agree, 0.5 if both are known and differ, else 1
+    S = mean of the known audience similarities, UNKNOWN_SIMILARITY (0.4) when none is known:
+        gender  1 - |female share a - female share b|
+        age     1 - half the L1 distance of the age-band shares
+        region  1 if the main audience regions agree, 0.3 if they differ
 
-0.6 is the largest overlap the estimate will claim (two identical profiles in the same categories).
+0.6 is the largest overlap the estimate will claim (identical audiences in identical categories);
+two creators in the same categories with no audience data are estimated at 0.6 * 0.4 = 0.24.
 Two creators whose overlap exceeds `max_overlap` must not both be assigned to the same product.
 """
 
@@ -24,6 +26,7 @@ from .parse import norm_category
 from .schema import AGE_BANDS
 
 ESTIMATE_SCALE = 0.6
+UNKNOWN_SIMILARITY = 0.4
 CONFLICT_COLUMNS = ["a", "b", "creator_a", "creator_b", "overlap", "source"]
 
 
@@ -48,11 +51,16 @@ def estimate_overlaps(creators: pd.DataFrame, threshold: float, block: int = 102
         union = sizes[start:stop, None] + sizes[None, :] - inter
         est = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
         g = 1.0 - np.abs(female[start:stop, None] - female[None, :])
-        est *= np.where(np.isnan(g), 1.0, g)
         a = 1.0 - 0.5 * np.abs(ages[start:stop, None, :] - ages[None, :, :]).sum(axis=2)
-        est *= np.where(age_known[start:stop, None] & age_known[None, :], a, 1.0)
+        a = np.where(age_known[start:stop, None] & age_known[None, :], a, np.nan)
         r_known = (regions[start:stop, None] != "") & (regions[None, :] != "")
-        est *= np.where(r_known & (regions[start:stop, None] != regions[None, :]), 0.5, 1.0)
+        r = np.where(r_known, np.where(regions[start:stop, None] == regions[None, :], 1.0, 0.3), np.nan)
+        parts = np.stack([g, a, r])
+        known = ~np.isnan(parts)
+        similarity = np.where(known.any(axis=0),
+                              np.where(known, parts, 0.0).sum(axis=0) / np.maximum(known.sum(axis=0), 1),
+                              UNKNOWN_SIMILARITY)
+        est *= similarity
         est *= ESTIMATE_SCALE
         i, j = np.nonzero(est > threshold)
         i = i + start

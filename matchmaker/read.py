@@ -5,7 +5,9 @@ Tables come back as text cells (dtype object) with cleaned headers; validate.py 
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -60,9 +62,24 @@ def _parse(data: bytes, suffix: str, name: str) -> pd.DataFrame:
         raise InputError([Problem(name, None, None, None,
                                   "is a binary file, not a text table (CSV); export it as CSV or .xlsx")])
     text = _decode(data, name)
-    sep = "\t" if suffix == ".tsv" else None
+    sep = "\t" if suffix == ".tsv" else _delimiter(text)
     return pd.read_csv(io.StringIO(text), dtype=object, sep=sep, engine="python",
                        keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter (, ; tab |) that splits the first rows into the most columns, consistently."""
+    sample = text[:50_000]
+    best, best_score = ",", (0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        rows = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter), 30))
+        widths = [len(r) for r in rows if r]
+        if not widths or widths[0] < 2:
+            continue
+        score = (sum(w == widths[0] for w in widths), widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -30,10 +30,12 @@ class _Collector:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.flagged: set[tuple[int | None, str | None]] = set()  # cells already reported
 
     def add(self, row: int | None, column: str | None, value: object, message: str,
             severity: str = "error") -> None:
         shown = None if value is None else str(value)
+        self.flagged.add((row, column))
         self.problems.append(Problem(self.file, row, column, shown, message, severity))
 
 
@@ -112,8 +114,9 @@ def _parse_column(cells: pd.Series, col: Column, out: _Collector) -> pd.Series:
 def _required_cells(frame: pd.DataFrame, names: tuple[str, ...], out: _Collector) -> None:
     for name in names:
         for index, value in frame[name].items():
-            if value is None or value == "":
-                out.add(frame.at[index, "row"], name, None, f"'{name}' is required and is blank")
+            row = int(frame.at[index, "row"])
+            if (value is None or value == "") and (row, name) not in out.flagged:
+                out.add(row, name, None, f"'{name}' is required and is blank")
 
 
 def _unique_ids(frame: pd.DataFrame, name: str, out: _Collector) -> None:
@@ -288,6 +291,7 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
     for table, frame in (("creators", creators), ("products", products)):
         if frame is not None and frame.empty:
             problems.append(Problem(raw[table][0], None, None, None, f"the {table} table has no rows"))
+    problems.sort(key=lambda p: (p.severity != "error", p.file, p.row or 0))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return ProblemData(creators=creators, products=products, pairs=links["pairs"],

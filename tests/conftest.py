@@ -1,0 +1,71 @@
+"""Shared helpers: tiny hand-checkable campaigns built through the real validation path."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matchmaker.config import Config
+from matchmaker.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def creator(cid: str, fee: float = 1000, categories: str = "beauty", tier: str = "alliance",
+            **extra) -> dict:
+    return {"creator_id": cid, "name": cid, "tier": tier, "followers": 10_000, "categories": categories,
+            "bio": f"bio of {cid}", "fee": fee, **extra}
+
+
+def product(pid: str, category: str = "beauty", brand: str = "B", **extra) -> dict:
+    return {"product_id": pid, "brand": brand, "name": pid, "category": category,
+            "description": f"product {pid}", **extra}
+
+
+def make_data(creators: list[dict], products: list[dict], config: Config | None = None,
+              pairs: list[tuple] | None = None, overlaps: list[tuple] | None = None):
+    """ProblemData through validate(), as if the tables had been read from files."""
+    raw = {"creators": ("creators.csv", pd.DataFrame(creators).astype(object)),
+           "products": ("products.csv", pd.DataFrame(products).astype(object))}
+    if pairs is not None:
+        raw["pairs"] = ("pairs.csv", pd.DataFrame(pairs, columns=["creator_id", "product_id", "value"]))
+    if overlaps is not None:
+        raw["overlaps"] = ("overlaps.csv", pd.DataFrame(overlaps, columns=["creator_a", "creator_b", "overlap"]))
+    return validate(raw, config or Config())
+
+
+class HashEmbedder:
+    """Tiny deterministic embedder for pipeline tests: character trigram hashing, unit length."""
+
+    name = "test:hash"
+
+    def __init__(self, dim: int = 64):
+        self.dim = dim
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, text in enumerate(texts):
+            for j in range(max(1, len(text) - 2)):
+                h = int(hashlib.md5(text[j:j + 3].encode()).hexdigest(), 16)
+                out[i, h % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1)
+
+
+def quick_config(**flags) -> Config:
+    """Defaults with a short, deterministic solve and no on-disk cache."""
+    base = Config().override(**{"solver.time_limit": 10.0, "solver.workers": 1,
+                                "scoring.cache_dir": ""})
+    return base.override(**flags) if flags else base
+
+
+@pytest.fixture
+def hash_embedder() -> HashEmbedder:
+    return HashEmbedder()

@@ -1,0 +1,121 @@
+import pandas as pd
+import pytest
+
+from matchmaker.config import Config
+from matchmaker.problems import InputError
+from matchmaker.validate import validate
+from tests.conftest import creator, make_data, product
+
+
+def test_chinese_headers_and_messy_numbers_map_to_canonical_columns():
+    creators = pd.DataFrame({
+        "达人ID": ["d1", "d2"], "达人昵称": ["小鹿", "阿杰"], "粉丝数": ["1.2万", "350w"],
+        "带货类目": ["美妆、护肤", "数码/家居"], "简介": ["日常妆容", "科技开箱"], "报价": ["¥5,000", "3.5w"],
+        "互动率": ["3.2%", "5%"], "女性粉丝占比": ["90%", "0.3"], "带货口碑": ["4.8", "4.1"],
+    })
+    products = pd.DataFrame({"商品ID": ["p1"], "品牌": ["澜樱"], "商品名称": ["口红"], "类目": ["美妆"],
+                             "卖点": ["丝绒雾面"], "最少达人数": ["1"], "目标性别": ["女"]})
+    data = validate({"creators": ("c.csv", creators), "products": ("p.csv", products)}, Config())
+    c = data.creators
+    assert list(c["creator_id"]) == ["d1", "d2"]
+    assert list(c["followers"]) == [12_000, 3_500_000]
+    assert list(c["fee"]) == [5_000, 35_000]
+    assert c.loc[0, "categories"] == ("美妆", "护肤")
+    assert c.loc[0, "engagement_rate"] == pytest.approx(0.032)
+    assert c.loc[1, "audience_female"] == pytest.approx(0.3)
+    assert list(c["tier"]) == ["alliance", "top_kol"]  # derived from followers (threshold 1M)
+    assert list(c["max_products"]) == [1, 1]
+    p = data.products
+    assert p.loc[0, "description"] == "丝绒雾面" and p.loc[0, "target_gender"] == "female"
+    assert p.loc[0, "min_creators"] == 1
+
+
+def test_english_aliases_and_tier_threshold_from_config():
+    creators = pd.DataFrame({"handle": ["a"], "Followers": ["48.5M"], "Niche": ["Beauty"],
+                             "Bio": ["makeup"], "Price": ["12,000"]})
+    products = pd.DataFrame({"SKU": ["p"], "Brand": ["b"], "Category": ["beauty"]})
+    config = Config().override(**{"campaign.top_kol_followers": 100_000_000})
+    data = validate({"creators": ("c.csv", creators), "products": ("p.csv", products)}, config)
+    assert data.creators.loc[0, "tier"] == "alliance"
+    assert data.creators.loc[0, "fee"] == 12_000
+
+
+BAD_CREATORS = [  # (change to creator d2, column, expected message fragment)
+    ({"fee": "-5"}, "fee", "must be >= 0"),
+    ({"fee": "lots"}, "fee", "expected a number"),
+    ({"fee": ""}, "fee", "required"),
+    ({"tier": "mega-star"}, "tier", "unknown tier"),
+    ({"creator_id": "d1"}, "creator_id", "duplicate creator_id; first seen in row 2"),
+    ({"engagement_rate": "130%"}, "engagement_rate", "share"),
+    ({"max_products": "1.5"}, "max_products", "whole number"),
+    ({"experience_score": "7"}, "experience_score", "0..5"),
+    ({"followers": "#VALOR!"}, "followers", "expected a number"),
+]
+
+
+@pytest.mark.parametrize("change, column, message", BAD_CREATORS)
+def test_each_bad_creator_cell_names_file_row_column(change, column, message):
+    rows = [creator("d1"), {**creator("d2"), **change}]
+    with pytest.raises(InputError) as err:
+        make_data(rows, [product("p1")])
+    problem = err.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("creators.csv", 3, column)
+    assert message in problem.message
+    assert "row 3" in str(problem) and f"'{column}'" in str(problem)
+
+
+@pytest.mark.parametrize("change, column, message", [
+    ({"product_id": "p1"}, "product_id", "duplicate"),
+    ({"min_creators": 5, "max_creators": 2}, "min_creators", "above max_creators"),
+    ({"brand": ""}, "brand", "required"),
+    ({"target_gender": "kids"}, "target_gender", "female, male or all"),
+    ({"target_age": "12-15"}, "target_age", "age bands"),
+    ({"budget": "-1"}, "budget", ">= 0"),
+])
+def test_each_bad_product_cell_names_file_row_column(change, column, message):
+    with pytest.raises(InputError) as err:
+        make_data([creator("d1")], [product("p1"), {**product("p2"), **change}])
+    problem = err.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("products.csv", 3, column)
+    assert message in problem.message
+
+
+def test_missing_required_column_lists_what_the_file_has():
+    rows = [{k: v for k, v in creator("d1").items() if k != "fee"}]
+    with pytest.raises(InputError) as err:
+        make_data(rows, [product("p1")])
+    problem = err.value.problems[0]
+    assert problem.column == "fee" and problem.row is None
+    assert "报价" in problem.message and "the file has" in problem.message
+
+
+def test_every_problem_is_reported_at_once():
+    rows = [creator("d1", fee=-1), creator("d1", tier="?"), creator("d3", fee="x")]
+    with pytest.raises(InputError) as err:
+        make_data(rows, [product("p1"), product("p1")])
+    assert len(err.value.problems) == 5
+
+
+def test_references_to_unknown_ids_in_pairs_and_overlaps():
+    with pytest.raises(InputError) as err:
+        make_data([creator("d1"), creator("d2")], [product("p1")],
+                  pairs=[("d1", "p1", 0.5), ("ghost", "p1", 0.2), ("d2", "p9", 0.1)],
+                  overlaps=[("d1", "d2", 0.4), ("d1", "nobody", 0.5), ("d1", "d1", 0.3)])
+    where = {(p.file, p.row, p.column) for p in err.value.problems}
+    assert ("pairs.csv", 3, "creator_id") in where
+    assert ("pairs.csv", 4, "product_id") in where
+    assert ("overlaps.csv", 3, "creator_b") in where
+    assert ("overlaps.csv", 4, "creator_b") in where
+
+
+def test_suspicious_but_legal_input_is_a_warning():
+    data = make_data([creator("d1", bio="", followers=0, categories="")], [product("p1")])
+    messages = [(w.column, w.severity) for w in data.warnings]
+    assert ("bio", "warning") in messages and ("followers", "warning") in messages
+    assert ("categories", "warning") in messages
+
+
+def test_empty_tables_are_errors():
+    with pytest.raises(InputError, match="no rows"):
+        validate({"creators": ("c.csv", pd.DataFrame({"creator_id": [], "categories": [], "fee": []})),
+                  "products": ("p.csv", pd.DataFrame([product("p1")]))}, Config())
