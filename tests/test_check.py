@@ -1,0 +1,48 @@
+"""The independent checker catches every kind of broken plan."""
+
+import pandas as pd
+import pytest
+
+from matchmaker.check import check_plan
+from matchmaker.overlap import conflicts
+from tests.conftest import creator, make_data, product, quick_config
+
+CREATORS = [creator("a", fee=100, max_products=1, experience_score=4.5),
+            creator("b", fee=200, categories="beauty;tech", experience_score=3.0),
+            creator("k", fee=1000, tier="top_kol")]
+PRODUCTS = [product("p", min_creators=1, max_creators=2, max_top_kol=0, budget=250),
+            product("q", category="tech", brand="C"), product("r", brand="D", min_top_kol=0)]
+
+
+def violations(plan_rows, overlaps=None, **flags):
+    config = quick_config(**flags)
+    data = make_data(CREATORS, PRODUCTS, config, overlaps=overlaps)
+    plan = pd.DataFrame(plan_rows, columns=["creator_id", "product_id"])
+    return check_plan(plan, data, config, conflicts(data, config.campaign.max_overlap))
+
+
+def test_a_good_plan_passes():
+    assert violations([("a", "p"), ("b", "q")]) == []
+
+
+@pytest.mark.parametrize("rows, flags, fragment", [
+    ([("zz", "p")], {}, "unknown creator"),
+    ([("a", "p"), ("a", "p")], {}, "booked 2 times"),
+    ([("a", "q")], {}, "category 'tech'"),
+    ([("b", "p")], {"campaign.min_experience": 4.0}, "experience"),
+    ([("a", "p"), ("b", "q")], {"campaign.budget": 250}, "above the budget"),
+    ([("a", "p"), ("a", "r")], {}, "has 2 products, max 1"),
+    ([("b", "q")], {}, "p: 0 creators, min 1"),
+    ([("k", "p"), ("a", "p")], {}, "Top-KOLs, max 0"),
+    ([("a", "p"), ("b", "p")], {}, "above its budget"),
+    ([("k", "r"), ("a", "p")], {"campaign.top_kol_max_share": 0.5}, "Top-KOL spend"),
+    ([("b", "p"), ("b", "r")], {"campaign.exclusivity": True}, "2 brands in category"),
+])
+def test_each_broken_rule_is_reported(rows, flags, fragment):
+    found = violations(rows, **flags)
+    assert any(fragment in v for v in found), found
+
+
+def test_overlap_violation():
+    found = violations([("a", "p"), ("b", "p")], overlaps=[("a", "b", 0.9)], **{"campaign.budget": 1e6})
+    assert any("share too much audience" in v for v in found)

@@ -1,0 +1,168 @@
+"""The command line as agencies use it: exit codes, files written (or not), messages without tracebacks."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from matchmaker import report
+from matchmaker.cli import main
+from tests.conftest import DATA, ROOT
+
+PAIRS_SETUP = ["--config", str(DATA / "campaign.toml"), "--time-limit", "3"]
+
+
+def write_csv(path, rows, encoding="utf-8"):
+    pd.DataFrame(rows).to_csv(path, index=False, encoding=encoding)
+    return str(path)
+
+
+def tiny_inputs(tmp_path, creator_name="小鹿", fee="￥1,000", encoding="utf-8"):
+    creators = write_csv(tmp_path / "creators.csv", [
+        {"达人ID": "d1", "达人昵称": creator_name, "带货类目": "美妆", "简介": "口红试色", "报价": fee},
+        {"达人ID": "d2", "达人昵称": "阿杰", "带货类目": "美妆", "简介": "底妆测评", "报价": "2000"}], encoding)
+    products = write_csv(tmp_path / "products.csv", [
+        {"product_id": "p1", "brand": "澜樱", "name": "口红", "category": "美妆", "description": "雾面口红"}])
+    return creators, products
+
+
+def test_demo_runs_end_to_end_as_a_subprocess(tmp_path):
+    out = tmp_path / "plan.csv"
+    proc = subprocess.run([sys.executable, "-m", "matchmaker", "demo", "--out", str(out), "--time-limit", "3"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr
+    plan = pd.read_csv(out)
+    assert len(plan) > 20 and {"creator_id", "product_id", "fee", "value", "style", "audience",
+                               "performance"} <= set(plan.columns)
+    summary = json.loads(out.with_suffix(".summary.json").read_text())
+    assert summary["status"] in ("optimal", "feasible") and summary["budget_used"] <= summary["budget"]
+    assert summary["objective"] >= summary["greedy_value"]
+    assert "Traceback" not in proc.stderr and "gap" in proc.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".json"])
+def test_optimize_writes_plan_by_extension_and_summary(tmp_path, monkeypatch, suffix):
+    monkeypatch.chdir(tmp_path)
+    creators, products = tiny_inputs(tmp_path)
+    out = tmp_path / f"plan{suffix}"
+    code = main(["-q", "optimize", "--creators", creators, "--products", products, "--budget", "5000",
+                 "--out", str(out), "--summary-json", str(tmp_path / "s.json")])
+    assert code == 0
+    plan = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".json": pd.read_json}[suffix](out)
+    assert sorted(plan["creator_id"]) == ["d1", "d2"]
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["budget_used"] == 3000 and summary["spend_by_tier"]["alliance"] == 3000
+
+
+def test_formulas_in_cells_are_neutralised(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    creators, products = tiny_inputs(tmp_path, creator_name='=HYPERLINK("http://x","y")')
+    out = tmp_path / "plan.csv"
+    assert main(["-q", "optimize", "--creators", creators, "--products", products, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert report.formula_safe(pd.DataFrame({"a": ["+1", "-x", "@sum", "ok"]}))["a"].tolist() == \
+        ["'+1", "'-x", "'@sum", "ok"]
+
+
+BAD_INPUTS = [  # (how to break the inputs, fragment expected in the message)
+    ("negative fee", "row 2, column 'fee': must be >= 0"),
+    ("unparsable number", "row 2, column 'fee': expected a number"),
+    ("duplicate id", "row 3, column 'creator_id': duplicate"),
+    ("missing column", "missing required column 'fee'"),
+    ("unknown tier", "column 'tier': unknown tier"),
+    ("unknown id in pairs", "pairs.csv, row 2, column 'creator_id': no creator with this id"),
+    ("missing file", "file not found"),
+    ("not a table", "unsupported file type"),
+    ("bad config", "campaign.max_overlap must be in 0..1"),
+    ("bad flag", "campaign.budget must be a number >= 0"),
+]
+
+
+@pytest.mark.parametrize("kind, fragment", BAD_INPUTS)
+def test_bad_input_exits_2_names_the_place_and_writes_nothing(tmp_path, monkeypatch, capsys, kind, fragment):
+    monkeypatch.chdir(tmp_path)
+    creators, products = tiny_inputs(tmp_path, fee={"negative fee": "-5", "unparsable number": "lots"}.get(kind, "100"))
+    extra = []
+    frame = pd.read_csv(creators)
+    if kind == "duplicate id":
+        frame.loc[1, "达人ID"] = "d1"
+    if kind == "missing column":
+        frame = frame.drop(columns=["报价"])
+    if kind == "unknown tier":
+        frame["层级"] = ["superstar", "头部"]
+    frame.to_csv(creators, index=False)
+    if kind == "unknown id in pairs":
+        extra = ["--pairs", write_csv(tmp_path / "pairs.csv", [{"creator_id": "ghost", "product_id": "p1", "value": 1}])]
+    if kind == "missing file":
+        creators = str(tmp_path / "nope.csv")
+    if kind == "not a table":
+        (tmp_path / "creators.pdf").write_bytes(b"%PDF")
+        creators = str(tmp_path / "creators.pdf")
+    if kind == "bad config":
+        (tmp_path / "c.toml").write_text("[campaign]\nmax_overlap = 3\n")
+        extra = ["--config", str(tmp_path / "c.toml")]
+    if kind == "bad flag":
+        extra = ["--budget", "-10"]
+    out = tmp_path / "plan.csv"
+    code = main(["optimize", "--creators", creators, "--products", products, "--out", str(out),
+                 "--summary-json", str(tmp_path / "s.json"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert fragment in err, err
+    assert "Traceback" not in err
+    assert not out.exists() and not (tmp_path / "s.json").exists()
+
+
+def test_no_feasible_plan_exits_3_with_reasons_and_no_plan(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    creators, _ = tiny_inputs(tmp_path)
+    products = write_csv(tmp_path / "products.csv", [
+        {"product_id": "p1", "brand": "b", "category": "美妆", "min_creators": 3}])
+    out = tmp_path / "plan.csv"
+    code = main(["optimize", "--creators", creators, "--products", products, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 3 and not out.exists()
+    assert "product p1: min 3 creators, but only 2 eligible" in err
+
+
+def test_validate_lists_every_problem(tmp_path, capsys):
+    creators, products = tiny_inputs(tmp_path, fee="-1", encoding="gbk")
+    assert main(["validate", "--creators", creators, "--products", products]) == 2
+    assert "creators.csv, row 2, column 'fee'" in capsys.readouterr().err
+    creators, products = tiny_inputs(tmp_path, encoding="gbk")
+    assert main(["validate", "--creators", creators, "--products", products]) == 0
+
+
+def test_batch_one_plan_per_campaign_and_a_summary_table(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    creators, products = tiny_inputs(tmp_path)
+    campaigns = tmp_path / "campaigns"
+    campaigns.mkdir()
+    for name, budget in (("brand-a", 5000), ("brand-b", 1500)):
+        (campaigns / f"{name}.toml").write_text(
+            f'[inputs]\ncreators = "{creators}"\nproducts = "{products}"\n'
+            f'[campaign]\nname = "{name}"\nbudget = {budget}\n[scoring]\ncache_dir = ""\n', encoding="utf-8")
+    (campaigns / "broken.toml").write_text("[campaign]\nbudget = -1\n")
+    code = main(["-q", "batch", str(campaigns), "--out", str(tmp_path / "out"), "--time-limit", "2"])
+    table = pd.read_csv(tmp_path / "out" / "batch-summary.csv")
+    assert code == 2  # the worst exit code of the batch
+    assert list(table["config"]) == ["brand-a.toml", "brand-b.toml", "broken.toml"]
+    assert list(table["bookings"].fillna(0)) == [2, 1, 0]
+    assert (tmp_path / "out" / "brand-a-plan.csv").exists() and not (tmp_path / "out" / "broken-plan.csv").exists()
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / "plan.csv"
+
+    def crash(*_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        report.write_atomic(target, b"x" * 1000)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,83 @@
+"""Both embedding backends with their real, packaged models; the on-disk cache."""
+
+import numpy as np
+import pytest
+
+from matchmaker.embed import EmbeddingCache, SentenceTransformerEmbedder, USEEmbedder, embed_texts, make_embedder
+
+BEAUTY_ZH = "平价彩妆测评｜口红试色｜新手化妆教程"
+TECH_ZH = "手机测评｜科技开箱｜耳机发烧友"
+LIPSTICK_EN = "Long-lasting matte lipstick in twelve shades"
+LIPSTICK_ZH = "丝绒雾面口红，持久不拔干"
+HEADPHONES_EN = "Noise-cancelling wireless earbuds with 40-hour battery"
+
+
+@pytest.fixture(scope="module")
+def use():
+    return USEEmbedder()
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return SentenceTransformerEmbedder()
+
+
+def test_use_ranks_chinese_and_cross_language_pairs(use):
+    vec = use.encode([BEAUTY_ZH, TECH_ZH, LIPSTICK_ZH, LIPSTICK_EN, HEADPHONES_EN])
+    assert vec.shape == (5, 512)
+    assert np.allclose(np.linalg.norm(vec, axis=1), 1, atol=1e-5)
+    sim = vec @ vec.T
+    assert sim[0, 2] > sim[1, 2]  # Chinese beauty creator vs Chinese lipstick
+    assert sim[0, 3] > sim[1, 3]  # Chinese beauty creator vs English lipstick (cross-language)
+    assert sim[1, 4] > sim[0, 4]  # Chinese tech creator vs English earbuds
+
+
+def test_sentence_transformers_packaged_minilm_ranks_english(minilm):
+    assert minilm.name == "sentence-transformers:all-MiniLM-L6-v2"
+    vec = minilm.encode(["beauty creator: makeup tutorials and lipstick swatches",
+                         "tech reviewer: phones, PC builds and headphones", LIPSTICK_EN, HEADPHONES_EN])
+    assert vec.shape == (4, 384)
+    sim = vec @ vec.T
+    assert sim[0, 2] > sim[1, 2] and sim[1, 3] > sim[0, 3]
+
+
+def test_sentence_transformers_local_folder(tmp_path, minilm):
+    minilm._model.save(str(tmp_path / "my-model"))
+    local = make_embedder("sentence-transformers", str(tmp_path / "my-model"))
+    assert local.name.startswith("sentence-transformers:my-model:")
+    assert np.allclose(local.encode([LIPSTICK_EN]), minilm.encode([LIPSTICK_EN]), atol=1e-5)
+
+
+def test_missing_local_model_fails_fast(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not found"):
+        make_embedder("sentence-transformers", str(tmp_path / "nope"))
+
+
+class Counting:
+    name = "test:counting"
+
+    def __init__(self):
+        self.texts = []
+
+    def encode(self, texts):
+        self.texts += texts
+        return np.eye(8, dtype=np.float32)[[len(t) % 8 for t in texts]]
+
+
+def test_cache_second_run_encodes_nothing(tmp_path):
+    texts = ["a", "bb", "a", "ccc"]
+    first = Counting()
+    one = embed_texts(texts, first, EmbeddingCache(tmp_path))
+    assert first.texts == ["a", "bb", "ccc"]  # unique texts once
+    second = Counting()
+    two = embed_texts(texts + ["dddd"], second, EmbeddingCache(tmp_path))
+    assert second.texts == ["dddd"]
+    assert np.array_equal(one, two[:4])
+
+
+def test_cache_is_keyed_by_model(tmp_path):
+    embed_texts(["a"], Counting(), EmbeddingCache(tmp_path))
+    other = Counting()
+    other.name = "test:other"
+    embed_texts(["a"], other, EmbeddingCache(tmp_path))
+    assert other.texts == ["a"]
