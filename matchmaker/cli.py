@@ -15,8 +15,8 @@ import pandas as pd
 
 from .config import Config, load_config
 from .pipeline import Outcome, load, run
-from .problems import InputError
-from .report import json_bytes, plan_bytes, plan_table, summary, write_atomic
+from .problems import InputError, grouped, problems_frame
+from .report import formula_safe, json_bytes, plan_bytes, plan_table, summary, write_atomic
 from .solve import Progress
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR = 0, 2, 3, 1
@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     opt.add_argument("--summary-json", help="summary file (.json)")
     val = sub.add_parser("validate", help="list every input problem, no solve")
     _inputs(val)
+    val.add_argument("--problems-csv", help="also write every problem, one per row, to this CSV")
     demo = sub.add_parser("demo", help="the bundled sample campaign, end to end")
     demo.add_argument("--out", default="out/demo-plan.csv", help="plan file (default out/demo-plan.csv)")
     demo.add_argument("--time-limit", type=float, help="solver time limit in seconds")
@@ -97,10 +98,8 @@ def _progress(quiet: bool):
 def _show_warnings(data, quiet: bool) -> None:
     if data.warnings and not quiet:
         _say(f"{len(data.warnings)} warning(s):")
-        for w in data.warnings[:20]:
-            _say(f"  {w}")
-        if len(data.warnings) > 20:
-            _say(f"  ... and {len(data.warnings) - 20} more (see `matchmaker validate`)")
+        for line in grouped(list(data.warnings)):
+            _say(f"  {line}")
 
 
 def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool,
@@ -188,8 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _batch(args)
     except InputError as exc:
         _say(f"Input problems ({len(exc.problems)}); nothing was written:")
-        for problem in exc.problems:
-            _say(f"  {problem}")
+        for line in grouped(exc.problems):
+            _say(f"  {line}")
+        report_path = getattr(args, "problems_csv", None)
+        if report_path:
+            table = problems_frame(exc.problems + exc.warnings)
+            write_atomic(report_path, formula_safe(table).to_csv(index=False).encode("utf-8-sig"))
+            _say(f"Every problem, one per row: {report_path}")
         return EXIT_INPUT
     except KeyboardInterrupt:
         _say("Interrupted; nothing was written.")

@@ -43,3 +43,20 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     rows = [asdict(p) for p in problems]
     frame = pd.DataFrame(rows, columns=["file", "row", "column", "value", "message", "severity"])
     return frame.rename(columns={"message": "problem"})
+
+
+def grouped(problems: list[Problem], max_rows: int = 8) -> list[str]:
+    """One line per (file, column, message, severity), listing the rows: readable for long lists."""
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.severity, p.file, p.column, p.message), []).append(p)
+    lines = []
+    for (severity, file, column, message), items in groups.items():
+        if len(items) == 1:
+            lines.append(str(items[0]))
+            continue
+        rows = [str(p.row) for p in items if p.row is not None]
+        shown = ", ".join(rows[:max_rows]) + (f", ... ({len(rows)} rows)" if len(rows) > max_rows else "")
+        col = f", column '{column}'" if column else ""
+        lines.append(f"{severity}: {file}{col}: {message}: rows {shown}")
+    return lines

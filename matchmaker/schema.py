@@ -34,7 +34,7 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
             "fans"), "follower count"),
     Column("categories", "list", True,
            ("类目", "带货类目", "主营类目", "擅长类目", "领域", "category", "niche", "niches",
-            "primary niche", "vertical"), "one or more categories, split on ; | , 、 /"),
+            "primary niche", "niche primary", "vertical"), "one or more categories, split on ; | , 、 /"),
     Column("bio", "text", False,
            ("简介", "达人简介", "个人简介", "风格", "内容风格", "description", "about", "bio data",
             "style"), "how the creator describes themselves"),
@@ -125,11 +125,14 @@ TIER_ALIASES = {
 AGE_BANDS = ("18_24", "25_34", "35_plus")
 
 _KEY_JUNK = re.compile(r"[\s_\-()（）\[\]【】:：./]+")
+_CNY_UNIT = re.compile(r"[(（\[【]?\s*(cny|rmb|元|¥|￥)\s*[)）\]】]?$")
 
 
 def header_key(text: object) -> str:
-    """Normalise a header for alias matching: lower case, no spaces, brackets or separators."""
-    return _KEY_JUNK.sub("", str(text).strip().lower())
+    """Normalise a header for alias matching: lower case, no spaces, brackets, separators or a
+    trailing CNY unit ("报价(元)", "Fee (CNY)" -> the key of "报价", "fee")."""
+    text = _CNY_UNIT.sub("", str(text).strip().lower())
+    return _KEY_JUNK.sub("", text)
 
 
 def alias_map(columns: tuple[Column, ...]) -> dict[str, str]:

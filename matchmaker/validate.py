@@ -205,7 +205,15 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
     data = canonicalise(frame, "products", file, mapping, out)
     if data is None:
         return None, out.problems
-    _required_cells(data, ("product_id", "brand", "category"), out)
+    _required_cells(data, ("product_id",), out)
+    for index, p in data.iterrows():
+        if not p["category"]:
+            out.add(int(p["row"]), "category", None, "no category: no creator can be matched to this "
+                                                     "product", "warning")
+        if not p["brand"]:
+            out.add(int(p["row"]), "brand", None, "blank brand", "warning")
+    data["category"] = data["category"].fillna("")
+    data["brand"] = data["brand"].fillna("")
     _unique_ids(data, "product_id", out)
     for name, parser in (("target_gender", _parse_gender), ("target_age", _parse_ages)):
         parsed = []

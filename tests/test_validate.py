@@ -67,7 +67,7 @@ def test_each_bad_creator_cell_names_file_row_column(change, column, message):
 @pytest.mark.parametrize("change, column, message", [
     ({"product_id": "p1"}, "product_id", "duplicate"),
     ({"min_creators": 5, "max_creators": 2}, "min_creators", "above max_creators"),
-    ({"brand": ""}, "brand", "required"),
+    ({"product_id": ""}, "product_id", "required"),
     ({"target_gender": "kids"}, "target_gender", "female, male or all"),
     ({"target_age": "12-15"}, "target_age", "age bands"),
     ({"budget": "-1"}, "budget", ">= 0"),
@@ -113,6 +113,11 @@ def test_suspicious_but_legal_input_is_a_warning():
     messages = [(w.column, w.severity) for w in data.warnings]
     assert ("bio", "warning") in messages and ("followers", "warning") in messages
     assert ("categories", "warning") in messages
+
+
+def test_blank_product_category_and_brand_are_warnings():
+    data = make_data([creator("d1")], [product("p1", category="", brand="")])
+    assert {(w.column, w.severity) for w in data.warnings} >= {("category", "warning"), ("brand", "warning")}
 
 
 def test_empty_tables_are_errors():
