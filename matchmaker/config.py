@@ -163,12 +163,12 @@ def load_config(path: str | Path | None) -> Config:
         return Config()
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError([Problem(path.name, None, None, str(path), "config file not found")])
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(path.name, None, None, None, f"is not valid TOML: {exc}")])
-    return config_from_dict(raw, base_dir=str(path.parent), source=path.name)
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(path.name, None, None, None, f"is not UTF-8 text: {exc}")])
+    return parse_config(text, path.name, str(path.parent))
 
 
 def dump_config(config: Config) -> str:
@@ -176,3 +176,12 @@ def dump_config(config: Config) -> str:
     import tomli_w
 
     return tomli_w.dumps(config.to_dict())
+
+
+def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") -> Config:
+    """A Config from TOML text (an uploaded campaign file)."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")])
+    return config_from_dict(raw, base_dir=base_dir, source=source)

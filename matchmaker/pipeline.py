@@ -137,5 +137,9 @@ def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
     elif result.status == "infeasible":
         stage("explaining why no plan exists")
         reasons = tuple(explain(inst))
+    else:
+        reasons = (f"no plan was found within the time limit of {config.solver.time_limit:g} s and the "
+                   "greedy plan misses a minimum; the rules may still be satisfiable: raise the time "
+                   "limit, or relax the per-product minimums",)
     lap("check")
     return Outcome(data, config, pairs, clash, inst, result, reasons, timings)

@@ -1,0 +1,285 @@
+"""matchmaker's Streamlit app: layout and calls into the package, nothing else.
+
+Run: .venv/bin/streamlit run app.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from matchmaker import analysis
+from matchmaker.config import Config, dump_config, load_config, parse_config
+from matchmaker.embed import make_embedder
+from matchmaker.i18n import t
+from matchmaker.pipeline import Outcome, run
+from matchmaker.problems import InputError, problems_frame
+from matchmaker.read import read_table
+from matchmaker.report import json_bytes, plan_bytes, plan_table, summary
+from matchmaker.schema import TABLES, suggest_mapping
+from matchmaker.validate import validate
+
+SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
+TABULAR = ["csv", "txt", "tsv", "xlsx", "parquet"]
+NOT_IN_FILE = "—"
+
+
+@st.cache_resource(show_spinner=False)
+def embedder(backend: str, model: str):
+    return make_embedder(backend, model)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def read_bytes(content: bytes, name: str) -> pd.DataFrame:
+    return read_table(content, name)
+
+
+def language_ui() -> str:
+    choice = st.sidebar.radio(t("zh", "language"), ["中文", "English"], horizontal=True, key="lang")
+    return "zh" if choice == "中文" else "en"
+
+
+def show_problems(lang: str, exc: InputError) -> None:
+    st.error(t(lang, "problems"))
+    st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
+
+
+def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[str, str]:
+    """Header -> canonical column, pre-filled from the aliases; shown open when something is missing."""
+    headers = [str(c) for c in frame.columns]
+    guess = {v: k for k, v in suggest_mapping(headers, table).items()}
+    missing = any(c.required and c.name not in guess for c in TABLES[table])
+    mapping = {}
+    with st.expander(t(lang, "mapping", file=file), expanded=missing):
+        if missing:
+            st.info(t(lang, "mapping_help"))
+        cols = st.columns(3)
+        for i, col in enumerate(TABLES[table]):
+            options = [NOT_IN_FILE, *headers]
+            picked = cols[i % 3].selectbox(f"{col.name}{' *' if col.required else ''}", options,
+                                           index=options.index(guess.get(col.name, NOT_IN_FILE)),
+                                           key=f"map-{table}-{file}-{col.name}")
+            if picked != NOT_IN_FILE:
+                mapping[picked] = col.name
+    return mapping
+
+
+def data_ui(lang: str) -> tuple[object | None, str]:
+    """Validated ProblemData (or None) and a fingerprint of the inputs."""
+    st.header(t(lang, "data"))
+    left, right = st.columns([3, 1])
+    with right:
+        if st.button(t(lang, "use_sample"), key="sample", width="stretch"):
+            st.session_state["use_sample"] = True
+            st.session_state["config"] = SAMPLE
+    with left:
+        c1, c2, c3 = st.columns(3)
+        uploads = {"creators": c1.file_uploader(t(lang, "creators_file"), type=TABULAR, key="up-creators"),
+                   "products": c2.file_uploader(t(lang, "products_file"), type=TABULAR, key="up-products"),
+                   "overlaps": c3.file_uploader(t(lang, "overlaps_file"), type=TABULAR, key="up-overlaps")}
+    raw, problems, digest = {}, [], hashlib.sha256()
+    if uploads["creators"] or uploads["products"]:
+        st.session_state["use_sample"] = False
+    if st.session_state.get("use_sample"):
+        sources = {k: (SAMPLE.input_path(k).read_bytes(), SAMPLE.input_path(k).name) for k in ("creators", "products")}
+    else:
+        sources = {k: (u.getvalue(), u.name) for k, u in uploads.items() if u is not None}
+        if "creators" not in sources or "products" not in sources:
+            st.info(t(lang, "upload_hint"))
+            return None, ""
+    for table, (content, name) in sources.items():
+        digest.update(table.encode() + content)
+        try:
+            raw[table] = (name, read_bytes(content, name))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        show_problems(lang, InputError(problems))
+        return None, ""
+    mappings = {table: mapping_ui(lang, table, name, frame) for table, (name, frame) in raw.items()}
+    digest.update(repr(mappings).encode())
+    try:
+        data = validate(raw, st.session_state.get("config", Config()), mappings)
+    except InputError as exc:
+        show_problems(lang, exc)
+        return None, ""
+    st.success(t(lang, "loaded", creators=data.n_creators, products=data.n_products))
+    if data.warnings:
+        with st.expander(t(lang, "warnings", n=len(data.warnings))):
+            st.dataframe(problems_frame(list(data.warnings)), hide_index=True, width="stretch")
+    return data, digest.hexdigest()
+
+
+def campaign_ui(lang: str) -> Config:
+    """The campaign in a sidebar form; load and save as TOML."""
+    config: Config = st.session_state.get("config", SAMPLE)
+    uploaded = st.sidebar.file_uploader(t(lang, "load_toml"), type=["toml"], key="up-toml")
+    if uploaded is not None and st.session_state.get("toml-seen") != uploaded.file_id:
+        st.session_state["toml-seen"] = uploaded.file_id
+        try:
+            config = parse_config(uploaded.getvalue().decode("utf-8-sig"), uploaded.name)
+            st.session_state["config"] = config
+        except (InputError, UnicodeDecodeError) as exc:
+            st.sidebar.error(str(exc))
+    c, s = config.campaign, config.scoring
+    with st.sidebar.form("campaign"):
+        st.subheader(t(lang, "campaign"))
+        budget = st.number_input(t(lang, "budget"), min_value=0.0, value=float(c.budget), step=10_000.0, format="%.0f")
+        overlap = st.slider(t(lang, "max_overlap"), 0.0, 1.0, float(c.max_overlap), 0.05)
+        share = st.slider(t(lang, "top_share"), 0.0, 1.0, float(c.top_kol_max_share), 0.05)
+        experience = st.slider(t(lang, "min_experience"), 0.0, 5.0, float(c.min_experience), 0.1)
+        exclusive = st.checkbox(t(lang, "exclusivity"), value=c.exclusivity)
+        st.caption(t(lang, "weights"))
+        w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05) for k in ("w_style", "w_audience", "w_performance")]
+        limit = st.number_input(t(lang, "time_limit"), 1.0, 600.0, float(config.solver.time_limit), 1.0)
+        if st.form_submit_button(t(lang, "apply"), width="stretch"):
+            try:
+                config = config.override(**{
+                    "campaign.budget": budget, "campaign.max_overlap": overlap, "campaign.top_kol_max_share": share,
+                    "campaign.min_experience": experience, "campaign.exclusivity": exclusive,
+                    "scoring.w_style": w[0], "scoring.w_audience": w[1], "scoring.w_performance": w[2],
+                    "solver.time_limit": limit})
+                st.session_state["config"] = config
+            except ValueError as exc:
+                st.error(str(exc))
+    st.sidebar.download_button(t(lang, "save_toml"), dump_config(config).encode(), "campaign.toml",
+                               "application/toml", width="stretch")
+    return config
+
+
+def rules_ui(lang: str, data):
+    with st.expander(t(lang, "rules")):
+        edited = st.data_editor(analysis.product_rules(data), disabled=["product_id"], hide_index=True,
+                                width="stretch", key="rules")
+    try:
+        return analysis.with_product_rules(data, edited), repr(edited.to_dict())
+    except InputError as exc:
+        show_problems(lang, exc)
+        return None, ""
+
+
+def optimize_ui(lang: str, data, config: Config, key: str) -> None:
+    """Run the pipeline in a worker thread and show its progress; keep the outcome in session state."""
+    if not st.button(t(lang, "optimize"), type="primary", key="optimize"):
+        return
+    state = {"stage": "embed", "progress": None, "outcome": None, "error": None}
+
+    def work() -> None:
+        try:
+            state["outcome"] = run(data, config, embedder(config.scoring.backend, config.scoring.model),
+                                   on_stage=lambda s: state.update(stage="solve" if s.startswith("solv") else state["stage"]),
+                                   on_progress=lambda p: state.update(progress=p))
+        except Exception as exc:  # shown as one line, never a traceback
+            state["error"] = exc
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=work, daemon=True)
+    with st.status(t(lang, "stage_embed"), expanded=True) as status:
+        line = st.empty()
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.25)
+            status.update(label=t(lang, "stage_embed" if state["stage"] == "embed" else "stage_solve"))
+            if state["progress"] is not None:
+                line.write(t(lang, "solver_progress", value=state["progress"].objective, gap=state["progress"].gap))
+        status.update(label=t(lang, "done", seconds=time.perf_counter() - start), state="complete", expanded=False)
+    if state["error"] is not None:
+        st.error(t(lang, "error", message=f"{state['error'].__class__.__name__}: {state['error']}"))
+        return
+    st.session_state["outcome"], st.session_state["outcome_key"] = state["outcome"], key
+
+
+def results_ui(lang: str, outcome: Outcome) -> None:
+    st.header(t(lang, "results"))
+    r = outcome.result
+    if not r.has_plan:
+        st.error(t(lang, "no_plan"))
+        st.markdown(t(lang, "no_plan_help"))
+        for reason in outcome.reasons:
+            st.markdown(f"- {reason}")
+        return
+    info = summary(outcome)
+    cols = st.columns(5)
+    cols[0].metric(t(lang, "m_budget"), f"¥{info['budget_used']:,.0f}", f"{info['budget_used_share']:.0%}", delta_color="off")
+    cols[1].metric(t(lang, "m_value"), f"{info['objective']:.2f}")
+    cols[2].metric(t(lang, "m_creators"), info["creators_booked"])
+    cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), f"{r.gap:.2%}", delta_color="off")
+    cols[4].metric(t(lang, "m_reach"), f"{analysis.estimated_reach(outcome) / 1e6:,.1f}M")
+    charts_ui(lang, outcome)
+    st.subheader(t(lang, "plan_table"))
+    table = plan_table(outcome)
+    st.dataframe(table, hide_index=True, width="stretch")
+    why_ui(lang, outcome, table)
+    downloads_ui(lang, outcome, table)
+
+
+def charts_ui(lang: str, outcome: Outcome) -> None:
+    left, right = st.columns([2, 1])
+    by_product = analysis.spend_by(outcome, "product_id")
+    left.subheader(t(lang, "spend_product"))
+    left.altair_chart(alt.Chart(by_product).mark_bar(color="#fe2c55").encode(
+        x=alt.X("product_id:N", sort="-y", title=None), y=alt.Y("spend:Q", title="CNY"),
+        tooltip=["product_id", "spend", "bookings"]), width="stretch")
+    right.subheader(t(lang, "spend_tier"))
+    right.altair_chart(alt.Chart(analysis.spend_by(outcome, "tier")).mark_arc(innerRadius=50).encode(
+        theta="spend:Q", color=alt.Color("tier:N", scale=alt.Scale(range=["#25f4ee", "#fe2c55"])),
+        tooltip=["tier", "spend", "bookings"]), width="stretch")
+    left, right = st.columns(2)
+    left.subheader(t(lang, "fit_dist"))
+    left.altair_chart(alt.Chart(analysis.score_distribution(outcome)).mark_bar(opacity=0.6).encode(
+        x=alt.X("value:Q", bin=alt.Bin(maxbins=30)), y=alt.Y("count():Q", stack=None),
+        color=alt.Color("status:N", scale=alt.Scale(range=["#fe2c55", "#9e9e9e"]))), width="stretch")
+    right.subheader(t(lang, "network"))
+    product = right.selectbox(t(lang, "network_product"), sorted(outcome.plan["product_id"].unique()), key="net-product")
+    nodes, edges = analysis.overlap_network(outcome, product)
+    right.altair_chart(alt.layer(
+        alt.Chart(edges).mark_rule(color="#bbbbbb").encode(x="x:Q", y="y:Q", x2="x2", y2="y2",
+                                                          strokeWidth=alt.StrokeWidth("overlap:Q", legend=None)),
+        alt.Chart(nodes).mark_circle(size=300).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
+                                                      color="tier:N", tooltip=["name", "creator_id", "followers"]),
+        alt.Chart(nodes).mark_text(dy=-14).encode(x="x:Q", y="y:Q", text="name:N"),
+    ), width="stretch")
+
+
+def why_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:
+    st.subheader(t(lang, "why"))
+    labels = {f"{n} ({c})": c for c, n in zip(table["creator_id"], table["creator_name"])}
+    picked = st.selectbox(t(lang, "why_creator"), list(labels), key="why-creator")
+    for _, r in analysis.booking_reasons(outcome, labels[picked]).iterrows():
+        key = "why_pairs" if pd.isna(r["style"]) else "why_line"
+        st.markdown(t(lang, key, product=r["product_id"], **{k: v for k, v in r.items() if k != "product_id"}))
+
+
+def downloads_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:
+    st.subheader(t(lang, "downloads"))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t(lang, "dl_csv"), plan_bytes(table, ".csv"), "plan.csv", "text/csv", key="dl-csv")
+    c2.download_button(t(lang, "dl_xlsx"), plan_bytes(table, ".xlsx"), "plan.xlsx", key="dl-xlsx")
+    c3.download_button(t(lang, "dl_json"), json_bytes(summary(outcome)), "summary.json", "application/json", key="dl-json")
+
+
+def main() -> None:
+    st.set_page_config(page_title="matchmaker", page_icon="🤝", layout="wide")
+    lang = language_ui()
+    st.title(t(lang, "title"))
+    st.caption(t(lang, "subtitle"))
+    config = campaign_ui(lang)
+    data, data_key = data_ui(lang)
+    if data is not None:
+        data, rules_key = rules_ui(lang, data)
+        if data is not None:
+            key = hashlib.sha256((data_key + rules_key + repr(config)).encode()).hexdigest()
+            optimize_ui(lang, data, config, key)
+            if st.session_state.get("outcome") is not None and st.session_state.get("outcome_key") != key:
+                st.warning(t(lang, "stale"))
+    if st.session_state.get("outcome") is not None:
+        results_ui(lang, st.session_state["outcome"])
+
+
+main()

@@ -1,0 +1,132 @@
+"""Explaining a plan: estimated unique reach, per-booking reasons, and the frames behind the charts.
+
+Pure pandas/numpy/networkx; the app and the notebooks draw these, the package never draws.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .data import ProblemData
+from .overlap import estimate_overlaps
+from .pipeline import Outcome
+from .problems import InputError, Problem
+
+RULE_COLUMNS = ["product_id", "min_creators", "max_creators", "min_top_kol", "max_top_kol"]
+
+
+def booked_overlaps(outcome: Outcome) -> pd.DataFrame:
+    """Every overlap above 0 among the booked creators (a, b positions, overlap), given or estimated."""
+    data = outcome.data
+    booked = np.unique(outcome.plan["c"].to_numpy(int))
+    if data.overlaps is not None:
+        index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
+        a = data.overlaps["creator_a"].map(index).to_numpy(int)
+        b = data.overlaps["creator_b"].map(index).to_numpy(int)
+        keep = np.isin(a, booked) & np.isin(b, booked)
+        return pd.DataFrame({"a": a[keep], "b": b[keep], "overlap": data.overlaps["overlap"].to_numpy(float)[keep]})
+    frame = estimate_overlaps(data.creators.iloc[booked].reset_index(drop=True), 0.0)
+    frame["a"], frame["b"] = booked[frame["a"]], booked[frame["b"]]
+    return frame
+
+
+def estimated_reach(outcome: Outcome) -> float:
+    """Followers of the booked creators, less each overlapping pair's shared audience
+    (overlap x the smaller audience), never below the largest single audience. 0 without data."""
+    followers = outcome.data.creators["followers"].to_numpy(float)
+    booked = np.unique(outcome.plan["c"].to_numpy(int))
+    if not len(booked):
+        return 0.0
+    f = np.nan_to_num(followers, nan=0.0)
+    pairs = booked_overlaps(outcome)
+    shared = float((pairs["overlap"] * np.minimum(f[pairs["a"]], f[pairs["b"]])).sum()) if len(pairs) else 0.0
+    return max(float(f[booked].sum()) - shared, float(f[booked].max()))
+
+
+def booking_reasons(outcome: Outcome, creator_id: str) -> pd.DataFrame:
+    """For each product this creator is booked for: each score component, the average over the
+    product's eligible creators, the fee and the value per 1,000 CNY."""
+    cand = outcome.candidates
+    mine = cand[(cand["creator_id"] == creator_id) & cand["chosen"]]
+    rows = []
+    for _, r in mine.iterrows():
+        pool = cand[cand["p"] == r["p"]]
+        rows.append({
+            "product_id": r["product_id"], "fee": r["fee"], "value": r["value"],
+            "style": r["style"], "style_avg": pool["style"].mean(),
+            "audience": r["audience"], "audience_avg": pool["audience"].mean(),
+            "performance": r["performance"], "performance_avg": pool["performance"].mean(),
+            "value_rank": int((pool["value"] > r["value"]).sum()) + 1, "eligible": len(pool),
+            "value_per_1000": r["value"] / max(r["fee"], 1.0) * 1000,
+        })
+    return pd.DataFrame(rows)
+
+
+def spend_by(outcome: Outcome, key: str) -> pd.DataFrame:
+    """Spend and bookings per product_id or per tier."""
+    plan = outcome.plan
+    if key == "tier":
+        labels = outcome.data.creators["tier"].to_numpy(object)[plan["c"]]
+    else:
+        labels = plan[key].to_numpy(object)
+    frame = pd.DataFrame({key: labels, "fee": plan["fee"].to_numpy(float)})
+    return frame.groupby(key, as_index=False).agg(spend=("fee", "sum"), bookings=("fee", "size"))
+
+
+def score_distribution(outcome: Outcome) -> pd.DataFrame:
+    """Value and style of every eligible pair, marked chosen or rejected."""
+    cand = outcome.candidates
+    return pd.DataFrame({"value": cand["value"], "style": cand["style"],
+                         "status": np.where(cand["chosen"], "chosen", "rejected")})
+
+
+def overlap_network(outcome: Outcome, product_id: str, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (creator, x, y, followers, tier) of the creators booked for a product and edges between
+    them with their audience overlap (all above 0, given or estimated); laid out by networkx."""
+    plan = outcome.plan[outcome.plan["product_id"] == product_id]
+    creators = outcome.data.creators
+    graph = nx.Graph()
+    graph.add_nodes_from(plan["c"].astype(int))
+    pairs = booked_overlaps(outcome)
+    mine = set(plan["c"].astype(int))
+    for a, b, w in zip(pairs["a"], pairs["b"], pairs["overlap"]):
+        if a in mine and b in mine:
+            graph.add_edge(int(a), int(b), overlap=float(w))
+    pos = nx.spring_layout(graph, seed=seed) if len(graph) else {}
+    nodes = pd.DataFrame([{"creator_id": creators.at[c, "creator_id"], "name": creators.at[c, "name"],
+                           "tier": creators.at[c, "tier"], "followers": creators.at[c, "followers"],
+                           "x": float(xy[0]), "y": float(xy[1])} for c, xy in pos.items()])
+    edges = pd.DataFrame([{"x": pos[a][0], "y": pos[a][1], "x2": pos[b][0], "y2": pos[b][1],
+                           "overlap": d["overlap"]} for a, b, d in graph.edges(data=True)],
+                         columns=["x", "y", "x2", "y2", "overlap"])
+    return nodes, edges
+
+
+def product_rules(data: ProblemData) -> pd.DataFrame:
+    """The editable per-product rules (min/max creators and Top-KOLs)."""
+    return data.products[RULE_COLUMNS].copy()
+
+
+def with_product_rules(data: ProblemData, rules: pd.DataFrame) -> ProblemData:
+    """A copy of the data with edited per-product rules; raises InputError naming bad cells."""
+    problems = []
+    products = data.products.copy()
+    rules = rules.set_index("product_id")
+    for col in RULE_COLUMNS[1:]:
+        values = pd.to_numeric(rules[col], errors="coerce").reindex(products["product_id"])
+        for pid, value, raw in zip(products["product_id"], values, rules[col].reindex(products["product_id"])):
+            if not pd.isna(raw) and (pd.isna(value) or value < 0 or value != int(value)):
+                problems.append(Problem("product rules", None, col, str(raw), f"{pid}: expected a whole number >= 0"))
+        products[col] = values.round().astype("Int64").to_numpy()
+    for _, p in products.iterrows():
+        for lo, hi in (("min_creators", "max_creators"), ("min_top_kol", "max_top_kol")):
+            if not pd.isna(p[lo]) and not pd.isna(p[hi]) and p[lo] > p[hi]:
+                problems.append(Problem("product rules", None, lo, str(p[lo]),
+                                        f"{p['product_id']}: {lo} is above {hi} ({p[hi]})"))
+    if problems:
+        raise InputError(problems)
+    products["min_creators"] = products["min_creators"].fillna(0)
+    products["min_top_kol"] = products["min_top_kol"].fillna(0)
+    return data.replace(products=products)

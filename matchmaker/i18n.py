@@ -1,0 +1,88 @@
+"""Interface text in English and Chinese (the app's language switch). t(lang, key, **values)."""
+
+from __future__ import annotations
+
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "matchmaker: creator-brand matchmaking", "zh": "matchmaker：达人与品牌智能匹配"},
+    "subtitle": {"en": "Upload a creator list and a product catalogue, set the campaign, and get the best plan, "
+                       "checked and explained.",
+                 "zh": "上传达人名单和商品清单，设定投放规则，得到经过校验、可解释的最优投放方案。"},
+    "language": {"en": "Language / 语言", "zh": "语言 / Language"},
+    "data": {"en": "1. Data", "zh": "1. 数据"},
+    "use_sample": {"en": "Load the sample campaign", "zh": "加载示例数据"},
+    "sample_loaded": {"en": "Sample loaded: {creators} creators, {products} products.",
+                      "zh": "已加载示例：{creators} 位达人，{products} 个商品。"},
+    "creators_file": {"en": "Creator list (CSV or .xlsx)", "zh": "达人名单（CSV 或 .xlsx）"},
+    "products_file": {"en": "Product catalogue (CSV or .xlsx)", "zh": "商品清单（CSV 或 .xlsx）"},
+    "overlaps_file": {"en": "Audience overlaps (optional)", "zh": "粉丝重合度表（可选）"},
+    "upload_hint": {"en": "Upload both files, or load the sample.", "zh": "请上传两个文件，或加载示例数据。"},
+    "mapping": {"en": "Match the columns of {file}", "zh": "匹配 {file} 的列"},
+    "mapping_help": {"en": "Some required columns were not recognised. Pick which column of your file holds each.",
+                     "zh": "部分必填列未能自动识别，请为每一项选择文件中对应的列。"},
+    "not_in_file": {"en": "(not in the file)", "zh": "（文件中没有）"},
+    "problems": {"en": "Please fix these problems in your files and upload them again:",
+                 "zh": "请修改文件中的以下问题后重新上传："},
+    "warnings": {"en": "{n} warning(s): the plan can still be made", "zh": "{n} 条提醒：仍可生成方案"},
+    "loaded": {"en": "{creators} creators, {products} products ready.", "zh": "{creators} 位达人、{products} 个商品已就绪。"},
+    "campaign": {"en": "2. Campaign", "zh": "2. 投放规则"},
+    "budget": {"en": "Total budget (CNY)", "zh": "总预算（元）"},
+    "max_overlap": {"en": "Max audience overlap between two creators on one product",
+                    "zh": "同一商品两位达人的最大粉丝重合度"},
+    "top_share": {"en": "Top-KOL share of the spend, at most", "zh": "头部达人花费占比上限"},
+    "min_experience": {"en": "Minimum experience score (0-5)", "zh": "最低带货口碑分（0-5）"},
+    "exclusivity": {"en": "One brand per category for each creator", "zh": "同一达人同类目只推一个品牌"},
+    "weights": {"en": "Scoring weights", "zh": "评分权重"},
+    "w_style": {"en": "Style fit", "zh": "风格匹配"},
+    "w_audience": {"en": "Audience match", "zh": "人群匹配"},
+    "w_performance": {"en": "Performance", "zh": "带货表现"},
+    "time_limit": {"en": "Solver time limit (s)", "zh": "求解时限（秒）"},
+    "apply": {"en": "Apply", "zh": "应用"},
+    "load_toml": {"en": "Load a campaign (.toml)", "zh": "加载投放配置（.toml）"},
+    "save_toml": {"en": "Save campaign (.toml)", "zh": "保存投放配置（.toml）"},
+    "rules": {"en": "Per-product rules (edit the numbers)", "zh": "各商品规则（可直接修改数字）"},
+    "optimize": {"en": "Optimize", "zh": "开始优化"},
+    "stage_embed": {"en": "Reading creator bios and product texts…", "zh": "正在理解达人简介和商品描述…"},
+    "stage_solve": {"en": "Searching for the best plan…", "zh": "正在搜索最优方案…"},
+    "solver_progress": {"en": "Best plan so far: value {value:.2f}, gap to the proven bound {gap:.1%}",
+                        "zh": "当前最优：价值 {value:.2f}，与理论上界差距 {gap:.1%}"},
+    "done": {"en": "Done in {seconds:.1f} s", "zh": "完成，用时 {seconds:.1f} 秒"},
+    "results": {"en": "3. Plan", "zh": "3. 投放方案"},
+    "m_budget": {"en": "Budget used", "zh": "已用预算"},
+    "m_value": {"en": "Total value", "zh": "总价值"},
+    "m_creators": {"en": "Creators booked", "zh": "签约达人"},
+    "m_status": {"en": "Status (gap)", "zh": "状态（差距）"},
+    "m_reach": {"en": "Est. unique reach", "zh": "预估去重覆盖"},
+    "status_optimal": {"en": "optimal", "zh": "最优"},
+    "status_feasible": {"en": "feasible", "zh": "可行"},
+    "plan_table": {"en": "Bookings", "zh": "签约明细"},
+    "spend_product": {"en": "Spend by product", "zh": "各商品花费"},
+    "spend_tier": {"en": "Spend by tier (Alliance / Top-KOL)", "zh": "达人层级花费（联盟达人 / 头部达人）"},
+    "fit_dist": {"en": "Value of chosen vs rejected pairs", "zh": "入选与未入选组合的价值分布"},
+    "network": {"en": "Audience overlap among the creators of a product", "zh": "同一商品达人之间的粉丝重合"},
+    "network_product": {"en": "Product", "zh": "商品"},
+    "why": {"en": "Why this creator?", "zh": "为什么选这位达人？"},
+    "why_creator": {"en": "Creator", "zh": "达人"},
+    "why_line": {"en": "**{product}**: style fit {style:.2f} (average {style_avg:.2f}), audience {audience:.2f} "
+                       "(average {audience_avg:.2f}), performance {performance:.2f} (average {performance_avg:.2f}); "
+                       "ranked {value_rank} of {eligible} eligible creators by value; costs ¥{fee:,.0f}.",
+                 "zh": "**{product}**：风格匹配 {style:.2f}（平均 {style_avg:.2f}），人群匹配 {audience:.2f}"
+                       "（平均 {audience_avg:.2f}），带货表现 {performance:.2f}（平均 {performance_avg:.2f}）；"
+                       "在 {eligible} 位候选达人中价值排名第 {value_rank}；费用 ¥{fee:,.0f}。"},
+    "why_pairs": {"en": "**{product}**: value {value:.2f} from your pairs table; costs ¥{fee:,.0f}.",
+                  "zh": "**{product}**：价值 {value:.2f}（来自上传的配对表）；费用 ¥{fee:,.0f}。"},
+    "no_plan": {"en": "No plan satisfies all the rules.", "zh": "没有方案能同时满足所有规则。"},
+    "no_plan_help": {"en": "What conflicts, and what to relax:", "zh": "冲突原因及建议放宽的规则："},
+    "downloads": {"en": "Downloads", "zh": "下载"},
+    "dl_csv": {"en": "Plan (.csv)", "zh": "方案（.csv）"},
+    "dl_xlsx": {"en": "Plan (.xlsx)", "zh": "方案（.xlsx）"},
+    "dl_json": {"en": "Summary (.json)", "zh": "摘要（.json）"},
+    "error": {"en": "Something went wrong: {message}", "zh": "出错了：{message}"},
+    "stale": {"en": "The inputs or the campaign changed since this plan: press Optimize again.",
+              "zh": "数据或规则已修改，请重新点击“开始优化”。"},
+}
+
+
+def t(lang: str, key: str, **values) -> str:
+    """The text for key in lang ("en" or "zh"), formatted with values."""
+    text = TEXT[key].get(lang) or TEXT[key]["en"]
+    return text.format(**values) if values else text

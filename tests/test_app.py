@@ -1,0 +1,134 @@
+"""The app, headless, with streamlit's AppTest: sample flow, uploads, mapping, problems, infeasible."""
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import DATA, ROOT
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # the embedding cache goes to a fresh folder
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="lang").set_value("English").run()
+    return at
+
+
+def apply_campaign(at, **numbers):
+    form = at.sidebar
+    for label, value in numbers.items():
+        widget = next(w for w in form.number_input if w.label.startswith(label))
+        widget.set_value(value)
+    next(b for b in at.sidebar.button if b.label == "Apply").click()
+    return at.run()
+
+
+def plan_of(at):
+    return next(df.value for df in at.dataframe if "why" in df.value.columns)
+
+
+def optimize(at):
+    at.button(key="optimize").click()
+    return at.run()
+
+
+def test_sample_flow_gives_a_plan_with_charts_and_downloads(app):
+    app.button(key="sample").click().run()
+    assert not app.exception
+    assert any("320 creators, 24 products ready" in s.value for s in app.success)
+    optimize(app)
+    assert not app.exception and not app.error
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Creators booked"] and metrics["Budget used"].startswith("¥")
+    plan = plan_of(app)
+    assert len(plan) > 20 and {"style", "audience", "performance", "why"} <= set(plan.columns)
+    assert len(app.get("vega_lite_chart")) == 4
+    assert {b.label for b in app.get("download_button")} >= {"Plan (.csv)", "Plan (.xlsx)", "Summary (.json)",
+                                                              "Save campaign (.toml)"}
+    assert any("ranked" in m.value for m in app.markdown)  # the per-creator explanation
+    app.selectbox(key="net-product").set_value(sorted(plan["product_id"].unique())[1]).run()
+    assert app.session_state["outcome"] is not None and len(plan_of(app)) == len(plan)
+
+
+def upload(at, key, frame, name, encoding="utf-8"):
+    buffer = io.BytesIO()
+    if name.endswith(".xlsx"):
+        frame.to_excel(buffer, index=False)
+    else:
+        buffer.write(frame.to_csv(index=False).encode(encoding))
+    at.file_uploader(key=key).set_value((name, buffer.getvalue(), "application/octet-stream"))
+
+
+def test_upload_flow_gbk_csv_and_xlsx(app):
+    creators = pd.read_csv(DATA / "creators.csv").iloc[::2]
+    creators["报价"] = creators["报价"].str.replace("¥", "￥")  # GBK has the full-width yuan sign
+    upload(app, "up-creators", creators, "creators.csv", "gbk")
+    upload(app, "up-products", pd.read_csv(DATA / "products.csv"), "products.xlsx")
+    app.run()
+    assert any("160 creators, 24 products ready" in s.value for s in app.success), [e.value for e in app.error]
+    apply_campaign(app, **{"Total budget": 600_000.0})
+    optimize(app)
+    assert not app.exception
+    summary_budget = app.metric[0].value
+    assert summary_budget.startswith("¥") and int(summary_budget[1:].replace(",", "")) <= 600_000
+
+
+def test_unrecognised_headers_open_the_column_mapping(app):
+    creators = pd.DataFrame({"who": ["a", "b"], "cost": ["1000", "2000"], "kind": ["beauty", "beauty"],
+                             "about": ["makeup", "lipstick"]})
+    upload(app, "up-creators", creators, "creators.csv")
+    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["beauty"]}),
+           "products.csv")
+    app.run()
+    assert app.error  # missing creator_id, categories and fee
+    app.selectbox(key="map-creators-creators.csv-creator_id").set_value("who")
+    app.selectbox(key="map-creators-creators.csv-fee").set_value("cost")
+    app.selectbox(key="map-creators-creators.csv-categories").set_value("kind").run()
+    assert not app.error
+    assert any("2 creators, 1 products ready" in s.value for s in app.success)
+
+
+def test_validation_problems_are_a_table(app):
+    creators = pd.DataFrame({"creator_id": ["a", "a"], "categories": ["x", "x"], "fee": ["-5", "lots"]})
+    upload(app, "up-creators", creators, "creators.csv")
+    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["x"]}), "products.csv")
+    app.run()
+    assert not app.exception
+    problems = app.dataframe[0].value
+    assert list(problems.columns[:5]) == ["file", "row", "column", "value", "problem"]
+    assert {(r.row, r.column) for r in problems.itertuples()} == {(2, "fee"), (3, "fee"), (3, "creator_id")}
+
+
+def test_non_tabular_file_gets_a_clear_message(app):
+    app.file_uploader(key="up-creators").set_value(("creators.csv", b"\x00\x01PK\x00binary", "text/csv"))
+    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["x"]}), "products.csv")
+    app.run()
+    assert not app.exception
+    assert "binary file" in app.dataframe[0].value.iloc[0]["problem"]
+
+
+def test_infeasible_campaign_names_the_rules(app):
+    app.button(key="sample").click().run()
+    apply_campaign(app, **{"Total budget": 1000.0})
+    optimize(app)
+    assert not app.exception
+    assert any("No plan satisfies all the rules" in e.value for e in app.error)
+    assert any("budget" in m.value for m in app.markdown)
+
+
+def test_campaign_toml_loads_into_the_form(app):
+    toml = (DATA / "campaign.toml").read_text(encoding="utf-8").replace("1_200_000", "777_000")
+    app.sidebar.file_uploader(key="up-toml").set_value(("c.toml", toml.encode(), "application/toml")).run()
+    assert not app.exception
+    assert app.session_state["config"].campaign.budget == 777_000
+    assert next(w for w in app.sidebar.number_input if w.label.startswith("Total budget")).value == 777_000
+
+
+def test_chinese_is_the_default_language():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert "达人" in at.title[0].value
