@@ -206,11 +206,13 @@ def results_ui(lang: str, outcome: Outcome) -> None:
         return
     info = summary(outcome)
     cols = st.columns(5)
-    cols[0].metric(t(lang, "m_budget"), f"¥{info['budget_used']:,.0f}", f"{info['budget_used_share']:.0%}", delta_color="off")
-    cols[1].metric(t(lang, "m_value"), f"{info['objective']:.2f}")
-    cols[2].metric(t(lang, "m_creators"), info["creators_booked"])
-    cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), f"{r.gap:.2%}", delta_color="off")
-    cols[4].metric(t(lang, "m_reach"), f"{analysis.estimated_reach(outcome) / 1e6:,.1f}M")
+    cols[0].metric(t(lang, "m_budget"), f"¥{info['budget_used']:,.0f}", f"{info['budget_used_share']:.0%}",
+                   delta_color="off", delta_arrow="off", border=True)
+    cols[1].metric(t(lang, "m_value"), f"{info['objective']:.2f}", border=True)
+    cols[2].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
+    cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), f"gap {r.gap:.2%}", delta_color="off",
+                   delta_arrow="off", border=True)
+    cols[4].metric(t(lang, "m_reach"), f"{analysis.estimated_reach(outcome) / 1e6:,.1f}M", border=True)
     charts_ui(lang, outcome)
     st.subheader(t(lang, "plan_table"))
     table = plan_table(outcome)
@@ -233,18 +235,22 @@ def charts_ui(lang: str, outcome: Outcome) -> None:
     left, right = st.columns(2)
     left.subheader(t(lang, "fit_dist"))
     left.altair_chart(alt.Chart(analysis.score_distribution(outcome)).mark_bar(opacity=0.6).encode(
-        x=alt.X("value:Q", bin=alt.Bin(maxbins=30)), y=alt.Y("count():Q", stack=None),
+        x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title="value"), y=alt.Y("count():Q", stack=None, title="pairs"),
         color=alt.Color("status:N", scale=alt.Scale(range=["#fe2c55", "#9e9e9e"]))), width="stretch")
     right.subheader(t(lang, "network"))
     product = right.selectbox(t(lang, "network_product"), sorted(outcome.plan["product_id"].unique()), key="net-product")
     nodes, edges = analysis.overlap_network(outcome, product)
-    right.altair_chart(alt.layer(
-        alt.Chart(edges).mark_rule(color="#bbbbbb").encode(x="x:Q", y="y:Q", x2="x2", y2="y2",
-                                                          strokeWidth=alt.StrokeWidth("overlap:Q", legend=None)),
-        alt.Chart(nodes).mark_circle(size=300).encode(x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
-                                                      color="tier:N", tooltip=["name", "creator_id", "followers"]),
-        alt.Chart(nodes).mark_text(dy=-14).encode(x="x:Q", y="y:Q", text="name:N"),
-    ), width="stretch")
+    axis = {"axis": None, "scale": alt.Scale(domain=[-1.3, 1.3])}
+    edge_chart = alt.Chart(edges).mark_rule(color="#bbbbbb").encode(
+        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
+        strokeWidth=alt.StrokeWidth("overlap:Q", legend=None, scale=alt.Scale(range=[1, 6])))
+    node_chart = alt.Chart(nodes).mark_circle(size=300, opacity=0.9).encode(
+        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis),
+        color=alt.Color("tier:N", scale=alt.Scale(domain=["alliance", "top_kol"], range=["#25f4ee", "#fe2c55"])),
+        tooltip=["name", "creator_id", "followers"])
+    labels = alt.Chart(nodes).mark_text(dy=-16, fontSize=11).encode(x="x:Q", y="y:Q", text="name:N")
+    layers = [edge_chart, node_chart, labels] if len(edges) else [node_chart, labels]
+    right.altair_chart(alt.layer(*layers).properties(height=340), width="stretch")
 
 
 def why_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:

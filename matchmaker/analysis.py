@@ -82,9 +82,9 @@ def score_distribution(outcome: Outcome) -> pd.DataFrame:
                          "status": np.where(cand["chosen"], "chosen", "rejected")})
 
 
-def overlap_network(outcome: Outcome, product_id: str, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def overlap_network(outcome: Outcome, product_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes (creator, x, y, followers, tier) of the creators booked for a product and edges between
-    them with their audience overlap (all above 0, given or estimated); laid out by networkx."""
+    them with their audience overlap (all above 0, given or estimated), on a networkx circle."""
     plan = outcome.plan[outcome.plan["product_id"] == product_id]
     creators = outcome.data.creators
     graph = nx.Graph()
@@ -94,7 +94,7 @@ def overlap_network(outcome: Outcome, product_id: str, seed: int = 0) -> tuple[p
     for a, b, w in zip(pairs["a"], pairs["b"], pairs["overlap"]):
         if a in mine and b in mine:
             graph.add_edge(int(a), int(b), overlap=float(w))
-    pos = nx.spring_layout(graph, seed=seed) if len(graph) else {}
+    pos = nx.circular_layout(graph) if len(graph) else {}
     nodes = pd.DataFrame([{"creator_id": creators.at[c, "creator_id"], "name": creators.at[c, "name"],
                            "tier": creators.at[c, "tier"], "followers": creators.at[c, "followers"],
                            "x": float(xy[0]), "y": float(xy[1])} for c, xy in pos.items()])

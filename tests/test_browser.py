@@ -1,0 +1,117 @@
+"""End to end in a real browser: `streamlit run app.py` on a free local port, Debian's chromium driven
+by Playwright. Skipped (with the reason) where chromium is not installed, unless
+MATCHMAKER_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import DATA, ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("MATCHMAKER_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("chromium is required for the browser tests (apt-get install chromium)")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    cwd = tmp_path_factory.mktemp("server")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+@pytest.fixture
+def page(server, tmp_path):
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                        args=FLAGS, headless=True, accept_downloads=True,
+                                                        viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(server)
+        yield page
+        context.close()
+
+
+def test_upload_optimise_read_download_screenshot(page, tmp_path):
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text("1. Data")).to_be_visible()
+    main = page.get_by_test_id("stMain")
+    inputs = main.get_by_test_id("stFileUploaderDropzoneInput")
+    inputs.nth(0).set_input_files(str(DATA / "creators.csv"))
+    inputs.nth(1).set_input_files(str(DATA / "products.csv"))
+    expect(page.get_by_text("320 creators, 24 products ready.")).to_be_visible()
+
+    budget = page.get_by_label("Total budget (CNY)")
+    budget.fill("900000")
+    budget.press("Enter")
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name="Optimize").click()
+
+    booked = page.get_by_test_id("stMetric").filter(has_text="Creators booked").get_by_test_id("stMetricValue")
+    expect(booked).to_be_visible(timeout=180_000)
+    n_creators = int(booked.inner_text())
+    used = page.get_by_test_id("stMetric").filter(has_text="Budget used").get_by_test_id("stMetricValue")
+    spent = float(used.inner_text().replace("¥", "").replace(",", ""))
+    assert 0 < spent <= 900_000 and n_creators > 10
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Plan (.csv)").click()
+    path = tmp_path / "plan.csv"
+    download.value.save_as(path)
+    plan = pd.read_csv(path)
+    assert plan["creator_id"].nunique() == n_creators
+    assert plan["fee"].sum() == pytest.approx(spent, abs=1)
+    assert set(plan["product_id"]) <= set(pd.read_csv(DATA / "products.csv")["product_id"])
+
+    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.get_by_text("Spend by product").scroll_into_view_if_needed()
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "results.png"), full_page=True)
+    assert (shots / "results.png").stat().st_size > 50_000
