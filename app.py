@@ -172,7 +172,7 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
 
     def work() -> None:
         try:
-            state["outcome"] = run(data, config, embedder(config.scoring.backend, config.scoring.model),
+            state["outcome"] = run(data, config, embedder(config.scoring.backend, config.resolved_model()),
                                    on_stage=lambda s: state.update(stage="solve" if s.startswith("solv") else state["stage"]),
                                    on_progress=lambda p: state.update(progress=p))
         except Exception as exc:  # shown as one line, never a traceback

@@ -59,7 +59,35 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("folder", help="folder of campaign .toml files (each names its inputs)")
     batch.add_argument("--out", required=True, help="output folder")
     batch.add_argument("--time-limit", type=float, help="solver time limit per campaign")
+    train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
+    train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
+    train.add_argument("--creators", help="creator list (bios)")
+    train.add_argument("--products", help="product catalogue (texts)")
+    train.add_argument("--config", help="campaign TOML (its [inputs] and scoring.model as the base)")
+    train.add_argument("--out", required=True, help="model folder to write, e.g. models/my-brand")
+    train.add_argument("--epochs", type=int, default=1)
+    train.add_argument("--batch-size", type=int, default=16)
     return parser
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .read import read_table
+    from .train import history_pairs, train_fit
+    from .validate import canonicalise, _Collector
+
+    config = _config(args)
+    data = load(config, creators=args.creators, products=args.products)
+    name = Path(args.history).name
+    out = _Collector(name)
+    history = canonicalise(read_table(args.history), "pairs_history", name, None, out)
+    if out.problems:
+        raise InputError(out.problems)
+    pairs = history_pairs(history, data, name)
+    _say(f"- fine-tuning on {len(pairs)} collaborations ({args.epochs} epoch(s))")
+    folder = train_fit(pairs, args.out, config.resolved_model(), args.epochs, args.batch_size, config.solver.seed)
+    _say(f"Model written to {folder}. Select it with [scoring] backend = \"sentence-transformers\", "
+         f"model = \"{folder}\".")
+    return EXIT_OK
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -184,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 config = config.override(**{"solver.time_limit": args.time_limit})
             return optimize(config, Path(args.out), Path(args.out).with_suffix(".summary.json"),
                             args.quiet)[0]
+        if args.command == "train-fit":
+            return _train(args)
         return _batch(args)
     except InputError as exc:
         _say(f"Input problems ({len(exc.problems)}); nothing was written:")

@@ -113,6 +113,13 @@ class Config:
         value = getattr(self.inputs, which)
         return (Path(self.base_dir) / value) if value else None
 
+    def resolved_model(self) -> str:
+        """scoring.model, a relative folder taken from base_dir (blank stays blank)."""
+        model = self.scoring.model
+        if model and not Path(model).is_absolute() and (Path(self.base_dir) / model).is_dir():
+            return str(Path(self.base_dir) / model)
+        return model
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout (for saving a campaign)."""
         out = {s: dataclasses.asdict(getattr(self, s))

@@ -87,7 +87,7 @@ def load(config: Config, creators: Source | None = None, products: Source | None
 def embeddings(data: ProblemData, config: Config, embedder: Embedder | None = None,
                on_progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Creator-bio and product-text embeddings, through the on-disk cache."""
-    embedder = embedder or make_embedder(config.scoring.backend, config.scoring.model)
+    embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
     cache = EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None
     texts = creator_text(data.creators) + product_text(data.products)
     vectors = embed_texts(texts, embedder, cache, on_progress)

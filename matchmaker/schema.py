@@ -106,7 +106,10 @@ OVERLAP_COLUMNS: tuple[Column, ...] = (
     Column("overlap", "share", True, ("重合度", "粉丝重合度", "overlap share")),
 )
 
+HISTORY_COLUMNS: tuple[Column, ...] = PAIR_COLUMNS[:2]  # past collaborations, for train-fit
+
 TABLES: dict[str, tuple[Column, ...]] = {
+    "pairs_history": HISTORY_COLUMNS,
     "creators": CREATOR_COLUMNS,
     "products": PRODUCT_COLUMNS,
     "pairs": PAIR_COLUMNS,

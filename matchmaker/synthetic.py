@@ -40,11 +40,13 @@ def synthetic_tables(n_creators: int, n_products: int, seed: int = 0, n_categori
         "category": [cats[k] for k in product_cat],
         "min_creators": lo,
         "max_creators": lo + rng.integers(20, 70, n_products),
-        "min_top_kol": (rng.random(n_products) < 0.3).astype(int),
     })
     has = np.zeros((n_creators, n_categories), dtype=bool)
     has[np.arange(n_creators), first] = True
     has[np.arange(n_creators), second] = True
+    tops_per_category = has[top].sum(axis=0)
+    wants_top = rng.random(n_products) < 0.3  # a Top-KOL minimum, where the category has 3 or more
+    products["min_top_kol"] = (wants_top & (tops_per_category[product_cat] >= 3)).astype(int)
     c_idx, p_idx = np.nonzero(has[:, product_cat])
     quality = rng.beta(2, 3, n_creators)
     value = np.clip(0.6 * quality[c_idx] + 0.4 * rng.random(len(c_idx)), 0.01, 1).round(4)

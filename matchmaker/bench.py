@@ -1,0 +1,123 @@
+"""Measurements behind the notebooks and benchmarks/run.py: plan quality, what each rule costs,
+the budget/value frontier, and time and memory of each stage as campaigns grow."""
+
+from __future__ import annotations
+
+import dataclasses
+import resource
+import time
+import tracemalloc
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .config import Config
+from .data import ProblemData
+from .embed import Embedder, embed_texts
+from .instance import build_instance
+from .model import build_model
+from .overlap import conflicts
+from .pipeline import Outcome, run
+from .sample import creators as sample_creators, products as sample_products
+from .score import candidates, creator_text, product_text
+from .synthetic import synthetic_problem
+from .validate import validate
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def outcome_row(outcome: Outcome) -> dict:
+    r = outcome.result
+    return {"status": r.status, "value": r.objective, "bound": r.bound, "gap": r.gap,
+            "greedy": r.greedy_value, "greedy_gap": (r.bound - r.greedy_value) / r.bound if r.bound else 0.0,
+            "seconds": r.seconds, "pairs": len(outcome.candidates), "conflicts": len(outcome.conflicts)}
+
+
+def plan_quality(sizes: list[tuple[int, int]], budget_factors: list[float], time_limit: float,
+                 seed: int = 0) -> pd.DataFrame:
+    """Optimiser vs greedy vs bound on synthetic campaigns, over sizes and budgets (x the base budget)."""
+    rows = []
+    for n_c, n_p in sizes:
+        data, config = synthetic_problem(n_c, n_p, seed=seed)
+        for factor in budget_factors:
+            cfg = config.override(**{"campaign.budget": config.campaign.budget * factor,
+                                     "solver.time_limit": time_limit, "solver.seed": seed})
+            rows.append({"creators": n_c, "products": n_p, "budget_factor": factor,
+                         **outcome_row(run(data, cfg, on_stage=_quiet))})
+    return pd.DataFrame(rows)
+
+
+RELAXATIONS: dict[str, Callable[[ProblemData, Config], tuple[ProblemData, Config]]] = {
+    "overlap rule": lambda d, c: (d, c.override(**{"campaign.max_overlap": 1.0})),
+    "Top-KOL share cap": lambda d, c: (d, c.override(**{"campaign.top_kol_max_share": 1.0})),
+    "min Top-KOLs per product": lambda d, c: (d.replace(products=d.products.assign(min_top_kol=0)), c),
+    "exclusivity": lambda d, c: (d, c.override(**{"campaign.exclusivity": False})),
+    "min experience": lambda d, c: (d, c.override(**{"campaign.min_experience": 0.0})),
+    "category rules": lambda d, c: (d, dataclasses.replace(c, categories={
+        k: tuple({x for cs in d.creators["categories"] for x in cs}) for k in d.products["category"]})),
+}
+
+
+def constraint_costs(data: ProblemData, config: Config, embedder: Embedder | None = None) -> pd.DataFrame:
+    """Value lost to each rule: the plan's value with that rule relaxed, minus the plan's value."""
+    base = run(data, config, embedder, on_stage=_quiet)
+    rows = [{"rule": "(none relaxed)", **outcome_row(base), "value_lost": 0.0}]
+    for name, relax in RELAXATIONS.items():
+        d, c = relax(data, config)
+        out = run(d, c, embedder, on_stage=_quiet)
+        rows.append({"rule": name, **outcome_row(out), "value_lost": out.result.objective - base.result.objective})
+    return pd.DataFrame(rows)
+
+
+def frontier(data: ProblemData, config: Config, budgets: list[float], embedder: Embedder | None = None) -> pd.DataFrame:
+    """The best plan's value (and bound) at each budget."""
+    rows = []
+    for budget in budgets:
+        out = run(data, config.override(**{"campaign.budget": budget}), embedder, on_stage=_quiet)
+        rows.append({"budget": budget, **outcome_row(out), "spend": float(out.plan["fee"].sum())})
+    return pd.DataFrame(rows)
+
+
+def sample_like(n_creators: int, seed: int = 0, config: Config | None = None) -> tuple[ProblemData, Config]:
+    """The bundled sample's generator at any size (bilingual bios, Chinese headers), validated."""
+    rng = np.random.default_rng(seed)
+    n_top = max(1, n_creators // 8)
+    raw = {"creators": ("creators.csv", sample_creators(rng, n_creators - n_top, n_top).astype(object)),
+           "products": ("products.csv", sample_products().astype(object))}
+    config = config or Config()
+    return validate(raw, config), config
+
+
+def _measure(rows: list, stage: str, size: int, fn: Callable):
+    tracemalloc.start()
+    start = time.perf_counter()
+    value = fn()
+    seconds = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows.append({"creators": size, "stage": stage, "seconds": seconds, "python_peak_mb": peak / 2**20,
+                 "process_max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    return value
+
+
+def scaling(sizes: list[int], embedder: Embedder, config: Config, time_limit: float = 10.0) -> pd.DataFrame:
+    """Time and memory of each stage (load, embed, score, overlap, build model, solve) per size.
+    python_peak_mb is what Python and numpy allocated in the stage (tracemalloc); CP-SAT's own
+    memory shows only in the process's max RSS."""
+    rows: list[dict] = []
+    config = config.override(**{"solver.time_limit": time_limit})
+    embedder.encode(["warm-up: load the model before timing"])
+    for n in sizes:
+        data, _ = _measure(rows, "load", n, lambda: sample_like(n, config=config))
+        emb = _measure(rows, "embed", n, lambda: embed_texts(creator_text(data.creators) + product_text(data.products), embedder))
+        pairs = _measure(rows, "score", n, lambda: candidates(data, config, emb[:data.n_creators], emb[data.n_creators:]))
+        clash = _measure(rows, "overlap", n, lambda: conflicts(data, config.campaign.max_overlap))
+        inst = build_instance(data, pairs, clash, config)
+        _measure(rows, "build model", n, lambda: build_model(inst))
+        from .solve import solve
+
+        _measure(rows, "solve", n, lambda: solve(inst, config.solver))
+    return pd.DataFrame(rows)

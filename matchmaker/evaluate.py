@@ -1,0 +1,156 @@
+"""Measuring fit scores: labelled creator/product pairs, scorers (embeddings and baselines), metrics
+with bootstrap confidence intervals. Used by notebooks/fit_quality.ipynb and benchmarks/run.py.
+
+Labels: a pair is positive when the creator's category is the product's (the sample's categories,
+through its campaign's category map; for the real public tables, the niche/category groups below).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import ndcg_score, roc_auc_score
+
+from .config import Config
+from .data import ProblemData
+from .embed import Embedder
+from .parse import norm_category
+from .score import category_eligible, creator_text, product_text
+
+# Real tables (evaluation only): creator niche -> (short name, Amazon top-level category).
+REAL_GROUPS = {
+    "Beauty": ("Beauty", "Makeup API"), "Fashion & Style": ("Fashion", "Clothing, Shoes & Jewelry"),
+    "Fitness": ("Fitness", "Sports & Outdoors"), "Art & Design": ("Art", "Arts, Crafts & Sewing"),
+    "Family & Parenting": ("Family", "Baby Products"), "Food": ("Food", "Grocery & Gourmet Food"),
+}
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _lang(text: str) -> str:
+    return "zh" if _has_cjk(text) else "en"
+
+
+def sample_pairs(data: ProblemData, config: Config) -> pd.DataFrame:
+    """Every creator x product pair of the sample with its label and language pair."""
+    label = category_eligible(data, config)
+    c_text, p_text = creator_text(data.creators), product_text(data.products)
+    c, p = np.meshgrid(np.arange(data.n_creators), np.arange(data.n_products), indexing="ij")
+    c, p = c.ravel(), p.ravel()
+    frame = pd.DataFrame({"creator": data.creators["creator_id"].to_numpy()[c],
+                          "product": data.products["product_id"].to_numpy()[p],
+                          "creator_text": np.array(c_text, dtype=object)[c],
+                          "product_text": np.array(p_text, dtype=object)[p],
+                          "creator_categories": data.creators["categories"].to_numpy()[c],
+                          "product_category": data.products["category"].to_numpy()[p],
+                          "label": label[c, p].astype(int)})
+    frame["languages"] = [f"{_lang(a)}-{_lang(b)}" for a, b in zip(frame["creator_text"], frame["product_text"])]
+    return frame[frame["creator_text"] != ""].reset_index(drop=True)
+
+
+def real_pairs(folder: str | Path, products_per_group: int = 12, seed: int = 0) -> pd.DataFrame:
+    """Real Instagram creators (bios, niches) x real product listings (Makeup API, Amazon), English."""
+    folder = Path(folder)
+    rng = np.random.default_rng(seed)
+    creators = pd.read_csv(folder / "misc" / "instagram_creators_99_with_collabs.csv", dtype=str)
+    creators = creators[creators["niche_primary"].isin(REAL_GROUPS) & creators["bio_data"].notna()]
+    makeup = pd.read_csv(folder / "products" / "makeup_api_products_931.csv", dtype=str)
+    makeup = makeup.assign(text=makeup["name"].fillna("") + ". " + makeup["description"].fillna("")
+                           .str.replace(r"<[^>]+>", " ", regex=True).str.slice(0, 400), group="Beauty")
+    amazon = pd.read_csv(folder / "products" / "amazon_promptcloud_2020_sample_1000.csv", dtype=str)
+    top = amazon["Category"].fillna("").str.split("|").str[0].str.strip()
+    by_top = {v[1]: k for k, v in REAL_GROUPS.items() if k != "Beauty"}
+    amazon = amazon.assign(group=top.map(by_top),
+                           text=amazon["Product Name"].fillna("") + ". " + amazon["About Product"].fillna("").str.slice(0, 400))
+    products = pd.concat([makeup[["text", "group"]], amazon.loc[amazon["group"].notna(), ["text", "group"]]])
+    keep = [i for _, idx in products.reset_index(drop=True).groupby("group").indices.items()
+            for i in rng.permutation(idx)[:products_per_group]]
+    products = products.reset_index(drop=True).iloc[sorted(keep)].reset_index(drop=True)
+    rows = []
+    for _, cr in creators.iterrows():
+        for j, pr in products.iterrows():
+            rows.append({"creator": cr["username"], "product": f"r{j}", "creator_text": cr["bio_data"],
+                         "product_text": pr["text"], "creator_categories": (cr["niche_primary"],),
+                         "product_category": pr["group"], "languages": "en-en",
+                         "label": int(cr["niche_primary"] == pr["group"])})
+    return pd.DataFrame(rows)
+
+
+Scorer = Callable[[pd.DataFrame], np.ndarray]
+
+
+def embedding_scorer(embedder: Embedder) -> Scorer:
+    def score(pairs: pd.DataFrame) -> np.ndarray:
+        texts = list(dict.fromkeys([*pairs["creator_text"], *pairs["product_text"]]))
+        vectors = dict(zip(texts, embedder.encode(texts)))
+        a = np.stack([vectors[t] for t in pairs["creator_text"]])
+        b = np.stack([vectors[t] for t in pairs["product_text"]])
+        return (a * b).sum(axis=1)
+    return score
+
+
+def tfidf_scorer(pairs: pd.DataFrame) -> np.ndarray:
+    """TF-IDF of character 1-3 grams (works for Chinese without a tokenizer), cosine."""
+    texts = list(dict.fromkeys([*pairs["creator_text"], *pairs["product_text"]]))
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True).fit(texts)
+    a, b = vec.transform(pairs["creator_text"]), vec.transform(pairs["product_text"])
+    return np.asarray(a.multiply(b).sum(axis=1)).ravel()
+
+
+def category_scorer(pairs: pd.DataFrame) -> np.ndarray:
+    """Category match only: the product's category string among the creator's (no synonym map)."""
+    return np.array([float(norm_category(p) in {norm_category(c) for c in cs})
+                     for cs, p in zip(pairs["creator_categories"], pairs["product_category"])])
+
+
+def random_scorer(pairs: pd.DataFrame, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random(len(pairs))
+
+
+def _per_product(pairs: pd.DataFrame, scores: np.ndarray, k: int) -> pd.DataFrame:
+    rows = []
+    for product, idx in pairs.groupby("product").indices.items():
+        y, s = pairs["label"].to_numpy()[idx], scores[idx]
+        if y.sum() == 0 or y.sum() == len(y):
+            continue
+        top = np.argsort(-s, kind="stable")[:k]
+        rows.append({"product": product, "auc": roc_auc_score(y, s), "precision": y[top].mean(),
+                     "ndcg": ndcg_score(y[None, :], s[None, :], k=k)})
+    return pd.DataFrame(rows)
+
+
+def fit_metrics(pairs: pd.DataFrame, scores: np.ndarray, k: int = 10, n_boot: int = 200,
+                seed: int = 0) -> dict[str, float]:
+    """Per-product AUC (ranking creators for a product), precision@k and nDCG@k, averaged over
+    products, each with a 95% bootstrap interval over products."""
+    per = _per_product(pairs, np.asarray(scores, float), k)
+    rng = np.random.default_rng(seed)
+    out: dict[str, float] = {"products": len(per), "pairs": len(pairs)}
+    for metric in ("auc", "precision", "ndcg"):
+        values = per[metric].to_numpy()
+        boots = [values[rng.integers(len(values), size=len(values))].mean() for _ in range(n_boot)] if len(values) else [np.nan]
+        name = {"auc": "auc", "precision": f"precision@{k}", "ndcg": f"ndcg@{k}"}[metric]
+        out[name] = float(values.mean()) if len(values) else float("nan")
+        out[f"{name}_lo"], out[f"{name}_hi"] = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
+    return out
+
+
+def compare(pairs: pd.DataFrame, scorers: dict[str, Scorer], k: int = 10, n_boot: int = 200,
+            by_language: bool = True) -> pd.DataFrame:
+    """One row per scorer (and language pair): the metrics of fit_metrics."""
+    rows = []
+    for name, scorer in scorers.items():
+        scores = scorer(pairs)
+        groups = [("all", pairs.index.to_numpy())]
+        if by_language:
+            groups += [(lang, idx) for lang, idx in pairs.groupby("languages").indices.items()]
+        for lang, idx in groups:
+            sub = pairs.iloc[idx].reset_index(drop=True)
+            rows.append({"scorer": name, "languages": lang, **fit_metrics(sub, scores[idx], k, n_boot)})
+    return pd.DataFrame(rows)
