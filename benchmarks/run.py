@@ -1,6 +1,9 @@
 """Benchmarks: print one JSON line per measurement. Not a test: figures depend on the machine.
 
     python benchmarks/run.py solve [--creators 3000 --products 50 --time-limit 20 --seed 0]
+    python benchmarks/run.py fit   [--datasets ../shared/datasets] [--boot 200]
+    python benchmarks/run.py plan  [--sizes 300x10,1000x20,3000x50 --budgets 0.5,1,2 --time-limit 20]
+    python benchmarks/run.py scale [--sizes 300,1000,3000 --time-limit 10]
 
 `solve`: a synthetic campaign (matchmaker.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
@@ -17,8 +20,47 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matchmaker.pipeline import run  # noqa: E402
+from matchmaker import bench, evaluate  # noqa: E402
+from matchmaker.config import load_config  # noqa: E402
+from matchmaker.embed import SentenceTransformerEmbedder, USEEmbedder  # noqa: E402
+from matchmaker.pipeline import load, run  # noqa: E402
 from matchmaker.synthetic import synthetic_problem  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+def _lines(frame, **extra) -> None:
+    for row in frame.to_dict(orient="records"):
+        print(json.dumps({**extra, **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}},
+                         ensure_ascii=False, default=str), flush=True)
+
+
+def bench_fit(args: argparse.Namespace) -> None:
+    """Fit quality of each backend and baseline, on the sample (bilingual) and the real tables."""
+    config = load_config(ROOT / "data" / "campaign.toml")
+    scorers = {"use": evaluate.embedding_scorer(USEEmbedder()),
+               "minilm": evaluate.embedding_scorer(SentenceTransformerEmbedder()),
+               "tfidf": evaluate.tfidf_scorer, "category": evaluate.category_scorer,
+               "random": evaluate.random_scorer}
+    sets = {"sample": evaluate.sample_pairs(load(config), config)}
+    if Path(args.datasets).is_dir():
+        sets["real"] = evaluate.real_pairs(args.datasets)
+    for name, pairs in sets.items():
+        _lines(evaluate.compare(pairs, scorers, n_boot=args.boot, by_language=name == "sample"),
+               bench="fit", dataset=name)
+
+
+def bench_plan(args: argparse.Namespace) -> None:
+    sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",")]
+    budgets = [float(b) for b in args.budgets.split(",")]
+    _lines(bench.plan_quality(sizes, budgets, args.time_limit), bench="plan")
+
+
+def bench_scale(args: argparse.Namespace) -> None:
+    config = load_config(ROOT / "data" / "campaign.toml")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    _lines(bench.scaling(sizes, USEEmbedder(), config, args.time_limit), bench="scale")
 
 
 def bench_solve(args: argparse.Namespace) -> dict:
@@ -52,8 +94,21 @@ def main() -> None:
     solve.add_argument("--time-limit", type=float, default=20.0)
     solve.add_argument("--workers", type=int, default=2)
     solve.add_argument("--seed", type=int, default=0)
+    fit = sub.add_parser("fit")
+    fit.add_argument("--datasets", default=str(DATASETS))
+    fit.add_argument("--boot", type=int, default=200)
+    plan = sub.add_parser("plan")
+    plan.add_argument("--sizes", default="300x10,1000x20,3000x50")
+    plan.add_argument("--budgets", default="0.5,1,2")
+    plan.add_argument("--time-limit", type=float, default=20.0)
+    scale = sub.add_parser("scale")
+    scale.add_argument("--sizes", default="300,1000,3000")
+    scale.add_argument("--time-limit", type=float, default=10.0)
     args = parser.parse_args()
-    print(json.dumps(bench_solve(args)), flush=True)
+    if args.bench == "solve":
+        print(json.dumps(bench_solve(args)), flush=True)
+    else:
+        {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale}[args.bench](args)
 
 
 if __name__ == "__main__":

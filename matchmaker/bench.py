@@ -121,3 +121,61 @@ def scaling(sizes: list[int], embedder: Embedder, config: Config, time_limit: fl
 
         _measure(rows, "solve", n, lambda: solve(inst, config.solver))
     return pd.DataFrame(rows)
+
+
+def second_opinion(inst, solver: str = "SCIP", time_limit: float = 60.0) -> float | None:
+    """The optimum of the same campaign from an LP-based MIP solver bundled with OR-Tools (SCIP or
+    HiGHS), written here from the Instance arrays; None when it proves infeasibility or finds nothing."""
+    from collections import defaultdict
+
+    from ortools.linear_solver import pywraplp
+
+    s = pywraplp.Solver.CreateSolver(solver)
+    s.SetTimeLimit(int(time_limit * 1000))
+    x = [s.BoolVar(f"x{i}") for i in range(inst.n_pairs)]
+    fee = inst.fee[inst.pair_c]
+    s.Add(s.Sum([float(f) * v for f, v in zip(fee, x)]) <= inst.budget)
+    by_c, by_p = defaultdict(list), defaultdict(list)
+    for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p)):
+        by_c[int(c)].append(i)
+        by_p[int(p)].append(i)
+    for c, idx in by_c.items():
+        s.Add(s.Sum([x[i] for i in idx]) <= int(inst.capacity[c]))
+    for p in range(len(inst.prod_min)):
+        idx = by_p.get(p, [])
+        tops = [x[i] for i in idx if inst.top[inst.pair_c[i]]]
+        s.Add(s.Sum([x[i] for i in idx]) >= int(inst.prod_min[p]))
+        s.Add(s.Sum(tops) >= int(inst.prod_min_top[p]))
+        if inst.prod_max[p] >= 0:
+            s.Add(s.Sum([x[i] for i in idx]) <= int(inst.prod_max[p]))
+        if inst.prod_max_top[p] >= 0:
+            s.Add(s.Sum(tops) <= int(inst.prod_max_top[p]))
+        if not np.isnan(inst.prod_budget[p]):
+            s.Add(s.Sum([float(fee[i]) * x[i] for i in idx]) <= float(inst.prod_budget[p]))
+    if inst.top_share < 1:
+        s.Add(s.Sum([float(fee[i]) * ((1 - inst.top_share) if inst.top[inst.pair_c[i]] else -inst.top_share) * x[i]
+                     for i in range(inst.n_pairs)]) <= 0)
+    index = {(int(c), int(p)): i for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p))}
+    for a, b in inst.conflicts:
+        for i in by_c.get(int(a), []):
+            j = index.get((int(b), int(inst.pair_p[i])))
+            if j is not None:
+                s.Add(x[i] + x[j] <= 1)
+    if inst.exclusivity:
+        for c, idx in by_c.items():
+            groups = defaultdict(lambda: defaultdict(list))
+            for i in idx:
+                p = int(inst.pair_p[i])
+                groups[int(inst.prod_category[p])][int(inst.prod_brand[p])].append(i)
+            for k, brands in groups.items():
+                if len(brands) > 1:
+                    ys = []
+                    for b, members in brands.items():
+                        y = s.BoolVar(f"y{c}_{k}_{b}")
+                        for i in members:
+                            s.Add(x[i] <= y)
+                        ys.append(y)
+                    s.Add(s.Sum(ys) <= 1)
+    s.Maximize(s.Sum([float(v) * xi for v, xi in zip(inst.value, x)]))
+    status = s.Solve()
+    return s.Objective().Value() if status == pywraplp.Solver.OPTIMAL else None
