@@ -1,0 +1,77 @@
+"""Evaluation metrics, labelled pairs, fine-tuning and the plan measurements, on tiny inputs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matchmaker import bench, evaluate
+from matchmaker.cli import main
+from matchmaker.config import load_config
+from matchmaker.embed import SentenceTransformerEmbedder
+from matchmaker.pipeline import load, run
+from tests.conftest import DATA, ROOT
+
+
+def toy_pairs():
+    return pd.DataFrame({"product": ["p"] * 4 + ["q"] * 4, "label": [1, 0, 0, 1, 0, 1, 0, 0],
+                         "languages": ["zh-zh"] * 8})
+
+
+def test_metrics_perfect_reversed_and_intervals():
+    pairs = toy_pairs()
+    perfect = evaluate.fit_metrics(pairs, pairs["label"].to_numpy(float), k=2, n_boot=20)
+    assert perfect["auc"] == 1 and perfect["precision@2"] == 0.75 and perfect["ndcg@2"] == pytest.approx(1)
+    worst = evaluate.fit_metrics(pairs, -pairs["label"].to_numpy(float), k=2, n_boot=20)
+    assert worst["auc"] == 0 and worst["auc_lo"] <= worst["auc"] <= worst["auc_hi"]
+
+
+def test_sample_pairs_labels_follow_the_category_map():
+    config = load_config(DATA / "campaign.toml")
+    pairs = evaluate.sample_pairs(load(config), config)
+    assert set(pairs["languages"]) == {"zh-zh", "zh-en", "en-zh", "en-en"}
+    row = pairs[(pairs["creator_categories"].map(lambda cs: "Beauty" in cs)) & (pairs["product_category"] == "美妆")]
+    assert len(row) and row["label"].eq(1).all()  # English "Beauty" creators match 美妆 through the map
+    assert evaluate.category_scorer(row).max() == 0  # ... which a bare category match misses
+
+
+def test_real_pairs_when_the_datasets_are_here():
+    folder = ROOT.parent / "shared" / "datasets"
+    if not folder.is_dir():
+        pytest.skip("../shared/datasets is not here")
+    pairs = evaluate.real_pairs(folder, products_per_group=3)
+    assert 0 < pairs["label"].mean() < 0.5 and pairs["creator_text"].str.len().min() > 0
+
+
+def test_train_fit_cli_writes_a_model_the_config_can_select(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    history = tmp_path / "history.csv"
+    pd.DataFrame({"达人ID": ["dy10002", "dy10003", "dy10001", "dy10000"],
+                  "商品ID": ["P17", "P07", "P09", "P12"]}).to_csv(history, index=False)
+    code = main(["-q", "train-fit", "--history", str(history), "--config", str(DATA / "campaign.toml"),
+                 "--out", str(tmp_path / "models" / "brand")])
+    assert code == 0
+    config = load_config(DATA / "campaign.toml").override(
+        **{"scoring.backend": "sentence-transformers", "scoring.model": str(tmp_path / "models" / "brand"),
+           "solver.time_limit": 3.0, "scoring.cache_dir": ""})
+    tuned = SentenceTransformerEmbedder(config.resolved_model())
+    assert tuned.encode(["口红"]).shape == (1, 384)
+    assert run(load(config), config, on_stage=lambda s: None).result.has_plan
+
+
+def test_train_fit_names_unknown_ids(tmp_path, capsys):
+    history = tmp_path / "h.csv"
+    history.write_text("creator_id,product_id\nghost,P17\n")
+    assert main(["train-fit", "--history", str(history), "--config", str(DATA / "campaign.toml"),
+                 "--out", str(tmp_path / "m")]) == 2
+    assert "h.csv, row 2, column 'creator_id'" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()
+
+
+def test_second_opinion_agrees_and_relaxing_a_rule_never_loses_value():
+    data, config = bench.synthetic_problem(150, 6, seed=0)
+    config = config.override(**{"solver.time_limit": 5.0})
+    out = run(data, config, on_stage=lambda s: None)
+    assert out.result.status == "optimal"
+    assert bench.second_opinion(out.instance, "HIGHS") == pytest.approx(out.result.objective, abs=1e-6)
+    costs = bench.constraint_costs(data, config)
+    assert (costs["value_lost"] >= -1e-6).all()
