@@ -73,16 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace) -> int:
     from .read import read_table
     from .train import history_pairs, train_fit
-    from .validate import canonicalise, _Collector
+    from .validate import validate_history
 
     config = _config(args)
     data = load(config, creators=args.creators, products=args.products)
     name = Path(args.history).name
-    out = _Collector(name)
-    history = canonicalise(read_table(args.history), "pairs_history", name, None, out)
-    if out.problems:
-        raise InputError(out.problems)
-    pairs = history_pairs(history, data, name)
+    pairs = history_pairs(validate_history(read_table(args.history), name), data, name)
     _say(f"- fine-tuning on {len(pairs)} collaborations ({args.epochs} epoch(s))")
     folder = train_fit(pairs, args.out, config.resolved_model(), args.epochs, args.batch_size, config.solver.seed)
     _say(f"Model written to {folder}. Select it with [scoring] backend = \"sentence-transformers\", "

@@ -306,3 +306,14 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
                        overlaps=links["overlaps"], warnings=tuple(problems),
                        files={k: v[0] for k, v in raw.items()})
 
+
+
+def validate_history(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Past collaborations (creator_id, product_id) for train-fit; raises InputError."""
+    out = _Collector(file)
+    data = canonicalise(frame, "pairs_history", file, None, out)
+    if data is not None:
+        _required_cells(data, ("creator_id", "product_id"), out)
+    if out.problems:
+        raise InputError(out.problems)
+    return data
