@@ -186,3 +186,34 @@ def test_same_seed_single_worker_gives_the_same_plan(hash_embedder):
     data = load(config)
     plans = [booked(run(data, config, embedder=hash_embedder)) for _ in range(2)]
     assert plans[0] == plans[1] and plans[0]
+
+
+def _no_time(monkeypatch):
+    import matchmaker.solve as solve_module
+
+    real = solve_module.solver_parameters
+
+    def instant(params):
+        solver = real(params)
+        solver.parameters.max_time_in_seconds = 1e-9
+        return solver
+
+    monkeypatch.setattr(solve_module, "solver_parameters", instant)
+
+
+def test_time_limit_keeps_the_greedy_plan(monkeypatch):
+    _no_time(monkeypatch)
+    out = solve_case(THREE, [product("p")], VALUES, **{"campaign.budget": 200})
+    assert out.result.status == "feasible" and out.result.source == "greedy"
+    assert out.result.objective == out.result.greedy_value > 0
+
+
+def test_time_limit_without_any_plan_says_so(monkeypatch):
+    _no_time(monkeypatch)
+    # greedy gives c (best value) to p, and q, which only c can take, misses its minimum
+    out = solve_case([creator("c", max_products=1), creator("a")],
+                     [product("p", min_creators=1), product("q", min_creators=1)],
+                     [("c", "p", 0.9), ("a", "p", 0.5), ("c", "q", 0.1)])
+    assert not out.result.greedy_feasible
+    assert out.result.status == "no_plan_in_time"
+    assert "time limit" in " ".join(out.reasons)
