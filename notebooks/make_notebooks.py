@@ -2,7 +2,8 @@
 import nbformat as nbf
 from nbformat.v4 import new_notebook, new_markdown_cell as md, new_code_cell as code
 
-SETUP = '''import os, sys, tempfile
+SETUP = '''%matplotlib inline
+import os, sys, tempfile
 from pathlib import Path
 ROOT = Path(os.environ.get("MATCHMAKER_ROOT") or (Path.cwd() if (Path.cwd() / "matchmaker").is_dir() else Path.cwd().parent))
 sys.path.insert(0, str(ROOT))

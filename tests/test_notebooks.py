@@ -21,6 +21,7 @@ def test_notebooks_are_stored_without_outputs():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MATCHMAKER_NB_QUICK", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # as importing streamlit leaves it; the notebooks must still plot
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("MATCHMAKER_ROOT", str(ROOT))
     nb = nbformat.read(path, as_version=4)
