@@ -17,7 +17,7 @@ import streamlit as st
 from matchmaker import analysis
 from matchmaker.config import Config, dump_config, load_config, parse_config
 from matchmaker.embed import make_embedder
-from matchmaker.i18n import t
+from matchmaker.i18n import money, t
 from matchmaker.pipeline import Outcome, run
 from matchmaker.problems import InputError, problems_frame
 from matchmaker.read import read_table
@@ -206,7 +206,7 @@ def results_ui(lang: str, outcome: Outcome) -> None:
         return
     info = summary(outcome)
     cols = st.columns(5)
-    cols[0].metric(t(lang, "m_budget"), f"¥{info['budget_used']:,.0f}", f"{info['budget_used_share']:.0%}",
+    cols[0].metric(t(lang, "m_budget"), money(lang, info["budget_used"]), f"{info['budget_used_share']:.0%}",
                    delta_color="off", delta_arrow="off", border=True)
     cols[1].metric(t(lang, "m_value"), f"{info['objective']:.2f}", border=True)
     cols[2].metric(t(lang, "m_creators"), info["creators_booked"], border=True)

@@ -86,3 +86,10 @@ def t(lang: str, key: str, **values) -> str:
     """The text for key in lang ("en" or "zh"), formatted with values."""
     text = TEXT[key].get(lang) or TEXT[key]["en"]
     return text.format(**values) if values else text
+
+
+def money(lang: str, value: float) -> str:
+    """CNY short enough for a headline figure: ¥899,900; ¥1.20M; ¥119.9万."""
+    if value < 1_000_000:
+        return f"¥{value:,.0f}"
+    return f"¥{value / 10_000:,.1f}万" if lang == "zh" else f"¥{value / 1_000_000:,.2f}M"
