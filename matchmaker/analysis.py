@@ -10,26 +10,17 @@ import numpy as np
 import pandas as pd
 
 from .data import ProblemData
-from .overlap import estimate_overlaps
+from .overlap import overlap_rows
 from .pipeline import Outcome
 from .problems import InputError, Problem
+from .validate import rule_problems
 
 RULE_COLUMNS = ["product_id", "min_creators", "max_creators", "min_top_kol", "max_top_kol"]
 
 
 def booked_overlaps(outcome: Outcome) -> pd.DataFrame:
     """Every overlap above 0 among the booked creators (a, b positions, overlap), given or estimated."""
-    data = outcome.data
-    booked = np.unique(outcome.plan["c"].to_numpy(int))
-    if data.overlaps is not None:
-        index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
-        a = data.overlaps["creator_a"].map(index).to_numpy(int)
-        b = data.overlaps["creator_b"].map(index).to_numpy(int)
-        keep = np.isin(a, booked) & np.isin(b, booked)
-        return pd.DataFrame({"a": a[keep], "b": b[keep], "overlap": data.overlaps["overlap"].to_numpy(float)[keep]})
-    frame = estimate_overlaps(data.creators.iloc[booked].reset_index(drop=True), 0.0)
-    frame["a"], frame["b"] = booked[frame["a"]], booked[frame["b"]]
-    return frame
+    return overlap_rows(outcome.data, 0.0, among=np.unique(outcome.plan["c"].to_numpy(int)))
 
 
 def estimated_reach(outcome: Outcome) -> float:
@@ -120,11 +111,7 @@ def with_product_rules(data: ProblemData, rules: pd.DataFrame) -> ProblemData:
             if not pd.isna(raw) and (pd.isna(value) or value < 0 or value != int(value)):
                 problems.append(Problem("product rules", None, col, str(raw), f"{pid}: expected a whole number >= 0"))
         products[col] = values.round().astype("Int64").to_numpy()
-    for _, p in products.iterrows():
-        for lo, hi in (("min_creators", "max_creators"), ("min_top_kol", "max_top_kol")):
-            if not pd.isna(p[lo]) and not pd.isna(p[hi]) and p[lo] > p[hi]:
-                problems.append(Problem("product rules", None, lo, str(p[lo]),
-                                        f"{p['product_id']}: {lo} is above {hi} ({p[hi]})"))
+    problems += rule_problems(products, "product rules")
     if problems:
         raise InputError(problems)
     products["min_creators"] = products["min_creators"].fillna(0)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import Config, load_config
 from .pipeline import Outcome, load, run
-from .problems import InputError, grouped, problems_frame
+from .problems import InputError, Problem, grouped, problems_frame
 from .report import formula_safe, json_bytes, plan_bytes, plan_table, summary, write_atomic
 from .solve import Progress
 
@@ -97,8 +97,6 @@ def _config(args: argparse.Namespace) -> Config:
             "scoring.backend": getattr(args, "backend", None),
         })
     except ValueError as exc:
-        from .problems import Problem
-
         raise InputError([Problem("command line", None, None, None, str(exc))]) from exc
 
 
@@ -130,8 +128,6 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool,
              **sources) -> tuple[int, Outcome | None]:
     """Load, solve, check, write. Returns the exit code and the outcome."""
     if out.suffix.lower() not in PLAN_SUFFIXES:
-        from .problems import Problem
-
         raise InputError([Problem("command line", None, "--out", str(out),
                                   f"expected a file ending in {', '.join(PLAN_SUFFIXES)}")])
     data = load(config, **sources)
@@ -161,8 +157,6 @@ def _batch(args: argparse.Namespace) -> int:
     folder, out = Path(args.folder), Path(args.out)
     files = sorted(folder.glob("*.toml"))
     if not files:
-        from .problems import Problem
-
         raise InputError([Problem(str(folder), None, None, None, "no campaign .toml files in this folder")])
     rows, worst = [], EXIT_OK
     for path in files:

@@ -72,20 +72,29 @@ def estimate_overlaps(creators: pd.DataFrame, threshold: float, block: int = 102
     return pd.DataFrame({"a": a_idx, "b": b_idx, "overlap": values.astype(float)})
 
 
+def overlap_rows(data: ProblemData, threshold: float, among: np.ndarray | None = None) -> pd.DataFrame:
+    """Pairs a < b (creator positions) whose overlap exceeds threshold, from the table or estimated;
+    only among the given positions when `among` is set."""
+    if data.overlaps is not None:
+        index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
+        table = data.overlaps[data.overlaps["overlap"] > threshold]
+        a = table["creator_a"].map(index).to_numpy(int)
+        b = table["creator_b"].map(index).to_numpy(int)
+        keep = np.ones(len(a), bool) if among is None else np.isin(a, among) & np.isin(b, among)
+        return pd.DataFrame({"a": np.minimum(a, b)[keep], "b": np.maximum(a, b)[keep],
+                             "overlap": table["overlap"].to_numpy(float)[keep]})
+    if among is None:
+        return estimate_overlaps(data.creators, threshold)
+    frame = estimate_overlaps(data.creators.iloc[among].reset_index(drop=True), threshold)
+    frame["a"], frame["b"] = among[frame["a"]], among[frame["b"]]
+    return frame
+
+
 def conflicts(data: ProblemData, max_overlap: float) -> pd.DataFrame:
     """Creator pairs whose overlap exceeds max_overlap (CONFLICT_COLUMNS), from the table or estimated."""
     ids = data.creators["creator_id"].to_numpy(object)
-    if data.overlaps is not None:
-        index = {cid: i for i, cid in enumerate(ids)}
-        table = data.overlaps[data.overlaps["overlap"] > max_overlap]
-        a = table["creator_a"].map(index).to_numpy(int)
-        b = table["creator_b"].map(index).to_numpy(int)
-        frame = pd.DataFrame({"a": np.minimum(a, b), "b": np.maximum(a, b),
-                              "overlap": table["overlap"].to_numpy(float)})
-        source = "table"
-    else:
-        frame = estimate_overlaps(data.creators, max_overlap)
-        source = "estimated"
+    frame = overlap_rows(data, max_overlap)
+    source = "table" if data.overlaps is not None else "estimated"
     frame["creator_a"] = ids[frame["a"]] if len(frame) else pd.Series(dtype=object)
     frame["creator_b"] = ids[frame["b"]] if len(frame) else pd.Series(dtype=object)
     frame["source"] = source

@@ -199,6 +199,21 @@ def _parse_ages(value: object) -> tuple[str, ...]:
     return tuple(bands)
 
 
+RULE_RANGES = (("min_creators", "max_creators"), ("min_top_kol", "max_top_kol"),
+               ("min_top_kol", "max_creators"))
+
+
+def rule_problems(products: pd.DataFrame, file: str) -> list[Problem]:
+    """Per-product minimums above their maximums (products with their source "row")."""
+    problems = []
+    for _, p in products.iterrows():
+        for lo, hi in RULE_RANGES:
+            if not pd.isna(p[lo]) and not pd.isna(p[hi]) and p[lo] > p[hi]:
+                problems.append(Problem(file, int(p["row"]), lo, str(p[lo]),
+                                        f"{p['product_id']}: {lo} is above {hi} ({p[hi]})"))
+    return problems
+
+
 def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | None = None
                       ) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
@@ -229,14 +244,10 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
     _numbers(data, ("price", "budget"))
     for name in ("min_creators", "max_creators", "min_top_kol", "max_top_kol"):
         data[name] = data[name].astype("Int64")
+    out.problems += rule_problems(data, file)
     for _, p in data.iterrows():
-        row = int(p["row"])
-        for lo, hi in (("min_creators", "max_creators"), ("min_top_kol", "max_top_kol"),
-                       ("min_top_kol", "max_creators")):
-            if not pd.isna(p[lo]) and not pd.isna(p[hi]) and p[lo] > p[hi]:
-                out.add(row, lo, p[lo], f"{lo} is above {hi} ({p[hi]})")
         if not p["description"] and not p["name"]:
-            out.add(row, "description", None, "blank description and name: style fit is neutral",
+            out.add(int(p["row"]), "description", None, "blank description and name: style fit is neutral",
                     "warning")
     data["min_creators"] = data["min_creators"].fillna(0)
     data["min_top_kol"] = data["min_top_kol"].fillna(0)
