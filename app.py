@@ -218,7 +218,7 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     table = plan_table(outcome)
     st.dataframe(table, hide_index=True, width="stretch")
     why_ui(lang, outcome, table)
-    downloads_ui(lang, outcome, table)
+    downloads_ui(lang, info, table)
 
 
 def charts_ui(lang: str, outcome: Outcome) -> None:
@@ -262,12 +262,12 @@ def why_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:
         st.markdown(t(lang, key, product=r["product_id"], **{k: v for k, v in r.items() if k != "product_id"}))
 
 
-def downloads_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:
+def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:
     st.subheader(t(lang, "downloads"))
     c1, c2, c3 = st.columns(3)
     c1.download_button(t(lang, "dl_csv"), plan_bytes(table, ".csv"), "plan.csv", "text/csv", key="dl-csv")
     c2.download_button(t(lang, "dl_xlsx"), plan_bytes(table, ".xlsx"), "plan.xlsx", key="dl-xlsx")
-    c3.download_button(t(lang, "dl_json"), json_bytes(summary(outcome)), "summary.json", "application/json", key="dl-json")
+    c3.download_button(t(lang, "dl_json"), json_bytes(info), "summary.json", "application/json", key="dl-json")
 
 
 def main() -> None:
