@@ -14,16 +14,18 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from matchmaker import analysis
+from matchmaker.report import analysis
 from matchmaker.config import Config, dump_config, load_config, parse_config
-from matchmaker.embed import make_embedder
-from matchmaker.i18n import money, t
-from matchmaker.pipeline import Outcome, run
+from matchmaker.fit.embed import make_embedder
+from matchmaker.report.i18n import gap, money, t
+from matchmaker.outcome import Outcome
+from matchmaker.pipeline import run
 from matchmaker.problems import InputError, problems_frame
-from matchmaker.read import read_table
-from matchmaker.report import json_bytes, plan_bytes, plan_table, summary
-from matchmaker.schema import TABLES, suggest_mapping
-from matchmaker.validate import validate
+from matchmaker.io.read import read_table
+from matchmaker.io.write import json_bytes, table_bytes
+from matchmaker.report.tables import plan_table
+from matchmaker.inputs.schema import TABLES, suggest_mapping
+from matchmaker.inputs.validate import validate
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
 TABULAR = ["csv", "txt", "tsv", "xlsx", "parquet"]
@@ -204,14 +206,14 @@ def results_ui(lang: str, outcome: Outcome) -> None:
         for reason in outcome.reasons:
             st.markdown(f"- {reason}")
         return
-    info = summary(outcome)
+    info = outcome.summary()
     cols = st.columns(5)
     cols[0].metric(t(lang, "m_budget"), money(lang, info["budget_used"]), f"{info['budget_used_share']:.0%}",
                    delta_color="off", delta_arrow="off", border=True)
     cols[1].metric(t(lang, "m_value"), f"{info['objective']:.2f}", border=True)
     cols[2].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
-    cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), f"gap {r.gap:.2%}", delta_color="off",
-                   delta_arrow="off", border=True)
+    cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), gap(lang, r.gap),
+                   delta_color="off", delta_arrow="off", border=True)
     cols[4].metric(t(lang, "m_reach"), f"{analysis.estimated_reach(outcome) / 1e6:,.1f}M", border=True)
     charts_ui(lang, outcome)
     st.subheader(t(lang, "plan_table"))
@@ -265,8 +267,8 @@ def why_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:
 def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:
     st.subheader(t(lang, "downloads"))
     c1, c2, c3 = st.columns(3)
-    c1.download_button(t(lang, "dl_csv"), plan_bytes(table, ".csv"), "plan.csv", "text/csv", key="dl-csv")
-    c2.download_button(t(lang, "dl_xlsx"), plan_bytes(table, ".xlsx"), "plan.xlsx", key="dl-xlsx")
+    c1.download_button(t(lang, "dl_csv"), table_bytes(table, ".csv"), "plan.csv", "text/csv", key="dl-csv")
+    c2.download_button(t(lang, "dl_xlsx"), table_bytes(table, ".xlsx"), "plan.xlsx", key="dl-xlsx")
     c3.download_button(t(lang, "dl_json"), json_bytes(info), "summary.json", "application/json", key="dl-json")
 
 

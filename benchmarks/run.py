@@ -5,7 +5,7 @@
     python benchmarks/run.py plan  [--sizes 300x10,1000x20,3000x50 --budgets 0.5,1,2 --time-limit 20]
     python benchmarks/run.py scale [--sizes 300,1000,3000 --time-limit 10]
 
-`solve`: a synthetic campaign (matchmaker.synthetic) with overlap conflicts, solved by the real
+`solve`: a synthetic campaign (matchmaker.eval.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
 the greedy value and the times; says whether the plan is at least as good as greedy.
 """
@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matchmaker import bench, evaluate  # noqa: E402
+from matchmaker.eval import bench, evaluate  # noqa: E402
 from matchmaker.config import load_config  # noqa: E402
-from matchmaker.embed import SentenceTransformerEmbedder, USEEmbedder  # noqa: E402
+from matchmaker.fit.embed import SentenceTransformerEmbedder, USEEmbedder  # noqa: E402
 from matchmaker.pipeline import load, run  # noqa: E402
-from matchmaker.synthetic import synthetic_problem  # noqa: E402
+from matchmaker.eval.synthetic import synthetic_problem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"

@@ -1,12 +1,15 @@
 """matchmaker: creator-brand matchmaking as one optimisation.
 
-load (read.py, validate.py) -> embed (embed.py) -> score (score.py) -> overlap (overlap.py)
--> solve (greedy.py, model.py, solve.py) -> check (check.py) -> report (report.py, explain.py)
+load (io.read -> inputs.validate -> ProblemData) -> prepare (fit: embed, score, overlap) -> solve
+(plan: greedy, CP-SAT) -> check (the independent checker) -> Outcome -> report (tables, analysis)
 """
 
 from .config import Config, load_config
 from .data import ProblemData
-from .pipeline import Outcome, load, run
+from .outcome import Outcome
+from .pipeline import Prepared, load, prepare, run, solve
+from .plan.result import PlanSource, Status
 from .problems import InputError, Problem
 
-__all__ = ["Config", "InputError", "Outcome", "Problem", "ProblemData", "load", "load_config", "run"]
+__all__ = ["Config", "InputError", "Outcome", "PlanSource", "Prepared", "Problem", "ProblemData", "Status",
+           "load", "load_config", "prepare", "run", "solve"]

@@ -14,13 +14,14 @@ from typing import Sequence
 import pandas as pd
 
 from .config import Config, load_config
-from .pipeline import Outcome, load, run
+from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
+from .outcome import Outcome
+from .pipeline import load, run
+from .plan.result import Progress
 from .problems import InputError, Problem, grouped, problems_frame
-from .report import formula_safe, json_bytes, plan_bytes, plan_table, summary, write_atomic
-from .solve import Progress
+from .report.tables import plan_table
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR = 0, 2, 3, 1
-PLAN_SUFFIXES = (".csv", ".xlsx", ".json")
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -71,9 +72,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .read import read_table
-    from .train import history_pairs, train_fit
-    from .validate import validate_history
+    from .fit.train import history_pairs, train_fit
+    from .inputs.validate import validate_history
+    from .io.read import read_table
 
     config = _config(args)
     data = load(config, creators=args.creators, products=args.products)
@@ -127,13 +128,13 @@ def _show_warnings(data, quiet: bool) -> None:
 def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool,
              **sources) -> tuple[int, Outcome | None]:
     """Load, solve, check, write. Returns the exit code and the outcome."""
-    if out.suffix.lower() not in PLAN_SUFFIXES:
+    if out.suffix.lower() not in TABLE_SUFFIXES:
         raise InputError([Problem("command line", None, "--out", str(out),
-                                  f"expected a file ending in {', '.join(PLAN_SUFFIXES)}")])
+                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
     data = load(config, **sources)
     _show_warnings(data, quiet)
     outcome = run(data, config, **_progress(quiet))
-    info = summary(outcome)
+    info = outcome.summary()
     if summary_path:
         write_atomic(summary_path, json_bytes(info))
     if not outcome.result.has_plan:
@@ -141,12 +142,19 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool,
         for reason in outcome.reasons:
             _say(f"  - {reason}")
         return EXIT_NO_PLAN, outcome
-    write_atomic(out, plan_bytes(plan_table(outcome), out.suffix.lower()))
+    write_atomic(out, table_bytes(plan_table(outcome), out.suffix.lower()))
     _say(f"Plan written to {out}: {info['bookings']} bookings, {info['creators_booked']} creators, "
          f"¥{info['budget_used']:,.0f} of ¥{info['budget']:,.0f}; value {info['objective']:.3f}, "
-         f"bound {info['best_bound']:.3f}, gap {info['gap']:.2%} ({info['status']}); "
+         f"{_bound_words(info)} ({info['status']}, plan from {info['plan_from']}); "
          f"greedy {info['greedy_value']:.3f}")
     return EXIT_OK, outcome
+
+
+def _bound_words(info: dict) -> str:
+    """"bound 94.277, gap 0.00%", or that no bound was proved."""
+    if info["best_bound"] is None:
+        return "no bound proved (gap unknown)"
+    return f"bound {info['best_bound']:.3f}, gap {info['gap']:.2%}"
 
 
 def _sources(args: argparse.Namespace) -> dict[str, str | None]:
@@ -168,7 +176,7 @@ def _batch(args: argparse.Namespace) -> int:
                 config = config.override(**{"solver.time_limit": args.time_limit})
             code, outcome = optimize(config, out / f"{path.stem}-plan.csv", out / f"{path.stem}-summary.json",
                                      args.quiet)
-            row.update({k: v for k, v in summary(outcome).items() if not isinstance(v, (dict, list))})
+            row.update({k: v for k, v in outcome.summary().items() if not isinstance(v, (dict, list))})
         except InputError as exc:
             code = EXIT_INPUT
             row["status"] = "bad input"
@@ -178,7 +186,7 @@ def _batch(args: argparse.Namespace) -> int:
         rows.append(row)
         worst = max(worst, code)
     table = pd.DataFrame(rows)
-    write_atomic(out / "batch-summary.csv", table.to_csv(index=False).encode("utf-8-sig"))
+    write_atomic(out / "batch-summary.csv", csv_bytes(table))
     _say(f"Batch summary written to {out / 'batch-summary.csv'} ({len(rows)} campaigns)")
     return worst
 
@@ -212,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_path = getattr(args, "problems_csv", None)
         if report_path:
             table = problems_frame(exc.problems + exc.warnings)
-            write_atomic(report_path, formula_safe(table).to_csv(index=False).encode("utf-8-sig"))
+            write_atomic(report_path, csv_bytes(table))
             _say(f"Every problem, one per row: {report_path}")
         return EXIT_INPUT
     except KeyboardInterrupt:

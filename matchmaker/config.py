@@ -21,6 +21,29 @@ def _check(ok: bool, name: str, expected: str, value: Any) -> None:
         raise ValueError(f"{name} must be {expected}, got {value!r}")
 
 
+# What each field type accepts, and how a problem describes it. Nothing is coerced: the string
+# "false" is not a bool, 1.5 is not an int; an int is a float (TOML writes 100000 for 100000.0).
+_TYPES: dict[str, tuple[Any, str]] = {
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number such as 2"),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
+    "str": (lambda v: isinstance(v, str), "text in quotes"),
+}
+
+
+def type_problem(cls: type, key: str, value: Any) -> str | None:
+    """What is wrong with `value` for field `key` of the params class `cls`, or None."""
+    kind = {f.name: f.type for f in fields(cls)}[key]
+    accepts, expected = _TYPES[kind]
+    return None if accepts(value) else f"expected {expected}, got {type(value).__name__}"
+
+
+def _typed(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """Values of a params class's fields, ints widened to float where the field is a float."""
+    kinds = {f.name: f.type for f in fields(cls)}
+    return {k: float(v) if kinds[k] == "float" else v for k, v in values.items()}
+
+
 @dataclass(frozen=True)
 class InputParams:
     """Input files; relative paths are taken from the TOML file's folder."""
@@ -101,13 +124,18 @@ class Config:
     base_dir: str = "."  # folder that relative input paths are taken from
 
     def override(self, **flags: Any) -> Config:
-        """Copy with "section.key" values replaced (None values are ignored), re-checked."""
+        """Copy with "section.key" values replaced (None values are ignored), type- and range-checked
+        (ValueError naming the key)."""
         sections: dict[str, dict[str, Any]] = {}
         for key, value in flags.items():
             if value is not None:
                 section, name = key.split(".")
+                problem = type_problem(_SECTIONS[section], name, value)
+                if problem:
+                    raise ValueError(f"{key}: {problem}")
                 sections.setdefault(section, {})[name] = value
-        return replace(self, **{s: replace(getattr(self, s), **v) for s, v in sections.items()})
+        return replace(self, **{s: replace(getattr(self, s), **_typed(_SECTIONS[s], v))
+                                for s, v in sections.items()})
 
     def input_path(self, which: str) -> Path | None:
         value = getattr(self.inputs, which)
@@ -132,33 +160,51 @@ _SECTIONS = {"inputs": InputParams, "campaign": CampaignParams, "scoring": Scori
              "solver": SolverParams}
 
 
+def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """[categories]: product category -> a creator category or a list of them (text only)."""
+    if not isinstance(value, dict):
+        problems.append(Problem.config_key(source, "categories", value,
+                                           "expected a table of category = [\"creator category\", ...]"))
+        return {}
+    out = {}
+    for key, items in value.items():
+        items = [items] if isinstance(items, str) else items
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            problems.append(Problem.config_key(source, f"categories.{key}", value[key],
+                                               "expected a list of category names in quotes"))
+            continue
+        out[str(key)] = tuple(items)
+    return out
+
+
 def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "config") -> Config:
-    """Build a Config from TOML-shaped data; every unknown key or bad value is a Problem."""
+    """Build a Config from TOML-shaped data; every unknown key, wrong type or bad value is a Problem
+    naming the file, section and key."""
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
     for section, value in raw.items():
         if section == "categories":
-            if not isinstance(value, dict):
-                problems.append(Problem(source, None, "categories", str(value), "expected a table"))
-                continue
-            parts["categories"] = {str(k): tuple([v] if isinstance(v, str) else map(str, v))
-                                   for k, v in value.items()}
+            parts["categories"] = _categories(value, source, problems)
             continue
         cls = _SECTIONS.get(section)
         if cls is None or not isinstance(value, dict):
-            problems.append(Problem(source, None, section, None,
-                                    f"unknown section; expected one of {sorted([*_SECTIONS, 'categories'])}"))
+            problems.append(Problem.config_key(source, section, None,
+                                               f"unknown section; expected one of {sorted([*_SECTIONS, 'categories'])}"))
             continue
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(value) - set(known))
-        for key in unknown:
-            problems.append(Problem(source, None, f"{section}.{key}", None,
-                                    f"unknown key; expected one of {sorted(known)}"))
-        kwargs = {k: v for k, v in value.items() if k in known}
+        known = {f.name for f in fields(cls)}
+        kwargs = {}
+        for key, item in value.items():
+            if key not in known:
+                problems.append(Problem.config_key(source, f"{section}.{key}", None,
+                                                   f"unknown key; expected one of {sorted(known)}"))
+            elif (problem := type_problem(cls, key, item)) is not None:
+                problems.append(Problem.config_key(source, f"{section}.{key}", item, problem))
+            else:
+                kwargs[key] = item
         try:
-            parts[section] = cls(**kwargs)
-        except (ValueError, TypeError) as exc:
-            problems.append(Problem(source, None, section, None, str(exc)))
+            parts[section] = cls(**_typed(cls, kwargs))
+        except ValueError as exc:
+            problems.append(Problem.config_key(source, section, None, str(exc)))
     if problems:
         raise InputError(problems)
     return Config(base_dir=base_dir, **parts)

@@ -1,35 +1,44 @@
-"""The pipeline, in order: load/validate -> embed -> score -> overlap -> solve -> check -> report.
+"""The pipeline, in order: load (read, validate) -> prepare (embed, score, overlap) -> solve (greedy,
+CP-SAT) -> check. Shared by the CLI, the app and the notebooks. Nothing here writes files.
 
-Shared by the CLI, the app and the notebooks. Nothing here writes files (see report.py).
+`prepare` does everything that does not depend on the budget, the Top-KOL share cap, exclusivity or
+the solver settings; `solve` takes a Prepared campaign plus such changes, so a budget sweep or a
+re-plan reuses the embeddings, scores and overlaps. `run` is the two in one call.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from .check import check_plan
 from .config import Config
 from .data import ProblemData
-from .embed import Embedder, EmbeddingCache, embed_texts, make_embedder
-from .explain import explain
-from .instance import Instance, build_instance
-from .overlap import conflicts
+from .fit.cache import EmbeddingCache
+from .fit.embed import Embedder, embed_texts, make_embedder
+from .fit.overlap import conflicts
+from .fit.score import candidates, creator_text, product_text
+from .inputs.validate import validate
+from .io.read import read_table
+from .outcome import Outcome
+from .plan.explain import explain
+from .plan.instance import build_instance
+from .plan.result import Progress, Status
+from .plan.solve import solve_instance
 from .problems import InputError, Problem
-from .read import read_table
-from .score import candidates, creator_text, product_text
-from .solve import Progress, SolveResult, solve
-from .validate import validate
 
 log = logging.getLogger(__name__)
 
 Source = str | Path | tuple[bytes, str] | pd.DataFrame  # a path, an upload (bytes, file name), a frame
+
+# What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
+SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
+                 "solver.time_limit", "solver.seed", "solver.workers")
 
 
 class PlanCheckError(RuntimeError):
@@ -37,19 +46,15 @@ class PlanCheckError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Prepared:
+    """A campaign ready to solve: its data, the config it was prepared with, every eligible pair with
+    its value (candidates) and the creator pairs whose audiences overlap too much (conflicts)."""
+
     data: ProblemData
     config: Config
-    candidates: pd.DataFrame  # every eligible pair with value and components; "chosen" marks the plan
-    conflicts: pd.DataFrame  # creator pairs above max_overlap
-    instance: Instance
-    result: SolveResult
-    reasons: tuple[str, ...] = ()  # why no plan exists, when none does
+    candidates: pd.DataFrame
+    conflicts: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def plan(self) -> pd.DataFrame:
-        return self.candidates[self.candidates["chosen"]].reset_index(drop=True)
 
 
 def read_source(source: Source, name: str) -> tuple[str, pd.DataFrame]:
@@ -94,21 +99,28 @@ def embeddings(data: ProblemData, config: Config, embedder: Embedder | None = No
     return vectors[:data.n_creators], vectors[data.n_creators:]
 
 
-def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
-        on_stage: Callable[[str], None] | None = None,
-        on_embed: Callable[[int, int], None] | None = None,
-        on_progress: Callable[[Progress], None] | None = None) -> Outcome:
-    """Score, solve, check. The plan in the outcome has passed the independent checker."""
-    stage = on_stage or (lambda name: log.info("%s", name))
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+class _Laps:
+    """Seconds per stage, in the order the stages ran."""
 
-    def lap(name: str) -> None:
-        nonlocal clock
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
         now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
+        self.timings[name] = now - self.clock
+        self.clock = now
 
+
+def _stage(on_stage: Callable[[str], None] | None) -> Callable[[str], None]:
+    return on_stage or (lambda name: log.info("%s", name))
+
+
+def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
+            on_stage: Callable[[str], None] | None = None,
+            on_embed: Callable[[int, int], None] | None = None) -> Prepared:
+    """Embed, score every eligible pair, find the overlap conflicts."""
+    stage, lap = _stage(on_stage), _Laps()
     if data.pairs is None:
         stage("embedding texts")
         creator_emb, product_emb = embeddings(data, config, embedder, on_embed)
@@ -121,25 +133,64 @@ def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
     stage("finding audience overlaps")
     clash = conflicts(data, config.campaign.max_overlap)
     lap("overlap")
-    inst = build_instance(data, pairs, clash, config)
-    stage(f"solving ({len(pairs)} eligible pairs, {len(clash)} overlap conflicts)")
-    result = solve(inst, config.solver, on_progress)
+    return Prepared(data, config, pairs, clash, lap.timings)
+
+
+def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
+    fixed = sorted(set(changes or {}) - set(SOLVE_CHANGES))
+    if fixed:
+        raise ValueError(f"{', '.join(fixed)} is fixed when the campaign is prepared; call prepare() "
+                         f"again with the changed config (solve may change {', '.join(SOLVE_CHANGES)})")
+    return config.override(**changes) if changes else config
+
+
+def _no_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
+    status, limit = outcome.result.status, outcome.config.solver.time_limit
+    if status is Status.INFEASIBLE:
+        return tuple(explain(outcome.instance))
+    if status is Status.INVALID:
+        return ("the solver rejected the model, so no plan could be searched for: a fee or budget is too "
+                "large for it; check the largest numbers in the inputs",)
+    if status is Status.INTERRUPTED:
+        return ("the search was interrupted before any plan was found",)
+    return (f"no plan was found within the time limit of {limit:g} s and the greedy plan misses a "
+            "minimum; the rules may still be satisfiable: raise the time limit, or relax the "
+            "per-product minimums",)
+
+
+def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
+          on_stage: Callable[[str], None] | None = None,
+          on_progress: Callable[[Progress], None] | None = None) -> Outcome:
+    """Solve a prepared campaign with `changes` ("section.key": value, among SOLVE_CHANGES), then check.
+    The plan in the outcome has passed the independent checker."""
+    config = _changed(prepared.config, changes)
+    stage, lap = _stage(on_stage), _Laps()
+    pairs = prepared.candidates
+    inst = build_instance(prepared.data, pairs, prepared.conflicts, config)
+    stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
+    result = solve_instance(inst, config.solver, on_progress)
     lap("solve")
     chosen = np.zeros(len(pairs), dtype=bool)
     chosen[result.chosen] = True
-    pairs = pairs.assign(chosen=chosen)
-    reasons: tuple[str, ...] = ()
+    outcome = Outcome(prepared.data, config, pairs.assign(chosen=chosen), prepared.conflicts, inst, result,
+                      timings={**prepared.timings, **lap.timings})
     if result.has_plan:
         stage("checking the plan")
-        violations = check_plan(pairs[chosen], data, config, clash)
+        violations = outcome.violations()
         if violations:
             raise PlanCheckError("the plan failed the independent check: " + "; ".join(violations[:5]))
-    elif result.status == "infeasible":
-        stage("explaining why no plan exists")
-        reasons = tuple(explain(inst))
+        reasons: tuple[str, ...] = ()
     else:
-        reasons = (f"no plan was found within the time limit of {config.solver.time_limit:g} s and the "
-                   "greedy plan misses a minimum; the rules may still be satisfiable: raise the time "
-                   "limit, or relax the per-product minimums",)
+        stage("explaining why no plan exists")
+        reasons = _no_plan_reasons(outcome)
     lap("check")
-    return Outcome(data, config, pairs, clash, inst, result, reasons, timings)
+    return replace(outcome, reasons=reasons, timings={**outcome.timings, **lap.timings})
+
+
+def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
+        on_stage: Callable[[str], None] | None = None,
+        on_embed: Callable[[int, int], None] | None = None,
+        on_progress: Callable[[Progress], None] | None = None) -> Outcome:
+    """prepare, then solve with the config as it is."""
+    return solve(prepare(data, config, embedder, on_stage, on_embed), on_stage=on_stage,
+                 on_progress=on_progress)

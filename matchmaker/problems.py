@@ -15,13 +15,19 @@ class Problem:
     value: str | None
     message: str  # what was expected
     severity: str = "error"  # "error" | "warning"
+    place: str = "column"  # what `column` names: a table's "column", or a config file's "key"
+
+    @classmethod
+    def config_key(cls, file: str, key: str, value: object, message: str) -> Problem:
+        """A problem with a configuration value: `key` is "section.key" (e.g. "campaign.budget")."""
+        return cls(file, None, key, None if value is None else repr(value), message, place="key")
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column '{self.column}'"
+            where += f", {self.place} '{self.column}'"
         value = "" if self.value is None else f" (got {self.value!r})"
         return f"{self.severity}: {where}: {self.message}{value}"
 

@@ -33,8 +33,8 @@ save("1_fit_quality.ipynb", [
        "labels *are* the categories, so the category baseline is perfect there by construction: read it as the "
        "ceiling when categories are clean, not as a competitor."),
     code(SETUP),
-    code('''from matchmaker import evaluate
-from matchmaker.embed import USEEmbedder, SentenceTransformerEmbedder
+    code('''from matchmaker.eval import evaluate
+from matchmaker.fit.embed import USEEmbedder, SentenceTransformerEmbedder
 BOOT = 30 if QUICK else 300
 use, minilm = USEEmbedder(), SentenceTransformerEmbedder()
 scorers = {"use (default)": evaluate.embedding_scorer(use), "minilm": evaluate.embedding_scorer(minilm),
@@ -52,7 +52,7 @@ real_table[["scorer", "products", "auc", "auc_lo", "auc_hi", "precision@10", "nd
     md("## Fine-tuning on a brand's history\n\n`matchmaker train-fit` fine-tunes MiniLM on past collaborations "
        "(positive pairs, in-batch negatives). Here: the sample's products are split in two; the positive pairs of "
        "one half are the 'history', and the fine-tuned model is scored on the other half only (held out)."),
-    code('''from matchmaker.train import train_fit
+    code('''from matchmaker.fit.train import train_fit
 rng = np.random.default_rng(0)
 products = data.products["product_id"].to_numpy()
 held_out = set(rng.choice(products, len(products) // 2, replace=False))
@@ -84,11 +84,11 @@ results[["dataset", "scorer", "languages", "auc", "auc_lo", "auc_hi", "precision
 
 save("2_plan_quality.ipynb", [
     md("# Plan quality: the optimiser against greedy, the best bound and a second solver\n\n"
-       "Synthetic campaigns (`matchmaker.synthetic`, with overlap conflicts and a binding budget) over sizes and "
+       "Synthetic campaigns (`matchmaker.eval.synthetic`, with overlap conflicts and a binding budget) over sizes and "
        "budgets; SCIP and HiGHS (bundled with OR-Tools) on the small ones; on the bundled sample, what each rule "
        "costs (the plan's value with that rule relaxed, minus the plan's value) and the budget/value frontier."),
     code(SETUP),
-    code('''from matchmaker import bench
+    code('''from matchmaker.eval import bench
 from matchmaker.pipeline import run
 LIMIT = 3.0 if QUICK else 20.0
 sizes = [(300, 10)] if QUICK else [(300, 10), (1000, 20), (3000, 50)]
@@ -133,8 +133,8 @@ save("3_scaling.ipynb", [
        "`python_peak_mb` is what Python and numpy allocated in the stage (tracemalloc); CP-SAT's own memory shows only "
        "in the process's max RSS."),
     code(SETUP),
-    code('''from matchmaker import bench
-from matchmaker.embed import USEEmbedder
+    code('''from matchmaker.eval import bench
+from matchmaker.fit.embed import USEEmbedder
 sizes = [100, 250] if QUICK else [300, 1000, 3000, 10000]
 scale = bench.scaling(sizes, USEEmbedder(), config, time_limit=3.0 if QUICK else 20.0)
 scale.round(3)'''),

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from matchmaker.config import Config
-from matchmaker.validate import validate
+from matchmaker.inputs.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -1,6 +1,6 @@
 import pytest
 
-from matchmaker.analysis import product_rules, with_product_rules
+from matchmaker.report.analysis import product_rules, with_product_rules
 from matchmaker.problems import InputError
 from tests.conftest import creator, make_data, product
 

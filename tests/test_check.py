@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 from matchmaker.check import check_plan
-from matchmaker.overlap import conflicts
 from tests.conftest import creator, make_data, product, quick_config
 
 CREATORS = [creator("a", fee=100, max_products=1, experience_score=4.5),
@@ -18,7 +17,7 @@ def violations(plan_rows, overlaps=None, **flags):
     config = quick_config(**flags)
     data = make_data(CREATORS, PRODUCTS, config, overlaps=overlaps)
     plan = pd.DataFrame(plan_rows, columns=["creator_id", "product_id"])
-    return check_plan(plan, data, config, conflicts(data, config.campaign.max_overlap))
+    return check_plan(plan, data, config)
 
 
 def test_a_good_plan_passes():

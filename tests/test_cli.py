@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from matchmaker import report
+from matchmaker.io import write
 from matchmaker.cli import main
 from tests.conftest import DATA, ROOT
 
@@ -65,7 +65,7 @@ def test_formulas_in_cells_are_neutralised(tmp_path, monkeypatch):
     assert main(["-q", "optimize", "--creators", creators, "--products", products, "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
-    assert report.formula_safe(pd.DataFrame({"a": ["+1", "-x", "@sum", "ok"]}))["a"].tolist() == \
+    assert write.formula_safe(pd.DataFrame({"a": ["+1", "-x", "@sum", "ok"]}))["a"].tolist() == \
         ["'+1", "'-x", "'@sum", "ok"]
 
 
@@ -162,7 +162,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
     def crash(*_):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report.os, "replace", crash)
+    monkeypatch.setattr(write.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
-        report.write_atomic(target, b"x" * 1000)
+        write.write_atomic(target, b"x" * 1000)
     assert list(tmp_path.iterdir()) == []

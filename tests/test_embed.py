@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from matchmaker.embed import EmbeddingCache, SentenceTransformerEmbedder, USEEmbedder, embed_texts, make_embedder
+from matchmaker.fit.cache import EmbeddingCache
+from matchmaker.fit.embed import SentenceTransformerEmbedder, USEEmbedder, embed_texts, make_embedder
 
 BEAUTY_ZH = "平价彩妆测评｜口红试色｜新手化妆教程"
 TECH_ZH = "手机测评｜科技开箱｜耳机发烧友"

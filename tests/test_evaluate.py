@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matchmaker import bench, evaluate
+from matchmaker.eval import bench, evaluate
 from matchmaker.cli import main
 from matchmaker.config import load_config
-from matchmaker.embed import SentenceTransformerEmbedder
+from matchmaker.fit.embed import SentenceTransformerEmbedder
 from matchmaker.pipeline import load, run
 from tests.conftest import DATA, ROOT
 

@@ -1,6 +1,6 @@
 import pytest
 
-from matchmaker.overlap import ESTIMATE_SCALE, UNKNOWN_SIMILARITY, conflict_graph, conflicts
+from matchmaker.fit.overlap import ESTIMATE_SCALE, UNKNOWN_SIMILARITY, conflict_graph, conflicts
 from tests.conftest import creator, make_data, product
 
 

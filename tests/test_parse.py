@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from matchmaker.parse import is_missing, norm_category, parse_list, parse_number, parse_share
+from matchmaker.inputs.parse import is_missing, norm_category, parse_list, parse_number, parse_share
 
 
 @pytest.mark.parametrize("text, expected", [

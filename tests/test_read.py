@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from matchmaker.problems import InputError
-from matchmaker.read import read_table
+from matchmaker.io.read import read_table
 
 ROWS = "达人ID,达人昵称,粉丝数,带货类目,简介,报价\nd1,小鹿美妆,1.2万,美妆,日常妆容分享,\"￥5,000\"\n"
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from matchmaker.config import Config
-from matchmaker.score import audience_scores, candidates, performance_scores, style_scores
+from matchmaker.fit.score import audience_scores, candidates, performance_scores, style_scores
 from tests.conftest import HashEmbedder, creator, make_data, product
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from matchmaker.config import Config
 from matchmaker.problems import InputError
-from matchmaker.validate import validate
+from matchmaker.inputs.validate import validate
 from tests.conftest import creator, make_data, product
 
 

@@ -12,17 +12,19 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .data import ProblemData
-from .embed import Embedder, embed_texts
-from .instance import build_instance
-from .model import build_model
-from .overlap import conflicts
-from .pipeline import Outcome, run
+from ..config import Config
+from ..data import ProblemData
+from ..fit.embed import Embedder, embed_texts
+from ..fit.overlap import conflicts
+from ..fit.score import candidates, creator_text, product_text
+from ..inputs.validate import validate
+from ..outcome import Outcome
+from ..pipeline import prepare, run, solve
+from ..plan.constraints import build_model
+from ..plan.instance import build_instance
+from ..plan.solve import solve_instance
 from .sample import creators as sample_creators, products as sample_products
-from .score import candidates, creator_text, product_text
 from .synthetic import synthetic_problem
-from .validate import validate
 
 
 def _quiet(_: str) -> None:
@@ -73,10 +75,11 @@ def constraint_costs(data: ProblemData, config: Config, embedder: Embedder | Non
 
 
 def frontier(data: ProblemData, config: Config, budgets: list[float], embedder: Embedder | None = None) -> pd.DataFrame:
-    """The best plan's value (and bound) at each budget."""
+    """The best plan's value (and bound) at each budget: prepared once, solved per budget."""
+    prepared = prepare(data, config, embedder, on_stage=_quiet)
     rows = []
     for budget in budgets:
-        out = run(data, config.override(**{"campaign.budget": budget}), embedder, on_stage=_quiet)
+        out = solve(prepared, {"campaign.budget": budget}, on_stage=_quiet)
         rows.append({"budget": budget, **outcome_row(out), "spend": float(out.plan["fee"].sum())})
     return pd.DataFrame(rows)
 
@@ -117,9 +120,7 @@ def scaling(sizes: list[int], embedder: Embedder, config: Config, time_limit: fl
         clash = _measure(rows, "overlap", n, lambda: conflicts(data, config.campaign.max_overlap))
         inst = build_instance(data, pairs, clash, config)
         _measure(rows, "build model", n, lambda: build_model(inst))
-        from .solve import solve
-
-        _measure(rows, "solve", n, lambda: solve(inst, config.solver))
+        _measure(rows, "solve", n, lambda: solve_instance(inst, config.solver))
     return pd.DataFrame(rows)
 
 

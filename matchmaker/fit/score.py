@@ -20,10 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .data import ProblemData
-from .parse import norm_category
-from .schema import AGE_BANDS
+from ..config import Config
+from ..data import ProblemData
+from ..inputs.parse import norm_category
+from ..inputs.schema import AGE_BANDS
+from .known import mean_known
 
 VIEW_RATE = 0.1  # expected views per follower when average views are unknown
 CANDIDATE_COLUMNS = ["c", "p", "creator_id", "product_id", "fee", "style", "audience",
@@ -83,10 +84,7 @@ def performance_scores(creators: pd.DataFrame) -> np.ndarray:
     reach = reach / top if top and top > 0 else np.full(len(views), np.nan)
     engagement = creators["engagement_rate"].astype(float).rank(pct=True).to_numpy(float)
     experience = creators["experience_score"].to_numpy(float) / 5.0
-    parts = np.vstack([reach, engagement, experience])
-    known = ~np.isnan(parts)
-    total = np.where(known, parts, 0.0).sum(axis=0)
-    return np.where(known.any(axis=0), total / np.maximum(known.sum(axis=0), 1), 0.5)
+    return mean_known(np.vstack([reach, engagement, experience]), 0.5)
 
 
 def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarray,
@@ -103,10 +101,7 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
     region_p = np.array([norm_category(r) for r in products["target_region"]], dtype=object)[p]
     known = (region_c != "") & (region_p != "")
     r = np.where(known, (region_c == region_p).astype(float), np.nan)
-    parts = np.vstack([g, a, r])
-    has = ~np.isnan(parts)
-    total = np.where(has, parts, 0.0).sum(axis=0)
-    return np.where(has.any(axis=0), total / np.maximum(has.sum(axis=0), 1), 0.5)
+    return mean_known(np.vstack([g, a, r]), 0.5)
 
 
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None = None,

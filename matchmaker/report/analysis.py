@@ -9,11 +9,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .data import ProblemData
-from .overlap import overlap_rows
-from .pipeline import Outcome
-from .problems import InputError, Problem
-from .validate import rule_problems
+from ..data import ProblemData
+from ..fit.overlap import overlap_rows
+from ..inputs.validate import rule_problems
+from ..outcome import Outcome
+from ..problems import InputError, Problem
 
 RULE_COLUMNS = ["product_id", "min_creators", "max_creators", "min_top_kol", "max_top_kol"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import ProblemData
-from .problems import InputError, Problem
+from ..data import ProblemData
+from ..problems import InputError, Problem
 from .score import creator_text, product_text
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The bundled bilingual sample campaign, made reproducibly: `python -m matchmaker.sample data/`.
+"""The bundled bilingual sample campaign, made reproducibly: `python -m matchmaker.eval.sample data/`.
 
 Fictional creators (Chinese and English bios written the way creators describe themselves, CNY fees,
 audience profiles, both tiers, 9 categories) and fictional products of several brands. The creator

@@ -1,11 +1,12 @@
 """The CP-SAT assignment model, one function per constraint family (listed in CONSTRAINTS).
 
 x[c,p] = 1 when creator c promotes product p; variables exist only for eligible pairs (category,
-experience and capacity filters are applied in score.py). Objective: the total value of chosen pairs.
-Every float becomes an integer in `to_int`, and nowhere else.
+experience and capacity filters are applied in fit/score.py). Objective: the total value of chosen
+pairs. Every float becomes an integer in `to_int`, and nowhere else.
 
 Each constraint function takes a `gate(rule_name)` returning enforcement literals: empty in a
 normal solve; in explain.py one switch literal per rule, so CP-SAT can name the rules in conflict.
+Each has its twin in the independent checker (check/rules.py: add_budget <-> check_budget, ...).
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .data import ProblemData
-from .validate import validate
+from ..config import Config
+from ..data import ProblemData
+from ..inputs.validate import validate
 
 
 def synthetic_tables(n_creators: int, n_products: int, seed: int = 0, n_categories: int = 10,

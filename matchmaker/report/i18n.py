@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 TEXT: dict[str, dict[str, str]] = {
     "title": {"en": "matchmaker: creator-brand matchmaking", "zh": "matchmaker：达人与品牌智能匹配"},
     "subtitle": {"en": "Upload a creator list and a product catalogue, set the campaign, and get the best plan, "
@@ -54,6 +56,12 @@ TEXT: dict[str, dict[str, str]] = {
     "m_reach": {"en": "Est. unique reach", "zh": "预估去重覆盖"},
     "status_optimal": {"en": "optimal", "zh": "最优"},
     "status_feasible": {"en": "feasible", "zh": "可行"},
+    "status_infeasible": {"en": "no plan exists", "zh": "无可行方案"},
+    "status_no_plan_in_time": {"en": "no plan in time", "zh": "时限内未找到方案"},
+    "status_interrupted": {"en": "interrupted", "zh": "已中断"},
+    "status_invalid": {"en": "not searched", "zh": "未能求解"},
+    "gap_known": {"en": "gap {gap:.2%}", "zh": "差距 {gap:.2%}"},
+    "gap_unknown": {"en": "gap unknown (no bound proved)", "zh": "差距未知（未证明上界）"},
     "plan_table": {"en": "Bookings", "zh": "签约明细"},
     "spend_product": {"en": "Spend by product", "zh": "各商品花费"},
     "spend_tier": {"en": "Spend by tier (Alliance / Top-KOL)", "zh": "达人层级花费（联盟达人 / 头部达人）"},
@@ -86,6 +94,11 @@ def t(lang: str, key: str, **values) -> str:
     """The text for key in lang ("en" or "zh"), formatted with values."""
     text = TEXT[key].get(lang) or TEXT[key]["en"]
     return text.format(**values) if values else text
+
+
+def gap(lang: str, value: float) -> str:
+    """The gap to the proved bound, or that none was proved (nan)."""
+    return t(lang, "gap_unknown") if math.isnan(value) else t(lang, "gap_known", gap=value)
 
 
 def money(lang: str, value: float) -> str:

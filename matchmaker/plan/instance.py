@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .data import ProblemData
-from .parse import norm_category
+from ..config import Config
+from ..data import ProblemData
+from ..inputs.parse import norm_category
 
 NO_LIMIT = -1
 
@@ -37,6 +37,13 @@ class Instance:
     exclusivity: bool
     creator_ids: tuple[str, ...]
     product_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        """Every array read-only: the greedy plan, the model and explain all read one Instance."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
 
     @property
     def n_pairs(self) -> int:

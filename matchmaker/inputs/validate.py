@@ -11,10 +11,10 @@ from typing import Callable
 
 import pandas as pd
 
-from .config import Config
-from .data import ProblemData
+from ..config import Config
+from ..data import ProblemData
 from .parse import is_missing, parse_list, parse_number, parse_share
-from .problems import InputError, Problem
+from ..problems import InputError, Problem
 from .schema import AGE_BANDS, TABLES, TIER_ALIASES, TIERS, Column, suggest_mapping
 
 GENDERS = {"female": "female", "f": "female", "women": "female", "女": "female", "女性": "female",

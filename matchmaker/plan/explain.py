@@ -11,7 +11,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from .instance import Instance
-from .model import build_model
+from .constraints import build_model
 
 
 def _money(value: float) -> str:

@@ -21,9 +21,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .data import ProblemData
-from .parse import norm_category
-from .schema import AGE_BANDS
+from ..data import ProblemData
+from ..inputs.parse import norm_category
+from ..inputs.schema import AGE_BANDS
+from .known import mean_known
 
 ESTIMATE_SCALE = 0.6
 UNKNOWN_SIMILARITY = 0.4
@@ -55,12 +56,7 @@ def estimate_overlaps(creators: pd.DataFrame, threshold: float, block: int = 102
         a = np.where(age_known[start:stop, None] & age_known[None, :], a, np.nan)
         r_known = (regions[start:stop, None] != "") & (regions[None, :] != "")
         r = np.where(r_known, np.where(regions[start:stop, None] == regions[None, :], 1.0, 0.3), np.nan)
-        parts = np.stack([g, a, r])
-        known = ~np.isnan(parts)
-        similarity = np.where(known.any(axis=0),
-                              np.where(known, parts, 0.0).sum(axis=0) / np.maximum(known.sum(axis=0), 1),
-                              UNKNOWN_SIMILARITY)
-        est *= similarity
+        est *= mean_known(np.stack([g, a, r]), UNKNOWN_SIMILARITY)
         est *= ESTIMATE_SCALE
         i, j = np.nonzero(est > threshold)
         i = i + start

@@ -12,7 +12,7 @@ def solve_case(creators, products, pairs=None, overlaps=None, embedder=None, **f
     data = make_data(creators, products, config, pairs=pairs, overlaps=overlaps)
     outcome = run(data, config, embedder=embedder)
     if outcome.result.has_plan:
-        assert check_plan(outcome.plan, data, config, outcome.conflicts) == []
+        assert check_plan(outcome.plan, data, config) == []
     return outcome
 
 
@@ -189,7 +189,7 @@ def test_same_seed_single_worker_gives_the_same_plan(hash_embedder):
 
 
 def _no_time(monkeypatch):
-    import matchmaker.solve as solve_module
+    import matchmaker.plan.solve as solve_module
 
     real = solve_module.solver_parameters
 

@@ -1,4 +1,4 @@
-"""The only module that knows file formats: CSV (UTF-8, UTF-8 BOM, GBK/GB18030), .xlsx, Parquet.
+"""Reading tables, the only code that knows input formats: CSV (UTF-8, BOM, GBK/GB18030), .xlsx, Parquet.
 
 Tables come back as text cells (dtype object) with cleaned headers; validate.py parses the cells.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .problems import InputError, Problem
+from ..problems import InputError, Problem
 
 log = logging.getLogger(__name__)
 

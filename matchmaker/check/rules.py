@@ -1,0 +1,170 @@
+"""The independent plan checker, one check per rule family. It shares no code with the model, the
+greedy plan or scoring: it reads the validated tables and the plan and re-derives every rule with
+plain Python. Each check has its twin constraint in plan/constraints.py (check_budget <-> add_budget,
+...), listed in the same order in CHECKS; the tests hold the two lists one to one.
+
+check_plan returns a list of violations (empty = the plan keeps every rule). A plan is written only
+after it passes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pandas as pd
+
+from ..config import Config
+from ..data import ProblemData
+from .overlap import Overlaps, text_key
+
+MONEY_TOLERANCE = 0.01  # CNY per booked slot: the model counts money in whole fen
+OVERLAP_TOLERANCE = 1e-6  # the solver's overlap estimate is computed in float32
+
+
+class Booked:
+    """The plan and the tables, indexed for the checks: rows (creator_id, product_id), fees, tiers."""
+
+    def __init__(self, plan: pd.DataFrame, data: ProblemData, config: Config):
+        self.data, self.config, self.campaign = data, config, config.campaign
+        self.creators = data.creators.set_index("creator_id")
+        self.products = data.products.set_index("product_id")
+        self.rows = list(zip(plan["creator_id"], plan["product_id"]))
+        known = [cid for cid, _ in self.rows if cid in self.creators.index]  # check_bookings names the rest
+        self.fee = {cid: float(self.creators.at[cid, "fee"]) for cid in known}
+        self.top = {cid: self.creators.at[cid, "tier"] == "top_kol" for cid in known}
+        self.by_product: dict[str, list[str]] = defaultdict(list)
+        for cid, pid in self.rows:
+            self.by_product[pid].append(cid)
+
+    @property
+    def spend(self) -> float:
+        return sum(self.fee[cid] for cid, _ in self.rows)
+
+    def slack(self, bookings: int) -> float:
+        return MONEY_TOLERANCE * bookings
+
+
+def check_bookings(b: Booked) -> list[str]:
+    """Every booking names a known creator and product, once."""
+    out = [f"unknown creator {cid}" for cid, _ in b.rows if cid not in b.creators.index]
+    out += [f"unknown product {pid}" for _, pid in b.rows if pid not in b.products.index]
+    out += [f"{cid} booked {n} times for {pid}" for (cid, pid), n in Counter(b.rows).items() if n > 1]
+    return out
+
+
+def check_eligibility(b: Booked) -> list[str]:
+    """Only eligible pairs: listed in the pairs table, or sharing a category (through the config's
+    category map); never a creator below the minimum experience score."""
+    out = []
+    mapped = {text_key(k): {text_key(v) for v in vs} for k, vs in b.config.categories.items()}
+    pairs = b.data.pairs
+    listed = set(zip(pairs["creator_id"], pairs["product_id"])) if pairs is not None else None
+    for cid, pid in b.rows:
+        if listed is not None:
+            if (cid, pid) not in listed:
+                out.append(f"{cid} -> {pid} is not in the pairs table")
+        else:
+            category = b.products.at[pid, "category"]
+            wanted = {text_key(category)} | mapped.get(text_key(category), set())
+            if not wanted & {text_key(k) for k in b.creators.at[cid, "categories"]}:
+                out.append(f"{cid} -> {pid}: category {category!r} is not among the creator's "
+                           f"{list(b.creators.at[cid, 'categories'])}")
+        score = b.creators.at[cid, "experience_score"]
+        if not pd.isna(score) and score < b.campaign.min_experience:
+            out.append(f"{cid}: experience {score} below the minimum {b.campaign.min_experience}")
+    return out
+
+
+def check_budget(b: Booked) -> list[str]:
+    spend = b.spend
+    if spend > b.campaign.budget + b.slack(len(b.rows)):
+        return [f"total spend {spend:,.2f} above the budget {b.campaign.budget:,.2f}"]
+    return []
+
+
+def check_product_budgets(b: Booked) -> list[str]:
+    out = []
+    for pid, who in b.by_product.items():
+        cap = b.products.at[pid, "budget"]
+        spend = sum(b.fee[cid] for cid in who)
+        if not pd.isna(cap) and spend > cap + b.slack(len(who)):
+            out.append(f"{pid}: spend {spend:,.2f} above its budget {cap:,.2f}")
+    return out
+
+
+def check_capacity(b: Booked) -> list[str]:
+    out = []
+    for cid, n in Counter(cid for cid, _ in b.rows).items():
+        cap = int(b.creators.at[cid, "max_products"])
+        if n > cap:
+            out.append(f"{cid} has {n} products, max {cap}")
+    return out
+
+
+def _within(pid: str, label: str, have: int, lo: object, hi: object) -> list[str]:
+    out = []
+    if not pd.isna(lo) and have < lo:
+        out.append(f"{pid}: {have} {label}, min {lo}")
+    if not pd.isna(hi) and have > hi:
+        out.append(f"{pid}: {have} {label}, max {hi}")
+    return out
+
+
+def check_product_counts(b: Booked) -> list[str]:
+    out = []
+    for pid, p in b.products.iterrows():
+        out += _within(pid, "creators", len(b.by_product.get(pid, [])), p["min_creators"], p["max_creators"])
+    return out
+
+
+def check_tier_mix(b: Booked) -> list[str]:
+    out = []
+    for pid, p in b.products.iterrows():
+        tops = sum(1 for cid in b.by_product.get(pid, []) if b.top[cid])
+        out += _within(pid, "Top-KOLs", tops, p["min_top_kol"], p["max_top_kol"])
+    share = b.campaign.top_kol_max_share
+    spend = b.spend
+    top_spend = sum(b.fee[cid] for cid, _ in b.rows if b.top[cid])
+    if share < 1 and top_spend > share * spend + b.slack(len(b.rows)):
+        out.append(f"Top-KOL spend {top_spend:,.2f} is above {share:.0%} of the spend {spend:,.2f}")
+    return out
+
+
+def check_overlap(b: Booked) -> list[str]:
+    """No two creators of one product above max_overlap, with overlaps recomputed from the data."""
+    overlap, limit, out = Overlaps(b.data), b.campaign.max_overlap, []
+    for pid, who in b.by_product.items():
+        for i, first in enumerate(who):
+            for second in who[i + 1:]:
+                value = overlap(first, second)
+                if value > limit + OVERLAP_TOLERANCE:
+                    out.append(f"{pid}: {first} and {second} share too much audience "
+                               f"({value:.3f} > {limit})")
+    return out
+
+
+def check_exclusivity(b: Booked) -> list[str]:
+    if not b.campaign.exclusivity:
+        return []
+    brands: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for cid, pid in b.rows:
+        brands[(cid, text_key(b.products.at[pid, "category"]))].add(text_key(b.products.at[pid, "brand"]))
+    return [f"{cid} promotes {len(names)} brands in category {cat}: {sorted(names)}"
+            for (cid, cat), names in brands.items() if len(names) > 1]
+
+
+# One check per constraint family of the model, in the same order as plan.constraints.CONSTRAINTS.
+CHECKS = (check_budget, check_product_budgets, check_capacity, check_product_counts, check_tier_mix,
+          check_overlap, check_exclusivity)
+
+
+def check_plan(plan: pd.DataFrame, data: ProblemData, config: Config) -> list[str]:
+    """plan: creator_id, product_id (one row per booking). Every rule the plan breaks, in words."""
+    booked = Booked(plan, data, config)
+    out = check_bookings(booked)
+    if out:
+        return out
+    out += check_eligibility(booked)
+    for check in CHECKS:
+        out += check(booked)
+    return out

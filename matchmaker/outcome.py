@@ -1,0 +1,77 @@
+"""The outcome of a solve: the plan, why the search stopped, the bound, and what the plan costs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .check import check_plan
+from .config import Config
+from .data import ProblemData
+from .plan.instance import Instance
+from .plan.result import SolveResult
+
+
+def _number(value: float, digits: int) -> float | None:
+    """Rounded for a summary; None (JSON null) when unknown."""
+    return None if math.isnan(value) else round(value, digits)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    data: ProblemData
+    config: Config  # the campaign as solved (the prepared config with the solve's changes)
+    candidates: pd.DataFrame  # every eligible pair with value and components; "chosen" marks the plan
+    conflicts: pd.DataFrame  # creator pairs above max_overlap, as the model used them
+    instance: Instance
+    result: SolveResult
+    reasons: tuple[str, ...] = ()  # why no plan exists, when none does
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        return self.candidates[self.candidates["chosen"]].reset_index(drop=True)
+
+    def violations(self) -> list[str]:
+        """The rules the plan breaks, by the independent checker (re-run on every call)."""
+        return check_plan(self.plan, self.data, self.config)
+
+    def is_feasible(self) -> bool:
+        """A plan exists and the independent checker finds it keeps every rule."""
+        return self.result.has_plan and not self.violations()
+
+    def summary(self) -> dict[str, Any]:
+        """Status, whose plan, objective, proved bound and gap (null when nothing was proved), budget
+        used, spend by tier and by product, sizes and stage times."""
+        r, plan = self.result, self.plan
+        budget = self.config.campaign.budget
+        spend = float(plan["fee"].sum())
+        tiers = self.data.creators["tier"].to_numpy(object)[plan["c"].to_numpy(int)]
+        by_tier = {t: float(plan["fee"][tiers == t].sum()) for t in ("top_kol", "alliance")}
+        by_product = {str(k): float(v) for k, v in plan.groupby("product_id")["fee"].sum().sort_index().items()}
+        return {
+            "campaign": self.config.campaign.name,
+            "status": str(r.status),
+            "plan_from": str(r.source),
+            "objective": round(r.objective, 6),
+            "best_bound": _number(r.bound, 6),
+            "gap": _number(r.gap, 6),
+            "greedy_value": round(r.greedy_value, 6),
+            "seconds": round(r.seconds, 3),
+            "budget": budget,
+            "budget_used": round(spend, 2),
+            "budget_used_share": round(spend / budget, 4) if budget else 0.0,
+            "bookings": int(len(plan)),
+            "creators_booked": int(plan["creator_id"].nunique()),
+            "spend_by_tier": by_tier,
+            "spend_by_product": by_product,
+            "eligible_pairs": int(len(self.candidates)),
+            "overlap_conflicts": int(len(self.conflicts)),
+            "overlap_source": "table" if self.data.overlaps is not None else "estimated",
+            "why_no_plan": list(self.reasons),
+            "warnings": len(self.data.warnings),
+            "stage_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+        }

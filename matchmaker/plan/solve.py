@@ -1,0 +1,94 @@
+"""Solve an Instance: greedy plan first, then CP-SAT seeded with it; the best feasible plan is kept.
+
+The result says truthfully why the search stopped (Status), whose plan was kept (PlanSource) and the
+bound CP-SAT proved: when it stopped without a solution it proved nothing, and the bound is unknown.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from ..config import SolverParams
+from .constraints import VALUE_SCALE, build_model
+from .greedy import greedy
+from .instance import Instance
+from .result import PlanSource, Progress, SolveResult, Status
+
+log = logging.getLogger(__name__)
+
+class _Recorder(cp_model.CpSolverSolutionCallback):
+    def __init__(self, start: float, on_progress: Callable[[Progress], None] | None):
+        super().__init__()
+        self.start, self.on_progress, self.trace = start, on_progress, []
+
+    def on_solution_callback(self) -> None:
+        point = Progress(time.perf_counter() - self.start, self.objective_value / VALUE_SCALE,
+                         self.best_objective_bound / VALUE_SCALE)
+        self.trace.append(point)
+        if self.on_progress:
+            self.on_progress(point)
+
+
+def solver_parameters(params: SolverParams) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(params.time_limit)
+    solver.parameters.random_seed = int(params.seed)
+    solver.parameters.num_workers = int(params.workers)
+    # Workaround reported for google/or-tools#5274/#5293 (wrong status with inclusion presolve).
+    solver.parameters.presolve_inclusion_work_limit = 0
+    # The LP with all cuts (max_lp) proves a far tighter bound on this model than the default portfolio
+    # of two workers (benchmarks/README.md: 3,000 x 50 gap 28% -> optimal in ~12 s).
+    if params.workers >= 2:
+        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+    else:
+        solver.parameters.linearization_level = 2
+    return solver
+
+
+def solve_instance(inst: Instance, params: SolverParams,
+                   on_progress: Callable[[Progress], None] | None = None) -> SolveResult:
+    start = time.perf_counter()
+    hint, hint_ok = greedy(inst)
+    greedy_value = float(inst.value[hint].sum()) if hint_ok else 0.0
+    log.info("greedy: %d pairs, value %.4f, feasible %s", len(hint), greedy_value, hint_ok)
+    model, x = build_model(inst)
+    chosen_hint = np.zeros(inst.n_pairs, dtype=bool)
+    chosen_hint[hint] = True
+    for var, on in zip(x, chosen_hint):
+        model.add_hint(var, bool(on))
+    solver = solver_parameters(params)
+    recorder = _Recorder(start, on_progress)
+    code = solver.solve(model, recorder)
+    seconds = time.perf_counter() - start
+    trace = tuple(recorder.trace)
+    no_plan = np.zeros(0, int)
+
+    def keep_greedy(status: Status, bound: float) -> SolveResult:
+        if hint_ok:
+            return SolveResult(status, hint, greedy_value, bound, greedy_value, True, seconds,
+                               PlanSource.GREEDY, trace)
+        return SolveResult(status, no_plan, 0.0, bound, 0.0, False, seconds, PlanSource.NONE, trace)
+
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = np.array([i for i, var in enumerate(x) if solver.boolean_value(var)], dtype=int)
+        value = float(inst.value[chosen].sum())
+        bound = solver.best_objective_bound / VALUE_SCALE
+        status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
+        if hint_ok and greedy_value > value + 1e-9:  # never worse than the baseline
+            return keep_greedy(Status.FEASIBLE, max(bound, greedy_value))
+        return SolveResult(status, chosen, value, max(bound, value), greedy_value, hint_ok, seconds,
+                           PlanSource.CP_SAT, trace)
+    if code == cp_model.INFEASIBLE:
+        return SolveResult(Status.INFEASIBLE, no_plan, 0.0, 0.0, greedy_value, hint_ok, seconds,
+                           PlanSource.NONE, trace)
+    if code == cp_model.MODEL_INVALID:
+        log.error("CP-SAT rejected the model: %s", model.validate())
+        return keep_greedy(Status.INVALID, math.nan)
+    # Stopped (time limit) before CP-SAT found a solution: it proved no bound (it reports 0).
+    return keep_greedy(Status.FEASIBLE if hint_ok else Status.NO_PLAN_IN_TIME, math.nan)
