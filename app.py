@@ -14,18 +14,18 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from matchmaker.report import analysis
 from matchmaker.config import Config, dump_config, load_config, parse_config
 from matchmaker.fit.embed import make_embedder
-from matchmaker.report.i18n import gap, money, t
+from matchmaker.inputs.schema import TABLES, suggest_mapping
+from matchmaker.inputs.validate import validate
+from matchmaker.io.read import read_table
+from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
 from matchmaker.pipeline import run
 from matchmaker.problems import InputError, problems_frame
-from matchmaker.io.read import read_table
-from matchmaker.io.write import json_bytes, table_bytes
+from matchmaker.report import analysis
+from matchmaker.report.i18n import gap, money, t
 from matchmaker.report.tables import plan_table
-from matchmaker.inputs.schema import TABLES, suggest_mapping
-from matchmaker.inputs.validate import validate
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
 TABULAR = ["csv", "txt", "tsv", "xlsx", "parquet"]
@@ -138,7 +138,8 @@ def campaign_ui(lang: str) -> Config:
         experience = st.slider(t(lang, "min_experience"), 0.0, 5.0, float(c.min_experience), 0.1)
         exclusive = st.checkbox(t(lang, "exclusivity"), value=c.exclusivity)
         st.caption(t(lang, "weights"))
-        w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05) for k in ("w_style", "w_audience", "w_performance")]
+        w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05)
+             for k in ("w_style", "w_audience", "w_performance")]
         limit = st.number_input(t(lang, "time_limit"), 1.0, 600.0, float(config.solver.time_limit), 1.0)
         if st.form_submit_button(t(lang, "apply"), width="stretch"):
             try:
@@ -172,10 +173,13 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
         return
     state = {"stage": "embed", "progress": None, "outcome": None, "error": None}
 
+    def on_stage(name: str) -> None:
+        state.update(stage="solve" if name.startswith("solv") else state["stage"])
+
     def work() -> None:
         try:
             state["outcome"] = run(data, config, embedder(config.scoring.backend, config.resolved_model()),
-                                   on_stage=lambda s: state.update(stage="solve" if s.startswith("solv") else state["stage"]),
+                                   on_stage=on_stage,
                                    on_progress=lambda p: state.update(progress=p))
         except Exception as exc:  # shown as one line, never a traceback
             state["error"] = exc
@@ -240,7 +244,8 @@ def charts_ui(lang: str, outcome: Outcome) -> None:
         x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title="value"), y=alt.Y("count():Q", stack=None, title="pairs"),
         color=alt.Color("status:N", scale=alt.Scale(range=["#fe2c55", "#9e9e9e"]))), width="stretch")
     right.subheader(t(lang, "network"))
-    product = right.selectbox(t(lang, "network_product"), sorted(outcome.plan["product_id"].unique()), key="net-product")
+    product = right.selectbox(t(lang, "network_product"), sorted(outcome.plan["product_id"].unique()),
+                              key="net-product")
     nodes, edges = analysis.overlap_network(outcome, product)
     axis = {"axis": None, "scale": alt.Scale(domain=[-1.3, 1.3])}
     edge_chart = alt.Chart(edges).mark_rule(color="#bbbbbb").encode(

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matchmaker.eval import bench, evaluate  # noqa: E402
 from matchmaker.config import load_config  # noqa: E402
+from matchmaker.eval import bench, evaluate  # noqa: E402
+from matchmaker.eval.synthetic import synthetic_problem  # noqa: E402
 from matchmaker.fit.embed import SentenceTransformerEmbedder, USEEmbedder  # noqa: E402
 from matchmaker.pipeline import load, run  # noqa: E402
-from matchmaker.eval.synthetic import synthetic_problem  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT.parent / "shared" / "datasets"

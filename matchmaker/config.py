@@ -188,8 +188,9 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
             continue
         cls = _SECTIONS.get(section)
         if cls is None or not isinstance(value, dict):
+            sections = sorted([*_SECTIONS, "categories"])
             problems.append(Problem.config_key(source, section, None,
-                                               f"unknown section; expected one of {sorted([*_SECTIONS, 'categories'])}"))
+                                               f"unknown section; expected one of {sections}"))
             continue
         known = {f.name for f in fields(cls)}
         kwargs = {}
@@ -218,9 +219,9 @@ def load_config(path: str | Path | None) -> Config:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError([Problem(path.name, None, None, str(path), "config file not found")])
+        raise InputError([Problem(path.name, None, None, str(path), "config file not found")]) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(path.name, None, None, None, f"is not UTF-8 text: {exc}")])
+        raise InputError([Problem(path.name, None, None, None, f"is not UTF-8 text: {exc}")]) from exc
     return parse_config(text, path.name, str(path.parent))
 
 
@@ -236,5 +237,5 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")])
+        raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")]) from exc
     return config_from_dict(raw, base_dir=base_dir, source=source)

@@ -1,6 +1,8 @@
 """Writes the evaluation notebooks (stored without outputs): python notebooks/make_notebooks.py from the repo root."""
 import nbformat as nbf
-from nbformat.v4 import new_notebook, new_markdown_cell as md, new_code_cell as code
+from nbformat.v4 import new_code_cell as code
+from nbformat.v4 import new_markdown_cell as md
+from nbformat.v4 import new_notebook
 
 SETUP = '''%matplotlib inline
 import os, sys, tempfile

@@ -1,7 +1,7 @@
 import pytest
 
-from matchmaker.report.analysis import product_rules, with_product_rules
 from matchmaker.problems import InputError
+from matchmaker.report.analysis import product_rules, with_product_rules
 from tests.conftest import creator, make_data, product
 
 

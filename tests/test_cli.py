@@ -8,8 +8,8 @@ import sys
 import pandas as pd
 import pytest
 
-from matchmaker.io import write
 from matchmaker.cli import main
+from matchmaker.io import write
 from tests.conftest import DATA, ROOT
 
 PAIRS_SETUP = ["--config", str(DATA / "campaign.toml"), "--time-limit", "3"]
@@ -97,7 +97,8 @@ def test_bad_input_exits_2_names_the_place_and_writes_nothing(tmp_path, monkeypa
         frame["层级"] = ["superstar", "头部"]
     frame.to_csv(creators, index=False)
     if kind == "unknown id in pairs":
-        extra = ["--pairs", write_csv(tmp_path / "pairs.csv", [{"creator_id": "ghost", "product_id": "p1", "value": 1}])]
+        ghost = [{"creator_id": "ghost", "product_id": "p1", "value": 1}]
+        extra = ["--pairs", write_csv(tmp_path / "pairs.csv", ghost)]
     if kind == "missing file":
         creators = str(tmp_path / "nope.csv")
     if kind == "not a table":

@@ -1,6 +1,5 @@
 """Each constraint family: a feasible case (the rule shapes the plan) and an infeasible one (named)."""
 
-import pytest
 
 from matchmaker.check import check_plan
 from matchmaker.pipeline import run
@@ -177,9 +176,9 @@ def test_exclusivity_infeasible():
 
 
 def test_same_seed_single_worker_gives_the_same_plan(hash_embedder):
-    from tests.conftest import DATA
     from matchmaker.config import load_config
     from matchmaker.pipeline import load
+    from tests.conftest import DATA
 
     config = load_config(DATA / "campaign.toml").override(
         **{"solver.workers": 1, "solver.time_limit": 5.0, "scoring.cache_dir": ""})

@@ -47,7 +47,8 @@ def scip_optimum(data, config):
     s.Add(sum(fee[c] * v for (c, _), v in x.items()) <= camp.budget)
     share = camp.top_kol_max_share
     if share < 1:
-        s.Add(sum(fee[c] * v for (c, _), v in x.items() if top[c]) <= share * sum(fee[c] * v for (c, _), v in x.items()))
+        spend = sum(fee[c] * v for (c, _), v in x.items())
+        s.Add(sum(fee[c] * v for (c, _), v in x.items() if top[c]) <= share * spend)
     for c in creators.index:
         s.Add(sum(v for (cc, _), v in x.items() if cc == c) <= int(creators.at[c, "max_products"]))
     for p, row in products.iterrows():

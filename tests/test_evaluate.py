@@ -1,12 +1,11 @@
 """Evaluation metrics, labelled pairs, fine-tuning and the plan measurements, on tiny inputs."""
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from matchmaker.eval import bench, evaluate
 from matchmaker.cli import main
 from matchmaker.config import load_config
+from matchmaker.eval import bench, evaluate
 from matchmaker.fit.embed import SentenceTransformerEmbedder
 from matchmaker.pipeline import load, run
 from tests.conftest import DATA, ROOT

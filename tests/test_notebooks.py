@@ -1,6 +1,5 @@
 """The evaluation notebooks run end to end (small parameters) and end with a table and a plot."""
 
-import os
 
 import nbformat
 import pytest

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from matchmaker.problems import InputError
 from matchmaker.io.read import read_table
+from matchmaker.problems import InputError
 
 ROWS = "达人ID,达人昵称,粉丝数,带货类目,简介,报价\nd1,小鹿美妆,1.2万,美妆,日常妆容分享,\"￥5,000\"\n"
 

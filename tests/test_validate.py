@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from matchmaker.config import Config
-from matchmaker.problems import InputError
 from matchmaker.inputs.validate import validate
+from matchmaker.problems import InputError
 from tests.conftest import creator, make_data, product
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import resource
 import time
 import tracemalloc
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,8 @@ from ..pipeline import prepare, run, solve
 from ..plan.constraints import build_model
 from ..plan.instance import build_instance
 from ..plan.solve import solve_instance
-from .sample import creators as sample_creators, products as sample_products
+from .sample import creators as sample_creators
+from .sample import products as sample_products
 from .synthetic import synthetic_problem
 
 
@@ -94,10 +95,11 @@ def sample_like(n_creators: int, seed: int = 0, config: Config | None = None) ->
     return validate(raw, config), config
 
 
-def _measure(rows: list, stage: str, size: int, fn: Callable):
+def _measure(rows: list, stage: str, size: int, fn: Callable, *args, **kwargs):
+    """fn(*args, **kwargs), with its time and memory appended to rows."""
     tracemalloc.start()
     start = time.perf_counter()
-    value = fn()
+    value = fn(*args, **kwargs)
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -114,13 +116,14 @@ def scaling(sizes: list[int], embedder: Embedder, config: Config, time_limit: fl
     config = config.override(**{"solver.time_limit": time_limit})
     embedder.encode(["warm-up: load the model before timing"])
     for n in sizes:
-        data, _ = _measure(rows, "load", n, lambda: sample_like(n, config=config))
-        emb = _measure(rows, "embed", n, lambda: embed_texts(creator_text(data.creators) + product_text(data.products), embedder))
-        pairs = _measure(rows, "score", n, lambda: candidates(data, config, emb[:data.n_creators], emb[data.n_creators:]))
-        clash = _measure(rows, "overlap", n, lambda: conflicts(data, config.campaign.max_overlap))
+        data, _ = _measure(rows, "load", n, sample_like, n, config=config)
+        texts = creator_text(data.creators) + product_text(data.products)
+        emb = _measure(rows, "embed", n, embed_texts, texts, embedder)
+        pairs = _measure(rows, "score", n, candidates, data, config, emb[:data.n_creators], emb[data.n_creators:])
+        clash = _measure(rows, "overlap", n, conflicts, data, config.campaign.max_overlap)
         inst = build_instance(data, pairs, clash, config)
-        _measure(rows, "build model", n, lambda: build_model(inst))
-        _measure(rows, "solve", n, lambda: solve_instance(inst, config.solver))
+        _measure(rows, "build model", n, build_model, inst)
+        _measure(rows, "solve", n, solve_instance, inst, config.solver)
     return pd.DataFrame(rows)
 
 

@@ -7,8 +7,8 @@ through its campaign's category map; for the real public tables, the niche/categ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -66,8 +66,8 @@ def real_pairs(folder: str | Path, products_per_group: int = 12, seed: int = 0) 
     amazon = pd.read_csv(folder / "products" / "amazon_promptcloud_2020_sample_1000.csv", dtype=str)
     top = amazon["Category"].fillna("").str.split("|").str[0].str.strip()
     by_top = {v[1]: k for k, v in REAL_GROUPS.items() if k != "Beauty"}
-    amazon = amazon.assign(group=top.map(by_top),
-                           text=amazon["Product Name"].fillna("") + ". " + amazon["About Product"].fillna("").str.slice(0, 400))
+    about = amazon["About Product"].fillna("").str.slice(0, 400)
+    amazon = amazon.assign(group=top.map(by_top), text=amazon["Product Name"].fillna("") + ". " + about)
     products = pd.concat([makeup[["text", "group"]], amazon.loc[amazon["group"].notna(), ["text", "group"]]])
     keep = [i for _, idx in products.reset_index(drop=True).groupby("group").indices.items()
             for i in rng.permutation(idx)[:products_per_group]]
@@ -134,7 +134,8 @@ def fit_metrics(pairs: pd.DataFrame, scores: np.ndarray, k: int = 10, n_boot: in
     out: dict[str, float] = {"products": len(per), "pairs": len(pairs)}
     for metric in ("auc", "precision", "ndcg"):
         values = per[metric].to_numpy()
-        boots = [values[rng.integers(len(values), size=len(values))].mean() for _ in range(n_boot)] if len(values) else [np.nan]
+        boots = ([values[rng.integers(len(values), size=len(values))].mean() for _ in range(n_boot)]
+                 if len(values) else [np.nan])
         name = {"auc": "auc", "precision": f"precision@{k}", "ndcg": f"ndcg@{k}"}[metric]
         out[name] = float(values.mean()) if len(values) else float("nan")
         out[f"{name}_lo"], out[f"{name}_hi"] = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))

@@ -7,14 +7,14 @@ InputError; suspicious but legal input (blank bio, zero followers) becomes a war
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
 from ..config import Config
 from ..data import ProblemData
-from .parse import is_missing, parse_list, parse_number, parse_share
 from ..problems import InputError, Problem
+from .parse import is_missing, parse_list, parse_number, parse_share
 from .schema import AGE_BANDS, TABLES, TIER_ALIASES, TIERS, Column, suggest_mapping
 
 GENDERS = {"female": "female", "f": "female", "women": "female", "女": "female", "女性": "female",
@@ -221,7 +221,7 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
     if data is None:
         return None, out.problems
     _required_cells(data, ("product_id",), out)
-    for index, p in data.iterrows():
+    for _, p in data.iterrows():
         if not p["category"]:
             out.add(int(p["row"]), "category", None, "no category: no creator can be matched to this "
                                                      "product", "warning")

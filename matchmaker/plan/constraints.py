@@ -12,7 +12,7 @@ Each has its twin in the independent checker (check/rules.py: add_budget <-> che
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .instance import Instance
 from .constraints import build_model
+from .instance import Instance
 
 
 def _money(value: float) -> str:
