@@ -11,8 +11,10 @@ Each has its twin in the independent checker (check/rules.py: add_budget <-> che
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable
+from fractions import Fraction
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -21,7 +23,6 @@ from .instance import NO_LIMIT, Instance
 
 VALUE_SCALE = 10_000  # value 0.8731 -> 8731
 MONEY_SCALE = 100  # CNY -> fen
-SHARE_SCALE = 1_000  # 0.6 -> 600
 
 Gate = Callable[[str], list]
 
@@ -29,6 +30,14 @@ Gate = Callable[[str], list]
 def to_int(values: np.ndarray | float, scale: int) -> np.ndarray:
     """The one place floats become CP-SAT integers (rounded to the nearest unit of 1/scale)."""
     return np.rint(np.asarray(values, dtype=float) * scale).astype(np.int64)
+
+
+def to_ratio(share: float) -> Fraction:
+    """A share as the exact ratio of integers it was written as (0.6667 -> 6667/10000), so a cap in
+    the model is neither looser nor stricter than the rule the checker applies. A share with more than
+    six decimals (1/3 as 0.3333333333333333) is rounded down to millionths: never looser."""
+    exact = Fraction(repr(float(share)))
+    return exact if exact.denominator <= 10**6 else Fraction(math.floor(exact * 10**6), 10**6)
 
 
 def no_gate(_: str) -> list:
@@ -93,10 +102,11 @@ def add_tier_mix(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> No
         if inst.prod_max_top[p] != NO_LIMIT:
             _enforce(m.add(tops <= int(inst.prod_max_top[p])), gate(f"max_top_kol:{p}"))
     if inst.top_share < 1.0:
-        # top_spend <= s * spend  <=>  sum_top (1-s) fee x - sum_alliance s fee x <= 0
-        s = int(to_int(inst.top_share, SHARE_SCALE))
+        # top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0
+        share = to_ratio(inst.top_share)
+        a, b = share.numerator, share.denominator
         fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
-        coeffs = np.where(inst.top[inst.pair_c], SHARE_SCALE - s, -s) * fees
+        coeffs = np.where(inst.top[inst.pair_c], b - a, -a) * fees
         _enforce(m.add(cp_model.LinearExpr.weighted_sum(x, coeffs.tolist()) <= 0), gate("top_kol_share"))
 
 
