@@ -69,3 +69,29 @@ def quick_config(**flags) -> Config:
 @pytest.fixture
 def hash_embedder() -> HashEmbedder:
     return HashEmbedder()
+
+
+def tiny_instance(pairs: list[tuple[int, int, float]], fees: list[float], *, top: list[bool] | None = None,
+                  capacity: list[int] | None = None, n_products: int = 1, budget: float = 1e9,
+                  prod_min=None, prod_max=None, prod_min_top=None, prod_max_top=None, prod_budget=None,
+                  brands=None, categories=None, conflicts=(), top_share: float = 1.0,
+                  exclusivity: bool = False):
+    """An Instance written by hand: pairs (creator, product, value); -1 means no limit."""
+    from matchmaker.plan.instance import Instance
+
+    n_c = len(fees)
+
+    def per_product(values, default):
+        return np.array(values if values is not None else [default] * n_products)
+
+    return Instance(
+        pair_c=np.array([c for c, _, _ in pairs], int), pair_p=np.array([p for _, p, _ in pairs], int),
+        value=np.array([v for _, _, v in pairs], float), fee=np.array(fees, float),
+        top=np.array(top or [False] * n_c, bool), capacity=np.array(capacity or [1] * n_c, int),
+        prod_min=per_product(prod_min, 0), prod_max=per_product(prod_max, -1),
+        prod_min_top=per_product(prod_min_top, 0), prod_max_top=per_product(prod_max_top, -1),
+        prod_budget=per_product(prod_budget, np.nan).astype(float),
+        prod_brand=per_product(brands, 0), prod_category=per_product(categories, 0),
+        conflicts=np.array(list(conflicts), int).reshape(-1, 2), budget=float(budget),
+        top_share=float(top_share), exclusivity=exclusivity,
+        creator_ids=tuple(f"c{i}" for i in range(n_c)), product_ids=tuple(f"p{j}" for j in range(n_products)))

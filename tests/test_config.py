@@ -47,3 +47,63 @@ def test_bad_toml_is_an_input_error(tmp_path):
     path.write_text("[campaign\nbudget = ", encoding="utf-8")
     with pytest.raises(InputError, match="bad.toml"):
         load_config(path)
+
+
+@pytest.mark.parametrize("toml, key, expected", [
+    ('[campaign]\nexclusivity = "no"', "campaign.exclusivity", "expected true or false, got str"),
+    ('[campaign]\nexclusivity = "false"', "campaign.exclusivity", "expected true or false, got str"),
+    ("[campaign]\nexclusivity = 0", "campaign.exclusivity", "expected true or false, got int"),
+    ("[solver]\nseed = 1.5", "solver.seed", "expected a whole number such as 2, got float"),
+    ("[solver]\nworkers = true", "solver.workers", "expected a whole number such as 2, got bool"),
+    ('[campaign]\nbudget = "100000"', "campaign.budget", "expected a number, got str"),
+    ("[campaign]\nbudget = [1, 2]", "campaign.budget", "expected a number, got list"),
+    ("[inputs]\ncreators = 5", "inputs.creators", "expected text in quotes, got int"),
+    ("[scoring]\ncache_dir = false", "scoring.cache_dir", "expected text in quotes, got bool"),
+    ('[categories]\n"美妆" = 5', "categories.美妆", "expected a list of category names"),
+    ('[categories]\n"美妆" = ["Beauty", 3]', "categories.美妆", "expected a list of category names"),
+    ("categories = 5", "categories", "expected a table"),
+])
+def test_wrong_types_name_file_section_and_key(tmp_path, toml, key, expected):
+    path = tmp_path / "brand.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_config(path)
+    [problem] = err.value.problems
+    assert (problem.file, problem.column, problem.place) == ("brand.toml", key, "key")
+    assert expected in problem.message
+    assert f"brand.toml, key '{key}': expected" in str(problem)
+
+
+def test_every_wrong_type_is_reported_at_once():
+    with pytest.raises(InputError) as err:
+        config_from_dict({"campaign": {"exclusivity": "no", "budget": "lots"}, "solver": {"seed": 1.5}},
+                         source="c.toml")
+    assert sorted(p.column for p in err.value.problems) == ["campaign.budget", "campaign.exclusivity",
+                                                            "solver.seed"]
+
+
+def test_whole_numbers_are_numbers_and_nothing_else_is_coerced():
+    config = config_from_dict({"campaign": {"budget": 100_000, "exclusivity": True}, "solver": {"time_limit": 5}})
+    assert isinstance(config.campaign.budget, float) and config.campaign.budget == 100_000.0
+    assert config.campaign.exclusivity is True and isinstance(config.solver.time_limit, float)
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    ({"campaign.exclusivity": "false"}, "campaign.exclusivity: expected true or false"),
+    ({"solver.seed": 1.5}, "solver.seed: expected a whole number"),
+])
+def test_overrides_are_type_checked_too(flags, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        Config().override(**flags)
+
+
+def test_a_type_error_in_a_campaign_file_is_exit_2_naming_the_key(tmp_path, capsys):
+    from matchmaker.cli import main
+
+    path = tmp_path / "c.toml"
+    path.write_text('[inputs]\ncreators = "x.csv"\nproducts = "y.csv"\n[campaign]\nexclusivity = "no"\n',
+                    encoding="utf-8")
+    assert main(["optimize", "--config", str(path), "--out", str(tmp_path / "plan.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "c.toml, key 'campaign.exclusivity': expected true or false, got str" in err
+    assert not (tmp_path / "plan.csv").exists()

@@ -1,0 +1,103 @@
+"""The pipeline: prepare once, solve many times with changes; the Outcome's summary and its re-check."""
+
+import dataclasses
+import json
+import math
+
+import pytest
+
+from matchmaker import PlanSource, Status, load, load_config, prepare, run, solve
+from matchmaker.pipeline import SOLVE_CHANGES
+from tests.conftest import DATA, HashEmbedder, creator, make_data, product, quick_config
+
+CREATORS = [creator("a", fee=100), creator("b", fee=200), creator("c", fee=300, tier="top_kol")]
+PRODUCTS = [product("p"), product("q", brand="C")]
+
+
+def booked(outcome):
+    return sorted(zip(outcome.plan["creator_id"], outcome.plan["product_id"]))
+
+
+@pytest.fixture
+def prepared():
+    config = quick_config()
+    embedder = HashEmbedder()
+    data = make_data(CREATORS, PRODUCTS, config)
+    return prepare(data, config, embedder), embedder
+
+
+def test_a_budget_sweep_embeds_and_scores_once(prepared):
+    prep, embedder = prepared
+    assert embedder.calls == 1 and set(prep.timings) == {"embed", "score", "overlap"}
+    spends = []
+    for budget in (0, 150, 350, 10_000):
+        out = solve(prep, {"campaign.budget": budget})
+        assert out.config.campaign.budget == budget and out.is_feasible()
+        spends.append(out.summary()["budget_used"])
+    assert embedder.calls == 1
+    assert spends == [0, 100, 300, 600]
+    assert prep.config.campaign.budget == quick_config().campaign.budget  # the prepared campaign is unchanged
+
+
+def test_solve_on_a_prepared_campaign_equals_run_with_the_changed_config(prepared):
+    prep, _ = prepared
+    changes = {"campaign.budget": 350, "campaign.top_kol_max_share": 0.5, "solver.seed": 3}
+    direct = run(prep.data, quick_config(**changes), HashEmbedder())
+    swept = solve(prep, changes)
+    assert booked(direct) == booked(swept)
+    assert direct.result.objective == pytest.approx(swept.result.objective)
+    assert direct.candidates.drop(columns="chosen").equals(swept.candidates.drop(columns="chosen"))
+
+
+@pytest.mark.parametrize("key", ["campaign.max_overlap", "campaign.min_experience", "scoring.w_style"])
+def test_solve_refuses_a_change_that_needs_a_new_prepare(prepared, key):
+    with pytest.raises(ValueError, match=f"{key} is fixed when the campaign is prepared"):
+        solve(prepared[0], {key: 0.5})
+    assert "campaign.budget" in SOLVE_CHANGES
+
+
+def test_outcome_summary(prepared):
+    out = solve(prepared[0], {"campaign.budget": 350})
+    info = out.summary()
+    assert info["status"] == "optimal" and info["plan_from"] == "cp-sat"
+    assert info["bookings"] == len(out.plan) == 2 and info["budget_used"] == 300
+    assert info["spend_by_tier"] == {"top_kol": 0.0, "alliance": 300.0}
+    assert set(info["stage_seconds"]) == {"embed", "score", "overlap", "solve", "check"}
+    assert info["overlap_source"] == "estimated" and info["gap"] == 0
+    json.dumps(info)  # plain JSON
+
+
+def test_is_feasible_re_runs_the_checker(prepared):
+    out = solve(prepared[0], {"campaign.budget": 350})
+    assert out.is_feasible() and out.violations() == []
+    # the same bookings judged against a smaller budget: the checker finds the broken rule
+    tighter = dataclasses.replace(out, config=out.config.override(**{"campaign.budget": 100}))
+    assert not tighter.is_feasible()
+    assert any("above the budget" in v for v in tighter.violations())
+
+
+def test_summary_of_a_plan_with_no_proved_bound_has_null_bound_and_gap(prepared):
+    out = solve(prepared[0])
+    unknown = dataclasses.replace(out, result=dataclasses.replace(out.result, bound=math.nan,
+                                                                  source=PlanSource.GREEDY,
+                                                                  status=Status.FEASIBLE))
+    info = unknown.summary()
+    assert info["best_bound"] is None and info["gap"] is None and info["plan_from"] == "greedy"
+    assert "NaN" not in json.dumps(info)
+
+
+def test_infeasible_outcome_has_reasons_and_no_plan(prepared):
+    data = prepared[0].data
+    products = data.products.assign(min_creators=[5, 0])
+    out = run(dataclasses.replace(data, products=products), quick_config(), HashEmbedder())
+    assert out.result.status is Status.INFEASIBLE and not out.is_feasible() and out.plan.empty
+    assert "product p: min 5 creators, but only 3 eligible" in out.reasons[0]
+    assert out.summary()["why_no_plan"] == list(out.reasons)
+
+
+def test_same_seed_single_worker_gives_the_same_plan(hash_embedder):
+    config = load_config(DATA / "campaign.toml").override(
+        **{"solver.workers": 1, "solver.time_limit": 5.0, "scoring.cache_dir": ""})
+    data = load(config)
+    plans = [booked(run(data, config, embedder=hash_embedder)) for _ in range(2)]
+    assert plans[0] == plans[1] and plans[0]
