@@ -45,3 +45,38 @@ def test_each_broken_rule_is_reported(rows, flags, fragment):
 def test_overlap_violation():
     found = violations([("a", "p"), ("b", "p")], overlaps=[("a", "b", 0.9)], **{"campaign.budget": 1e6})
     assert any("share too much audience" in v for v in found)
+
+
+def test_overlaps_are_recomputed_from_the_data_and_agree_with_fit():
+    """The checker's scalar estimate and fit's blocked numpy estimate: written apart, equal on every pair."""
+    import numpy as np
+
+    from matchmaker.check.overlap import Overlaps
+    from matchmaker.fit.overlap import estimate_overlaps
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(40):
+        extra = {"categories": ";".join(rng.choice(["beauty", "Tech", "food", "Mom & Baby"],
+                                                   size=rng.integers(1, 3), replace=False))}
+        if rng.random() < 0.7:
+            extra["audience_female"] = round(float(rng.random()), 2)
+        if rng.random() < 0.6:
+            ages = rng.dirichlet([1, 1, 1]).round(2)
+            extra.update(audience_age_18_24=ages[0], audience_age_25_34=ages[1], audience_age_35_plus=ages[2])
+        if rng.random() < 0.5:
+            extra["audience_region"] = str(rng.choice(["华东", "华南", "north"]))
+        rows.append(creator(f"c{i}", **extra))
+    data = make_data(rows, [product("p")])
+    dense = estimate_overlaps(data.creators, threshold=-1.0)
+    assert len(dense) == 40 * 39 // 2
+    ids = data.creators["creator_id"].to_numpy()
+    mine = Overlaps(data)
+    recomputed = [mine(ids[a], ids[b]) for a, b in zip(dense["a"], dense["b"])]
+    np.testing.assert_allclose(recomputed, dense["overlap"], atol=1e-6)
+    assert (dense["overlap"] > 0.1).any() and (dense["overlap"] == 0).any()
+
+
+def test_an_estimated_overlap_above_the_limit_is_caught_without_a_conflict_list():
+    found = violations([("a", "p"), ("b", "p")], **{"campaign.budget": 1e6, "campaign.max_overlap": 0.1})
+    assert any("share too much audience" in v for v in found), found  # a and b share "beauty": 0.6*0.5*0.4

@@ -53,3 +53,11 @@ def test_pairs_table_replaces_eligibility_and_values():
                      pairs=[("a", "p", 0.77)])
     frame = candidates(data, Config())
     assert list(frame["value"]) == [0.77] and frame["style"].isna().all()
+
+
+def test_mean_of_the_known_parts():
+    from matchmaker.fit.known import mean_known
+
+    nan = np.nan
+    parts = np.array([[0.2, nan, nan, 1.0], [0.4, 0.6, nan, nan], [nan, nan, nan, 0.0]])
+    np.testing.assert_allclose(mean_known(parts, 0.5), [0.3, 0.6, 0.5, 0.5])
