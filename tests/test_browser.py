@@ -109,7 +109,10 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
 
     shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    page.get_by_text("Spend by product").scroll_into_view_if_needed()
+    # the download click reruns the script: until the rerun settles, the stale heading stands beside the new one
+    heading = page.get_by_text("Spend by product")
+    expect(heading).to_have_count(1)
+    heading.scroll_into_view_if_needed()
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
     page.wait_for_timeout(1500)
