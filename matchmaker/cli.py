@@ -1,4 +1,5 @@
-"""Command line: optimize, validate, demo, batch. Exit codes: 0 plan written, 2 bad input, 3 no plan.
+"""Command line: optimize, validate, demo, batch. Exit codes: 0 plan written, 2 bad input, 3 no plan,
+1 internal error, 130 interrupted (Ctrl-C or SIGTERM).
 
 No traceback ever reaches the user: input problems are listed, anything unexpected is one line.
 """
@@ -7,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +21,14 @@ from .config import Config, load_config
 from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
 from .outcome import Outcome
 from .pipeline import load, run
-from .plan.result import Progress
+from .plan.result import Progress, Status
+from .plan.solve import Interrupt
 from .problems import InputError, Problem, grouped, problems_frame
 from .report.tables import plan_table
 
-EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR = 0, 2, 3, 1
+EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
+# A batch exits with its worst campaign's code, worst last: no plan, bad input, internal error, interrupted.
+SEVERITY = (EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED)
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -125,29 +132,50 @@ def _show_warnings(data, quiet: bool) -> None:
             _say(f"  {line}")
 
 
-def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool,
-             **sources) -> tuple[int, Outcome | None]:
+class Written:
+    """The files this command has written (each whole: written atomically), for honest messages."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []
+
+    def __call__(self, path: Path, content: bytes) -> None:
+        write_atomic(path, content)
+        self.paths.append(path)
+
+    def __str__(self) -> str:
+        return ", ".join(map(str, self.paths)) if self.paths else "nothing"
+
+
+def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, written: Written,
+             interrupt: Interrupt | None = None, **sources) -> tuple[int, Outcome | None]:
     """Load, solve, check, write. Returns the exit code and the outcome."""
     if out.suffix.lower() not in TABLE_SUFFIXES:
         raise InputError([Problem("command line", None, "--out", str(out),
                                   f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
     data = load(config, **sources)
     _show_warnings(data, quiet)
-    outcome = run(data, config, **_progress(quiet))
+    outcome = run(data, config, interrupt=interrupt, **_progress(quiet))
     info = outcome.summary()
-    if summary_path:
-        write_atomic(summary_path, json_bytes(info))
+    interrupted = outcome.result.status is Status.INTERRUPTED
     if not outcome.result.has_plan:
+        if interrupted:
+            _say("Interrupted before any plan was found; nothing was written.")
+            return EXIT_INTERRUPTED, outcome
+        if summary_path:
+            written(summary_path, json_bytes(info))
         _say(f"No feasible plan ({outcome.result.status}).")
         for reason in outcome.reasons:
             _say(f"  - {reason}")
         return EXIT_NO_PLAN, outcome
-    write_atomic(out, table_bytes(plan_table(outcome), out.suffix.lower()))
-    _say(f"Plan written to {out}: {info['bookings']} bookings, {info['creators_booked']} creators, "
+    written(out, table_bytes(plan_table(outcome), out.suffix.lower()))
+    if summary_path:
+        written(summary_path, json_bytes(info))
+    _say(f"{'Interrupted: the best plan so far' if interrupted else 'Plan'} written to {out}: "
+         f"{info['bookings']} bookings, {info['creators_booked']} creators, "
          f"¥{info['budget_used']:,.0f} of ¥{info['budget']:,.0f}; value {info['objective']:.3f}, "
          f"{_bound_words(info)} ({info['status']}, plan from {info['plan_from']}); "
          f"greedy {info['greedy_value']:.3f}")
-    return EXIT_OK, outcome
+    return (EXIT_INTERRUPTED if interrupted else EXIT_OK), outcome
 
 
 def _bound_words(info: dict) -> str:
@@ -161,44 +189,94 @@ def _sources(args: argparse.Namespace) -> dict[str, str | None]:
     return {k: getattr(args, k) for k in ("creators", "products", "pairs", "overlaps")}
 
 
-def _batch(args: argparse.Namespace) -> int:
+def _batch(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
+    """Every campaign is tried: a bad one is a row of the summary, the others still get their plans.
+    An interrupt stops the batch after the campaign it stopped; the summary is written in any case."""
     folder, out = Path(args.folder), Path(args.out)
     files = sorted(folder.glob("*.toml"))
     if not files:
         raise InputError([Problem(str(folder), None, None, None, "no campaign .toml files in this folder")])
     rows, worst = [], EXIT_OK
     for path in files:
-        _say(f"== {path.name}")
         row = {"config": path.name}
-        try:
-            config = load_config(path)
-            if args.time_limit:
-                config = config.override(**{"solver.time_limit": args.time_limit})
-            code, outcome = optimize(config, out / f"{path.stem}-plan.csv", out / f"{path.stem}-summary.json",
-                                     args.quiet)
-            row.update({k: v for k, v in outcome.summary().items() if not isinstance(v, (dict, list))})
-        except InputError as exc:
-            code = EXIT_INPUT
-            row["status"] = "bad input"
-            row["error"] = "; ".join(str(p) for p in exc.problems[:5])
-            _say(str(exc))
+        if interrupt.requested:
+            code, row["status"] = EXIT_INTERRUPTED, "not run (interrupted)"
+        else:
+            _say(f"== {path.name}")
+            code = _batch_campaign(args, path, out, row, written, interrupt)
         row["exit_code"] = code
         rows.append(row)
-        worst = max(worst, code)
-    table = pd.DataFrame(rows)
-    write_atomic(out / "batch-summary.csv", csv_bytes(table))
+        worst = max(worst, code, key=SEVERITY.index)
+    written(out / "batch-summary.csv", csv_bytes(pd.DataFrame(rows)))
     _say(f"Batch summary written to {out / 'batch-summary.csv'} ({len(rows)} campaigns)")
     return worst
+
+
+def _batch_campaign(args: argparse.Namespace, path: Path, out: Path, row: dict, written: Written,
+                    interrupt: Interrupt) -> int:
+    """One campaign of a batch; its summary fields (or its error) go into row."""
+    try:
+        config = load_config(path)
+        if args.time_limit:
+            config = config.override(**{"solver.time_limit": args.time_limit})
+        code, outcome = optimize(config, out / f"{path.stem}-plan.csv", out / f"{path.stem}-summary.json",
+                                 args.quiet, written, interrupt)
+        row.update({k: v for k, v in outcome.summary().items() if not isinstance(v, (dict, list))})
+        return code
+    except InputError as exc:
+        row["status"], row["error"] = "bad input", "; ".join(str(p) for p in exc.problems[:5])
+        _say("\n".join(grouped(exc.problems)))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        interrupt.request()
+        row["status"] = "interrupted"
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug in one campaign: reported in its row, the others still run
+        row["status"], row["error"] = "internal error", f"{exc.__class__.__name__}: {exc}"
+        _say(f"Internal error: {row['error']}")
+        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        return EXIT_ERROR
+
+
+@contextmanager
+def _stop_on_signals(interrupt: Interrupt):
+    """Ctrl-C (SIGINT) and SIGTERM: the first stops a running search, whose best plan so far is then
+    checked and written with status "interrupted" (exit 130); before the search (reading, embedding)
+    it aborts with nothing written. A second one aborts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if interrupt.requested or not interrupt.searching:
+            interrupt.request()
+            raise KeyboardInterrupt
+        _say("\nStopping the search; the best plan so far will be checked and written "
+             "(press Ctrl-C again to abort at once).")
+        interrupt.request()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    interrupt, written = Interrupt(), Written()
+    with _stop_on_signals(interrupt):
+        return _command(args, interrupt, written)
+
+
+def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -> int:
     try:
         if args.command == "optimize":
             return optimize(_config(args), Path(args.out),
                             Path(args.summary_json) if args.summary_json else None, args.quiet,
-                            **_sources(args))[0]
+                            written, interrupt, **_sources(args))[0]
         if args.command == "validate":
             data = load(_config(args), **_sources(args))
             _show_warnings(data, False)
@@ -209,10 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.time_limit:
                 config = config.override(**{"solver.time_limit": args.time_limit})
             return optimize(config, Path(args.out), Path(args.out).with_suffix(".summary.json"),
-                            args.quiet)[0]
+                            args.quiet, written, interrupt)[0]
         if args.command == "train-fit":
             return _train(args)
-        return _batch(args)
+        return _batch(args, written, interrupt)
     except InputError as exc:
         _say(f"Input problems ({len(exc.problems)}); nothing was written:")
         for line in grouped(exc.problems):
@@ -224,8 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say(f"Every problem, one per row: {report_path}")
         return EXIT_INPUT
     except KeyboardInterrupt:
-        _say("Interrupted; nothing was written.")
-        return 130
+        _say(f"Interrupted; written before the interrupt: {written} (no file is ever half-written).")
+        return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: one line, never a traceback
         _say(f"Internal error: {exc.__class__.__name__}: {exc}")
         logging.getLogger(__name__).debug("internal error", exc_info=True)

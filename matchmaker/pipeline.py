@@ -30,7 +30,7 @@ from .outcome import Outcome
 from .plan.explain import explain
 from .plan.instance import build_instance
 from .plan.result import Progress, Status
-from .plan.solve import solve_instance
+from .plan.solve import Interrupt, solve_instance
 from .problems import InputError, Problem
 
 log = logging.getLogger(__name__)
@@ -161,15 +161,17 @@ def _no_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
 
 def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
           on_stage: Callable[[str], None] | None = None,
-          on_progress: Callable[[Progress], None] | None = None) -> Outcome:
+          on_progress: Callable[[Progress], None] | None = None,
+          interrupt: Interrupt | None = None) -> Outcome:
     """Solve a prepared campaign with `changes` ("section.key": value, among SOLVE_CHANGES), then check.
-    The plan in the outcome has passed the independent checker."""
+    The plan in the outcome has passed the independent checker. `interrupt.request()` (from a signal
+    handler or another thread) stops the search; the best plan so far is kept, status "interrupted"."""
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs = prepared.candidates
     inst = build_instance(prepared.data, pairs, prepared.conflicts, config)
     stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
-    result = solve_instance(inst, config.solver, on_progress)
+    result = solve_instance(inst, config.solver, on_progress, interrupt)
     lap("solve")
     chosen = np.zeros(len(pairs), dtype=bool)
     chosen[result.chosen] = True
@@ -191,7 +193,8 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
 def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
         on_stage: Callable[[str], None] | None = None,
         on_embed: Callable[[int, int], None] | None = None,
-        on_progress: Callable[[Progress], None] | None = None) -> Outcome:
+        on_progress: Callable[[Progress], None] | None = None,
+        interrupt: Interrupt | None = None) -> Outcome:
     """prepare, then solve with the config as it is."""
     return solve(prepare(data, config, embedder, on_stage, on_embed), on_stage=on_stage,
-                 on_progress=on_progress)
+                 on_progress=on_progress, interrupt=interrupt)

@@ -120,3 +120,26 @@ def test_statuses_are_strings_for_files_and_summaries():
     assert Status.NO_PLAN_IN_TIME == "no_plan_in_time" and f"{PlanSource.CP_SAT}" == "cp-sat"
     assert {s.value for s in Status} == {"optimal", "feasible", "infeasible", "no_plan_in_time",
                                          "interrupted", "invalid"}
+
+
+def test_an_interrupt_before_the_search_keeps_greedy_as_interrupted():
+    interrupt = solve_module.Interrupt()
+    interrupt.request()
+    result = solve_instance(tiny_instance(**KNAPSACK), PARAMS, interrupt=interrupt)
+    assert result.status is Status.INTERRUPTED and result.source is PlanSource.GREEDY
+    assert result.objective == result.greedy_value and math.isnan(result.bound)
+    assert not interrupt.searching
+
+
+def test_an_interrupt_during_the_search_keeps_the_best_plan_so_far():
+    from matchmaker.eval.synthetic import synthetic_problem
+    from matchmaker.pipeline import run
+
+    data, config = synthetic_problem(1500, 30, seed=1)
+    interrupt = solve_module.Interrupt()
+    # the first improving solution asks to stop: CP-SAT stops and its plan so far is kept
+    out = run(data, config.override(**{"solver.time_limit": 60.0}), on_stage=lambda _: None,
+              on_progress=lambda point: interrupt.request(), interrupt=interrupt)
+    r = out.result
+    assert r.status is Status.INTERRUPTED and r.seconds < 30 and out.is_feasible()
+    assert r.objective >= r.greedy_value and r.bound >= r.objective

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -21,6 +22,43 @@ from .instance import Instance
 from .result import PlanSource, Progress, SolveResult, Status
 
 log = logging.getLogger(__name__)
+
+
+class Interrupt:
+    """A request to stop, from a signal handler or another thread. A running search stops and keeps its
+    best plan; a search not yet started is skipped (greedy's plan is kept)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._solver: cp_model.CpSolver | None = None
+        self.searching = False  # True while solve_instance runs (greedy or CP-SAT)
+
+    @property
+    def requested(self) -> bool:
+        return self._event.is_set()
+
+    def request(self) -> None:
+        self._event.set()
+        solver = self._solver
+        if solver is not None:
+            solver.stop_search()
+
+    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
+            callback: cp_model.CpSolverSolutionCallback) -> int:
+        """solver.solve in a worker thread, so that the main thread, waiting here, still runs signal
+        handlers (a C++ solve in the main thread would hold them until it ends)."""
+        result: list[int] = []
+        self._solver = solver
+        if self.requested:  # asked before the solver could hear it
+            solver.stop_search()
+        worker = threading.Thread(target=lambda: result.append(solver.solve(model, callback)), daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.2)
+        finally:
+            self._solver = None
+        return result[0]
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
     def __init__(self, start: float, on_progress: Callable[[Progress], None] | None):
@@ -42,6 +80,8 @@ def solver_parameters(params: SolverParams) -> cp_model.CpSolver:
     solver.parameters.num_workers = int(params.workers)
     # Workaround reported for google/or-tools#5274/#5293 (wrong status with inclusion presolve).
     solver.parameters.presolve_inclusion_work_limit = 0
+    # Ctrl-C is matchmaker's to handle (Interrupt): CP-SAT's own catch swallowed it.
+    solver.parameters.catch_sigint_signal = False
     # The LP with all cuts (max_lp) proves a far tighter bound on this model than the default portfolio
     # of two workers (benchmarks/README.md: 3,000 x 50 gap 28% -> optimal in ~12 s).
     if params.workers >= 2:
@@ -52,7 +92,18 @@ def solver_parameters(params: SolverParams) -> cp_model.CpSolver:
 
 
 def solve_instance(inst: Instance, params: SolverParams,
-                   on_progress: Callable[[Progress], None] | None = None) -> SolveResult:
+                   on_progress: Callable[[Progress], None] | None = None,
+                   interrupt: Interrupt | None = None) -> SolveResult:
+    interrupt = interrupt or Interrupt()
+    interrupt.searching = True
+    try:
+        return _solve(inst, params, on_progress, interrupt)
+    finally:
+        interrupt.searching = False
+
+
+def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress], None] | None,
+           interrupt: Interrupt) -> SolveResult:
     start = time.perf_counter()
     hint, hint_ok = greedy(inst)
     greedy_value = float(inst.value[hint].sum()) if hint_ok else 0.0
@@ -64,10 +115,11 @@ def solve_instance(inst: Instance, params: SolverParams,
         model.add_hint(var, bool(on))
     solver = solver_parameters(params)
     recorder = _Recorder(start, on_progress)
-    code = solver.solve(model, recorder)
+    code = cp_model.UNKNOWN if interrupt.requested else interrupt.run(solver, model, recorder)
     seconds = time.perf_counter() - start
     trace = tuple(recorder.trace)
     no_plan = np.zeros(0, int)
+    stopped = Status.INTERRUPTED if interrupt.requested else Status.FEASIBLE
 
     def keep_greedy(status: Status, bound: float) -> SolveResult:
         if hint_ok:
@@ -79,9 +131,9 @@ def solve_instance(inst: Instance, params: SolverParams,
         chosen = np.array([i for i, var in enumerate(x) if solver.boolean_value(var)], dtype=int)
         value = float(inst.value[chosen].sum())
         bound = solver.best_objective_bound / VALUE_SCALE
-        status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
+        status = Status.OPTIMAL if code == cp_model.OPTIMAL else stopped
         if hint_ok and greedy_value > value + 1e-9:  # never worse than the baseline
-            return keep_greedy(Status.FEASIBLE, max(bound, greedy_value))
+            return keep_greedy(stopped, max(bound, greedy_value))
         return SolveResult(status, chosen, value, max(bound, value), greedy_value, hint_ok, seconds,
                            PlanSource.CP_SAT, trace)
     if code == cp_model.INFEASIBLE:
@@ -90,5 +142,7 @@ def solve_instance(inst: Instance, params: SolverParams,
     if code == cp_model.MODEL_INVALID:
         log.error("CP-SAT rejected the model: %s", model.validate())
         return keep_greedy(Status.INVALID, math.nan)
-    # Stopped (time limit) before CP-SAT found a solution: it proved no bound (it reports 0).
+    # Stopped (time limit or interrupt) before CP-SAT found a solution: it proved no bound (it reports 0).
+    if interrupt.requested:
+        return keep_greedy(Status.INTERRUPTED, math.nan)
     return keep_greedy(Status.FEASIBLE if hint_ok else Status.NO_PLAN_IN_TIME, math.nan)
