@@ -167,3 +167,56 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         write.write_atomic(target, b"x" * 1000)
     assert list(tmp_path.iterdir()) == []
+
+
+def _campaigns(tmp_path, budgets):
+    creators, products = tiny_inputs(tmp_path)
+    folder = tmp_path / "campaigns"
+    folder.mkdir()
+    for name, budget in budgets.items():
+        (folder / f"{name}.toml").write_text(
+            f'[inputs]\ncreators = "{creators}"\nproducts = "{products}"\n'
+            f'[campaign]\nname = "{name}"\nbudget = {budget}\n[scoring]\ncache_dir = ""\n', encoding="utf-8")
+    return folder
+
+
+def test_batch_a_failing_campaign_is_a_row_and_the_others_still_get_plans(tmp_path, monkeypatch):
+    import matchmaker.cli as cli
+
+    monkeypatch.chdir(tmp_path)
+    folder = _campaigns(tmp_path, {"a": 5000, "b-crashes": 5000, "c": 1500})
+    real = cli.run
+
+    def crash_on_b(data, config, **kwargs):
+        if config.campaign.name == "b-crashes":
+            raise RuntimeError("a bug in one campaign")
+        return real(data, config, **kwargs)
+
+    monkeypatch.setattr(cli, "run", crash_on_b)
+    (folder / "d-bad.toml").write_text('[campaign]\nexclusivity = "no"\n', encoding="utf-8")
+    code = main(["-q", "batch", str(folder), "--out", str(tmp_path / "out"), "--time-limit", "2"])
+    table = pd.read_csv(tmp_path / "out" / "batch-summary.csv").set_index("config")
+    assert code == 1  # internal error is worse than bad input (2), which is worse than no plan (3)
+    assert table.loc["b-crashes.toml", "status"] == "internal error"
+    assert "a bug in one campaign" in table.loc["b-crashes.toml", "error"]
+    assert table.loc["d-bad.toml", "status"] == "bad input"
+    assert "campaign.exclusivity" in table.loc["d-bad.toml", "error"]
+    assert list(table["exit_code"]) == [0, 1, 0, 2]
+    assert (tmp_path / "out" / "a-plan.csv").exists() and (tmp_path / "out" / "c-plan.csv").exists()
+
+
+def test_batch_summary_is_formula_safe(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = _campaigns(tmp_path, {"x": 5000})
+    toml = (folder / "x.toml").read_text().replace('name = "x"', "name = '=HYPERLINK(\"http://evil\",\"x\")'")
+    (folder / "x.toml").write_text(toml, encoding="utf-8")
+    assert main(["-q", "batch", str(folder), "--out", str(tmp_path / "out"), "--time-limit", "2"]) == 0
+    table = pd.read_csv(tmp_path / "out" / "batch-summary.csv")
+    assert table.loc[0, "campaign"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+
+
+def test_batch_exit_code_is_the_worst_campaigns():
+    from matchmaker.cli import SEVERITY
+
+    assert max([0, 3, 2], key=SEVERITY.index) == 2 and max([3, 0], key=SEVERITY.index) == 3
+    assert max([2, 1, 3], key=SEVERITY.index) == 1 and max([1, 130], key=SEVERITY.index) == 130
