@@ -16,10 +16,21 @@ from typing import Any
 from .problems import InputError, Problem
 
 
+class RangeError(ValueError):
+    """A configuration value out of its range; `key` is "section.key"."""
+
+    def __init__(self, key: str, expected: str, value: Any):
+        super().__init__(f"{key} must be {expected}, got {value!r}")
+        self.key, self.expected, self.value = key, expected, value
+
+
 def _check(ok: bool, name: str, expected: str, value: Any) -> None:
     if not ok:
-        raise ValueError(f"{name} must be {expected}, got {value!r}")
+        raise RangeError(name, expected, value)
 
+
+MAX_BUDGET = 1e12  # CNY: far above any campaign; keeps the solver's money (in fen) within int64
+MAX_WORKERS = 64  # solver threads; more than the machine's cores only slows CP-SAT down
 
 # What each field type accepts, and how a problem describes it. Nothing is coerced: the string
 # "false" is not a bool, 1.5 is not an int; an int is a float (TOML writes 100000 for 100000.0).
@@ -66,16 +77,16 @@ class CampaignParams:
     default_max_products: int = 1
 
     def __post_init__(self) -> None:
-        _check(math.isfinite(self.budget) and self.budget >= 0, "campaign.budget",
-               "a number >= 0", self.budget)
+        _check(math.isfinite(self.budget) and 0 <= self.budget <= MAX_BUDGET, "campaign.budget",
+               f"a number in 0..{MAX_BUDGET:,.0f}", self.budget)
         _check(0 <= self.max_overlap <= 1, "campaign.max_overlap", "in 0..1", self.max_overlap)
-        _check(self.top_kol_followers > 0, "campaign.top_kol_followers", "> 0",
+        _check(0 < self.top_kol_followers <= 1e10, "campaign.top_kol_followers", "in (0, 1e10]",
                self.top_kol_followers)
         _check(0 <= self.top_kol_max_share <= 1, "campaign.top_kol_max_share", "in 0..1",
                self.top_kol_max_share)
         _check(0 <= self.min_experience <= 5, "campaign.min_experience", "in 0..5",
                self.min_experience)
-        _check(self.default_max_products >= 1, "campaign.default_max_products", ">= 1",
+        _check(1 <= self.default_max_products <= 10_000, "campaign.default_max_products", "in 1..10000",
                self.default_max_products)
 
 
@@ -97,7 +108,7 @@ class ScoringParams:
             value = getattr(self, name)
             _check(0 <= value <= 1, f"scoring.{name}", "in 0..1", value)
         total = self.w_style + self.w_audience + self.w_performance
-        _check(total > 0, "the scoring weights", "positive in sum", total)
+        _check(total > 0, "scoring.w_style", "positive in sum with w_audience and w_performance", total)
 
 
 @dataclass(frozen=True)
@@ -109,8 +120,8 @@ class SolverParams:
     def __post_init__(self) -> None:
         _check(0 < self.time_limit <= 86_400, "solver.time_limit", "in (0, 86400] seconds",
                self.time_limit)
-        _check(self.workers >= 1, "solver.workers", ">= 1", self.workers)
-        _check(self.seed >= 0, "solver.seed", ">= 0", self.seed)
+        _check(1 <= self.workers <= MAX_WORKERS, "solver.workers", f"in 1..{MAX_WORKERS}", self.workers)
+        _check(0 <= self.seed <= 2**31 - 1, "solver.seed", "in 0..2147483647", self.seed)
 
 
 @dataclass(frozen=True)
@@ -204,8 +215,8 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
                 kwargs[key] = item
         try:
             parts[section] = cls(**_typed(cls, kwargs))
-        except ValueError as exc:
-            problems.append(Problem.config_key(source, section, None, str(exc)))
+        except RangeError as exc:
+            problems.append(Problem.config_key(source, exc.key, exc.value, f"must be {exc.expected}"))
     if problems:
         raise InputError(problems)
     return Config(base_dir=base_dir, **parts)

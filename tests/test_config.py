@@ -14,8 +14,13 @@ def test_defaults_and_sample_campaign():
 
 
 @pytest.mark.parametrize("raw, fragment", [
-    ({"campaign": {"budget": -1}}, "campaign.budget must be a number >= 0, got -1"),
-    ({"campaign": {"max_overlap": 1.5}}, "campaign.max_overlap must be in 0..1"),
+    ({"campaign": {"budget": -1}}, "key 'campaign.budget': must be a number in 0..1,000,000,000,000 (got '-1.0')"),
+    ({"campaign": {"budget": 1e17}}, "key 'campaign.budget': must be a number in 0..1,000,000,000,000"),
+    ({"campaign": {"max_overlap": 1.5}}, "key 'campaign.max_overlap': must be in 0..1"),
+    ({"solver": {"seed": 10**10}}, "key 'solver.seed': must be in 0..2147483647"),
+    ({"solver": {"workers": 10**6}}, "key 'solver.workers': must be in 1..64"),
+    ({"solver": {"time_limit": float("inf")}}, "key 'solver.time_limit'"),
+    ({"campaign": {"max_overlap": float("nan")}}, "key 'campaign.max_overlap'"),
     ({"scoring": {"backend": "gpt"}}, "one of 'use', 'sentence-transformers'"),
     ({"solver": {"time_limit": 0}}, "solver.time_limit"),
     ({"campaign": {"budgett": 5}}, "unknown key"),

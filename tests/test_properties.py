@@ -109,3 +109,19 @@ def test_each_check_agrees_with_its_constraint_on_random_plans(campaign, draw):
     for add, check in zip(CONSTRAINTS, CHECKS):
         found = check(booked)
         assert model_accepts(add, inst, mask) == (found == []), (add.__name__, found)
+
+
+@settings(SETTINGS, max_examples=60)
+@given(st.lists(st.integers(1, 10**9), min_size=2, max_size=8), st.lists(st.booleans(), min_size=8, max_size=8),
+       st.floats(0.01, 0.99), st.integers(0, 10**10))
+def test_random_caps_and_fees_never_give_a_plan_the_checker_rejects(fees, tops, share, budget):
+    """Any share cap (not only multiples of 0.001) and fees up to the maximum: the model is never looser
+    than the rule, and no number overflows the solver."""
+    creators = [creator(f"c{i}", fee=fee, tier="top_kol" if tops[i] else "alliance") for i, fee in enumerate(fees)]
+    config = quick_config(**{"campaign.top_kol_max_share": share, "campaign.budget": float(budget),
+                             "solver.time_limit": 5.0})
+    data = make_data(creators, [product("p"), product("q", brand="C")], config,
+                     pairs=[(f"c{i}", p, 0.5 + 0.01 * i) for i in range(len(fees)) for p in ("p", "q")])
+    out = run(data, config)
+    assert out.result.status in ("optimal", "feasible")
+    assert out.violations() == [] and out.result.objective >= out.result.greedy_value - 1e-9

@@ -50,6 +50,13 @@ BAD_CREATORS = [  # (change to creator d2, column, expected message fragment)
     ({"max_products": "1.5"}, "max_products", "whole number"),
     ({"experience_score": "7"}, "experience_score", "0..5"),
     ({"followers": "#VALOR!"}, "followers", "expected a number"),
+    ({"fee": "1e309"}, "fee", "expected a finite number"),
+    ({"fee": float("inf")}, "fee", "expected a finite number"),
+    ({"fee": "1e308万"}, "fee", "expected a finite number"),
+    ({"fee": "2e9"}, "fee", "must be at most 1,000,000,000 (cost in CNY of one product slot)"),
+    ({"followers": "1e11"}, "followers", "must be at most 10,000,000,000"),
+    ({"avg_views": "1e300"}, "avg_views", "must be at most"),
+    ({"max_products": "1e7"}, "max_products", "must be at most 10,000"),
 ]
 
 
@@ -124,3 +131,17 @@ def test_empty_tables_are_errors():
     with pytest.raises(InputError, match="no rows"):
         validate({"creators": ("c.csv", pd.DataFrame({"creator_id": [], "categories": [], "fee": []})),
                   "products": ("p.csv", pd.DataFrame([product("p1")]))}, Config())
+
+
+@pytest.mark.parametrize("table, change, column", [
+    ("products", {"budget": "1e17"}, "budget"), ("products", {"price": "1e300"}, "price"),
+    ("products", {"max_creators": "1e9"}, "max_creators"), ("pairs", {"value": "1e300"}, "value"),
+])
+def test_numbers_above_their_maximum_name_the_cell(table, change, column):
+    products = [product("p1"), {**product("p2"), **(change if table == "products" else {})}]
+    pairs = [("d1", "p1", 0.5), ("d1", "p2", change.get("value", 0.5))] if table == "pairs" else None
+    with pytest.raises(InputError) as err:
+        make_data([creator("d1")], products, pairs=pairs)
+    [problem] = err.value.problems
+    assert (problem.file, problem.row, problem.column) == (f"{table}.csv", 3, column)
+    assert "must be at most" in problem.message

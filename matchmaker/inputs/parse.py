@@ -46,10 +46,15 @@ def parse_number(value: object) -> float:
     match = _NUMBER.match(text)
     if not match:
         raise ValueError("expected a number such as 12000, 1.2万, 3.5w, 48.5M, ¥5,000 or 3.2%")
-    number = float(match["num"]) * (10.0 ** int(match["exp"] or 0))
+    try:
+        number = float(match["num"]) * (10.0 ** int(match["exp"] or 0))
+    except OverflowError:
+        number = math.inf
     number *= _MULTIPLIERS[match["unit"] or ""]
     if match["pct"]:
         number /= 100.0
+    if not math.isfinite(number):
+        raise ValueError("expected a finite number; this one is too large to be a real figure")
     return -number if match["sign"] == "-" else number
 
 

@@ -116,6 +116,16 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "overlaps": OVERLAP_COLUMNS,
 }
 
+# The largest value each number may take (README, "Input format"): far above any real campaign, and low
+# enough that the solver's integer arithmetic (money in fen, values in 1/10,000) cannot overflow.
+MAX_MONEY = 1e9  # CNY for one slot or one product's price
+MAX_COUNT = 1_000_000
+MAXIMA: dict[str, float] = {
+    "followers": 1e10, "avg_views": 1e11, "fee": MAX_MONEY, "price": MAX_MONEY, "budget": 1e12,
+    "max_products": 10_000, "min_creators": MAX_COUNT, "max_creators": MAX_COUNT, "min_top_kol": MAX_COUNT,
+    "max_top_kol": MAX_COUNT, "experience_score": 5, "value": 1e6,
+}
+
 TIERS = ("top_kol", "alliance")
 TIER_ALIASES = {
     "top_kol": "top_kol", "top kol": "top_kol", "topkol": "top_kol", "kol": "top_kol",

@@ -15,7 +15,7 @@ from ..config import Config
 from ..data import ProblemData
 from ..problems import InputError, Problem
 from .parse import is_missing, parse_list, parse_number, parse_share
-from .schema import AGE_BANDS, TABLES, TIER_ALIASES, TIERS, Column, suggest_mapping
+from .schema import AGE_BANDS, MAXIMA, TABLES, TIER_ALIASES, TIERS, Column, suggest_mapping
 
 GENDERS = {"female": "female", "f": "female", "women": "female", "女": "female", "女性": "female",
            "male": "male", "m": "male", "men": "male", "男": "male", "男性": "male",
@@ -107,6 +107,9 @@ def _parse_column(cells: pd.Series, col: Column, out: _Collector) -> pd.Series:
         if col.kind in _NON_NEGATIVE and value is not None and value < 0:
             out.add(_row(index), col.name, cell, "must be >= 0")
             value = None
+        if value is not None and col.name in MAXIMA and value > MAXIMA[col.name]:
+            out.add(_row(index), col.name, cell, f"must be at most {MAXIMA[col.name]:,.0f} ({col.doc})")
+            value = None
         values.append(value)
     return pd.Series(values, index=cells.index, dtype=object)
 
@@ -158,8 +161,6 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
             out.add(row, "bio", None, "blank bio: style fit is neutral for this creator", "warning")
         if c["followers"] == 0:
             out.add(row, "followers", "0", "zero followers", "warning")
-        if not math.isnan(c["experience_score"]) and c["experience_score"] > 5:
-            out.add(row, "experience_score", c["experience_score"], "expected a score in 0..5")
         if c["max_products"] == 0:
             out.add(row, "max_products", "0", "max_products is 0: this creator takes no product",
                     "warning")

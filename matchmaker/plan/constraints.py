@@ -32,12 +32,22 @@ def to_int(values: np.ndarray | float, scale: int) -> np.ndarray:
     return np.rint(np.asarray(values, dtype=float) * scale).astype(np.int64)
 
 
-def to_ratio(share: float) -> Fraction:
+def to_ratio(share: float, max_denominator: int = 10**6) -> Fraction:
     """A share as the exact ratio of integers it was written as (0.6667 -> 6667/10000), so a cap in
-    the model is neither looser nor stricter than the rule the checker applies. A share with more than
-    six decimals (1/3 as 0.3333333333333333) is rounded down to millionths: never looser."""
+    the model is neither looser nor stricter than the rule the checker applies. A share that needs a
+    larger denominator (1/3 as 0.3333333333333333) is rounded down to 1/max_denominator: never looser."""
     exact = Fraction(repr(float(share)))
-    return exact if exact.denominator <= 10**6 else Fraction(math.floor(exact * 10**6), 10**6)
+    if exact.denominator <= max_denominator:
+        return exact
+    return Fraction(math.floor(exact * max_denominator), max_denominator)
+
+
+INT_ROOM = 2**62  # CP-SAT rejects a constraint whose sum of |coefficients| may overflow int64
+
+
+def _capped(limit: float, fees: np.ndarray) -> int:
+    """A money limit in fen, no larger than the total of the fees it bounds (the same rule, small numbers)."""
+    return int(min(to_int(limit, MONEY_SCALE), int(fees.sum())))
 
 
 def no_gate(_: str) -> list:
@@ -59,7 +69,7 @@ def _by(keys: np.ndarray) -> dict[int, list[int]]:
 def add_budget(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
     """Total spend within the campaign budget."""
     fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
-    ct = m.add(cp_model.LinearExpr.weighted_sum(x, fees.tolist()) <= int(to_int(inst.budget, MONEY_SCALE)))
+    ct = m.add(cp_model.LinearExpr.weighted_sum(x, fees.tolist()) <= _capped(inst.budget, fees))
     _enforce(ct, gate("budget"))
 
 
@@ -69,7 +79,7 @@ def add_product_budgets(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate
     for p, pairs in _by(inst.pair_p).items():
         if not np.isnan(inst.prod_budget[p]):
             spend = cp_model.LinearExpr.weighted_sum([x[i] for i in pairs], fees[pairs].tolist())
-            ct = m.add(spend <= int(to_int(inst.prod_budget[p], MONEY_SCALE)))
+            ct = m.add(spend <= _capped(inst.prod_budget[p], fees[pairs]))
             _enforce(ct, gate(f"product_budget:{p}"))
 
 
@@ -103,9 +113,9 @@ def add_tier_mix(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> No
             _enforce(m.add(tops <= int(inst.prod_max_top[p])), gate(f"max_top_kol:{p}"))
     if inst.top_share < 1.0:
         # top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0
-        share = to_ratio(inst.top_share)
-        a, b = share.numerator, share.denominator
         fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+        share = to_ratio(inst.top_share, max(1, min(10**6, INT_ROOM // max(1, int(fees.sum())))))
+        a, b = share.numerator, share.denominator
         coeffs = np.where(inst.top[inst.pair_c], b - a, -a) * fees
         _enforce(m.add(cp_model.LinearExpr.weighted_sum(x, coeffs.tolist()) <= 0), gate("top_kol_share"))
 
