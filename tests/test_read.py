@@ -7,10 +7,13 @@ from matchmaker.problems import InputError
 ROWS = "达人ID,达人昵称,粉丝数,带货类目,简介,报价\nd1,小鹿美妆,1.2万,美妆,日常妆容分享,\"￥5,000\"\n"
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le-bom",
+                                      "utf-16-be-bom"])
 def test_csv_encodings_read_the_same(tmp_path, encoding):
     path = tmp_path / "creators.csv"
-    path.write_bytes(ROWS.encode(encoding))
+    boms = {"utf-16-le-bom": (b"\xff\xfe", "utf-16-le"), "utf-16-be-bom": (b"\xfe\xff", "utf-16-be")}
+    bom, codec = boms.get(encoding, (b"", encoding))
+    path.write_bytes(bom + ROWS.encode(codec))
     frame = read_table(path)
     assert list(frame.columns) == ["达人ID", "达人昵称", "粉丝数", "带货类目", "简介", "报价"]
     assert frame.iloc[0]["达人昵称"] == "小鹿美妆"
@@ -39,7 +42,7 @@ def test_headers_with_line_breaks_are_cleaned_and_blank_rows_keep_row_numbers(tm
     ("c.pdf", b"%PDF-1.4", "unsupported file type"),
     ("c.csv", b"\x00\x01\x02binary", "binary file"),
     ("c.xlsx", b"not a zip", "could not be read"),
-    ("c.csv", "名字".encode("utf-16"), "encoding"),
+    ("c.csv", b"\xef\xbb\xbfid,name\n1,\xff\xfe", "is not valid UTF-8 text"),
 ])
 def test_unreadable_files_name_the_file(tmp_path, name, content, message):
     path = tmp_path / name
@@ -58,3 +61,27 @@ def test_missing_file(tmp_path):
 def test_upload_bytes_with_name():
     frame = read_table(ROWS.encode("gbk"), "upload.csv")
     assert frame.iloc[0]["带货类目"] == "美妆"
+
+
+@pytest.mark.parametrize("text, encoding, cell", [
+    ("creator_id,name,fee\nc1,Anna,1000\nc2,王芳,2000\n", "gbk", "王芳"),  # few Chinese names among ASCII
+    ("creator_id,name,fee\nc1,李娜,1000\nc2,Tom,200\n", "gb18030", "李娜"),
+    ("creator_id,name,fee\nc1,Jürgen Müller,1000\nc2,Zoë Ångström,2000\n", "latin-1", "Jürgen Müller"),
+    ("creator_id,name,fee\nc1,José “Pepe” – Café,1000\n", "cp1252", "José “Pepe” – Café"),
+    ("達人ID,達人暱稱,報價\nc1,阿傑美妝日常,1000\nc2,小鹿穿搭分享,2000\n", "big5", "阿傑美妝日常"),
+    ("creator_id,name,fee\nj1,さくらメイク動画,1000\nj2,山田太郎ガジェット,2000\n", "shift_jis", "さくらメイク動画"),
+])
+def test_encodings_are_detected_not_guessed(tmp_path, text, encoding, cell):
+    path = tmp_path / "creators.csv"
+    path.write_bytes(text.encode(encoding))
+    frame = read_table(path)
+    assert cell in frame.iloc[:, 1].tolist()
+
+
+def test_text_in_no_known_encoding_is_rejected_with_how_to_re_save(tmp_path):
+    path = tmp_path / "creators.csv"
+    path.write_bytes(b"id,name\n" + bytes(range(128, 256)) * 20)
+    with pytest.raises(InputError) as err:
+        read_table(path)
+    message = str(err.value)
+    assert message.startswith("error: creators.csv: text encoding not recognised") and "UTF-8" in message

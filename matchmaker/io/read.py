@@ -5,6 +5,7 @@ Tables come back as text cells (dtype object) with cleaned headers; validate.py 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -12,6 +13,7 @@ import logging
 import re
 from pathlib import Path
 
+import charset_normalizer
 import pandas as pd
 
 from ..problems import InputError, Problem
@@ -19,7 +21,16 @@ from ..problems import InputError, Problem
 log = logging.getLogger(__name__)
 
 SUPPORTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet")
-_ENCODINGS = ("utf-8-sig", "gb18030")
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Encodings that spreadsheet exports are written in (codec -> how a person calls it)
+_DETECTABLE = {"gb18030": "GBK/GB18030 (simplified Chinese)", "big5": "Big5 (traditional Chinese)",
+               "cp932": "Shift-JIS (Japanese)", "shift_jis": "Shift-JIS (Japanese)", "euc_kr": "EUC-KR (Korean)",
+               "cp1252": "Windows-1252 (Western European)", "latin_1": "Latin-1 (Western European)",
+               "utf_16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16", "utf-8": "UTF-8"}
+_CANDIDATES = ["gb18030", "big5", "cp932", "euc_kr", "cp1252", "latin_1"]  # without a BOM (UTF-16 has one)
+_MAX_CHAOS = 0.2  # charset-normalizer's "mess" ratio above which a decoding is garbled text
+_COMMON_SHARE = 0.8  # of the non-ASCII characters, for a GB18030 reading to count as Chinese text
+_RESAVE = "re-save it as UTF-8 (Excel: File > Save As > CSV UTF-8; WPS: 另存为 CSV UTF-8)"
 
 
 def clean_header(text: object) -> str:
@@ -58,9 +69,6 @@ def _parse(data: bytes, suffix: str, name: str) -> pd.DataFrame:
         return pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
     if suffix == ".parquet":
         return pd.read_parquet(io.BytesIO(data)).astype(object)
-    if b"\x00" in data[:4096]:
-        raise InputError([Problem(name, None, None, None,
-                                  "is a binary file, not a text table (CSV); export it as CSV or .xlsx")])
     text = _decode(data, name)
     sep = "\t" if suffix == ".tsv" else _delimiter(text)
     return pd.read_csv(io.StringIO(text), dtype=object, sep=sep, engine="python",
@@ -83,13 +91,60 @@ def _delimiter(text: str) -> str:
 
 
 def _decode(data: bytes, name: str) -> str:
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError([Problem(name, None, None, None,
-                              "text encoding not recognised; expected UTF-8 or GBK/GB18030")])
+    """The file's text: a BOM says the encoding; else strict UTF-8; else the encoding a detector finds
+    most plausible among those spreadsheets write (never a guess that decodes into garbage)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_as(data[len(bom):], encoding, name)
+    if b"\x00" in data[:4096]:
+        raise InputError([Problem(name, None, None, None,
+                                  "is a binary file, not a text table (CSV); export it as CSV or .xlsx")])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    chinese = _as_common_chinese(data)
+    if chinese is not None:
+        return chinese
+    best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None or best.chaos > _MAX_CHAOS:
+        found = f"it looks like {_DETECTABLE.get(best.encoding, best.encoding)}, but decodes into garbled text" \
+            if best is not None else "it is none of UTF-8, GBK/GB18030, Big5, Shift-JIS, Windows-1252 or UTF-16"
+        raise InputError([Problem(name, None, None, None,
+                                  f"text encoding not recognised ({found}); {_RESAVE}")])
+    log.info("%s: decoded as %s (chaos %.3f)", name, best.encoding, best.chaos)
+    return _decode_as(data, best.encoding, name)
+
+
+def _common_chinese(char: str) -> bool:
+    """A GB2312 punctuation mark or one of its 3,755 level-1 (most common) hanzi."""
+    try:
+        lead = char.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xA1 <= lead <= 0xA3 or 0xB0 <= lead <= 0xD7
+
+
+def _as_common_chinese(data: bytes) -> str | None:
+    """The text as GBK/GB18030 when it decodes and reads as everyday Chinese: the encoding of most
+    Chinese exports, which a detector cannot tell from Windows-1252 when only a few names are Chinese.
+    Latin-1, Big5 or Shift-JIS bytes read as GB18030 give rare characters instead."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    wide = [ch for ch in text[:200_000] if ord(ch) > 0x7F]
+    common = sum(map(_common_chinese, wide))
+    return text if wide and common >= _COMMON_SHARE * len(wide) else None
+
+
+def _decode_as(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, None, None, None,
+                                  f"is not valid {_DETECTABLE.get(encoding, encoding)} text (byte {exc.start}); "
+                                  f"{_RESAVE}")]) from None
 
 
 def _tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
