@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import signal
 import sys
 import threading
@@ -32,8 +33,12 @@ SEVERITY = (EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED)
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but TAB and LF
+
+
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    """A message on stderr; control characters from the inputs are shown escaped, never sent raw."""
+    print(_TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text), file=sys.stderr, flush=True)
 
 
 def _inputs(parser: argparse.ArgumentParser) -> None:

@@ -78,8 +78,8 @@ BAD_INPUTS = [  # (how to break the inputs, fragment expected in the message)
     ("unknown id in pairs", "pairs.csv, row 2, column 'creator_id': no creator with this id"),
     ("missing file", "file not found"),
     ("not a table", "unsupported file type"),
-    ("bad config", "campaign.max_overlap must be in 0..1"),
-    ("bad flag", "campaign.budget must be a number >= 0"),
+    ("bad config", "key 'campaign.max_overlap': must be in 0..1"),
+    ("bad flag", "campaign.budget must be a number in 0..1,000,000,000,000"),
 ]
 
 
@@ -220,3 +220,26 @@ def test_batch_exit_code_is_the_worst_campaigns():
 
     assert max([0, 3, 2], key=SEVERITY.index) == 2 and max([3, 0], key=SEVERITY.index) == 3
     assert max([2, 1, 3], key=SEVERITY.index) == 1 and max([1, 130], key=SEVERITY.index) == 130
+
+
+def test_output_files_get_the_umask_mode_not_private(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write.write_atomic(tmp_path / "plan.csv", b"a,b\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "plan.csv").stat().st_mode & 0o777 == 0o644
+
+
+def test_control_characters_in_names_do_not_break_the_xlsx_or_the_terminal(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    creators = write_csv(tmp_path / "creators.csv", [
+        {"creator_id": "d1", "name": "Bell\x07e\x1b[31m", "categories": "美妆", "bio": "口红", "fee": 1000}])
+    products = write_csv(tmp_path / "products.csv", [
+        {"product_id": "p1", "brand": "B", "name": "Lip\x01stick\x0b", "category": "美妆", "description": "x"}])
+    out = tmp_path / "plan.xlsx"
+    assert main(["optimize", "--creators", creators, "--products", products, "--out", str(out)]) == 0
+    plan = pd.read_excel(out)
+    assert plan.loc[0, "product_name"] == "Lipstick" and plan.loc[0, "creator_name"] == "Belle[31m"
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err

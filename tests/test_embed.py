@@ -82,3 +82,27 @@ def test_cache_is_keyed_by_model(tmp_path):
     other.name = "test:other"
     embed_texts(["a"], other, EmbeddingCache(tmp_path))
     assert other.texts == ["a"]
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all" * 100,
+                                     b"SQLite format 3\x00" + b"\xff" * 4000], ids=["garbage", "truncated"])
+def test_a_corrupt_cache_is_moved_aside_and_rebuilt(tmp_path, caplog, content):
+    (tmp_path / "embeddings.sqlite").write_bytes(content)
+    counting = Counting()
+    vectors = embed_texts(["a", "bb"], counting, EmbeddingCache(tmp_path))
+    assert vectors.shape[0] == 2 and counting.texts == ["a", "bb"]
+    aside = [p.name for p in tmp_path.iterdir() if ".broken-" in p.name]
+    assert len(aside) == 1 and "moved aside" in caplog.text
+    again = Counting()
+    embed_texts(["a", "bb"], again, EmbeddingCache(tmp_path))
+    assert again.texts == []  # the rebuilt cache works
+
+
+def test_a_foreign_database_is_moved_aside(tmp_path, caplog):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "embeddings.sqlite") as db:
+        db.execute("CREATE TABLE emb (id INTEGER, other TEXT)")  # same table name, another program's
+    embed_texts(["a"], Counting(), EmbeddingCache(tmp_path))
+    assert "moved aside" in caplog.text
+    assert EmbeddingCache(tmp_path).get([EmbeddingCache.key(Counting.name, "a")])
