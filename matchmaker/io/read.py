@@ -11,12 +11,15 @@ import io
 import itertools
 import logging
 import re
+import zipfile
 from pathlib import Path
 
 import charset_normalizer
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..problems import InputError, Problem
+from .limits import MB, Limits
 
 log = logging.getLogger(__name__)
 
@@ -38,41 +41,71 @@ def clean_header(text: object) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
-def read_table(source: str | Path | bytes, name: str | None = None) -> pd.DataFrame:
+def read_table(source: str | Path | bytes, name: str | None = None, limits: Limits | None = None) -> pd.DataFrame:
     """Read a table from a path, or from bytes plus a file name (uploads); raise InputError."""
+    limits = limits or Limits.from_env()
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name
         if not path.is_file():
             raise InputError([Problem(name, None, None, str(path), "file not found")])
+        limits.check(name, "max_input_mb", path.stat().st_size / MB, "the file's size in MB")
         data = path.read_bytes()
     else:
         data = source
         name = name or "upload"
+        limits.check(name, "max_input_mb", len(data) / MB, "the file's size in MB")
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError([Problem(name, None, None, suffix or name,
                                   f"unsupported file type; expected one of {', '.join(SUPPORTED)}")])
     try:
-        frame = _parse(data, suffix, name)
+        frame = _parse(data, suffix, name, limits)
     except InputError:
         raise
+    except MemoryError:
+        raise InputError([Problem(name, None, None, None, "is too large to read in this machine's memory; "
+                                  "split the file")]) from None
     except Exception as exc:  # the parsers' own errors: report the file, never a traceback
         raise InputError([Problem(name, None, None, None,
                                   f"could not be read as a {suffix} table ({exc.__class__.__name__}: "
                                   f"{str(exc)[:200]})")]) from exc
+    _check_shape(frame, name, limits)
     return _tidy(frame, name)
 
 
-def _parse(data: bytes, suffix: str, name: str) -> pd.DataFrame:
+def _parse(data: bytes, suffix: str, name: str, limits: Limits) -> pd.DataFrame:
     if suffix in (".xlsx", ".xlsm"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the zip directory says how large it unpacks
+            unpacked = sum(info.file_size for info in archive.infolist())
+        limits.check(name, "max_unpacked_mb", unpacked / MB, "the workbook's unpacked size in MB")
         return pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
     if suffix == ".parquet":
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        limits.check(name, "max_rows", meta.num_rows, "the number of rows")
+        limits.check(name, "max_columns", meta.num_columns, "the number of columns")
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        limits.check(name, "max_unpacked_mb", unpacked / MB, "the table's unpacked size in MB")
         return pd.read_parquet(io.BytesIO(data)).astype(object)
+    lines = data.count(b"\n")  # before parsing; quoted cells may hold line breaks, so only a coarse guard
+    if lines > 2 * limits.max_rows:
+        raise InputError([limits.problem(name, "max_rows", lines, "the number of lines")])
     text = _decode(data, name)
     sep = "\t" if suffix == ".tsv" else _delimiter(text)
     return pd.read_csv(io.StringIO(text), dtype=object, sep=sep, engine="python",
                        keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
+
+
+def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
+    limits.check(name, "max_rows", len(frame), "the number of rows")
+    limits.check(name, "max_columns", len(frame.columns), "the number of columns")
+    for column in frame.columns:
+        lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
+        if len(lengths) and lengths.max() > limits.max_cell_chars:
+            index = int(lengths.to_numpy().argmax())
+            raise InputError([Problem(name, int(frame.index[index]) + 2, str(column), None,
+                                      limits.problem(name, "max_cell_chars", lengths.max(),
+                                                     "the cell's length in characters").message)])
 
 
 def _delimiter(text: str) -> str:
