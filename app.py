@@ -6,6 +6,8 @@ Run: .venv/bin/streamlit run app.py
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -14,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from matchmaker.config import Config, dump_config, load_config, parse_config
+from matchmaker.config import Config, dump_config, load_config, parse_shared_config
 from matchmaker.fit.embed import make_embedder
 from matchmaker.inputs.schema import TABLES, suggest_mapping
 from matchmaker.inputs.validate import validate
@@ -28,6 +30,9 @@ from matchmaker.report.i18n import gap, money, t
 from matchmaker.report.tables import plan_table
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
+# The server's cap on one solve, in seconds (the form's maximum; an uploaded campaign cannot exceed it)
+MAX_SECONDS = float(os.environ.get("MATCHMAKER_APP_MAX_SECONDS", "600"))
+log = logging.getLogger("matchmaker.app")
 TABULAR = ["csv", "txt", "tsv", "xlsx", "parquet"]
 NOT_IN_FILE = "—"
 
@@ -125,10 +130,15 @@ def campaign_ui(lang: str) -> Config:
     if uploaded is not None and st.session_state.get("toml-seen") != uploaded.file_id:
         st.session_state["toml-seen"] = uploaded.file_id
         try:
-            config = parse_config(uploaded.getvalue().decode("utf-8-sig"), uploaded.name)
+            config, ignored = parse_shared_config(uploaded.getvalue().decode("utf-8-sig"), uploaded.name, SAMPLE,
+                                                  MAX_SECONDS)
             st.session_state["config"] = config
-        except (InputError, UnicodeDecodeError) as exc:
+            if ignored:
+                st.sidebar.warning(t(lang, "toml_ignored", keys=", ".join(ignored)))
+        except InputError as exc:
             st.sidebar.error(str(exc))
+        except UnicodeDecodeError:
+            st.sidebar.error(t(lang, "toml_not_utf8", file=uploaded.name))
     c, s = config.campaign, config.scoring
     with st.sidebar.form("campaign"):
         st.subheader(t(lang, "campaign"))
@@ -140,7 +150,8 @@ def campaign_ui(lang: str) -> Config:
         st.caption(t(lang, "weights"))
         w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05)
              for k in ("w_style", "w_audience", "w_performance")]
-        limit = st.number_input(t(lang, "time_limit"), 1.0, 600.0, float(config.solver.time_limit), 1.0)
+        limit = st.number_input(t(lang, "time_limit"), 1.0, MAX_SECONDS,
+                                min(float(config.solver.time_limit), MAX_SECONDS), 1.0)
         if st.form_submit_button(t(lang, "apply"), width="stretch"):
             try:
                 config = config.override(**{
@@ -151,7 +162,7 @@ def campaign_ui(lang: str) -> Config:
                 st.session_state["config"] = config
             except ValueError as exc:
                 st.error(str(exc))
-    st.sidebar.download_button(t(lang, "save_toml"), dump_config(config).encode(), "campaign.toml",
+    st.sidebar.download_button(t(lang, "save_toml"), dump_config(config, shared=True).encode(), "campaign.toml",
                                "application/toml", width="stretch")
     return config
 
@@ -181,7 +192,8 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
             state["outcome"] = run(data, config, embedder(config.scoring.backend, config.resolved_model()),
                                    on_stage=on_stage,
                                    on_progress=lambda p: state.update(progress=p))
-        except Exception as exc:  # shown as one line, never a traceback
+        except Exception as exc:  # a plain message in the page; the detail in the server log
+            log.exception("the optimize run failed")
             state["error"] = exc
 
     start = time.perf_counter()
@@ -196,7 +208,7 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
                 line.write(t(lang, "solver_progress", value=state["progress"].objective, gap=state["progress"].gap))
         status.update(label=t(lang, "done", seconds=time.perf_counter() - start), state="complete", expanded=False)
     if state["error"] is not None:
-        st.error(t(lang, "error", message=f"{state['error'].__class__.__name__}: {state['error']}"))
+        st.error(t(lang, "error_generic"))
         return
     st.session_state["outcome"], st.session_state["outcome_key"] = state["outcome"], key
 
@@ -280,6 +292,14 @@ def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:
 def main() -> None:
     st.set_page_config(page_title="matchmaker", page_icon="🤝", layout="wide")
     lang = language_ui()
+    try:
+        page(lang)
+    except Exception:  # never a traceback in the page: a plain message, the detail in the server log
+        log.exception("the app failed")
+        st.error(t(lang, "error_generic"))
+
+
+def page(lang: str) -> None:
     st.title(t(lang, "title"))
     st.caption(t(lang, "subtitle"))
     config = campaign_ui(lang)

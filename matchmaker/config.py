@@ -236,11 +236,12 @@ def load_config(path: str | Path | None) -> Config:
     return parse_config(text, path.name, str(path.parent))
 
 
-def dump_config(config: Config) -> str:
-    """TOML text of a config (inputs, campaign, scoring, solver, categories)."""
+def dump_config(config: Config, shared: bool = False) -> str:
+    """TOML text of a config (inputs, campaign, scoring, solver, categories); `shared` leaves out the
+    keys only a server decides (for the app's download)."""
     import tomli_w
 
-    return tomli_w.dumps(config.to_dict())
+    return tomli_w.dumps(shared_dict(config) if shared else config.to_dict())
 
 
 def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") -> Config:
@@ -250,3 +251,49 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")]) from exc
     return config_from_dict(raw, base_dir=base_dir, source=source)
+
+
+# What only the server decides: an uploaded campaign file may not name files or folders on the server, the
+# embedding model, or how many threads to start.
+SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers")
+
+
+def parse_shared_config(text: str, source: str, server: Config, max_time_limit: float
+                        ) -> tuple[Config, list[str]]:
+    """A campaign file uploaded by someone else (the app): campaign rules, weights and solver limits, the
+    time limit within (0, max_time_limit]. The server's paths, model and worker count are kept: the keys
+    among SERVER_KEYS that the file sets are ignored and returned, so the app can say so."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")]) from exc
+    ignored = []
+    for key in SERVER_KEYS:
+        section, _, name = key.partition(".")
+        table = raw.get(section)
+        if isinstance(table, dict) and (not name or name in table):
+            ignored.append(key)
+            if name:
+                del table[name]
+            else:
+                del raw[section]
+    limit = raw.get("solver", {}).get("time_limit") if isinstance(raw.get("solver"), dict) else None
+    if isinstance(limit, (int, float)) and not isinstance(limit, bool) and not 0 < limit <= max_time_limit:
+        raise InputError([Problem.config_key(source, "solver.time_limit", limit,
+                                             f"must be in (0, {max_time_limit:g}] seconds on this server")])
+    config = config_from_dict(raw, base_dir=server.base_dir, source=source)
+    return replace(config, inputs=server.inputs,
+                   scoring=replace(config.scoring, cache_dir=server.scoring.cache_dir, model=server.scoring.model),
+                   solver=replace(config.solver, workers=server.solver.workers)), ignored
+
+
+def shared_dict(config: Config) -> dict[str, Any]:
+    """The campaign as someone else may load it: without the server's keys (SERVER_KEYS)."""
+    out = config.to_dict()
+    for key in SERVER_KEYS:
+        section, _, name = key.partition(".")
+        if name:
+            out[section].pop(name, None)
+        else:
+            out.pop(section, None)
+    return out

@@ -126,9 +126,69 @@ def test_campaign_toml_loads_into_the_form(app):
     assert not app.exception
     assert app.session_state["config"].campaign.budget == 777_000
     assert next(w for w in app.sidebar.number_input if w.label.startswith("Total budget")).value == 777_000
+    assert any("inputs, solver.workers" in w.value for w in app.sidebar.warning)  # the sample names its files
 
 
 def test_chinese_is_the_default_language():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     assert "达人" in at.title[0].value
+
+
+def upload_toml(at, text, name="c.toml"):
+    return at.sidebar.file_uploader(key="up-toml").set_value((name, text.encode(), "application/toml")).run()
+
+
+def test_an_uploaded_campaign_cannot_set_paths_the_model_or_workers(app, tmp_path):
+    upload_toml(app, '[scoring]\ncache_dir = "/"\nmodel = "/"\nw_style = 0.7\n[solver]\nworkers = 1000000\n'
+                     '[inputs]\ncreators = "/etc/passwd"\n[campaign]\nbudget = 5000\n')
+    assert not app.exception
+    config = app.session_state["config"]
+    assert config.campaign.budget == 5000 and config.scoring.w_style == 0.7  # rules and weights are taken
+    assert config.scoring.cache_dir == ".matchmaker-cache" and config.scoring.model == ""  # the server's own
+    assert config.solver.workers == 2 and config.inputs.creators == "creators.csv"
+    assert any("inputs, scoring.cache_dir, scoring.model, solver.workers" in w.value for w in app.sidebar.warning)
+    assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.parametrize("toml, fragment", [
+    ("[solver]\ntime_limit = 3600\n", "key 'solver.time_limit': must be in (0, 600] seconds on this server"),
+    ('[campaign]\nexclusivity = "no"\n', "key 'campaign.exclusivity': expected true or false"),
+    ("[campaign\nbudget = ", "is not valid TOML"),
+])
+def test_a_bad_campaign_file_is_a_message_and_the_form_keeps_working(app, toml, fragment):
+    upload_toml(app, toml)
+    assert not app.exception
+    assert any(fragment in e.value for e in app.sidebar.error), [e.value for e in app.sidebar.error]
+    assert next(w for w in app.sidebar.number_input if w.label.startswith("Solver time limit")).value == 10
+
+
+def test_an_internal_error_shows_a_plain_message_never_a_traceback(app, monkeypatch, caplog):
+    import matchmaker.report.analysis as analysis
+
+    app.button(key="sample").click().run()
+    optimize(app)
+
+    def broken(*_, **__):
+        raise RuntimeError("secret detail at /srv/matchmaker/internal.py")
+
+    monkeypatch.setattr(analysis, "spend_by", broken)
+    app.run()
+    assert not app.exception
+    shown = " ".join(e.value for e in app.error)
+    assert "Something went wrong on our side" in shown and "/srv" not in shown and "secret" not in shown
+    assert "secret detail" in caplog.text  # the detail is in the server log
+
+
+def test_a_failing_optimize_run_shows_a_plain_message(app, monkeypatch):
+    import matchmaker.pipeline as pipeline
+
+    def broken(*_, **__):
+        raise RuntimeError("secret detail at /srv/matchmaker/internal.py")
+
+    monkeypatch.setattr(pipeline, "run", broken)
+    app.button(key="sample").click().run()
+    optimize(app)
+    assert not app.exception
+    shown = " ".join(e.value for e in app.error)
+    assert "Something went wrong on our side" in shown and "/srv" not in shown

@@ -85,7 +85,12 @@ TEXT: dict[str, dict[str, str]] = {
     "dl_csv": {"en": "Plan (.csv)", "zh": "方案（.csv）"},
     "dl_xlsx": {"en": "Plan (.xlsx)", "zh": "方案（.xlsx）"},
     "dl_json": {"en": "Summary (.json)", "zh": "摘要（.json）"},
-    "error": {"en": "Something went wrong: {message}", "zh": "出错了：{message}"},
+    "error_generic": {"en": "Something went wrong on our side; please try again. The details are in the server "
+                            "log.", "zh": "服务器出了点问题，请重试；详细信息已记录在服务器日志中。"},
+    "toml_ignored": {"en": "Not taken from the file (the server decides these): {keys}",
+                     "zh": "以下设置由服务器决定，未从文件读取：{keys}"},
+    "toml_not_utf8": {"en": "{file} is not UTF-8 text; save the campaign file as UTF-8.",
+                      "zh": "{file} 不是 UTF-8 文本，请将配置文件另存为 UTF-8 编码。"},
     "stale": {"en": "The inputs or the campaign changed since this plan: press Optimize again.",
               "zh": "数据或规则已修改，请重新点击“开始优化”。"},
 }
