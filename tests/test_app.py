@@ -192,3 +192,43 @@ def test_a_failing_optimize_run_shows_a_plain_message(app, monkeypatch):
     assert not app.exception
     shown = " ".join(e.value for e in app.error)
     assert "Something went wrong on our side" in shown and "/srv" not in shown
+
+
+def upload_bytes(at, key, name, content):
+    at.file_uploader(key=key).set_value((name, content, "application/octet-stream"))
+
+
+PRODUCT_CSV = pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["x"]}).to_csv(index=False).encode()
+
+
+def _bomb() -> bytes:
+    buffer = io.BytesIO()
+    pd.DataFrame({"creator_id": ["x" * 30_000] * 100}).to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content, env, fragment", [
+    ("creators.csv", b"id,name\n" + bytes(range(128, 256)) * 20, {}, "text encoding not recognised"),
+    ("creators.csv", b"creator_id,categories,fee\na,x,1e309\n", {}, "finite number"),
+    ("creators.xlsx", _bomb(), {"MATCHMAKER_MAX_UNPACKED_MB": "1"}, "unpacked size"),
+    ("creators.csv", b"creator_id,categories,fee\n" + b"a,x,1\n" * 30, {"MATCHMAKER_MAX_ROWS": "10"},
+     "MATCHMAKER_MAX_ROWS"),
+    ("creators.csv", b"\x00\x01binary", {}, "binary file"),
+], ids=["unknown encoding", "1e309", "xlsx bomb", "too many rows", "binary"])
+def test_hostile_uploads_are_plain_problems(app, monkeypatch, name, content, env, fragment):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    upload_bytes(app, "up-creators", name, content)
+    upload_bytes(app, "up-products", "products.csv", PRODUCT_CSV)
+    app.run()
+    assert not app.exception
+    problems = " ".join(app.dataframe[0].value["problem"])
+    assert fragment in problems and "Traceback" not in problems
+
+
+def test_a_latin_1_upload_keeps_its_accents(app):
+    creators = "creator_id,name,categories,bio,fee\nc1,José Müller,x,crème,1000\n".encode("latin-1")
+    upload_bytes(app, "up-creators", "creators.csv", creators)
+    upload_bytes(app, "up-products", "products.csv", PRODUCT_CSV)
+    app.run()
+    assert not app.exception and any("1 creators, 1 products ready" in s.value for s in app.success)
