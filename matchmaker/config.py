@@ -244,13 +244,16 @@ def dump_config(config: Config, shared: bool = False) -> str:
     return tomli_w.dumps(shared_dict(config) if shared else config.to_dict())
 
 
-def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") -> Config:
-    """A Config from TOML text (an uploaded campaign file)."""
+def _toml(text: str, source: str) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")]) from exc
-    return config_from_dict(raw, base_dir=base_dir, source=source)
+
+
+def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") -> Config:
+    """A Config from TOML text (an uploaded campaign file)."""
+    return config_from_dict(_toml(text, source), base_dir=base_dir, source=source)
 
 
 # What only the server decides: an uploaded campaign file may not name files or folders on the server, the
@@ -258,25 +261,25 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
 SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers")
 
 
+def _without_server_keys(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """TOML-shaped data without SERVER_KEYS, and the ones it had."""
+    raw = {k: dict(v) if isinstance(v, dict) else v for k, v in raw.items()}
+    found = []
+    for key in SERVER_KEYS:
+        section, _, name = key.partition(".")
+        table = raw.get(section)
+        if isinstance(table, dict) and (not name or name in table):
+            found.append(key)
+            del (table if name else raw)[name or section]
+    return raw, found
+
+
 def parse_shared_config(text: str, source: str, server: Config, max_time_limit: float
                         ) -> tuple[Config, list[str]]:
     """A campaign file uploaded by someone else (the app): campaign rules, weights and solver limits, the
     time limit within (0, max_time_limit]. The server's paths, model and worker count are kept: the keys
     among SERVER_KEYS that the file sets are ignored and returned, so the app can say so."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")]) from exc
-    ignored = []
-    for key in SERVER_KEYS:
-        section, _, name = key.partition(".")
-        table = raw.get(section)
-        if isinstance(table, dict) and (not name or name in table):
-            ignored.append(key)
-            if name:
-                del table[name]
-            else:
-                del raw[section]
+    raw, ignored = _without_server_keys(_toml(text, source))
     limit = raw.get("solver", {}).get("time_limit") if isinstance(raw.get("solver"), dict) else None
     if isinstance(limit, (int, float)) and not isinstance(limit, bool) and not 0 < limit <= max_time_limit:
         raise InputError([Problem.config_key(source, "solver.time_limit", limit,
@@ -289,11 +292,4 @@ def parse_shared_config(text: str, source: str, server: Config, max_time_limit: 
 
 def shared_dict(config: Config) -> dict[str, Any]:
     """The campaign as someone else may load it: without the server's keys (SERVER_KEYS)."""
-    out = config.to_dict()
-    for key in SERVER_KEYS:
-        section, _, name = key.partition(".")
-        if name:
-            out[section].pop(name, None)
-        else:
-            out.pop(section, None)
-    return out
+    return _without_server_keys(config.to_dict())[0]
