@@ -183,6 +183,14 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
     return (EXIT_INTERRUPTED if interrupted else EXIT_OK), outcome
 
 
+def _internal_error(exc: Exception) -> str:
+    """A bug, said in one line (the traceback only in the debug log); returns the line's gist."""
+    gist = f"{exc.__class__.__name__}: {exc}"
+    _say(f"Internal error: {gist}")
+    logging.getLogger(__name__).debug("internal error", exc_info=True)
+    return gist
+
+
 def _bound_words(info: dict) -> str:
     """"bound 94.277, gap 0.00%", or that no bound was proved."""
     if info["best_bound"] is None:
@@ -237,9 +245,7 @@ def _batch_campaign(args: argparse.Namespace, path: Path, out: Path, row: dict, 
         row["status"] = "interrupted"
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug in one campaign: reported in its row, the others still run
-        row["status"], row["error"] = "internal error", f"{exc.__class__.__name__}: {exc}"
-        _say(f"Internal error: {row['error']}")
-        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        row["status"], row["error"] = "internal error", _internal_error(exc)
         return EXIT_ERROR
 
 
@@ -303,15 +309,14 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
         report_path = getattr(args, "problems_csv", None)
         if report_path:
             table = problems_frame(exc.problems + exc.warnings)
-            write_atomic(report_path, csv_bytes(table))
+            written(Path(report_path), csv_bytes(table))
             _say(f"Every problem, one per row: {report_path}")
         return EXIT_INPUT
     except KeyboardInterrupt:
         _say(f"Interrupted; written before the interrupt: {written} (no file is ever half-written).")
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug: one line, never a traceback
-        _say(f"Internal error: {exc.__class__.__name__}: {exc}")
-        logging.getLogger(__name__).debug("internal error", exc_info=True)
+        _internal_error(exc)
         return EXIT_ERROR
 
 
