@@ -42,10 +42,11 @@ class Limits:
             raise InputError(problems)
         return cls(**values)
 
-    def problem(self, file: str, name: str, found: float, what: str) -> Problem:
-        """The problem for a file over one limit: what was found, the limit, how to raise it."""
+    def problem(self, file: str, name: str, found: float, what: str, row: int | None = None,
+                column: str | None = None) -> Problem:
+        """The problem for a file (or cell) over one limit: what was found, the limit, how to raise it."""
         limit = getattr(self, name)
-        return Problem(file, None, None, None,
+        return Problem(file, row, column, None,
                        f"{what} ({found:,.0f}) is above the limit of {limit:,}; split the file, or raise "
                        f"the limit with the environment variable {self.variable(name)}")
 

@@ -103,9 +103,8 @@ def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
         lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
         if len(lengths) and lengths.max() > limits.max_cell_chars:
             index = int(lengths.to_numpy().argmax())
-            raise InputError([Problem(name, int(frame.index[index]) + 2, str(column), None,
-                                      limits.problem(name, "max_cell_chars", lengths.max(),
-                                                     "the cell's length in characters").message)])
+            raise InputError([limits.problem(name, "max_cell_chars", lengths.max(), "the cell's length in characters",
+                                             row=int(frame.index[index]) + 2, column=str(column))])
 
 
 def _delimiter(text: str) -> str:
