@@ -80,3 +80,16 @@ def test_overlaps_are_recomputed_from_the_data_and_agree_with_fit():
 def test_an_estimated_overlap_above_the_limit_is_caught_without_a_conflict_list():
     found = violations([("a", "p"), ("b", "p")], **{"campaign.budget": 1e6, "campaign.max_overlap": 0.1})
     assert any("share too much audience" in v for v in found), found  # a and b share "beauty": 0.6*0.5*0.4
+
+
+def test_the_checker_applies_hierarchical_categories_on_its_own():
+    import pandas as pd
+
+    from matchmaker.check import check_plan
+
+    creators = [creator("leaf", categories="护肤"), creator("sibling", categories="美妆-彩妆")]
+    config = quick_config()
+    data = make_data(creators, [product("p", category="美妆-护肤")], config)
+    plan = pd.DataFrame({"creator_id": ["leaf", "sibling"], "product_id": ["p", "p"]})
+    found = check_plan(plan, data, config)
+    assert found == ["sibling -> p: category '美妆-护肤' is not related to the creator's ['美妆-彩妆']"]

@@ -45,3 +45,26 @@ def test_missing_markers_and_category_keys():
     assert all(is_missing(v) for v in (None, math.nan, "", " - ", "N/A", "暂无"))
     assert not is_missing("0")
     assert norm_category(" Mom &  Baby ") == norm_category("mom&baby")
+
+
+@pytest.mark.parametrize("text, path", [
+    ("美妆-护肤", ("美妆", "护肤")), ("美妆>护肤", ("美妆", "护肤")), ("Beauty > Skin Care", ("beauty", "skincare")),
+    ("个护美妆 - 护肤", ("个护美妆", "护肤")), ("T-shirts", ("t-shirts",)), ("Mom & Baby", ("mom&baby",)),
+    ("食品＞饮料→茶", ("食品", "饮料", "茶")), ("", ()),
+])
+def test_category_paths(text, path):
+    from matchmaker.inputs.parse import category_path
+
+    assert category_path(text) == path
+
+
+@pytest.mark.parametrize("a, b, match", [
+    ("护肤", "美妆-护肤", True), ("美妆", "美妆-护肤", True), ("美妆-护肤", "个护美妆>护肤", True),
+    ("美妆-彩妆", "美妆-护肤", False), ("食品", "美妆-护肤", False), ("美妆-护肤-面霜", "美妆", True),
+    ("护肤", "护肤", True), ("", "护肤", False),
+])
+def test_paths_match_at_parent_and_leaf(a, b, match):
+    from matchmaker.inputs.parse import category_path, paths_match
+
+    assert paths_match(category_path(a), category_path(b)) is match
+    assert paths_match(category_path(b), category_path(a)) is match

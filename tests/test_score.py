@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from matchmaker.config import Config
-from matchmaker.fit.score import audience_scores, candidates, performance_scores, style_scores
+from matchmaker.fit.score import audience_scores, candidates, category_eligible, performance_scores, style_scores
 from tests.conftest import HashEmbedder, creator, make_data, product
 
 
@@ -61,3 +61,13 @@ def test_mean_of_the_known_parts():
     nan = np.nan
     parts = np.array([[0.2, nan, nan, 1.0], [0.4, 0.6, nan, nan], [nan, nan, nan, 0.0]])
     np.testing.assert_allclose(mean_known(parts, 0.5), [0.3, 0.6, 0.5, 0.5])
+
+
+def test_hierarchical_categories_match_at_parent_and_leaf():
+    creators = [creator("leaf", categories="护肤"), creator("parent", categories="美妆"),
+                creator("path", categories="个护美妆>护肤"), creator("sibling", categories="美妆-彩妆"),
+                creator("other", categories="食品")]
+    data = make_data(creators, [product("p", category="美妆-护肤"), product("q", category="彩妆")])
+    eligible = category_eligible(data, Config())
+    assert eligible[:, 0].tolist() == [True, True, True, False, False]
+    assert eligible[:, 1].tolist() == [False, False, False, True, False]

@@ -9,6 +9,7 @@ after it passes.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 import pandas as pd
@@ -52,11 +53,27 @@ def check_bookings(b: Booked) -> list[str]:
     return out
 
 
+# Levels inside one category (README, "The model"): > ＞ › » →, a dash with spaces around it, or a dash
+# between Chinese characters. Written here again, apart from inputs/parse.py, on purpose.
+_LEVEL_BREAK = re.compile(r"\s*[>＞›»→]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
+
+
+def _levels(category: object) -> list[str]:
+    return [key for key in (text_key(part) for part in _LEVEL_BREAK.split(str(category))) if key]
+
+
+def _related(product: list[str], creator: list[str]) -> bool:
+    """One category path is the other's ancestor (or equal), or both end in the same leaf."""
+    n = min(len(product), len(creator))
+    return n > 0 and (product[:n] == creator[:n] or product[-1] == creator[-1])
+
+
 def check_eligibility(b: Booked) -> list[str]:
-    """Only eligible pairs: listed in the pairs table, or sharing a category (through the config's
-    category map); never a creator below the minimum experience score."""
+    """Only eligible pairs: listed in the pairs table, or with a creator category related to the
+    product's (or to one the config's category map allows for it); never a creator below the minimum
+    experience score."""
     out = []
-    mapped = {text_key(k): {text_key(v) for v in vs} for k, vs in b.config.categories.items()}
+    mapped = {text_key(k): [_levels(v) for v in vs] for k, vs in b.config.categories.items()}
     pairs = b.data.pairs
     listed = set(zip(pairs["creator_id"], pairs["product_id"])) if pairs is not None else None
     for cid, pid in b.rows:
@@ -65,9 +82,9 @@ def check_eligibility(b: Booked) -> list[str]:
                 out.append(f"{cid} -> {pid} is not in the pairs table")
         else:
             category = b.products.at[pid, "category"]
-            wanted = {text_key(category)} | mapped.get(text_key(category), set())
-            if not wanted & {text_key(k) for k in b.creators.at[cid, "categories"]}:
-                out.append(f"{cid} -> {pid}: category {category!r} is not among the creator's "
+            wanted = [_levels(category), *mapped.get(text_key(category), [])]
+            if not any(_related(w, _levels(k)) for w in wanted for k in b.creators.at[cid, "categories"]):
+                out.append(f"{cid} -> {pid}: category {category!r} is not related to the creator's "
                            f"{list(b.creators.at[cid, 'categories'])}")
         score = b.creators.at[cid, "experience_score"]
         if not pd.isna(score) and score < b.campaign.min_experience:

@@ -17,12 +17,14 @@ A pairs table, when given, replaces eligibility and values (components are left 
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 
 from ..config import Config
 from ..data import ProblemData
-from ..inputs.parse import norm_category
+from ..inputs.parse import category_path, norm_category
 from ..inputs.schema import AGE_BANDS
 from .known import mean_known
 
@@ -40,18 +42,26 @@ def product_text(products: pd.DataFrame) -> list[str]:
 
 
 def category_eligible(data: ProblemData, config: Config) -> np.ndarray:
-    """Boolean (creators x products): the product's category, or one mapped to it, is the creator's."""
-    mapped = {norm_category(k): {norm_category(v) for v in vs} for k, vs in config.categories.items()}
-    members: dict[str, set[int]] = {}
+    """Boolean (creators x products): a creator category matches the product's category, or one the
+    config's [categories] map allows for it, as paths (inputs.parse.paths_match): one the other's ancestor,
+    or the same leaf."""
+    mapped = {norm_category(k): [category_path(v) for v in vs] for k, vs in config.categories.items()}
+    by_prefix: dict[tuple, set[int]] = defaultdict(set)  # every ancestor-or-self of a creator path
+    by_path: dict[tuple, set[int]] = defaultdict(set)
+    by_leaf: dict[str, set[int]] = defaultdict(set)
     for c, cats in enumerate(data.creators["categories"]):
-        for cat in cats:
-            members.setdefault(norm_category(cat), set()).add(c)
+        for path in filter(None, map(category_path, cats)):
+            by_path[path].add(c)
+            by_leaf[path[-1]].add(c)
+            for depth in range(1, len(path) + 1):
+                by_prefix[path[:depth]].add(c)
     eligible = np.zeros((data.n_creators, data.n_products), dtype=bool)
     for p, cat in enumerate(data.products["category"]):
-        key = norm_category(cat)
-        for allowed in {key} | mapped.get(key, set()):
-            idx = list(members.get(allowed, ()))
-            eligible[idx, p] = True
+        for path in filter(None, [category_path(cat), *mapped.get(norm_category(cat), [])]):
+            found = by_prefix.get(path, set()) | by_leaf.get(path[-1], set())  # creator below, or same leaf
+            for depth in range(1, len(path)):
+                found |= by_path.get(path[:depth], set())  # creator above (a parent category)
+            eligible[list(found), p] = True
     return eligible
 
 

@@ -79,3 +79,22 @@ def parse_list(value: object) -> tuple[str, ...]:
 def norm_category(text: str) -> str:
     """Category key: case- and space-insensitive."""
     return re.sub(r"\s+", "", text).casefold()
+
+
+# A level break inside one category: 美妆-护肤, 美妆>护肤, Beauty > Skincare (a hyphen only between Chinese
+# characters or with spaces around it, so "T-shirts" stays one category). "/" and "、" separate a list.
+_LEVELS = re.compile(r"\s*[>＞›»→]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
+
+
+def category_path(text: str) -> tuple[str, ...]:
+    """A category as its path of normalised levels: "美妆-护肤" -> ("美妆", "护肤")."""
+    return tuple(part for part in (norm_category(p) for p in _LEVELS.split(str(text))) if part)
+
+
+def paths_match(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Two category paths match when one is the other's ancestor (or equal), or their leaves are the
+    same: 护肤 ~ 美妆-护肤 ~ 个护美妆-护肤, 美妆 ~ 美妆-护肤; siblings such as 美妆-彩妆 and 美妆-护肤 do not."""
+    if not a or not b:
+        return False
+    short = min(len(a), len(b))
+    return a[:short] == b[:short] or a[-1] == b[-1]
