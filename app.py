@@ -215,9 +215,11 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
 
 def results_ui(lang: str, outcome: Outcome) -> None:
     st.header(t(lang, "results"))
+    for note in outcome.notes:  # products no creator may promote, with the closest categories
+        st.warning(note)
     r = outcome.result
-    if not r.has_plan:
-        st.error(t(lang, "no_plan"))
+    if not r.has_plan or outcome.plan.empty:
+        st.error(t(lang, "no_plan" if not r.has_plan else "empty_plan"))
         st.markdown(t(lang, "no_plan_help"))
         for reason in outcome.reasons:
             st.markdown(f"- {reason}")

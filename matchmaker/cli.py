@@ -21,7 +21,7 @@ import pandas as pd
 from .config import Config, load_config
 from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
 from .outcome import Outcome
-from .pipeline import load, run
+from .pipeline import load, prepare, solve
 from .plan.result import Progress, Status
 from .plan.solve import Interrupt
 from .problems import InputError, Problem, grouped, problems_frame
@@ -159,16 +159,23 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
                                   f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
     data = load(config, **sources)
     _show_warnings(data, quiet)
-    outcome = run(data, config, interrupt=interrupt, **_progress(quiet))
+    progress = _progress(quiet)
+    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    for note in prepared.notes:  # before the search: what cannot be planned at all
+        _say(f"warning: {note}")
+    outcome = solve(prepared, on_stage=progress.get("on_stage"), on_progress=progress.get("on_progress"),
+                    interrupt=interrupt)
     info = outcome.summary()
     interrupted = outcome.result.status is Status.INTERRUPTED
-    if not outcome.result.has_plan:
+    if not outcome.result.has_plan or not len(outcome.plan):
         if interrupted:
             _say("Interrupted before any plan was found; nothing was written.")
             return EXIT_INTERRUPTED, outcome
         if summary_path:
             written(summary_path, json_bytes(info))
-        _say(f"No feasible plan ({outcome.result.status}).")
+        headline = f"No feasible plan ({outcome.result.status})." if not outcome.result.has_plan else \
+            "The best plan books no one; no plan was written."
+        _say(headline)
         for reason in outcome.reasons:
             _say(f"  - {reason}")
         return EXIT_NO_PLAN, outcome

@@ -28,8 +28,9 @@ class Outcome:
     conflicts: pd.DataFrame  # creator pairs above max_overlap, as the model used them
     instance: Instance
     result: SolveResult
-    reasons: tuple[str, ...] = ()  # why no plan exists, when none does
+    reasons: tuple[str, ...] = ()  # why no plan exists (or why it books no one)
     timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # products no creator may promote, with the closest creator categories
 
     @property
     def plan(self) -> pd.DataFrame:
@@ -72,6 +73,7 @@ class Outcome:
             "overlap_conflicts": int(len(self.conflicts)),
             "overlap_source": "table" if self.data.overlaps is not None else "estimated",
             "why_no_plan": list(self.reasons),
+            "products_without_creators": list(self.notes),
             "warnings": len(self.data.warnings),
             "stage_seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }

@@ -9,9 +9,11 @@ re-plan reuses the embeddings, scores and overlaps. `run` is the two in one call
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ import pandas as pd
 from .config import Config
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
+from .fit.categories import unmatched_products
 from .fit.embed import Embedder, embed_texts, make_embedder
 from .fit.overlap import conflicts
 from .fit.score import candidates, creator_text, product_text
@@ -29,7 +32,7 @@ from .io.read import read_table
 from .outcome import Outcome
 from .plan.explain import explain
 from .plan.instance import build_instance
-from .plan.result import Progress, Status
+from .plan.result import PlanSource, Progress, SolveResult, Status
 from .plan.solve import Interrupt, solve_instance
 from .problems import InputError, Problem
 
@@ -56,6 +59,7 @@ class Prepared:
     candidates: pd.DataFrame
     conflicts: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # products no creator may promote, with the closest creator categories
 
 
 def read_source(source: Source, name: str) -> tuple[str, pd.DataFrame]:
@@ -90,13 +94,16 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     return validate(raw, config, mappings)
 
 
+def _cache(config: Config) -> EmbeddingCache | None:
+    return EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None
+
+
 def embeddings(data: ProblemData, config: Config, embedder: Embedder | None = None,
                on_progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Creator-bio and product-text embeddings, through the on-disk cache."""
     embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
-    cache = EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None
     texts = creator_text(data.creators) + product_text(data.products)
-    vectors = embed_texts(texts, embedder, cache, on_progress)
+    vectors = embed_texts(texts, embedder, _cache(config), on_progress)
     return vectors[:data.n_creators], vectors[data.n_creators:]
 
 
@@ -122,19 +129,23 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
             on_embed: Callable[[int, int], None] | None = None) -> Prepared:
     """Embed, score every eligible pair, find the overlap conflicts."""
     stage, lap = _stage(on_stage), _Laps()
+    encode = None
     if data.pairs is None:
         stage("embedding texts")
+        embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
         creator_emb, product_emb = embeddings(data, config, embedder, on_embed)
+        encode = partial(embed_texts, embedder=embedder, cache=_cache(config))
         lap("embed")
     else:
         creator_emb = product_emb = None
     stage("scoring pairs")
     pairs = candidates(data, config, creator_emb, product_emb)
+    notes = tuple(unmatched_products(data, pairs, encode))
     lap("score")
     stage("finding audience overlaps")
     clash = conflicts(data, config.campaign.max_overlap)
     lap("overlap")
-    return Prepared(data, config, pairs, clash, lap.timings)
+    return Prepared(data, config, pairs, clash, lap.timings, notes)
 
 
 def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
@@ -145,8 +156,22 @@ def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
     return config.override(**changes) if changes else config
 
 
+def _empty_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
+    """Why the best plan books no one, though some pairs are eligible."""
+    inst = outcome.instance
+    cheapest = float(inst.fee[inst.pair_c].min())
+    if cheapest > inst.budget:
+        return (f"the budget of ¥{inst.budget:,.0f} is below the cheapest eligible creator's fee "
+                f"(¥{cheapest:,.0f}): raise the budget",)
+    return ("every eligible booking breaks a rule (a product's budget or maximums, the Top-KOL share cap, "
+            "overlaps or exclusivity): relax them",)
+
+
 def _no_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
     status, limit = outcome.result.status, outcome.config.solver.time_limit
+    if status is Status.NO_ELIGIBLE_PAIRS:
+        return ("no creator may promote any product (categories, experience and capacity rules)",
+                *outcome.notes)
     if status is Status.INFEASIBLE:
         return tuple(explain(outcome.instance))
     if status is Status.INVALID:
@@ -170,19 +195,23 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     stage, lap = _stage(on_stage), _Laps()
     pairs = prepared.candidates
     inst = build_instance(prepared.data, pairs, prepared.conflicts, config)
-    stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
-    result = solve_instance(inst, config.solver, on_progress, interrupt)
+    if len(pairs):
+        stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
+        result = solve_instance(inst, config.solver, on_progress, interrupt)
+    else:  # nothing to search
+        result = SolveResult(Status.NO_ELIGIBLE_PAIRS, np.zeros(0, int), 0.0, math.nan, 0.0, False, 0.0,
+                             PlanSource.NONE)
     lap("solve")
     chosen = np.zeros(len(pairs), dtype=bool)
     chosen[result.chosen] = True
     outcome = Outcome(prepared.data, config, pairs.assign(chosen=chosen), prepared.conflicts, inst, result,
-                      timings={**prepared.timings, **lap.timings})
+                      timings={**prepared.timings, **lap.timings}, notes=prepared.notes)
     if result.has_plan:
         stage("checking the plan")
         violations = outcome.violations()
         if violations:
             raise PlanCheckError("the plan failed the independent check: " + "; ".join(violations[:5]))
-        reasons: tuple[str, ...] = ()
+        reasons: tuple[str, ...] = () if len(result.chosen) else _empty_plan_reasons(outcome)
     else:
         stage("explaining why no plan exists")
         reasons = _no_plan_reasons(outcome)

@@ -232,3 +232,18 @@ def test_a_latin_1_upload_keeps_its_accents(app):
     upload_bytes(app, "up-products", "products.csv", PRODUCT_CSV)
     app.run()
     assert not app.exception and any("1 creators, 1 products ready" in s.value for s in app.success)
+
+
+def test_a_plan_booking_no_one_is_explained_not_a_crash(app):
+    creators = pd.DataFrame({"creator_id": ["a", "b"], "categories": ["美妆", "美妆"], "fee": [1000, 2000],
+                             "bio": ["口红", "底妆"]})
+    upload(app, "up-creators", creators, "creators.csv")
+    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["美妆"]}),
+           "products.csv")
+    app.run()
+    apply_campaign(app, **{"Total budget": 0.0})
+    optimize(app)
+    assert not app.exception
+    assert any("The best plan books no one" in e.value for e in app.error)
+    assert any("raise the budget" in m.value for m in app.markdown)
+    assert not any("Something went wrong" in e.value for e in app.error)

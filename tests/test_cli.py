@@ -185,14 +185,14 @@ def test_batch_a_failing_campaign_is_a_row_and_the_others_still_get_plans(tmp_pa
 
     monkeypatch.chdir(tmp_path)
     folder = _campaigns(tmp_path, {"a": 5000, "b-crashes": 5000, "c": 1500})
-    real = cli.run
+    real = cli.solve
 
-    def crash_on_b(data, config, **kwargs):
-        if config.campaign.name == "b-crashes":
+    def crash_on_b(prepared, *args, **kwargs):
+        if prepared.config.campaign.name == "b-crashes":
             raise RuntimeError("a bug in one campaign")
-        return real(data, config, **kwargs)
+        return real(prepared, *args, **kwargs)
 
-    monkeypatch.setattr(cli, "run", crash_on_b)
+    monkeypatch.setattr(cli, "solve", crash_on_b)
     (folder / "d-bad.toml").write_text('[campaign]\nexclusivity = "no"\n', encoding="utf-8")
     code = main(["-q", "batch", str(folder), "--out", str(tmp_path / "out"), "--time-limit", "2"])
     table = pd.read_csv(tmp_path / "out" / "batch-summary.csv").set_index("config")
@@ -243,3 +243,24 @@ def test_control_characters_in_names_do_not_break_the_xlsx_or_the_terminal(tmp_p
     assert plan.loc[0, "product_name"] == "Lipstick" and plan.loc[0, "creator_name"] == "Belle[31m"
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err
+
+
+def test_no_eligible_pair_is_exit_3_with_the_products_named(tmp_path, capsys):
+    creators = write_csv(tmp_path / "c.csv", [{"creator_id": "d1", "categories": "美妆", "fee": 100}])
+    products = write_csv(tmp_path / "p.csv", [{"product_id": "p1", "brand": "B", "category": "数码"}])
+    code = main(["optimize", "--creators", creators, "--products", products, "--out", str(tmp_path / "plan.csv"),
+                 "--summary-json", str(tmp_path / "s.json")])
+    err = capsys.readouterr().err
+    assert code == 3 and "No feasible plan (no_eligible_pairs)" in err
+    assert "warning: product p1 (category '数码'): no eligible creator" in err
+    assert not (tmp_path / "plan.csv").exists()
+    assert json.loads((tmp_path / "s.json").read_text())["status"] == "no_eligible_pairs"
+
+
+def test_a_plan_booking_no_one_is_exit_3_with_why(tmp_path, capsys):
+    creators, products = tiny_inputs(tmp_path)
+    code = main(["optimize", "--creators", creators, "--products", products, "--budget", "0",
+                 "--out", str(tmp_path / "plan.csv")])
+    err = capsys.readouterr().err
+    assert code == 3 and "The best plan books no one" in err and "below the cheapest eligible" in err
+    assert not (tmp_path / "plan.csv").exists()

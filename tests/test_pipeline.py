@@ -101,3 +101,44 @@ def test_same_seed_single_worker_gives_the_same_plan(hash_embedder):
     data = load(config)
     plans = [booked(run(data, config, embedder=hash_embedder)) for _ in range(2)]
     assert plans[0] == plans[1] and plans[0]
+
+
+def test_products_no_creator_may_promote_are_named_before_solving_with_the_closest_categories():
+    config = quick_config()
+    data = make_data([creator("a", categories="美妆-护肤"), creator("b", categories="食品饮料")],
+                     [product("p", category="护肤"), product("q", category="食品"), product("r", category="数码")],
+                     config)
+    prep = prepare(data, config, HashEmbedder())
+    assert prep.notes == (
+        "product q (category '食品'): no eligible creator; the closest creator categories are 食品饮料: map them "
+        'in [categories], e.g. "食品" = ["食品饮料"]',
+        "product r (category '数码'): no eligible creator; no creator category is close to it")
+    out = solve(prep)
+    assert out.summary()["products_without_creators"] == list(prep.notes) and len(out.plan) == 1
+
+
+def test_no_eligible_pair_is_no_plan_never_optimal():
+    config = quick_config()
+    data = make_data([creator("a", categories="美妆")], [product("q", category="食品")], config)
+    out = run(data, config, HashEmbedder())
+    assert out.result.status is Status.NO_ELIGIBLE_PAIRS and not out.result.has_plan
+    assert out.reasons[0].startswith("no creator may promote any product")
+    assert out.reasons[1].startswith("product q (category '食品'): no eligible creator")
+
+
+def test_a_plan_that_books_no_one_says_why(prepared):
+    out = solve(prepared[0], {"campaign.budget": 50})
+    assert out.result.has_plan and out.plan.empty
+    assert out.reasons == ("the budget of ¥50 is below the cheapest eligible creator's fee (¥100): raise the budget",)
+
+
+def test_closest_categories_by_embedding_across_languages():
+    import numpy as np
+
+    from matchmaker.fit.categories import closest
+
+    vectors = {"Skincare": [1, 0, 0], "护肤": [0.9, 0.436, 0], "数码": [0, 0, 1], "宠物": [0, 1, 0]}
+    encode = lambda labels: np.array([vectors[x] for x in labels], float)  # noqa: E731
+    assert closest("Skincare", ["数码", "护肤", "宠物"], encode) == ["护肤"]
+    assert closest("Skincare", ["数码", "宠物"], encode) == []
+    assert closest("美妆-护肤", ["护肤", "数码"]) == ["护肤"]  # string similarity alone

@@ -119,7 +119,7 @@ def test_relative_gap(objective, bound, gap):
 def test_statuses_are_strings_for_files_and_summaries():
     assert Status.NO_PLAN_IN_TIME == "no_plan_in_time" and f"{PlanSource.CP_SAT}" == "cp-sat"
     assert {s.value for s in Status} == {"optimal", "feasible", "infeasible", "no_plan_in_time",
-                                         "interrupted", "invalid"}
+                                         "interrupted", "invalid", "no_eligible_pairs"}
 
 
 def test_an_interrupt_before_the_search_keeps_greedy_as_interrupted():

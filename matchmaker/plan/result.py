@@ -17,6 +17,7 @@ class Status(StrEnum):
     NO_PLAN_IN_TIME = "no_plan_in_time"  # time ran out before any plan was found; none is proved impossible
     INTERRUPTED = "interrupted"  # the user stopped the search; the best plan so far, if any, is kept
     INVALID = "invalid"  # the solver rejected the model (numbers out of range); greedy's plan, if any, is kept
+    NO_ELIGIBLE_PAIRS = "no_eligible_pairs"  # no creator may promote any product: nothing to search
 
 
 class PlanSource(StrEnum):
