@@ -232,7 +232,7 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     cols[2].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
     cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), gap(lang, r.gap),
                    delta_color="off", delta_arrow="off", border=True)
-    cols[4].metric(t(lang, "m_reach"), f"{analysis.estimated_reach(outcome) / 1e6:,.1f}M", border=True)
+    cols[4].metric(t(lang, "m_reach"), f"{info['estimated_unique_reach'] / 1e6:,.1f}M", border=True)
     charts_ui(lang, outcome)
     st.subheader(t(lang, "plan_table"))
     table = plan_table(outcome)

@@ -184,7 +184,8 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
         written(summary_path, json_bytes(info))
     _say(f"{'Interrupted: the best plan so far' if interrupted else 'Plan'} written to {out}: "
          f"{info['bookings']} bookings, {info['creators_booked']} creators, "
-         f"¥{info['budget_used']:,.0f} of ¥{info['budget']:,.0f}; value {info['objective']:.3f}, "
+         f"¥{info['budget_used']:,.0f} of ¥{info['budget']:,.0f}, est. unique reach "
+         f"{info['estimated_unique_reach']:,.0f}; value {info['objective']:.3f}, "
          f"{_bound_words(info)} ({info['status']}, plan from {info['plan_from']}); "
          f"greedy {info['greedy_value']:.3f}")
     return (EXIT_INTERRUPTED if interrupted else EXIT_OK), outcome

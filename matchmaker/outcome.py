@@ -6,11 +6,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .check import check_plan
 from .config import Config
 from .data import ProblemData
+from .fit.overlap import overlap_rows, unique_reach
 from .plan.instance import Instance
 from .plan.result import SolveResult
 
@@ -44,6 +46,14 @@ class Outcome:
         """A plan exists and the independent checker finds it keeps every rule."""
         return self.result.has_plan and not self.violations()
 
+    def estimated_reach(self) -> float:
+        """The booked creators' estimated unique audience (fit.overlap.unique_reach; README, "The app")."""
+        booked = np.unique(self.plan["c"].to_numpy(int))
+        pairs = overlap_rows(self.data, 0.0, among=booked)
+        local = np.searchsorted(booked, pairs[["a", "b"]].to_numpy(int)) if len(pairs) else np.zeros((0, 2), int)
+        among = pd.DataFrame({"a": local[:, 0], "b": local[:, 1], "overlap": pairs["overlap"].to_numpy(float)})
+        return unique_reach(self.data.creators["followers"].to_numpy(float)[booked], among)
+
     def summary(self) -> dict[str, Any]:
         """Status, whose plan, objective, proved bound and gap (null when nothing was proved), budget
         used, spend by tier and by product, sizes and stage times."""
@@ -67,6 +77,7 @@ class Outcome:
             "budget_used_share": round(spend / budget, 4) if budget else 0.0,
             "bookings": int(len(plan)),
             "creators_booked": int(plan["creator_id"].nunique()),
+            "estimated_unique_reach": round(self.estimated_reach()),
             "spend_by_tier": by_tier,
             "spend_by_product": by_product,
             "eligible_pairs": int(len(self.candidates)),

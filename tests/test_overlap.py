@@ -1,3 +1,5 @@
+import numpy as np
+import pandas as pd
 import pytest
 
 from matchmaker.fit.overlap import ESTIMATE_SCALE, UNKNOWN_SIMILARITY, conflict_graph, conflicts
@@ -23,3 +25,38 @@ def test_threshold_and_table_source():
     assert sorted(zip(frame["creator_a"], frame["creator_b"])) == [("a", "b"), ("b", "c")]
     graph = conflict_graph(frame)
     assert graph.has_edge("a", "b") and graph["b"]["c"]["overlap"] == pytest.approx(0.31)
+
+
+def _pairs(*rows):
+    return pd.DataFrame(rows, columns=["a", "b", "overlap"]) if rows else pd.DataFrame(columns=["a", "b", "overlap"])
+
+
+@pytest.mark.parametrize("followers, pairs, reach", [
+    ([100, 50], _pairs(), 150),  # disjoint
+    ([100, 50], _pairs((0, 1, 0.4)), 130),  # two creators: 100 + 50 - 0.4 * 50
+    ([50, 100], _pairs((0, 1, 0.4)), 130),  # the order of the rows does not matter
+    ([100, 40], _pairs((0, 1, 1.0)), 100),  # nested: the smaller audience inside the larger
+    ([80, 80, 80], _pairs((0, 1, 1.0), (0, 2, 1.0), (1, 2, 1.0)), 80),  # identical audiences
+    ([100, 100, 100], _pairs((0, 1, 0.5), (0, 2, 0.5), (1, 2, 0.5)), 175),  # 100 + 50 + 25
+    ([100, float("nan")], _pairs((0, 1, 0.5)), 100),  # unknown followers count as 0
+    ([], _pairs(), 0),
+])
+def test_unique_reach_known_answers(followers, pairs, reach):
+    from matchmaker.fit.overlap import unique_reach
+
+    assert unique_reach(np.array(followers, float), pairs) == pytest.approx(reach)
+
+
+def test_unique_reach_never_collapses_below_the_largest_audience_nor_exceeds_the_sum():
+    """191 creators with dense overlaps, as in a large plan: the old pairwise subtraction fell to the floor."""
+    from matchmaker.fit.overlap import unique_reach
+
+    rng = np.random.default_rng(3)
+    followers = rng.lognormal(np.log(60_000), 1.0, 191)
+    a, b = np.triu_indices(191, 1)
+    keep = rng.random(len(a)) < 0.3
+    pairs = pd.DataFrame({"a": a[keep], "b": b[keep], "overlap": rng.uniform(0.05, 0.3, keep.sum())})
+    shared = (pairs["overlap"] * np.minimum(followers[pairs["a"]], followers[pairs["b"]])).sum()
+    assert followers.sum() - shared < followers.max()  # what made the old estimate collapse to the floor
+    reach = unique_reach(followers, pairs)
+    assert 2 * followers.max() < reach < followers.sum()

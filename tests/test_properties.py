@@ -125,3 +125,17 @@ def test_random_caps_and_fees_never_give_a_plan_the_checker_rejects(fees, tops, 
     out = run(data, config)
     assert out.result.status in ("optimal", "feasible")
     assert out.violations() == [] and out.result.objective >= out.result.greedy_value - 1e-9
+
+
+@SETTINGS
+@given(st.lists(st.floats(0, 1e7), min_size=1, max_size=12), st.data())
+def test_unique_reach_lies_between_the_largest_audience_and_the_sum(followers, draw):
+    import numpy as np
+
+    from matchmaker.fit.overlap import unique_reach
+
+    n = len(followers)
+    rows = [(a, b, draw.draw(st.floats(0, 1))) for a in range(n) for b in range(a + 1, n) if draw.draw(st.booleans())]
+    pairs = pd.DataFrame(rows, columns=["a", "b", "overlap"])
+    reach = unique_reach(np.array(followers), pairs)
+    assert max(followers) - 1e-6 <= reach <= sum(followers) + 1e-6

@@ -23,19 +23,6 @@ def booked_overlaps(outcome: Outcome) -> pd.DataFrame:
     return overlap_rows(outcome.data, 0.0, among=np.unique(outcome.plan["c"].to_numpy(int)))
 
 
-def estimated_reach(outcome: Outcome) -> float:
-    """Followers of the booked creators, less each overlapping pair's shared audience
-    (overlap x the smaller audience), never below the largest single audience. 0 without data."""
-    followers = outcome.data.creators["followers"].to_numpy(float)
-    booked = np.unique(outcome.plan["c"].to_numpy(int))
-    if not len(booked):
-        return 0.0
-    f = np.nan_to_num(followers, nan=0.0)
-    pairs = booked_overlaps(outcome)
-    shared = float((pairs["overlap"] * np.minimum(f[pairs["a"]], f[pairs["b"]])).sum()) if len(pairs) else 0.0
-    return max(float(f[booked].sum()) - shared, float(f[booked].max()))
-
-
 def booking_reasons(outcome: Outcome, creator_id: str) -> pd.DataFrame:
     """For each product this creator is booked for: each score component, the average over the
     product's eligible creators, the fee and the value per 1,000 CNY."""
