@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .data import TIERS
 from .problems import InputError, Problem
 
 
@@ -132,6 +133,8 @@ class Config:
     solver: SolverParams = field(default_factory=SolverParams)
     # product category -> creator categories it may be matched to (keys and values normalised later)
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # tier label in the creator table -> "top_kol" or "alliance", over the default table (inputs/schema.py)
+    tiers: dict[str, str] = field(default_factory=dict)
     base_dir: str = "."  # folder that relative input paths are taken from
 
     def override(self, **flags: Any) -> Config:
@@ -164,6 +167,8 @@ class Config:
         out = {s: dataclasses.asdict(getattr(self, s))
                for s in ("inputs", "campaign", "scoring", "solver")}
         out["categories"] = {k: list(v) for k, v in self.categories.items()}
+        if self.tiers:
+            out["tiers"] = dict(self.tiers)
         return out
 
 
@@ -188,6 +193,17 @@ def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, t
     return out
 
 
+def _tiers(value: Any, source: str, problems: list[Problem]) -> dict[str, str]:
+    """[tiers]: a tier label of the creator table = "top_kol" or "alliance"."""
+    if not isinstance(value, dict):
+        problems.append(Problem.config_key(source, "tiers", value, 'expected a table of label = "top_kol"'))
+        return {}
+    bad = {k: v for k, v in value.items() if v not in TIERS}
+    for key, item in bad.items():
+        problems.append(Problem.config_key(source, f"tiers.{key}", item, f"expected one of {', '.join(TIERS)}"))
+    return {str(k): v for k, v in value.items() if k not in bad}
+
+
 def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "config") -> Config:
     """Build a Config from TOML-shaped data; every unknown key, wrong type or bad value is a Problem
     naming the file, section and key."""
@@ -197,9 +213,12 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
         if section == "categories":
             parts["categories"] = _categories(value, source, problems)
             continue
+        if section == "tiers":
+            parts["tiers"] = _tiers(value, source, problems)
+            continue
         cls = _SECTIONS.get(section)
         if cls is None or not isinstance(value, dict):
-            sections = sorted([*_SECTIONS, "categories"])
+            sections = sorted([*_SECTIONS, "categories", "tiers"])
             problems.append(Problem.config_key(source, section, None,
                                                f"unknown section; expected one of {sections}"))
             continue

@@ -8,6 +8,8 @@ import pandas as pd
 
 from .problems import Problem
 
+TIERS = ("top_kol", "alliance")  # every creator is one of these
+
 
 @dataclass(frozen=True)
 class ProblemData:

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -145,3 +146,44 @@ def test_numbers_above_their_maximum_name_the_cell(table, change, column):
     [problem] = err.value.problems
     assert (problem.file, problem.row, problem.column) == (f"{table}.csv", 3, column)
     assert "must be at most" in problem.message
+
+
+def test_xingtu_tiers_and_a_campaign_tier_table():
+    from matchmaker.config import config_from_dict
+
+    tiers = ["头部", "肩部达人", "腰部", "尾部达人", "素人", "KOC", "S级"]
+    rows = [creator(f"d{i}", tier=t) for i, t in enumerate(tiers)]
+    config = config_from_dict({"tiers": {"S级": "top_kol", "腰部": "top_kol"}})
+    data = make_data(rows, [product("p1")], config)
+    assert data.creators["tier"].tolist() == ["top_kol", "top_kol", "top_kol", "alliance", "alliance",
+                                              "alliance", "top_kol"]
+    with pytest.raises(InputError, match="add it to the campaign's \\[tiers\\] table"):
+        make_data(rows, [product("p1")])  # S级 is not in the default table
+
+
+def test_a_tier_table_accepts_only_the_two_tiers():
+    from matchmaker.config import config_from_dict
+
+    with pytest.raises(InputError) as err:
+        config_from_dict({"tiers": {"S级": "vip"}}, source="c.toml")
+    assert "key 'tiers.S级': expected one of top_kol, alliance" in str(err.value)
+
+
+@pytest.mark.parametrize("header, cell, column, value", [
+    ("粉丝量(万)", "1.7", "followers", 17_000), ("粉丝量(万)", "1.7万", "followers", 17_000),
+    ("粉丝数（w）", "12", "followers", 120_000), ("报价(千元)", "12", "fee", 12_000),
+    ("报价（元）", "12,000", "fee", 12_000), ("互动率(%)", "0.8", "engagement_rate", 0.008),
+    ("互动率(%)", "3.2%", "engagement_rate", 0.032), ("互动率", "3.2", "engagement_rate", 0.032),
+])
+def test_units_in_headers_scale_plain_numbers(header, cell, column, value):
+    rows = [{**creator("d1"), column: cell}, {**creator("d2"), column: "1"}]
+    frame = pd.DataFrame(rows).rename(columns={column: header})
+    data = validate({"creators": ("creators.csv", frame.astype(object)),
+                     "products": ("products.csv", pd.DataFrame([product("p1")]).astype(object))}, Config())
+    assert data.creators.loc[0, column] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("marker", ["-", "—", "/", "暂无", "N/A", "——"])
+def test_export_blank_markers_read_as_blank(marker):
+    data = make_data([creator("d1", followers=marker, engagement_rate=marker), creator("d2")], [product("p1")])
+    assert np.isnan(data.creators.loc[0, "followers"]) and np.isnan(data.creators.loc[0, "engagement_rate"])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import re
 
-MISSING = {"", "-", "--", "—", "n/a", "na", "nan", "none", "null", "无", "暂无", "未知", "#n/a"}
+MISSING = {"", "-", "--", "—", "——", "－", "/", "／", "n/a", "na", "nan", "none", "null", "无", "暂无", "未知",
+           "#n/a", "不详"}
 
 _MULTIPLIERS = {
     "": 1.0, "k": 1e3, "千": 1e3, "w": 1e4, "万": 1e4, "m": 1e6, "mm": 1e6, "百万": 1e6,
@@ -32,14 +33,18 @@ def is_missing(value: object) -> bool:
     return isinstance(value, str) and value.strip().lower() in MISSING
 
 
-def parse_number(value: object) -> float:
-    """Parse "1.2万", "3.5w", "48.5M", "12,000", "¥5,000", "3.2%" (-> 0.032) and plain numbers."""
+def parse_number(value: object, scale: float = 1.0) -> float:
+    """Parse "1.2万", "3.5w", "48.5M", "12,000", "¥5,000", "3.2%" (-> 0.032) and plain numbers. `scale`
+    is the column's unit (粉丝量(万): 1e4), applied to plain numbers only: a cell's own unit wins."""
     if isinstance(value, bool):
         raise ValueError("expected a number")
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("expected a finite number")
-        return float(value)
+        number = float(value) * scale
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number; this one is too large to be a real figure")
+        return number
     text = str(value).strip().lower().replace("\u00a0", "").replace(" ", "")
     text = _CURRENCY.sub("", text).replace(",", "").replace("，", "")
     text = text.rstrip("+")  # "10w+" as marketplaces write lower bounds
@@ -53,15 +58,18 @@ def parse_number(value: object) -> float:
     number *= _MULTIPLIERS[match["unit"] or ""]
     if match["pct"]:
         number /= 100.0
+    elif not match["unit"]:
+        number *= scale
     if not math.isfinite(number):
         raise ValueError("expected a finite number; this one is too large to be a real figure")
     return -number if match["sign"] == "-" else number
 
 
-def parse_share(value: object) -> float:
-    """A share in 0..1, written as 0.032, 3.2% or 3.2 (a bare number above 1 is a percentage)."""
-    number = parse_number(value)
-    if number > 1.0 and not str(value).strip().endswith("%"):
+def parse_share(value: object, scale: float = 1.0) -> float:
+    """A share in 0..1, written as 0.032, 3.2% or 3.2 (a bare number above 1 is a percentage). In a
+    column whose header says (%) (scale 0.01), every plain number is a percentage: 0.8 is 0.8%."""
+    number = parse_number(value, scale)
+    if scale == 1.0 and number > 1.0 and not str(value).strip().endswith("%"):
         number /= 100.0
     if not 0.0 <= number <= 1.0:
         raise ValueError("expected a share between 0 and 1 (or 0% to 100%)")

@@ -126,25 +126,46 @@ MAXIMA: dict[str, float] = {
     "max_top_kol": MAX_COUNT, "experience_score": 5, "value": 1e6,
 }
 
-TIERS = ("top_kol", "alliance")
+# A tier label (case and a trailing 达人 ignored) -> top_kol or alliance; a campaign's [tiers] table adds to
+# or overrides it (README, "Input format"). Xingtu's levels: 头部 and 肩部 are bought as Top-KOLs (slot
+# fees), 腰部, 尾部, 素人 and KOCs through the Alliance.
 TIER_ALIASES = {
     "top_kol": "top_kol", "top kol": "top_kol", "topkol": "top_kol", "kol": "top_kol",
-    "head": "top_kol", "celebrity": "top_kol", "mega": "top_kol", "头部": "top_kol",
-    "头部达人": "top_kol", "明星": "top_kol", "top": "top_kol",
+    "head": "top_kol", "celebrity": "top_kol", "mega": "top_kol", "头部": "top_kol", "肩部": "top_kol",
+    "明星": "top_kol", "top": "top_kol", "macro": "top_kol",
     "alliance": "alliance", "affiliate": "alliance", "koc": "alliance", "腰部": "alliance",
-    "尾部": "alliance", "腰尾部": "alliance", "达人联盟": "alliance", "精选联盟": "alliance",
+    "尾部": "alliance", "腰尾部": "alliance", "素人": "alliance", "达人联盟": "alliance", "精选联盟": "alliance",
     "micro": "alliance", "nano": "alliance", "mid": "alliance",
 }
+
+
+def tier_key(label: object) -> str:
+    """A tier label as the alias table keys it: 头部达人 -> 头部, "Top-KOL" -> top_kol."""
+    text = str(label).strip().lower().replace("-", "_")
+    return text.removesuffix("达人") or text
+
+
 AGE_BANDS = ("18_24", "25_34", "35_plus")
 
 _KEY_JUNK = re.compile(r"[\s_\-()（）\[\]【】:：./]+")
 _CNY_UNIT = re.compile(r"[(（\[【]?\s*(cny|rmb|元|¥|￥)\s*[)）\]】]?$")
+# A unit in brackets at the end of a header scales the column: 粉丝量(万), 报价(千元), 播放(w), 互动率(%)
+_UNITS = {"万": 1e4, "w": 1e4, "万元": 1e4, "千": 1e3, "k": 1e3, "千元": 1e3, "百万": 1e6, "m": 1e6, "亿": 1e8,
+          "元": 1.0, "cny": 1.0, "rmb": 1.0, "%": 0.01, "％": 0.01}
+_HEADER_UNIT = re.compile(r"\s*[(（\[【]\s*(万元|千元|百万|万|w|千|k|m|亿|元|cny|rmb|%|％)\s*[)）\]】]\s*$")
+
+
+def header_unit(text: object) -> float:
+    """The factor a header's unit puts on its column's plain numbers: 粉丝量(万) -> 10000, (%) -> 0.01."""
+    match = _HEADER_UNIT.search(str(text).strip().lower())
+    return _UNITS[match.group(1)] if match else 1.0
 
 
 def header_key(text: object) -> str:
     """Normalise a header for alias matching: lower case, no spaces, brackets, separators or a
-    trailing CNY unit ("报价(元)", "Fee (CNY)" -> the key of "报价", "fee")."""
-    text = _CNY_UNIT.sub("", str(text).strip().lower())
+    trailing unit ("报价(元)", "Fee (CNY)", "粉丝量(万)" -> the key of "报价", "fee", "粉丝量")."""
+    text = _HEADER_UNIT.sub("", str(text).strip().lower())
+    text = _CNY_UNIT.sub("", text)
     return _KEY_JUNK.sub("", text)
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 
 from ..config import Config
-from ..data import ProblemData
+from ..data import TIERS, ProblemData
 from ..problems import InputError, Problem
 from .parse import is_missing, parse_list, parse_number, parse_share
-from .schema import AGE_BANDS, MAXIMA, TABLES, TIER_ALIASES, TIERS, Column, suggest_mapping
+from .schema import AGE_BANDS, MAXIMA, TABLES, TIER_ALIASES, Column, header_unit, suggest_mapping, tier_key
 
 GENDERS = {"female": "female", "f": "female", "women": "female", "女": "female", "女性": "female",
            "male": "male", "m": "male", "men": "male", "男": "male", "男性": "male",
@@ -43,18 +44,18 @@ def _row(index: object) -> int:
     return int(index) + 2  # header is spreadsheet row 1
 
 
-def _parse_int(value: object) -> int:
-    number = parse_number(value)
+def _parse_int(value: object, scale: float = 1.0) -> int:
+    number = parse_number(value, scale)
     if number != math.floor(number):
         raise ValueError("expected a whole number")
     return int(number)
 
 
-def _parse_tier(value: object) -> str:
-    tier = TIER_ALIASES.get(str(value).strip().lower().replace("-", "_"))
+def _parse_tier(value: object, tiers: dict[str, str]) -> str:
+    tier = tiers.get(tier_key(value))
     if tier is None:
-        raise ValueError(f"unknown tier; expected one of {', '.join(TIERS)} "
-                         "(or 头部/腰部/尾部, KOL/KOC)")
+        raise ValueError(f"unknown tier; expected one of {', '.join(TIERS)} (or 头部/肩部/腰部/尾部/素人, "
+                         "KOL/KOC), or add it to the campaign's [tiers] table")
     return tier
 
 
@@ -62,15 +63,30 @@ def _parse_text(value: object) -> str:
     return str(value).strip()
 
 
-_PARSERS: dict[str, Callable[[object], object]] = {
+_PARSERS: dict[str, Callable[..., object]] = {
     "id": _parse_text, "text": _parse_text, "number": parse_number, "share": parse_share,
     "int": _parse_int, "list": parse_list, "tier": _parse_tier,
 }
 _NON_NEGATIVE = {"number", "int"}
+_SCALED = {"number", "share", "int"}
+
+
+def tier_table(config: Config) -> dict[str, str]:
+    """The default tier aliases with the campaign's [tiers] table over them."""
+    return {**TIER_ALIASES, **{tier_key(k): v for k, v in config.tiers.items()}}
+
+
+def _cell_parser(col: Column, header: str, tiers: dict[str, str]) -> Callable[[object], object]:
+    """The parser of one column: numbers scaled by the header's unit (粉丝量(万)), tiers by the table."""
+    if col.kind == "tier":
+        return partial(_parse_tier, tiers=tiers)
+    if col.kind in _SCALED:
+        return partial(_PARSERS[col.kind], scale=header_unit(header))
+    return _PARSERS[col.kind]
 
 
 def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, str] | None,
-                 out: _Collector) -> pd.DataFrame | None:
+                 out: _Collector, tiers: dict[str, str] = TIER_ALIASES) -> pd.DataFrame | None:
     """Rename headers to canonical columns and parse every cell; None when a required column is missing."""
     columns = TABLES[table]
     mapping = mapping if mapping is not None else suggest_mapping([str(c) for c in frame.columns], table)
@@ -86,14 +102,16 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     by_name = {canonical: header for header, canonical in mapping.items()}
     result = pd.DataFrame(index=frame.index)
     for col in columns:
-        result[col.name] = _parse_column(frame[by_name[col.name]], col, out) \
-            if col.name in by_name else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        if col.name in by_name:
+            parser = _cell_parser(col, str(by_name[col.name]), tiers)
+            result[col.name] = _parse_column(frame[by_name[col.name]], col, parser, out)
+        else:
+            result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [_row(i) for i in frame.index]
     return result
 
 
-def _parse_column(cells: pd.Series, col: Column, out: _Collector) -> pd.Series:
-    parser = _PARSERS[col.kind]
+def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: _Collector) -> pd.Series:
     values: list[object] = []
     for index, cell in cells.items():
         if is_missing(cell):
@@ -144,7 +162,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     out = _Collector(file)
     tiers_given = mapping is not None and "tier" in mapping.values() or \
         mapping is None and "tier" in suggest_mapping([str(c) for c in frame.columns], "creators").values()
-    data = canonicalise(frame, "creators", file, mapping, out)
+    data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
     if data is None:
         return None, out.problems
     _required_cells(data, ("creator_id", "fee"), out)
