@@ -46,6 +46,8 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--products", help="product catalogue (.csv, .xlsx, .parquet)")
     parser.add_argument("--pairs", help="optional creator_id, product_id, value table")
     parser.add_argument("--overlaps", help="optional creator_a, creator_b, overlap table")
+    parser.add_argument("--sheet", help="the creators workbook's sheet (default: the one that looks like the table)")
+    parser.add_argument("--products-sheet", help="the products workbook's sheet")
     parser.add_argument("--config", help="campaign TOML (every parameter; flags override it)")
     parser.add_argument("--budget", type=float, help="total budget in CNY")
     parser.add_argument("--max-overlap", type=float, help="max audience overlap of two creators on one product")
@@ -206,8 +208,10 @@ def _bound_words(info: dict) -> str:
     return f"bound {info['best_bound']:.3f}, gap {info['gap']:.2%}"
 
 
-def _sources(args: argparse.Namespace) -> dict[str, str | None]:
-    return {k: getattr(args, k) for k in ("creators", "products", "pairs", "overlaps")}
+def _sources(args: argparse.Namespace) -> dict:
+    sheets = {"creators": args.sheet, "products": args.products_sheet}
+    return {**{k: getattr(args, k) for k in ("creators", "products", "pairs", "overlaps")},
+            "sheets": {k: v for k, v in sheets.items() if v}}
 
 
 def _batch(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:

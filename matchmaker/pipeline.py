@@ -27,10 +27,11 @@ from .fit.categories import unmatched_products
 from .fit.embed import Embedder, embed_texts, make_embedder
 from .fit.overlap import conflicts
 from .fit.score import candidates, creator_text, product_text
+from .inputs.schema import header_score
 from .inputs.validate import validate
-from .io.read import read_table
+from .io.read import Table, read_export
 from .outcome import Outcome
-from .plan.explain import explain
+from .plan.explain import explain, quick_checks
 from .plan.instance import build_instance
 from .plan.result import PlanSource, Progress, SolveResult, Status
 from .plan.solve import Interrupt, solve_instance
@@ -62,22 +63,26 @@ class Prepared:
     notes: tuple[str, ...] = ()  # products no creator may promote, with the closest creator categories
 
 
-def read_source(source: Source, name: str) -> tuple[str, pd.DataFrame]:
+def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None) -> Table:
+    """A path, an upload (bytes, file name) or a frame, read as an export of `table` (creators, ...)."""
     if isinstance(source, pd.DataFrame):
-        return name, source
+        return Table(source)
+    score = header_score(table)
     if isinstance(source, tuple):
         data, file = source
-        return file, read_table(data, file)
-    return Path(source).name, read_table(source)
+        return read_export(data, file, sheet=sheet, header_score=score)
+    return read_export(source, Path(source).name, sheet=sheet, header_score=score)
 
 
 def load(config: Config, creators: Source | None = None, products: Source | None = None,
          pairs: Source | None = None, overlaps: Source | None = None,
-         mappings: dict[str, dict[str, str]] | None = None) -> ProblemData:
-    """Read and validate the inputs (arguments, else the config's [inputs]); raises InputError."""
+         mappings: dict[str, dict[str, str]] | None = None,
+         sheets: dict[str, str] | None = None) -> ProblemData:
+    """Read and validate the inputs (arguments, else the config's [inputs]); `sheets` names the sheet of a
+    workbook per table ({"creators": "达人列表"}). Raises InputError."""
     given = {"creators": creators, "products": products, "pairs": pairs, "overlaps": overlaps}
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
-    problems = []
+    problems, notes = [], []
     for table, source in given.items():
         source = source if source is not None else config.input_path(table)
         if source is None:
@@ -86,12 +91,17 @@ def load(config: Config, creators: Source | None = None, products: Source | None
                                         f"no {table} file given (--{table} or [inputs] {table})"))
             continue
         try:
-            raw[table] = read_source(source, f"{table} table")
+            read = read_source(source, f"{table} table", table, (sheets or {}).get(table))
         except InputError as exc:
             problems += exc.problems
+            continue
+        name = f"{table} table" if isinstance(source, pd.DataFrame) else \
+            source[1] if isinstance(source, tuple) else Path(source).name
+        raw[table] = (name, read.frame)
+        notes += read.notes
     if problems:
         raise InputError(problems)
-    return validate(raw, config, mappings)
+    return validate(raw, config, mappings, tuple(notes))
 
 
 def _cache(config: Config) -> EmbeddingCache | None:
@@ -171,7 +181,7 @@ def _no_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
     status, limit = outcome.result.status, outcome.config.solver.time_limit
     if status is Status.NO_ELIGIBLE_PAIRS:
         return ("no creator may promote any product (categories, experience and capacity rules)",
-                *outcome.notes)
+                *outcome.notes, *quick_checks(outcome.instance))
     if status is Status.INFEASIBLE:
         return tuple(explain(outcome.instance))
     if status is Status.INVALID:

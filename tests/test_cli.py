@@ -264,3 +264,19 @@ def test_a_plan_booking_no_one_is_exit_3_with_why(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 3 and "The best plan books no one" in err and "below the cheapest eligible" in err
     assert not (tmp_path / "plan.csv").exists()
+
+
+def test_a_xingtu_export_goes_to_a_plan_without_editing_the_file(tmp_path, capsys):
+    from tests.test_read import _xingtu_workbook
+
+    _xingtu_workbook(tmp_path / "xingtu.xlsx")
+    products = write_csv(tmp_path / "p.csv", [{"商品ID": "p1", "品牌": "澜樱", "商品名称": "面霜", "商品类目": "护肤"}])
+    out = tmp_path / "plan.csv"
+    code = main(["optimize", "--creators", str(tmp_path / "xingtu.xlsx"), "--products", products, "--out", str(out),
+                 "--budget", "100000", "--summary-json", str(tmp_path / "s.json")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "a total row, not a record: skipped" in err and "the header is on row 3" in err
+    assert "xingtu.xlsx, row 6, column 'fee': no fee (quote): this creator cannot be booked" in err
+    plan = pd.read_csv(out)
+    assert plan["creator_id"].tolist() == ["d1"] and plan.loc[0, "tier"] == "top_kol"

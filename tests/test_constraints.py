@@ -124,8 +124,8 @@ def test_category_rule_with_case_space_insensitive_match_and_config_map(hash_emb
 
 
 def test_category_rule_infeasible(hash_embedder):
-    out = solve_case([creator("a", categories="beauty")], [product("q", category="tech", min_creators=1)],
-                     embedder=hash_embedder)
+    out = solve_case([creator("a", categories="beauty")],
+                     [product("p"), product("q", category="tech", min_creators=1)], embedder=hash_embedder)
     assert out.result.status == "infeasible"
     assert "product q: min 1 creators, but only 0 eligible" in reasons(out)
 
@@ -152,7 +152,7 @@ def test_min_experience_filters_creators():
 def test_min_experience_infeasible():
     out = solve_case([creator("a", experience_score=3.5)], [product("p", min_creators=1)],
                      [("a", "p", 0.9)], **{"campaign.min_experience": 4.0})
-    assert out.result.status == "infeasible"
+    assert out.result.status == "no_eligible_pairs"  # nothing to search: not even the solver is asked
     assert "only 0 eligible" in reasons(out)
 
 

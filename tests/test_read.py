@@ -134,3 +134,56 @@ def test_limits_from_the_environment(monkeypatch):
     monkeypatch.setenv("MATCHMAKER_MAX_COLUMNS", "many")
     with pytest.raises(InputError, match="MATCHMAKER_MAX_COLUMNS"):
         Limits.from_env()
+
+
+def _xingtu_workbook(path):
+    """A Xingtu-style export: a title and a note above the header, a blank row, a total row, and a second
+    sheet of notes in front of the table."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "说明"
+    notes.append(["本表由巨量星图导出"])
+    sheet = book.create_sheet("达人列表")
+    sheet.append(["2026年11月 星图达人报价单"])
+    sheet.append(["数据来源：巨量星图，导出时间 2026-11-20"])
+    sheet.append(["达人ID", "达人昵称", "达人层级", "粉丝量(万)", "带货类目", "报价"])
+    sheet.append(["d1", "小鹿", "头部", "170", "美妆-护肤", "50000"])
+    sheet.append([])
+    sheet.append(["d2", "阿杰", "素人", "0.8", "美妆", "-"])
+    sheet.append(["合计", None, None, "170.8", None, "50000"])
+    book.save(path)
+
+
+def test_a_xingtu_export_finds_its_sheet_and_header_and_says_what_it_skipped(tmp_path):
+    from matchmaker.inputs.schema import header_score
+    from matchmaker.io.read import read_export
+
+    _xingtu_workbook(tmp_path / "xingtu.xlsx")
+    table = read_export(tmp_path / "xingtu.xlsx", header_score=header_score("creators"))
+    assert table.sheet == "达人列表" and table.sheets == ("说明", "达人列表")
+    assert list(table.frame.columns)[:3] == ["达人ID", "达人昵称", "达人层级"]
+    assert table.frame["达人ID"].tolist() == ["d1", "d2", "合计"] and list(table.frame.index + 2) == [4, 6, 7]
+    notes = " | ".join(p.message for p in table.notes)
+    assert "the header is on row 3; the 2 row(s) above it" in notes
+    assert "blank rows skipped: rows 5" in notes and "read sheet '达人列表'" in notes and "--sheet" in notes
+
+
+def test_a_sheet_chosen_by_name_or_refused_naming_the_sheets(tmp_path):
+    from matchmaker.io.read import read_export
+
+    _xingtu_workbook(tmp_path / "x.xlsx")
+    assert read_export(tmp_path / "x.xlsx", sheet="说明").frame.empty
+    with pytest.raises(InputError, match="has no sheet of this name; its sheets are 说明, 达人列表"):
+        read_export(tmp_path / "x.xlsx", sheet="Sheet1")
+
+
+def test_a_csv_with_a_title_row_keeps_spreadsheet_row_numbers(tmp_path):
+    from matchmaker.io.read import read_export
+
+    path = tmp_path / "c.csv"
+    path.write_text("达人报价单 2026-11\n\ncreator_id,categories,fee\na,x,1\nb,x,2\n", encoding="utf-8")
+    table = read_export(path)
+    assert list(table.frame.columns) == ["creator_id", "categories", "fee"]
+    assert list(table.frame.index + 2) == [4, 5]

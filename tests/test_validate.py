@@ -44,7 +44,6 @@ def test_english_aliases_and_tier_threshold_from_config():
 BAD_CREATORS = [  # (change to creator d2, column, expected message fragment)
     ({"fee": "-5"}, "fee", "must be >= 0"),
     ({"fee": "lots"}, "fee", "expected a number"),
-    ({"fee": ""}, "fee", "required"),
     ({"tier": "mega-star"}, "tier", "unknown tier"),
     ({"creator_id": "d1"}, "creator_id", "duplicate creator_id; first seen in row 2"),
     ({"engagement_rate": "130%"}, "engagement_rate", "share"),
@@ -187,3 +186,12 @@ def test_units_in_headers_scale_plain_numbers(header, cell, column, value):
 def test_export_blank_markers_read_as_blank(marker):
     data = make_data([creator("d1", followers=marker, engagement_rate=marker), creator("d2")], [product("p1")])
     assert np.isnan(data.creators.loc[0, "followers"]) and np.isnan(data.creators.loc[0, "engagement_rate"])
+
+
+def test_a_creator_without_a_quote_is_a_warning_and_never_booked():
+    from matchmaker.fit.score import creator_usable
+
+    data = make_data([creator("d1"), creator("d2", fee="-"), creator("d3", fee="")], [product("p1")])
+    assert [(p.row, p.column, p.severity) for p in data.warnings if "no fee" in p.message] == \
+        [(3, "fee", "warning"), (4, "fee", "warning")]
+    assert creator_usable(data, Config()).tolist() == [True, False, False]

@@ -66,10 +66,12 @@ def category_eligible(data: ProblemData, config: Config) -> np.ndarray:
 
 
 def creator_usable(data: ProblemData, config: Config) -> np.ndarray:
-    """Creators that may be booked at all: capacity above 0, experience not below the minimum."""
+    """Creators that may be booked at all: a fee (quote), capacity above 0, experience not below the
+    minimum."""
     exp = data.creators["experience_score"].to_numpy(float)
     low = ~np.isnan(exp) & (exp < config.campaign.min_experience)
-    return (data.creators["max_products"].to_numpy() > 0) & ~low
+    quoted = np.isfinite(data.creators["fee"].to_numpy(float))
+    return quoted & (data.creators["max_products"].to_numpy() > 0) & ~low
 
 
 def style_scores(creator_emb: np.ndarray, product_emb: np.ndarray, creator_blank: np.ndarray,

@@ -7,6 +7,7 @@ after normalising case, spaces, underscores and brackets, so "Fee (CNY)" and "fe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -189,3 +190,9 @@ def suggest_mapping(headers: list[str], table: str) -> dict[str, str]:
             mapping[header] = canonical
             taken.add(canonical)
     return mapping
+
+
+def header_score(table: str) -> Callable[[list[str]], int]:
+    """For reading an export: how many cells of a row are headers of this table's columns."""
+    aliases = alias_map(TABLES[table])
+    return lambda cells: sum(header_key(cell) in aliases for cell in cells)

@@ -100,6 +100,7 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     if missing:
         return None
     by_name = {canonical: header for header, canonical in mapping.items()}
+    frame = _without_total_rows(frame, by_name[columns[0].name], out)
     result = pd.DataFrame(index=frame.index)
     for col in columns:
         if col.name in by_name:
@@ -109,6 +110,20 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
             result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [_row(i) for i in frame.index]
     return result
+
+
+TOTAL_LABELS = ("合计", "总计", "小计", "汇总", "total", "totals", "sum", "grand total")
+
+
+def _without_total_rows(frame: pd.DataFrame, id_header: str, out: _Collector) -> pd.DataFrame:
+    """A row whose id cell says 合计/总计/Total is the export's total line, not a creator or product:
+    skipped, with a warning naming it."""
+    labels = frame[id_header].astype(str).str.strip().str.lower().str.rstrip(":：")
+    total = labels.isin(TOTAL_LABELS)
+    for index in frame.index[total]:
+        out.add(_row(index), id_header, frame.at[index, id_header], "a total row, not a record: skipped",
+                "warning")
+    return frame.loc[~total]
 
 
 def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: _Collector) -> pd.Series:
@@ -165,7 +180,11 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
     if data is None:
         return None, out.problems
-    _required_cells(data, ("creator_id", "fee"), out)
+    _required_cells(data, ("creator_id",), out)
+    for index, fee in data["fee"].items():  # "-" in a Xingtu quote column: no such offer, not an error
+        row = int(data.at[index, "row"])
+        if fee is None and (row, "fee") not in out.flagged:
+            out.add(row, "fee", None, "no fee (quote): this creator cannot be booked", "warning")
     _unique_ids(data, "creator_id", out)
     _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views",
                     "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
@@ -305,10 +324,11 @@ def _validate_links(frame: pd.DataFrame, file: str, table: str, id_columns: dict
 
 
 def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
-             mappings: dict[str, dict[str, str]] | None = None) -> ProblemData:
-    """Raw tables {"creators": (file, frame), "products": ..., optional "pairs", "overlaps"}."""
+             mappings: dict[str, dict[str, str]] | None = None, notes: tuple[Problem, ...] = ()) -> ProblemData:
+    """Raw tables {"creators": (file, frame), "products": ..., optional "pairs", "overlaps"}; `notes` are
+    warnings from reading them (skipped title rows, the sheet chosen), kept with the others."""
     mappings = mappings or {}
-    problems: list[Problem] = []
+    problems: list[Problem] = list(notes)
     file, frame = raw["creators"]
     creators, found = validate_creators(frame, file, config, mappings.get("creators"))
     problems += found

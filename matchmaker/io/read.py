@@ -10,8 +10,12 @@ import csv
 import io
 import itertools
 import logging
+import math
 import re
 import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import charset_normalizer
@@ -41,8 +45,31 @@ def clean_header(text: object) -> str:
     return re.sub(r"\s+", " ", str(text)).strip()
 
 
+HeaderScore = Callable[[list[str]], int]  # how many cells of a row are headers the caller knows
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as read: text cells under cleaned headers (index + 2 is the spreadsheet row), and notes
+    (warnings) on what reading it skipped or chose."""
+
+    frame: pd.DataFrame
+    notes: tuple[Problem, ...] = ()
+    sheet: str | None = None  # the sheet read, for a workbook
+    sheets: tuple[str, ...] = ()  # every sheet of the workbook
+
+
 def read_table(source: str | Path | bytes, name: str | None = None, limits: Limits | None = None) -> pd.DataFrame:
     """Read a table from a path, or from bytes plus a file name (uploads); raise InputError."""
+    return read_export(source, name, limits).frame
+
+
+def read_export(source: str | Path | bytes, name: str | None = None, limits: Limits | None = None,
+                sheet: str | None = None, header_score: HeaderScore | None = None) -> Table:
+    """Read a table as exports write them: the header row found below title or note rows (the row with
+    the most headers `header_score` knows, else the first row about as wide as the table), blank rows
+    dropped, and of a workbook's sheets the one named, else the one that looks most like the table.
+    Raise InputError."""
     limits = limits or Limits.from_env()
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -59,8 +86,11 @@ def read_table(source: str | Path | bytes, name: str | None = None, limits: Limi
     if suffix not in SUPPORTED:
         raise InputError([Problem(name, None, None, suffix or name,
                                   f"unsupported file type; expected one of {', '.join(SUPPORTED)}")])
+    if sheet and suffix not in (".xlsx", ".xlsm"):
+        raise InputError([Problem(name, None, None, sheet, "has no sheets (only a workbook has; --sheet "
+                                  "is for .xlsx files)")])
     try:
-        frame = _parse(data, suffix, name, limits)
+        table = _parse(data, suffix, name, limits, sheet, header_score)
     except InputError:
         raise
     except MemoryError:
@@ -70,30 +100,96 @@ def read_table(source: str | Path | bytes, name: str | None = None, limits: Limi
         raise InputError([Problem(name, None, None, None,
                                   f"could not be read as a {suffix} table ({exc.__class__.__name__}: "
                                   f"{str(exc)[:200]})")]) from exc
-    _check_shape(frame, name, limits)
-    return _tidy(frame, name)
+    _check_shape(table.frame, name, limits)
+    frame, blank = _tidy(table.frame, name)
+    notes = table.notes
+    if blank:
+        notes += (Problem(name, None, None, None, f"blank rows skipped: rows {_rows(blank)}", "warning"),)
+    return replace(table, frame=frame, notes=notes)
 
 
-def _parse(data: bytes, suffix: str, name: str, limits: Limits) -> pd.DataFrame:
+def _parse(data: bytes, suffix: str, name: str, limits: Limits, sheet: str | None,
+           header_score: HeaderScore | None) -> Table:
     if suffix in (".xlsx", ".xlsm"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the zip directory says how large it unpacks
             unpacked = sum(info.file_size for info in archive.infolist())
         limits.check(name, "max_unpacked_mb", unpacked / MB, "the workbook's unpacked size in MB")
-        return pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+        return _workbook(data, name, sheet, header_score)
     if suffix == ".parquet":
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
         limits.check(name, "max_rows", meta.num_rows, "the number of rows")
         limits.check(name, "max_columns", meta.num_columns, "the number of columns")
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         limits.check(name, "max_unpacked_mb", unpacked / MB, "the table's unpacked size in MB")
-        return pd.read_parquet(io.BytesIO(data)).astype(object)
+        return Table(pd.read_parquet(io.BytesIO(data)).astype(object))
     lines = data.count(b"\n")  # before parsing; quoted cells may hold line breaks, so only a coarse guard
     if lines > 2 * limits.max_rows:
         raise InputError([limits.problem(name, "max_rows", lines, "the number of lines")])
     text = _decode(data, name)
     sep = "\t" if suffix == ".tsv" else _delimiter(text)
-    return pd.read_csv(io.StringIO(text), dtype=object, sep=sep, engine="python",
-                       keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
+    width = max((len(row) for row in csv.reader(io.StringIO(text), delimiter=sep)), default=0)
+    grid = pd.read_csv(io.StringIO(text), dtype=object, sep=sep, engine="python", header=None,
+                       names=list(range(max(width, 1))), keep_default_na=False, skip_blank_lines=False,
+                       skipinitialspace=True)
+    return _with_header(grid, name, header_score)
+
+
+def _workbook(data: bytes, name: str, sheet: str | None, header_score: HeaderScore | None) -> Table:
+    book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+    names = tuple(str(n) for n in book.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise InputError([Problem(name, None, None, sheet, f"has no sheet of this name; its sheets are "
+                                  f"{', '.join(names)}")])
+    tables = {n: _with_header(book.parse(n, header=None, dtype=object), name, header_score)
+              for n in ([sheet] if sheet else names)}
+    chosen = sheet or max(tables, key=lambda n: _likeness(tables[n], header_score))
+    table = replace(tables[chosen], sheet=chosen, sheets=names)
+    if sheet is None and len(names) > 1:
+        table = replace(table, notes=table.notes + (Problem(
+            name, None, None, None, f"read sheet '{chosen}', the one that looks like the table (the workbook "
+            f"has {', '.join(names)}); choose another with --sheet", "warning"),))
+    return table
+
+
+def _likeness(table: Table, header_score: HeaderScore | None) -> tuple[int, int]:
+    """How much a sheet looks like the table: headers known, then filled cells."""
+    headers = [str(c) for c in table.frame.columns]
+    known = header_score(headers) if header_score else 0
+    return known, int(table.frame.notna().to_numpy().sum())
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+
+
+def _with_header(grid: pd.DataFrame, name: str, header_score: HeaderScore | None) -> Table:
+    """The grid with its header row as columns; rows above it (a title, notes) skipped with a note."""
+    top = [[clean_header(v) for v in row if not _blank(v)] for row in grid.head(30).itertuples(index=False)]
+    header = 0
+    scores = [header_score(cells) if header_score else 0 for cells in top]
+    if scores and max(scores) >= 2:
+        header = scores.index(max(scores))
+    elif top:
+        widest = max(len(cells) for cells in top)
+        header = next((i for i, cells in enumerate(top) if len(cells) >= max(2, (widest + 1) // 2)), 0)
+    columns, seen = [], {}
+    for k, value in enumerate(grid.iloc[header] if len(grid) else []):
+        label = clean_header(value) if not _blank(value) else f"Unnamed: {k}"
+        seen[label] = seen.get(label, 0) + 1
+        columns.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    frame = grid.iloc[header + 1:].copy()
+    frame.columns = columns or list(grid.columns)
+    frame.index = frame.index - 1  # spreadsheet row = grid position + 1 = index + 2
+    notes = ()
+    if header:
+        notes = (Problem(name, None, None, None, f"the header is on row {header + 1}; the {header} row(s) above "
+                         "it (a title or notes) were skipped", "warning"),)
+    return Table(frame, notes)
+
+
+def _rows(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:8]))
+    return shown + (f", ... ({len(rows)} rows)" if len(rows) > 8 else "")
 
 
 def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
@@ -108,17 +204,20 @@ def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
 
 
 def _delimiter(text: str) -> str:
-    """The delimiter (, ; tab |) that splits the first rows into the most columns, consistently."""
+    """The delimiter (, ; tab |) that splits the first rows into the most columns, consistently (the
+    most common width, so that a title row above the header does not count)."""
     sample = text[:50_000]
     best, best_score = ",", (0, 0)
     for delimiter in (",", ";", "\t", "|"):
         rows = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter), 30))
-        widths = [len(r) for r in rows if r]
-        if not widths or widths[0] < 2:
+        widths = [len(r) for r in rows if any(cell.strip() for cell in r)]
+        if not widths:
             continue
-        score = (sum(w == widths[0] for w in widths), widths[0])
-        if score > best_score:
-            best, best_score = delimiter, score
+        width, count = Counter(widths).most_common(1)[0]
+        if width < 2:
+            continue
+        if (count, width) > best_score:
+            best, best_score = delimiter, (count, width)
     return best
 
 
@@ -179,14 +278,12 @@ def _decode_as(data: bytes, encoding: str, name: str) -> str:
                                   f"{_RESAVE}")]) from None
 
 
-def _tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    frame = frame.rename(columns=clean_header)
+def _tidy(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[int]]:
+    """Drop empty unnamed columns and blank rows; the frame and the spreadsheet rows dropped."""
     frame = frame.loc[:, [not str(c).startswith("Unnamed:") or frame[c].astype(str).str.strip().ne("").any()
                           for c in frame.columns]]
-    frame = frame.dropna(how="all")
-    blank = frame.apply(lambda col: col.astype(str).str.strip().isin(["", "nan", "None"])).all(axis=1)
-    frame = frame.loc[~blank]
     if frame.columns.empty:
         raise InputError([Problem(name, None, None, None, "has no columns; expected a header row")])
+    blank = frame.apply(lambda col: col.map(_blank) | col.astype(str).str.strip().isin(["nan", "None"])).all(axis=1)
     log.debug("read %s: %d rows, %d columns", name, len(frame), len(frame.columns))
-    return frame
+    return frame.loc[~blank], [int(i) + 2 for i in frame.index[blank]]
