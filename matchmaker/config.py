@@ -76,6 +76,7 @@ class CampaignParams:
     min_experience: float = 0.0  # creators with a known experience score below this are not used
     exclusivity: bool = False  # a creator never promotes two brands in the same category
     default_max_products: int = 1
+    fee_quote: str = ""  # which quote column is the fee ("21-60s视频", "直播", a header); "" = the first found
 
     def __post_init__(self) -> None:
         _check(math.isfinite(self.budget) and 0 <= self.budget <= MAX_BUDGET, "campaign.budget",

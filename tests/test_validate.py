@@ -195,3 +195,42 @@ def test_a_creator_without_a_quote_is_a_warning_and_never_booked():
     assert [(p.row, p.column, p.severity) for p in data.warnings if "no fee" in p.message] == \
         [(3, "fee", "warning"), (4, "fee", "warning")]
     assert creator_usable(data, Config()).tolist() == [True, False, False]
+
+
+XINGTU_QUOTES = {"1-20s视频报价": "800", "21-60s视频报价": "1500", "60s以上视频报价": "-", "直播报价": "5000"}
+
+
+def _quoted(**flags):
+    from matchmaker.config import Config
+
+    rows = [{k: v for k, v in {**creator(f"d{i}"), **XINGTU_QUOTES}.items() if k != "fee"} for i in range(2)]
+    frame = pd.DataFrame(rows).astype(object)
+    config = Config().override(**flags) if flags else Config()
+    return validate({"creators": ("c.csv", frame), "products": ("p.csv", pd.DataFrame([product("p1")]).astype(object))},
+                    config)
+
+
+def test_several_quote_columns_take_the_first_in_order_and_say_so():
+    data = _quoted()
+    assert data.creators["fee"].tolist() == [1500, 1500]
+    [note] = [p for p in data.warnings if p.column == "fee"]
+    assert "the fee is the quote '21-60s视频报价'" in note.message and "campaign.fee_quote" in note.message
+
+
+@pytest.mark.parametrize("quote, fee", [("直播", 5000), ("1-20s视频", 800), ("1-20s视频报价", 800)])
+def test_the_campaign_chooses_which_quote_is_the_fee(quote, fee):
+    assert _quoted(**{"campaign.fee_quote": quote}).creators["fee"].tolist() == [fee, fee]
+
+
+def test_a_fee_quote_that_matches_no_column_names_the_quote_columns():
+    with pytest.raises(InputError) as err:
+        _quoted(**{"campaign.fee_quote": "星图报价"})
+    assert "campaign.fee_quote matches no column; the quote columns are 21-60s视频报价, 1-20s视频报价" in str(err.value)
+
+
+def test_xingtu_performance_columns_are_recognised():
+    row = {**creator("d1"), "预期播放量": "12w", "近30天互动率": "3.1%", "完播率": "28%", "预期CPM": "35"}
+    data = make_data([row, creator("d2")], [product("p1")])
+    c = data.creators.iloc[0]
+    assert (c["avg_views"], c["engagement_rate"], c["completion_rate"], c["expected_cpm"]) == \
+        (120_000, pytest.approx(0.031), pytest.approx(0.28), 35)

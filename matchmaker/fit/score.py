@@ -9,9 +9,9 @@ each component in 0..1:
 - audience: mean of the known parts: gender (share of the creator's audience of the target gender),
   age (share in the target age bands), region (1 if the main region is the target, else 0).
   Neutral 0.5 when nothing is known.
-- performance: mean of the known parts: reach (log of average views, or of 10% of followers,
-  relative to the largest in the pool), engagement (percentile rank in the pool), experience
-  score / 5. Neutral 0.5 when nothing is known.
+- performance: mean of the known parts: reach (log of average or expected views, or of 10% of
+  followers, relative to the largest in the pool), engagement (percentile rank in the pool), experience
+  score / 5, completion rate (完播率, percentile rank in the pool). Neutral 0.5 when nothing is known.
 A pairs table, when given, replaces eligibility and values (components are left blank).
 """
 
@@ -96,7 +96,8 @@ def performance_scores(creators: pd.DataFrame) -> np.ndarray:
     reach = reach / top if top and top > 0 else np.full(len(views), np.nan)
     engagement = creators["engagement_rate"].astype(float).rank(pct=True).to_numpy(float)
     experience = creators["experience_score"].to_numpy(float) / 5.0
-    return mean_known(np.vstack([reach, engagement, experience]), 0.5)
+    completion = creators["completion_rate"].astype(float).rank(pct=True).to_numpy(float)
+    return mean_known(np.vstack([reach, engagement, experience, completion]), 0.5)
 
 
 def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarray,

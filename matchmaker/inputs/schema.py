@@ -46,11 +46,15 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            ("最多商品数", "可接商品数", "商品上限", "max slots", "capacity"),
            "how many products the creator can take (default 1)"),
     Column("engagement_rate", "share", False,
-           ("互动率", "engagement", "engagement rate", "er", "avg engagement"),
-           "engagement rate, 0..1 or a percentage"),
+           ("互动率", "近30天互动率", "30天互动率", "平均互动率", "engagement", "engagement rate", "er",
+            "avg engagement"), "engagement rate, 0..1 or a percentage"),
     Column("avg_views", "number", False,
-           ("平均播放", "平均播放量", "场均观看", "average views", "avg views", "views"),
-           "average views per video or live"),
+           ("平均播放", "平均播放量", "场均观看", "预期播放量", "预估播放量", "播放中位数", "average views",
+            "avg views", "expected views", "views"), "average (or expected) views per video or live"),
+    Column("completion_rate", "share", False, ("完播率", "completion rate", "completion"),
+           "share of viewers who watch to the end"),
+    Column("expected_cpm", "number", False, ("预期cpm", "预估cpm", "cpm", "expected cpm"),
+           "expected cost per thousand views (CNY)"),
     Column("audience_female", "share", False,
            ("女性粉丝占比", "女粉占比", "女性占比", "female share", "female audience"),
            "share of the audience that is female"),
@@ -69,6 +73,10 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
     Column("mcn", "text", False, ("mcn", "机构", "所属机构", "mcn机构", "agency"),
            "MCN agency"),
 )
+
+# Xingtu writes one quote per content format; `campaign.fee_quote` names the one that is the fee, else the
+# first of these present is used (and the others are named). Keys are header_key()s of the headers' start.
+QUOTE_FORMATS = ("21-60s视频", "1-20s视频", "60s以上视频", "直播", "坑位费")
 
 PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("product_id", "id", True,
@@ -196,3 +204,13 @@ def header_score(table: str) -> Callable[[list[str]], int]:
     """For reading an export: how many cells of a row are headers of this table's columns."""
     aliases = alias_map(TABLES[table])
     return lambda cells: sum(header_key(cell) in aliases for cell in cells)
+
+
+def quote_columns(headers: list[str]) -> dict[str, str]:
+    """Quote format -> the header of its column (报价 or 价格 may follow: "21-60s视频报价")."""
+    found: dict[str, str] = {}
+    for quote in QUOTE_FORMATS:
+        for header in headers:
+            if header_key(header).startswith(header_key(quote)) and quote not in found:
+                found[quote] = header
+    return found

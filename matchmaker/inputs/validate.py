@@ -16,7 +16,18 @@ from ..config import Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Problem
 from .parse import is_missing, parse_list, parse_number, parse_share
-from .schema import AGE_BANDS, MAXIMA, TABLES, TIER_ALIASES, Column, header_unit, suggest_mapping, tier_key
+from .schema import (
+    AGE_BANDS,
+    MAXIMA,
+    TABLES,
+    TIER_ALIASES,
+    Column,
+    header_key,
+    header_unit,
+    quote_columns,
+    suggest_mapping,
+    tier_key,
+)
 
 GENDERS = {"female": "female", "f": "female", "women": "female", "女": "female", "女性": "female",
            "male": "male", "m": "male", "men": "male", "男": "male", "男性": "male",
@@ -172,9 +183,36 @@ def _numbers(frame: pd.DataFrame, names: tuple[str, ...]) -> None:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
 
 
+def fee_mapping(headers: list[str], config: Config, file: str, out: _Collector) -> dict[str, str]:
+    """The creators' header mapping with the fee taken from the chosen quote column: campaign.fee_quote,
+    else (with several quote columns) the first of QUOTE_FORMATS present, said in a warning."""
+    mapping = suggest_mapping(headers, "creators")
+    quotes = quote_columns(headers)
+    wanted = config.campaign.fee_quote
+    if wanted:
+        chosen = [h for h in headers if header_key(wanted) and header_key(wanted) in header_key(h)]
+        if not chosen:
+            out.add(None, "fee", wanted, f"campaign.fee_quote matches no column; the quote columns are "
+                                         f"{', '.join(quotes.values()) or 'none'}")
+            return mapping
+        fee = chosen[0]
+    elif len(quotes) > 1 or (quotes and "fee" not in mapping.values()):
+        fee = next(iter(quotes.values()))
+        others = [h for h in quotes.values() if h != fee]
+        if others:
+            out.add(None, "fee", fee, f"the fee is the quote '{fee}'; to use another ({', '.join(others)}), "
+                                      "set campaign.fee_quote", "warning")
+    else:
+        return mapping
+    mapping = {h: c for h, c in mapping.items() if c != "fee" and h != fee}
+    return {**mapping, fee: "fee"}
+
+
 def validate_creators(frame: pd.DataFrame, file: str, config: Config,
                       mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
+    if mapping is None:
+        mapping = fee_mapping([str(c) for c in frame.columns], config, file, out)
     tiers_given = mapping is not None and "tier" in mapping.values() or \
         mapping is None and "tier" in suggest_mapping([str(c) for c in frame.columns], "creators").values()
     data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
@@ -186,7 +224,8 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
         if fee is None and (row, "fee") not in out.flagged:
             out.add(row, "fee", None, "no fee (quote): this creator cannot be booked", "warning")
     _unique_ids(data, "creator_id", out)
-    _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views",
+    _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views", "completion_rate",
+                    "expected_cpm",
                     "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
     threshold = config.campaign.top_kol_followers
     for index, c in data.iterrows():
