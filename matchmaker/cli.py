@@ -7,6 +7,8 @@ No traceback ever reaches the user: input problems are listed, anything unexpect
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import logging
 import re
 import signal
@@ -16,9 +18,14 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .config import Config, load_config
+from .config import Config, dump_config, load_config
+from .fit.cache import EmbeddingCache
+from .fit.categories import suggest_categories
+from .fit.embed import embed_texts, make_embedder
+from .fit.score import category_eligible, creator_usable
 from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
 from .outcome import Outcome
 from .pipeline import load, prepare, solve
@@ -67,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="list every input problem, no solve")
     _inputs(val)
     val.add_argument("--problems-csv", help="also write every problem, one per row, to this CSV")
+    val.add_argument("--save-categories", help="write the campaign TOML with the suggested [categories] added")
     demo = sub.add_parser("demo", help="the bundled sample campaign, end to end")
     demo.add_argument("--out", default="out/demo-plan.csv", help="plan file (default out/demo-plan.csv)")
     demo.add_argument("--time-limit", type=float, help="solver time limit in seconds")
@@ -201,6 +209,40 @@ def _internal_error(exc: Exception) -> str:
     return gist
 
 
+def _validate(args: argparse.Namespace, written: Written) -> int:
+    """Every input problem, and a suggested [categories] map for products no creator may promote."""
+    config = _config(args)
+    data = load(config, **_sources(args))
+    _show_warnings(data, False)
+    _say(f"OK: {data.n_creators} creators, {data.n_products} products, no errors.")
+    if data.pairs is not None:
+        return EXIT_OK
+    eligible = category_eligible(data, config) & creator_usable(data, config)[:, None]
+    suggested = suggest_categories(data, set(np.nonzero(eligible.any(axis=0))[0]), _label_encoder(config))
+    if suggested:
+        _say("Products of these categories have no eligible creator; suggested [categories] lines:")
+        for category, near in suggested.items():
+            _say(f'  "{category}" = {json.dumps(near, ensure_ascii=False)}' if near else
+                 f"  # {category}: no creator category is close to it")
+    if args.save_categories:
+        extra = {k: tuple(v) for k, v in suggested.items() if v}
+        merged = dataclasses.replace(config, categories={**config.categories, **extra})
+        written(Path(args.save_categories), dump_config(merged).encode())
+        _say(f"Campaign with the suggested categories written to {args.save_categories}")
+    return EXIT_OK
+
+
+def _label_encoder(config: Config):
+    """Category labels embedded with the campaign's backend (through its cache); None if it cannot load."""
+    try:
+        embedder = make_embedder(config.scoring.backend, config.resolved_model())
+    except Exception:  # the suggestion falls back to string similarity
+        logging.getLogger(__name__).warning("no embedding model for category suggestions", exc_info=True)
+        return None
+    cache = EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None
+    return lambda labels: embed_texts(labels, embedder, cache)
+
+
 def _bound_words(info: dict) -> str:
     """"bound 94.277, gap 0.00%", or that no bound was proved."""
     if info["best_bound"] is None:
@@ -301,10 +343,7 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
                             Path(args.summary_json) if args.summary_json else None, args.quiet,
                             written, interrupt, **_sources(args))[0]
         if args.command == "validate":
-            data = load(_config(args), **_sources(args))
-            _show_warnings(data, False)
-            _say(f"OK: {data.n_creators} creators, {data.n_products} products, no errors.")
-            return EXIT_OK
+            return _validate(args, written)
         if args.command == "demo":
             config = load_config(DATA_DIR / "campaign.toml")
             if args.time_limit:

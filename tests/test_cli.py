@@ -280,3 +280,20 @@ def test_a_xingtu_export_goes_to_a_plan_without_editing_the_file(tmp_path, capsy
     assert "xingtu.xlsx, row 6, column 'fee': no fee (quote): this creator cannot be booked" in err
     plan = pd.read_csv(out)
     assert plan["creator_id"].tolist() == ["d1"] and plan.loc[0, "tier"] == "top_kol"
+
+
+def test_validate_suggests_a_category_map_and_the_saved_campaign_plans_the_product(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the embedding cache goes here
+    creators = write_csv(tmp_path / "c.csv", [
+        {"creator_id": "d1", "categories": "美妆-护肤", "fee": 100, "bio": "护肤"},
+        {"creator_id": "d2", "categories": "食品", "fee": 100, "bio": "零食"}])
+    products = write_csv(tmp_path / "p.csv", [{"product_id": "p1", "brand": "B", "category": "Skincare"},
+                                             {"product_id": "p2", "brand": "B", "category": "数码"}])
+    saved = tmp_path / "campaign.toml"
+    assert main(["validate", "--creators", creators, "--products", products, "--save-categories", str(saved)]) == 0
+    err = capsys.readouterr().err
+    assert '"Skincare" = ["美妆-护肤"' in err and "# 数码: no creator category is close to it" in err
+    out = tmp_path / "plan.csv"
+    assert main(["optimize", "--config", str(saved), "--creators", creators, "--products", products,
+                 "--out", str(out)]) == 0
+    assert pd.read_csv(out)[["creator_id", "product_id"]].values.tolist() == [["d1", "p1"]]

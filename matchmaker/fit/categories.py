@@ -33,19 +33,28 @@ def closest(label: str, options: list[str], encode: Encode | None = None, n: int
     return [options[i] for i in order if score[i] >= MIN_SIMILARITY]
 
 
+def suggest_categories(data: ProblemData, matched: set[int], encode: Encode | None = None
+                       ) -> dict[str, list[str]]:
+    """A suggested [categories] map: for each category of the products not in `matched` (positions), the
+    creator categories closest to it (none when nothing is close)."""
+    labels = sorted({c for cats in data.creators["categories"] for c in cats})
+    unmatched = {cat for p, cat in enumerate(data.products["category"]) if p not in matched and cat}
+    return {cat: closest(cat, labels, encode) for cat in sorted(unmatched)}
+
+
 def unmatched_products(data: ProblemData, candidates: pd.DataFrame, encode: Encode | None = None) -> list[str]:
     """One sentence per product that no creator may promote, naming the closest creator categories."""
     if data.pairs is not None:
         return []
     matched = set(candidates["p"])
-    labels = sorted({c for cats in data.creators["categories"] for c in cats})
+    near = suggest_categories(data, matched, encode)
     out = []
     for p, (pid, category) in enumerate(zip(data.products["product_id"], data.products["category"])):
         if p in matched:
             continue
-        near = closest(category, labels, encode) if category else []
-        hint = (f"; the closest creator categories are {', '.join(near)}: map them in [categories], e.g. "
-                f'"{category}" = ["{near[0]}"]') if near else "; no creator category is close to it"
+        found = near.get(category, [])
+        hint = (f"; the closest creator categories are {', '.join(found)}: map them in [categories], e.g. "
+                f'"{category}" = ["{found[0]}"]') if found else "; no creator category is close to it"
         what = f"category {category!r}" if category else "no category"
         out.append(f"product {pid} ({what}): no eligible creator{hint}")
     return out
