@@ -140,7 +140,7 @@ def _workbook(data: bytes, name: str, sheet: str | None, header_score: HeaderSco
     if sheet is not None and sheet not in names:
         raise InputError([Problem(name, None, None, sheet, f"has no sheet of this name; its sheets are "
                                   f"{', '.join(names)}")])
-    tables = {n: _with_header(book.parse(n, header=None, dtype=object), name, header_score)
+    tables = {n: _with_header(pd.read_excel(book, sheet_name=n, header=None, dtype=object), name, header_score)
               for n in ([sheet] if sheet else names)}
     chosen = sheet or max(tables, key=lambda n: _likeness(tables[n], header_score))
     table = replace(tables[chosen], sheet=chosen, sheets=names)
