@@ -26,8 +26,8 @@ from matchmaker.outcome import Outcome
 from matchmaker.pipeline import run
 from matchmaker.problems import InputError, problems_frame
 from matchmaker.report import analysis
-from matchmaker.report.i18n import gap, money, t
-from matchmaker.report.tables import plan_table
+from matchmaker.report.i18n import column, count, gap, label, money, t
+from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
 # The server's cap on one solve, in seconds (the form's maximum; an uploaded campaign cannot exceed it)
@@ -54,7 +54,8 @@ def language_ui() -> str:
 
 def show_problems(lang: str, exc: InputError) -> None:
     st.error(t(lang, "problems"))
-    st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
+    st.dataframe(for_people(problems_frame(exc.problems), lang, PROBLEM_HEADERS_ZH), hide_index=True,
+                 width="stretch")
 
 
 def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[str, str]:
@@ -119,7 +120,8 @@ def data_ui(lang: str) -> tuple[object | None, str]:
     st.success(t(lang, "loaded", creators=data.n_creators, products=data.n_products))
     if data.warnings:
         with st.expander(t(lang, "warnings", n=len(data.warnings))):
-            st.dataframe(problems_frame(list(data.warnings)), hide_index=True, width="stretch")
+            st.dataframe(for_people(problems_frame(list(data.warnings)), lang, PROBLEM_HEADERS_ZH),
+                         hide_index=True, width="stretch")
     return data, digest.hexdigest()
 
 
@@ -232,43 +234,53 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     cols[2].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
     cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), gap(lang, r.gap),
                    delta_color="off", delta_arrow="off", border=True)
-    cols[4].metric(t(lang, "m_reach"), f"{info['estimated_unique_reach'] / 1e6:,.1f}M", border=True)
+    cols[4].metric(t(lang, "m_reach"), count(lang, info["estimated_unique_reach"]), border=True)
     charts_ui(lang, outcome)
     st.subheader(t(lang, "plan_table"))
-    table = plan_table(outcome)
-    st.dataframe(table, hide_index=True, width="stretch")
+    table = plan_table(outcome, lang)
+    st.dataframe(for_people(table, lang), hide_index=True, width="stretch")
     why_ui(lang, outcome, table)
-    downloads_ui(lang, info, table)
+    downloads_ui(lang, info, for_people(table, lang))
 
 
 def charts_ui(lang: str, outcome: Outcome) -> None:
     left, right = st.columns([2, 1])
     by_product = analysis.spend_by(outcome, "product_id")
     left.subheader(t(lang, "spend_product"))
+    title = {name: column(lang, name) for name in ("product_id", "spend", "bookings", "tier", "value", "pairs",
+                                                    "status", "name", "creator_id", "followers")}
     left.altair_chart(alt.Chart(by_product).mark_bar(color="#fe2c55").encode(
-        x=alt.X("product_id:N", sort="-y", title=None), y=alt.Y("spend:Q", title="CNY"),
-        tooltip=["product_id", "spend", "bookings"]), width="stretch")
+        x=alt.X("product_id:N", sort="-y", title=None), y=alt.Y("spend:Q", title=title["spend"]),
+        tooltip=[alt.Tooltip(f, title=title[f]) for f in ("product_id", "spend", "bookings")]), width="stretch")
     right.subheader(t(lang, "spend_tier"))
-    right.altair_chart(alt.Chart(analysis.spend_by(outcome, "tier")).mark_arc(innerRadius=50).encode(
-        theta="spend:Q", color=alt.Color("tier:N", scale=alt.Scale(range=["#25f4ee", "#fe2c55"])),
-        tooltip=["tier", "spend", "bookings"]), width="stretch")
+    by_tier = analysis.spend_by(outcome, "tier").assign(tier=lambda f: [label(lang, v) for v in f["tier"]])
+    right.altair_chart(alt.Chart(by_tier).mark_arc(innerRadius=50).encode(
+        theta="spend:Q", color=alt.Color("tier:N", title=title["tier"],
+                                         scale=alt.Scale(range=["#25f4ee", "#fe2c55"])),
+        tooltip=[alt.Tooltip(f, title=title[f]) for f in ("tier", "spend", "bookings")]), width="stretch")
     left, right = st.columns(2)
     left.subheader(t(lang, "fit_dist"))
-    left.altair_chart(alt.Chart(analysis.score_distribution(outcome)).mark_bar(opacity=0.6).encode(
-        x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title="value"), y=alt.Y("count():Q", stack=None, title="pairs"),
-        color=alt.Color("status:N", scale=alt.Scale(range=["#fe2c55", "#9e9e9e"]))), width="stretch")
+    scores = analysis.score_distribution(outcome).assign(status=lambda f: [label(lang, v) for v in f["status"]])
+    left.altair_chart(alt.Chart(scores).mark_bar(opacity=0.6).encode(
+        x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=title["value"]),
+        y=alt.Y("count():Q", stack=None, title=title["pairs"]),
+        color=alt.Color("status:N", title=title["status"], scale=alt.Scale(range=["#fe2c55", "#9e9e9e"]))),
+        width="stretch")
     right.subheader(t(lang, "network"))
     product = right.selectbox(t(lang, "network_product"), sorted(outcome.plan["product_id"].unique()),
                               key="net-product")
     nodes, edges = analysis.overlap_network(outcome, product)
+    if len(nodes):
+        nodes = nodes.assign(tier=[label(lang, v) for v in nodes["tier"]])
     axis = {"axis": None, "scale": alt.Scale(domain=[-1.3, 1.3])}
     edge_chart = alt.Chart(edges).mark_rule(color="#bbbbbb").encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
         strokeWidth=alt.StrokeWidth("overlap:Q", legend=None, scale=alt.Scale(range=[1, 6])))
     node_chart = alt.Chart(nodes).mark_circle(size=300, opacity=0.9).encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis),
-        color=alt.Color("tier:N", scale=alt.Scale(domain=["alliance", "top_kol"], range=["#25f4ee", "#fe2c55"])),
-        tooltip=["name", "creator_id", "followers"])
+        color=alt.Color("tier:N", title=title["tier"], scale=alt.Scale(
+            domain=[label(lang, "alliance"), label(lang, "top_kol")], range=["#25f4ee", "#fe2c55"])),
+        tooltip=[alt.Tooltip(f, title=title[f]) for f in ("name", "creator_id", "followers")])
     labels = alt.Chart(nodes).mark_text(dy=-16, fontSize=11).encode(x="x:Q", y="y:Q", text="name:N")
     layers = [edge_chart, node_chart, labels] if len(edges) else [node_chart, labels]
     right.altair_chart(alt.layer(*layers).properties(height=340), width="stretch")

@@ -247,3 +247,18 @@ def test_a_plan_booking_no_one_is_explained_not_a_crash(app):
     assert any("The best plan books no one" in e.value for e in app.error)
     assert any("raise the budget" in m.value for m in app.markdown)
     assert not any("Something went wrong" in e.value for e in app.error)
+
+
+def test_the_chinese_results_page_speaks_chinese(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()  # Chinese is the default
+    at.button(key="sample").click().run()
+    optimize(at)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["预估去重覆盖"].endswith("万") and metrics["已用预算"].endswith("万")
+    plan = next(df.value for df in at.dataframe if "入选理由" in df.value.columns)
+    assert {"达人ID", "达人层级", "费用（元）", "匹配价值"} <= set(plan.columns)
+    assert set(plan["达人层级"]) <= {"头部达人", "联盟达人"}
+    assert plan["入选理由"].str.contains("费用 ¥").all()

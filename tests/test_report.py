@@ -48,3 +48,33 @@ def test_the_reason_names_the_strongest_component():
 def test_an_empty_plan_is_an_empty_table_with_the_columns(budget):
     table = plan_table(outcome(pairs=[("a", "p", 0.2)], **{"campaign.budget": budget}))
     assert table.empty and list(table.columns) == PLAN_COLUMNS
+
+
+def test_for_people_rounds_and_speaks_chinese():
+    from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people
+
+    table = pd.DataFrame({"creator_id": ["a"], "tier": ["top_kol"], "fee": [105100.4], "value": [0.8600000000000001]})
+    assert for_people(table, "en").to_dict("records") == [{"creator_id": "a", "tier": "top_kol", "fee": 105100.0,
+                                                           "value": 0.86}]
+    chinese = {"达人ID": "a", "达人层级": "头部达人", "费用（元）": 105100.0, "匹配价值": 0.86}
+    assert for_people(table, "zh").to_dict("records") == [chinese]
+    problems = pd.DataFrame({"file": ["c.csv"], "value": ["lots"], "severity": ["warning"]})
+    assert list(for_people(problems, "zh", PROBLEM_HEADERS_ZH).iloc[0]) == ["c.csv", "lots", "提醒"]
+    assert list(for_people(problems, "zh", PROBLEM_HEADERS_ZH).columns) == ["文件", "内容", "级别"]
+
+
+@pytest.mark.parametrize("lang, value, text", [
+    ("zh", 25_715_601, "2,571.6万"), ("en", 25_715_601, "25.7M"), ("zh", 125_000_000, "1.25亿"),
+    ("en", 42_000, "42.0K"), ("zh", 9_999, "9,999"),
+])
+def test_counts_for_people(lang, value, text):
+    from matchmaker.report.i18n import count
+
+    assert count(lang, value) == text
+
+
+def test_the_reason_in_chinese():
+    from matchmaker.report.tables import _why
+
+    row = pd.Series({"style": 0.3, "audience": 0.9, "performance": 0.4, "value": 0.5, "fee": 12_000.0})
+    assert _why(row, "zh") == "人群匹配 0.90（风格 0.30，人群 0.90，表现 0.40），费用 ¥12,000"

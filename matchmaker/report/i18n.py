@@ -110,7 +110,43 @@ def gap(lang: str, value: float) -> str:
 
 
 def money(lang: str, value: float) -> str:
-    """CNY short enough for a headline figure: ¥899,900; ¥1.20M; ¥119.9万."""
+    """CNY short enough for a headline figure: ¥899,900; ¥1.20M; ¥119.9万; ¥1.25亿."""
     if value < 1_000_000:
         return f"¥{value:,.0f}"
-    return f"¥{value / 10_000:,.1f}万" if lang == "zh" else f"¥{value / 1_000_000:,.2f}M"
+    if lang == "zh":
+        return f"¥{value / 1e8:,.2f}亿" if value >= 1e8 else f"¥{value / 10_000:,.1f}万"
+    return f"¥{value / 1_000_000:,.2f}M"
+
+
+def count(lang: str, value: float) -> str:
+    """A large count for people: 25.7M / 2,571.6万 / 1.25亿; below ten thousand as it is."""
+    if value < 10_000:
+        return f"{value:,.0f}"
+    if lang == "zh":
+        return f"{value / 1e8:,.2f}亿" if value >= 1e8 else f"{value / 10_000:,.1f}万"
+    return f"{value / 1e6:,.1f}M" if value >= 1e6 else f"{value / 1e3:,.1f}K"
+
+
+# Column headers, tier names and chart labels in Chinese (English keeps the canonical names).
+COLUMNS_ZH = {
+    "creator_id": "达人ID", "creator_name": "达人昵称", "tier": "达人层级", "product_id": "商品ID",
+    "product_name": "商品名称", "brand": "品牌", "category": "类目", "fee": "费用（元）", "value": "匹配价值",
+    "style": "风格匹配", "audience": "人群匹配", "performance": "带货表现", "why": "入选理由",
+    "spend": "花费（元）", "bookings": "签约数", "status": "状态", "pairs": "组合数", "followers": "粉丝数",
+    "name": "达人", "overlap": "重合度", "file": "文件", "row": "行", "column": "列", "problem": "问题",
+    "severity": "级别",
+}
+LABELS = {
+    "top_kol": {"en": "Top-KOL", "zh": "头部达人"}, "alliance": {"en": "Alliance", "zh": "联盟达人"},
+    "chosen": {"en": "chosen", "zh": "入选"}, "rejected": {"en": "rejected", "zh": "未入选"},
+    "error": {"en": "error", "zh": "错误"}, "warning": {"en": "warning", "zh": "提醒"},
+}
+
+
+def column(lang: str, name: str) -> str:
+    return COLUMNS_ZH.get(name, name) if lang == "zh" else name
+
+
+def label(lang: str, value: object) -> object:
+    """A tier, choice or severity value in the language; anything else as it is."""
+    return LABELS.get(value, {}).get(lang, value) if isinstance(value, str) else value

@@ -6,23 +6,35 @@ from __future__ import annotations
 import pandas as pd
 
 from ..outcome import Outcome
+from .i18n import column, label
 
 PLAN_COLUMNS = ["creator_id", "creator_name", "tier", "product_id", "product_name", "brand",
                 "category", "fee", "value", "style", "audience", "performance", "why"]
 
 
-def _why(row: pd.Series) -> str:
+_WHY = {
+    "en": {"pairs": "value {value:.3f} from the pairs table", "style": "style fit", "audience": "audience match",
+           "performance": "performance",
+           "line": "{best} {score:.2f} (style {style:.2f}, audience {audience:.2f}, performance {performance:.2f}) "
+                   "for ¥{fee:,.0f}"},
+    "zh": {"pairs": "价值 {value:.3f}（来自配对表）", "style": "风格匹配", "audience": "人群匹配",
+           "performance": "带货表现",
+           "line": "{best} {score:.2f}（风格 {style:.2f}，人群 {audience:.2f}，表现 {performance:.2f}），"
+                   "费用 ¥{fee:,.0f}"},
+}
+
+
+def _why(row: pd.Series, lang: str = "en") -> str:
+    words = _WHY.get(lang, _WHY["en"])
     if pd.isna(row["style"]):
-        return f"value {row['value']:.3f} from the pairs table"
-    parts = [("style fit", row["style"]), ("audience match", row["audience"]),
-             ("performance", row["performance"])]
-    best = max(parts, key=lambda kv: kv[1])
-    return (f"{best[0]} {best[1]:.2f} (style {row['style']:.2f}, audience {row['audience']:.2f}, "
-            f"performance {row['performance']:.2f}) for ¥{row['fee']:,.0f}")
+        return words["pairs"].format(value=row["value"])
+    best = max(("style", "audience", "performance"), key=lambda part: row[part])
+    return words["line"].format(best=words[best], score=row[best], style=row["style"], audience=row["audience"],
+                                performance=row["performance"], fee=row["fee"])
 
 
-def plan_table(outcome: Outcome) -> pd.DataFrame:
-    """One row per booking, best value first, with each score component and a short reason."""
+def plan_table(outcome: Outcome, lang: str = "en") -> pd.DataFrame:
+    """One row per booking, best value first, with each score component and a short reason (in lang)."""
     plan = outcome.plan
     creators, products = outcome.data.creators, outcome.data.products
     table = pd.DataFrame({
@@ -36,5 +48,24 @@ def plan_table(outcome: Outcome) -> pd.DataFrame:
         "fee": plan["fee"], "value": plan["value"], "style": plan["style"],
         "audience": plan["audience"], "performance": plan["performance"],
     })
-    table["why"] = [_why(r) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
+    table["why"] = [_why(r, lang) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
     return table.sort_values(["product_id", "value"], ascending=[True, False]).reset_index(drop=True)
+
+
+def for_people(table: pd.DataFrame, lang: str, headers: dict[str, str] | None = None) -> pd.DataFrame:
+    """A table to show or download: scores rounded (0.86, not 0.8600000000000001), fees in whole yuan;
+    in Chinese, Chinese headers (`headers` over the usual ones) and tier, choice and severity names."""
+    out = table.copy()
+    for names, digits in ((("value", "style", "audience", "performance", "overlap"), 3), (("fee", "spend"), 0)):
+        for name in names:
+            if name in out and pd.api.types.is_numeric_dtype(out[name]):
+                out[name] = out[name].astype(float).round(digits)
+    if lang != "zh":
+        return out
+    for name in ("tier", "status", "severity"):
+        if name in out:
+            out[name] = [label(lang, v) for v in out[name]]
+    return out.rename(columns=lambda c: (headers or {}).get(c) or column(lang, c))
+
+
+PROBLEM_HEADERS_ZH = {"value": "内容"}  # a problems table's "value" is the cell as written
