@@ -253,10 +253,10 @@ def charts_ui(lang: str, outcome: Outcome) -> None:
         x=alt.X("product_id:N", sort="-y", title=None), y=alt.Y("spend:Q", title=title["spend"]),
         tooltip=[alt.Tooltip(f, title=title[f]) for f in ("product_id", "spend", "bookings")]), width="stretch")
     right.subheader(t(lang, "spend_tier"))
+    tier_colours = alt.Scale(domain=[label(lang, "alliance"), label(lang, "top_kol")], range=["#25f4ee", "#fe2c55"])
     by_tier = analysis.spend_by(outcome, "tier").assign(tier=lambda f: [label(lang, v) for v in f["tier"]])
     right.altair_chart(alt.Chart(by_tier).mark_arc(innerRadius=50).encode(
-        theta="spend:Q", color=alt.Color("tier:N", title=title["tier"],
-                                         scale=alt.Scale(range=["#25f4ee", "#fe2c55"])),
+        theta="spend:Q", color=alt.Color("tier:N", title=title["tier"], scale=tier_colours),
         tooltip=[alt.Tooltip(f, title=title[f]) for f in ("tier", "spend", "bookings")]), width="stretch")
     left, right = st.columns(2)
     left.subheader(t(lang, "fit_dist"))
@@ -278,8 +278,7 @@ def charts_ui(lang: str, outcome: Outcome) -> None:
         strokeWidth=alt.StrokeWidth("overlap:Q", legend=None, scale=alt.Scale(range=[1, 6])))
     node_chart = alt.Chart(nodes).mark_circle(size=300, opacity=0.9).encode(
         x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis),
-        color=alt.Color("tier:N", title=title["tier"], scale=alt.Scale(
-            domain=[label(lang, "alliance"), label(lang, "top_kol")], range=["#25f4ee", "#fe2c55"])),
+        color=alt.Color("tier:N", title=title["tier"], scale=tier_colours),
         tooltip=[alt.Tooltip(f, title=title[f]) for f in ("name", "creator_id", "followers")])
     labels = alt.Chart(nodes).mark_text(dy=-16, fontSize=11).encode(x="x:Q", y="y:Q", text="name:N")
     layers = [edge_chart, node_chart, labels] if len(edges) else [node_chart, labels]

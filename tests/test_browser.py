@@ -5,6 +5,7 @@ MATCHMAKER_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser fails."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -118,3 +119,30 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(shots / "results.png"), full_page=True)
     assert (shots / "results.png").stat().st_size > 50_000
+
+
+# English labels the Chinese results page used to show (axes, legends, tiers, metrics)
+ENGLISH = ["CNY", "alliance", "top_kol", "Top-KOL", "pairs", "chosen", "rejected", "Total value", "Creators booked",
+           "Budget used", "optimal", "feasible"]
+
+
+def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
+    page.get_by_role("button", name="加载示例数据").click()
+    expect(page.get_by_text("320 位达人、24 个商品已就绪。")).to_be_visible()
+    page.get_by_role("button", name="开始优化").click()
+    reach = page.get_by_test_id("stMetric").filter(has_text="预估去重覆盖").get_by_test_id("stMetricValue")
+    expect(reach).to_have_text(re.compile(r"万$"), timeout=180_000)
+    heading = page.get_by_text("同一商品达人之间的粉丝重合")
+    expect(heading).to_have_count(1)
+    heading.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)  # the charts draw their axes
+    text = page.get_by_test_id("stMain").inner_text()
+    found = [word for word in ENGLISH if re.search(rf"\b{re.escape(word)}\b", text)]
+    assert found == [], found
+    assert re.search(r"\btier\b", text) is None
+    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(shots / "results-zh.png"), full_page=True)

@@ -122,8 +122,8 @@ def count(lang: str, value: float) -> str:
     """A large count for people: 25.7M / 2,571.6万 / 1.25亿; below ten thousand as it is."""
     if value < 10_000:
         return f"{value:,.0f}"
-    if lang == "zh":
-        return f"{value / 1e8:,.2f}亿" if value >= 1e8 else f"{value / 10_000:,.1f}万"
+    if lang == "zh":  # no thousands separator: 2571.6万 fits a headline card, 2,571.6万 did not
+        return f"{value / 1e8:.2f}亿" if value >= 1e8 else f"{value / 10_000:.1f}万"
     return f"{value / 1e6:,.1f}M" if value >= 1e6 else f"{value / 1e3:,.1f}K"
 
 
