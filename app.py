@@ -24,6 +24,7 @@ from matchmaker.io.read import read_table
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
 from matchmaker.pipeline import run
+from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
 from matchmaker.report import analysis
 from matchmaker.report.i18n import column, count, gap, label, money, t
@@ -78,23 +79,44 @@ def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[st
     return mapping
 
 
+def sample_ui(lang: str, has_own: bool) -> None:
+    """Load the sample; when the user has uploads or settings of their own, ask before replacing them."""
+    if st.button(t(lang, "use_sample"), key="sample", width="stretch"):
+        if not has_own:
+            _use_sample()
+        else:
+            st.session_state["confirm-sample"] = True
+    if st.session_state.get("confirm-sample"):
+        st.warning(t(lang, "sample_replace"))
+        if st.button(t(lang, "sample_yes"), key="sample-yes", width="stretch"):
+            _use_sample()
+            st.rerun()
+        if st.button(t(lang, "sample_no"), key="sample-no", width="stretch"):
+            st.session_state["confirm-sample"] = False
+            st.rerun()
+
+
+def _use_sample() -> None:
+    st.session_state.update({"source": "sample", "config": SAMPLE, "confirm-sample": False})
+
+
 def data_ui(lang: str) -> tuple[object | None, str]:
     """Validated ProblemData (or None) and a fingerprint of the inputs."""
     st.header(t(lang, "data"))
     left, right = st.columns([3, 1])
-    with right:
-        if st.button(t(lang, "use_sample"), key="sample", width="stretch"):
-            st.session_state["use_sample"] = True
-            st.session_state["config"] = SAMPLE
     with left:
         c1, c2, c3 = st.columns(3)
         uploads = {"creators": c1.file_uploader(t(lang, "creators_file"), type=TABULAR, key="up-creators"),
                    "products": c2.file_uploader(t(lang, "products_file"), type=TABULAR, key="up-products"),
                    "overlaps": c3.file_uploader(t(lang, "overlaps_file"), type=TABULAR, key="up-overlaps")}
+    ids = tuple(u.file_id for u in uploads.values() if u is not None)
+    if ids and ids != st.session_state.get("upload-ids"):  # new uploads: they are the data now
+        st.session_state["source"] = "uploads"
+    st.session_state["upload-ids"] = ids
+    with right:
+        sample_ui(lang, has_own=bool(ids) or st.session_state.get("config", SAMPLE) != SAMPLE)
     raw, problems, digest = {}, [], hashlib.sha256()
-    if uploads["creators"] or uploads["products"]:
-        st.session_state["use_sample"] = False
-    if st.session_state.get("use_sample"):
+    if st.session_state.get("source") == "sample":
         sources = {k: (SAMPLE.input_path(k).read_bytes(), SAMPLE.input_path(k).name) for k in ("creators", "products")}
     else:
         sources = {k: (u.getvalue(), u.name) for k, u in uploads.items() if u is not None}
@@ -180,43 +202,77 @@ def rules_ui(lang: str, data):
         return None, ""
 
 
-def optimize_ui(lang: str, data, config: Config, key: str) -> None:
-    """Run the pipeline in a worker thread and show its progress; keep the outcome in session state."""
-    if not st.button(t(lang, "optimize"), type="primary", key="optimize"):
-        return
-    state = {"stage": "embed", "progress": None, "outcome": None, "error": None}
+class Run:
+    """An optimize run in a worker thread, kept in session state: a rerun (a language switch, any click)
+    follows it instead of dropping it, and Cancel stops the search keeping the best plan so far."""
 
-    def on_stage(name: str) -> None:
-        state.update(stage="solve" if name.startswith("solv") else state["stage"])
+    def __init__(self, data, config: Config, key: str, made_from: str):
+        self.key, self.made_from, self.config = key, made_from, config
+        self.stage, self.progress, self.outcome, self.failed, self.collected = "embed", None, None, False, False
+        self.interrupt, self.start = Interrupt(), time.perf_counter()
+        self.thread = threading.Thread(target=self._work, args=(data,), daemon=True)
+        self.thread.start()
 
-    def work() -> None:
+    def _work(self, data) -> None:
         try:
-            state["outcome"] = run(data, config, embedder(config.scoring.backend, config.resolved_model()),
-                                   on_stage=on_stage,
-                                   on_progress=lambda p: state.update(progress=p))
-        except Exception as exc:  # a plain message in the page; the detail in the server log
+            self.outcome = run(data, self.config, embedder(self.config.scoring.backend, self.config.resolved_model()),
+                               on_stage=self._on_stage, on_progress=self._on_progress, interrupt=self.interrupt)
+        except Exception:  # a plain message in the page; the detail in the server log
             log.exception("the optimize run failed")
-            state["error"] = exc
+            self.failed = True
 
-    start = time.perf_counter()
-    thread = threading.Thread(target=work, daemon=True)
-    with st.status(t(lang, "stage_embed"), expanded=True) as status:
-        line = st.empty()
-        thread.start()
-        while thread.is_alive():
-            thread.join(0.25)
-            status.update(label=t(lang, "stage_embed" if state["stage"] == "embed" else "stage_solve"))
-            if state["progress"] is not None:
-                line.write(t(lang, "solver_progress", value=state["progress"].objective, gap=state["progress"].gap))
-        status.update(label=t(lang, "done", seconds=time.perf_counter() - start), state="complete", expanded=False)
-    if state["error"] is not None:
-        st.error(t(lang, "error_generic"))
+    def _on_stage(self, name: str) -> None:
+        self.stage = "solve" if name.startswith("solv") else self.stage
+
+    def _on_progress(self, point) -> None:
+        self.progress = point
+
+    @property
+    def done(self) -> bool:
+        return not self.thread.is_alive()
+
+
+def made_from(data, config: Config, lang: str) -> str:
+    """Which inputs and settings a plan comes from, in a line."""
+    c = config.campaign
+    files = ", ".join(data.files.get(k, "") for k in ("creators", "products", "overlaps") if data.files.get(k))
+    return t(lang, "made_from", files=files, budget=money(lang, c.budget), overlap=c.max_overlap,
+             share=c.top_kol_max_share, seconds=config.solver.time_limit)
+
+
+def optimize_ui(lang: str, data, config: Config, key: str) -> None:
+    """Start a run (in a worker thread), follow it across reruns, keep its outcome in session state."""
+    current: Run | None = st.session_state.get("run")
+    busy = current is not None and not current.done
+    if st.button(t(lang, "optimize"), type="primary", key="optimize", disabled=busy):
+        current = st.session_state["run"] = Run(data, config, key, made_from(data, config, lang))
+    if current is None:
         return
-    st.session_state["outcome"], st.session_state["outcome_key"] = state["outcome"], key
+    if not current.done:
+        if st.button(t(lang, "cancel"), key="cancel"):
+            current.interrupt.request()
+        with st.status(t(lang, "stage_embed"), expanded=True) as status:
+            line = st.empty()
+            while not current.done:
+                current.thread.join(0.25)
+                status.update(label=t(lang, "stage_embed" if current.stage == "embed" else "stage_solve"))
+                if current.progress is not None:
+                    line.write(t(lang, "solver_progress", value=current.progress.objective, gap=current.progress.gap))
+            status.update(label=t(lang, "done", seconds=time.perf_counter() - current.start), state="complete",
+                          expanded=False)
+    if current.done and not current.collected:
+        current.collected = True
+        if current.failed:
+            st.error(t(lang, "error_generic"))
+            return
+        st.session_state.update({"outcome": current.outcome, "outcome_key": current.key,
+                                 "outcome_from": current.made_from})
 
 
 def results_ui(lang: str, outcome: Outcome) -> None:
     st.header(t(lang, "results"))
+    if st.session_state.get("outcome_from"):
+        st.caption(st.session_state["outcome_from"])
     for note in outcome.notes:  # products no creator may promote, with the closest categories
         st.warning(note)
     r = outcome.result

@@ -262,3 +262,36 @@ def test_the_chinese_results_page_speaks_chinese(monkeypatch, tmp_path):
     assert {"达人ID", "达人层级", "费用（元）", "匹配价值"} <= set(plan.columns)
     assert set(plan["达人层级"]) <= {"头部达人", "联盟达人"}
     assert plan["入选理由"].str.contains("费用 ¥").all()
+
+
+def _own_upload(app):
+    creators = pd.DataFrame({"creator_id": ["a", "b"], "categories": ["美妆", "美妆"], "fee": [1000, 2000]})
+    upload(app, "up-creators", creators, "mine.csv")
+    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["美妆"]}), "p.csv")
+    app.run()
+    assert any("2 creators, 1 products ready" in s.value for s in app.success)
+
+
+def test_load_sample_asks_before_replacing_uploads_and_keep_mine_keeps_them(app):
+    _own_upload(app)
+    app.button(key="sample").click().run()
+    assert any("replaces your uploaded files and campaign settings" in w.value for w in app.warning)
+    assert any("2 creators, 1 products ready" in s.value for s in app.success)  # nothing replaced yet
+    app.button(key="sample-no").click().run()
+    assert not any("replaces your uploaded" in w.value for w in app.warning)
+    assert any("2 creators, 1 products ready" in s.value for s in app.success)
+
+
+def test_load_sample_replaces_uploads_once_confirmed(app):
+    _own_upload(app)
+    app.button(key="sample").click().run()
+    app.button(key="sample-yes").click().run()
+    assert not app.exception
+    assert any("320 creators, 24 products ready" in s.value for s in app.success)
+
+
+def test_results_say_which_inputs_and_settings_made_them(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    assert any(c.value.startswith("From creators.csv, products.csv; budget ¥1.20M, max overlap 0.3, Top-KOL share "
+                                  "at most 60%, time limit 10 s.") for c in app.caption), [c.value for c in app.caption]

@@ -99,6 +99,16 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
     spent = float(used.inner_text().replace("¥", "").replace(",", ""))
     assert 0 < spent <= 900_000 and n_creators > 10
 
+    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    # the screenshot before the download: a download click reruns the script and redraws the page
+    page.get_by_text("Spend by product").scroll_into_view_if_needed()
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "results.png"), full_page=True)
+    assert (shots / "results.png").stat().st_size > 50_000
+
     with page.expect_download() as download:
         page.get_by_role("button", name="Plan (.csv)").click()
     path = tmp_path / "plan.csv"
@@ -107,18 +117,6 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
     assert plan["creator_id"].nunique() == n_creators
     assert plan["fee"].sum() == pytest.approx(spent, abs=1)
     assert set(plan["product_id"]) <= set(pd.read_csv(DATA / "products.csv")["product_id"])
-
-    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
-    # the download click reruns the script: until the rerun settles, the stale heading stands beside the new one
-    heading = page.get_by_text("Spend by product")
-    expect(heading).to_have_count(1)
-    heading.scroll_into_view_if_needed()
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(shots / "results.png"), full_page=True)
-    assert (shots / "results.png").stat().st_size > 50_000
 
 
 # English labels the Chinese results page used to show (axes, legends, tiers, metrics)
@@ -146,3 +144,15 @@ def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
     page.wait_for_timeout(1000)
     page.screenshot(path=str(shots / "results-zh.png"), full_page=True)
+
+
+def test_a_run_survives_a_language_switch(page):
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("button", name="Load the sample campaign").click()
+    expect(page.get_by_text("320 creators, 24 products ready.")).to_be_visible()
+    page.get_by_role("button", name="Optimize").click()
+    expect(page.get_by_role("button", name="Cancel (keep the best plan so far)")).to_be_visible()
+    page.get_by_text("中文", exact=True).click()  # while the run is going
+    booked = page.get_by_test_id("stMetric").filter(has_text="签约达人").get_by_test_id("stMetricValue")
+    expect(booked).to_be_visible(timeout=180_000)
+    assert int(booked.inner_text()) > 10

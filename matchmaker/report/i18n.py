@@ -12,6 +12,15 @@ TEXT: dict[str, dict[str, str]] = {
     "language": {"en": "Language / 语言", "zh": "语言 / Language"},
     "data": {"en": "1. Data", "zh": "1. 数据"},
     "use_sample": {"en": "Load the sample campaign", "zh": "加载示例数据"},
+    "sample_replace": {"en": "Loading the sample replaces your uploaded files and campaign settings.",
+                       "zh": "加载示例数据会替换您上传的文件和投放设置。"},
+    "sample_yes": {"en": "Replace them with the sample", "zh": "替换为示例数据"},
+    "sample_no": {"en": "Keep mine", "zh": "保留我的数据"},
+    "cancel": {"en": "Cancel (keep the best plan so far)", "zh": "取消（保留当前最优方案）"},
+    "made_from": {"en": "From {files}; budget {budget}, max overlap {overlap:g}, Top-KOL share at most {share:.0%}, "
+                        "time limit {seconds:g} s.",
+                  "zh": "数据：{files}；预算 {budget}，最大粉丝重合度 {overlap:g}，头部达人花费占比上限 {share:.0%}，"
+                        "求解时限 {seconds:g} 秒。"},
     "sample_loaded": {"en": "Sample loaded: {creators} creators, {products} products.",
                       "zh": "已加载示例：{creators} 位达人，{products} 个商品。"},
     "creators_file": {"en": "Creator list (CSV or .xlsx)", "zh": "达人名单（CSV 或 .xlsx）"},
