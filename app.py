@@ -5,22 +5,29 @@ Run: .venv/bin/streamlit run app.py
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from matchmaker.config import Config, dump_config, load_config, parse_shared_config
-from matchmaker.fit.embed import make_embedder
-from matchmaker.inputs.schema import TABLES, suggest_mapping
+from matchmaker.fit.cache import EmbeddingCache
+from matchmaker.fit.categories import suggest_categories
+from matchmaker.fit.embed import embed_texts, make_embedder
+from matchmaker.fit.score import category_eligible, creator_usable
+from matchmaker.inputs.parse import parse_list
+from matchmaker.inputs.schema import TABLES, header_score, suggest_mapping
 from matchmaker.inputs.validate import validate
-from matchmaker.io.read import read_table
+from matchmaker.io.read import Table, read_export
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
 from matchmaker.pipeline import run
@@ -44,8 +51,8 @@ def embedder(backend: str, model: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def read_bytes(content: bytes, name: str) -> pd.DataFrame:
-    return read_table(content, name)
+def read_upload(content: bytes, name: str, table: str, sheet: str | None) -> Table:
+    return read_export(content, name, sheet=sheet, header_score=header_score(table))
 
 
 def language_ui() -> str:
@@ -123,19 +130,27 @@ def data_ui(lang: str) -> tuple[object | None, str]:
         if "creators" not in sources or "products" not in sources:
             st.info(t(lang, "upload_hint"))
             return None, ""
+    notes: list = []
     for table, (content, name) in sources.items():
-        digest.update(table.encode() + content)
+        sheet = st.session_state.get(f"sheet-{table}-{name}")
+        digest.update(table.encode() + content + str(sheet).encode())
         try:
-            raw[table] = (name, read_bytes(content, name))
+            read = read_upload(content, name, table, sheet)
         except InputError as exc:
             problems += exc.problems
+            continue
+        if len(read.sheets) > 1:  # a workbook: which sheet is the table (the reader's choice first)
+            st.selectbox(t(lang, "sheet", file=name), read.sheets, index=read.sheets.index(read.sheet),
+                         key=f"sheet-{table}-{name}")
+        raw[table] = (name, read.frame)
+        notes += read.notes
     if problems:
         show_problems(lang, InputError(problems))
         return None, ""
     mappings = {table: mapping_ui(lang, table, name, frame) for table, (name, frame) in raw.items()}
     digest.update(repr(mappings).encode())
     try:
-        data = validate(raw, st.session_state.get("config", Config()), mappings)
+        data = validate(raw, st.session_state.get("config", Config()), mappings, tuple(notes))
     except InputError as exc:
         show_problems(lang, exc)
         return None, ""
@@ -188,6 +203,39 @@ def campaign_ui(lang: str) -> Config:
                 st.error(str(exc))
     st.sidebar.download_button(t(lang, "save_toml"), dump_config(config, shared=True).encode(), "campaign.toml",
                                "application/toml", width="stretch")
+    return config
+
+
+def category_ui(lang: str, data, config: Config) -> Config:
+    """The category map as an editable table: each product category, how many creators may promote it,
+    and the creator categories mapped to it (suggested where none may); "use" puts it in the campaign."""
+    if data.pairs is not None:
+        return config
+    eligible = category_eligible(data, config) & creator_usable(data, config)[:, None]
+    matched = set(np.nonzero(eligible.any(axis=0))[0])
+    encode = partial(embed_texts, embedder=embedder(config.scoring.backend, config.resolved_model()),
+                     cache=EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None)
+    suggested = suggest_categories(data, matched, encode)
+    categories = data.products["category"]
+    rows = [{"product_category": cat, "products": int((categories == cat).sum()),
+             "eligible": int(eligible[:, (categories == cat).to_numpy()].any(axis=1).sum()),
+             "creator_categories": "、".join(config.categories.get(cat) or suggested.get(cat) or [])}
+            for cat in dict.fromkeys(c for c in categories if c)]
+    missing = sum(1 for r in rows if not r["eligible"])
+    with st.expander(t(lang, "category_map"), expanded=bool(missing)):
+        if missing:
+            st.warning(t(lang, "category_unmatched", n=missing))
+        frame = pd.DataFrame(rows, columns=["product_category", "products", "eligible", "creator_categories"])
+        edited = st.data_editor(frame.rename(columns=lambda c: t(lang, f"cm_{c}")), hide_index=True, width="stretch",
+                                disabled=[t(lang, f"cm_{c}") for c in ("product_category", "products", "eligible")],
+                                key="category-map")
+        if st.button(t(lang, "category_apply"), key="category-apply"):
+            mapped = {cat: tuple(parse_list(value)) for cat, value in
+                      zip(edited[t(lang, "cm_product_category")], edited[t(lang, "cm_creator_categories")])}
+            config = dataclasses.replace(config, categories={**config.categories,
+                                                             **{k: v for k, v in mapped.items() if v}})
+            st.session_state["config"] = config
+            st.rerun()
     return config
 
 
@@ -374,6 +422,7 @@ def page(lang: str) -> None:
     config = campaign_ui(lang)
     data, data_key = data_ui(lang)
     if data is not None:
+        config = category_ui(lang, data, config)
         data, rules_key = rules_ui(lang, data)
         if data is not None:
             key = hashlib.sha256((data_key + rules_key + repr(config)).encode()).hexdigest()

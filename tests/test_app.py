@@ -295,3 +295,21 @@ def test_results_say_which_inputs_and_settings_made_them(app):
     optimize(app)
     assert any(c.value.startswith("From creators.csv, products.csv; budget ¥1.20M, max overlap 0.3, Top-KOL share "
                                   "at most 60%, time limit 10 s.") for c in app.caption), [c.value for c in app.caption]
+
+
+def test_the_category_map_suggests_and_applies_a_mapping(app):
+    creators = pd.DataFrame({"creator_id": ["a", "b"], "categories": ["美妆-护肤", "食品"], "fee": [1000, 2000],
+                             "bio": ["护肤心得", "零食测评"]})
+    products = pd.DataFrame({"product_id": ["p1", "p2"], "brand": ["b", "b"], "category": ["护肤品", "食品"]})
+    upload(app, "up-creators", creators, "c.csv")
+    upload(app, "up-products", products, "p.csv")
+    app.run()
+    assert any("1 product categories have no eligible creator" in w.value for w in app.warning)
+    shown = next(d.value for d in app.dataframe if "product category" in d.value.columns).set_index("product category")
+    assert shown.loc["护肤品", "eligible creators"] == 0
+    assert shown.loc["护肤品", "creator categories (separated by 、 or ,)"].startswith("美妆-护肤")
+    app.button(key="category-apply").click().run()
+    assert app.session_state["config"].categories["护肤品"][0] == "美妆-护肤"
+    optimize(app)
+    assert not app.exception
+    assert sorted(plan_of(app)["product_id"]) == ["p1", "p2"]

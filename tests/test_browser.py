@@ -146,13 +146,54 @@ def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
     page.screenshot(path=str(shots / "results-zh.png"), full_page=True)
 
 
-def test_a_run_survives_a_language_switch(page):
+def test_a_run_survives_a_language_switch(page, tmp_path):
+    import numpy as np
+
+    from matchmaker.eval.sample import creators, products
+
+    # 2,000 creators whose bios the server has not embedded yet: a run long enough to switch during it
+    creators(np.random.default_rng(7), 1800, 200).to_csv(tmp_path / "many.csv", index=False)
+    products().to_csv(tmp_path / "products.csv", index=False)
     page.get_by_text("English", exact=True).click()
-    page.get_by_role("button", name="Load the sample campaign").click()
-    expect(page.get_by_text("320 creators, 24 products ready.")).to_be_visible()
+    inputs = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput")
+    inputs.nth(0).set_input_files(str(tmp_path / "many.csv"))
+    expect(page.get_by_text("many.csv", exact=True)).to_be_visible()
+    inputs.nth(1).set_input_files(str(tmp_path / "products.csv"))
+    expect(page.get_by_text("2000 creators, 24 products ready.")).to_be_visible()
     page.get_by_role("button", name="Optimize").click()
     expect(page.get_by_role("button", name="Cancel (keep the best plan so far)")).to_be_visible()
     page.get_by_text("中文", exact=True).click()  # while the run is going
     booked = page.get_by_test_id("stMetric").filter(has_text="签约达人").get_by_test_id("stMetricValue")
     expect(booked).to_be_visible(timeout=180_000)
     assert int(booked.inner_text()) > 10
+
+
+def test_a_xingtu_export_goes_through_the_category_table_to_a_downloaded_plan(page, tmp_path):
+    from tests.test_read import _xingtu_workbook
+
+    # notes sheet first, title rows, a total row, a "-" quote; the default campaign caps Top-KOLs at 60% of
+    # the spend, so the plan is the two Alliance creators
+    _xingtu_workbook(tmp_path / "xingtu.xlsx", [("d3", "小雨", "腰部", "35", "护肤", "8000"),
+                                                ("d4", "Mia", "尾部达人", "3.2", "美妆-护肤", "3000")])
+    pd.DataFrame({"商品ID": ["p1"], "品牌": ["澜樱"], "商品名称": ["修护面霜"], "商品类目": ["护肤品"]}).to_csv(
+        tmp_path / "products.csv", index=False)
+    inputs = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput")
+    inputs.nth(0).set_input_files(str(tmp_path / "xingtu.xlsx"))
+    expect(page.get_by_text("xingtu.xlsx", exact=True)).to_be_visible()  # registered before the next upload
+    inputs.nth(1).set_input_files(str(tmp_path / "products.csv"))
+    expect(page.get_by_text("products.csv", exact=True)).to_be_visible()
+    expect(page.get_by_text("4 位达人、1 个商品已就绪。")).to_be_visible()
+    expect(page.get_by_text("xingtu.xlsx 的工作表")).to_be_visible()  # the sheet box, set to 达人列表
+    expect(page.get_by_text("1 个商品类目没有符合条件的达人", exact=False)).to_be_visible()
+    page.get_by_role("button", name="应用此类目映射").click()
+    expect(page.get_by_text("1 个商品类目没有符合条件的达人", exact=False)).to_have_count(0)
+    page.get_by_role("button", name="开始优化").click()
+    booked = page.get_by_test_id("stMetric").filter(has_text="签约达人").get_by_test_id("stMetricValue")
+    expect(booked).to_have_text("2", timeout=180_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="方案（.csv）").click()
+    path = tmp_path / "plan.csv"
+    download.value.save_as(path)
+    plan = pd.read_csv(path)
+    assert sorted(plan[["达人ID", "商品ID", "达人层级"]].values.tolist()) == [["d3", "p1", "联盟达人"],
+                                                                          ["d4", "p1", "联盟达人"]]

@@ -136,7 +136,7 @@ def test_limits_from_the_environment(monkeypatch):
         Limits.from_env()
 
 
-def _xingtu_workbook(path):
+def _xingtu_workbook(path, extra=()):
     """A Xingtu-style export: a title and a note above the header, a blank row, a total row, and a second
     sheet of notes in front of the table."""
     from openpyxl import Workbook
@@ -152,6 +152,8 @@ def _xingtu_workbook(path):
     sheet.append(["d1", "小鹿", "头部", "170", "美妆-护肤", "50000"])
     sheet.append([])
     sheet.append(["d2", "阿杰", "素人", "0.8", "美妆", "-"])
+    for row in extra:
+        sheet.append(list(row))
     sheet.append(["合计", None, None, "170.8", None, "50000"])
     book.save(path)
 
