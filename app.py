@@ -345,6 +345,7 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     st.dataframe(for_people(table, lang), hide_index=True, width="stretch")
     why_ui(lang, outcome, table)
     downloads_ui(lang, info, for_people(table, lang))
+    creators_ui(lang, outcome)
 
 
 def charts_ui(lang: str, outcome: Outcome) -> None:
@@ -396,6 +397,48 @@ def why_ui(lang: str, outcome: Outcome, table: pd.DataFrame) -> None:
     for _, r in analysis.booking_reasons(outcome, labels[picked]).iterrows():
         key = "why_pairs" if pd.isna(r["style"]) else "why_line"
         st.markdown(t(lang, key, product=r["product_id"], **{k: v for k, v in r.items() if k != "product_id"}))
+
+
+def creators_ui(lang: str, outcome: Outcome) -> None:
+    """Every creator: search, filter, sort (click a column), fit to a product, and one creator's card."""
+    st.subheader(t(lang, "creators_view"))
+    creators = outcome.data.creators
+    c1, c2, c3 = st.columns(3)
+    text = c1.text_input(t(lang, "f_search"), key="cv-search")
+    cats = c2.multiselect(t(lang, "f_categories"), sorted({c for cs in creators["categories"] for c in cs}),
+                          key="cv-cats", placeholder=t(lang, "f_any"))
+    tiers = c3.multiselect(t(lang, "f_tiers"), ["top_kol", "alliance"], format_func=lambda v: label(lang, v),
+                           key="cv-tiers", placeholder=t(lang, "f_any"))
+    c4, c5, c6 = st.columns(3)
+    fees = creators["fee"].dropna()
+    low, high = (float(fees.min()), float(fees.max())) if len(fees) else (0.0, 0.0)
+    fee = c4.slider(t(lang, "f_fee"), low, max(high, low + 1), (low, max(high, low + 1)), key="cv-fee",
+                    format="¥%.0f")
+    followers = c5.number_input(t(lang, "f_followers"), 0.0, value=0.0, step=10_000.0, key="cv-followers",
+                                format="%.0f")
+    product = c6.selectbox(t(lang, "f_fit"), [None, *outcome.data.products["product_id"]], key="cv-product",
+                           format_func=lambda v: "—" if v is None else v)
+    frame = analysis.filter_creators(analysis.creator_table(outcome, product), text, cats, tiers, fee, followers)
+    frame = frame.sort_values("fit" if product else "followers", ascending=False, na_position="last")
+    st.caption(t(lang, "cv_count", n=len(frame), total=len(creators)))
+    st.dataframe(for_people(frame, lang), hide_index=True, width="stretch", key="cv-table")
+    if frame.empty:
+        return
+    picked = st.selectbox(t(lang, "card_pick"), frame["creator_id"].head(500).tolist(), key="cv-card",
+                          format_func=lambda cid: f"{creators.set_index('creator_id').at[cid, 'name']} ({cid})")
+    card = analysis.creator_card(outcome, picked)
+    with st.container(border=True):
+        st.markdown(f"**{card['name']}** · {label(lang, card['tier'])} · {'、'.join(card['categories'])}")
+        st.write(card["bio"] or "—")
+        m1, m2, m3 = st.columns(3)
+        m1.metric(column(lang, "followers"), "—" if pd.isna(card["followers"]) else count(lang, card["followers"]))
+        m2.metric(column(lang, "fee"), "—" if pd.isna(card["fee"]) else money(lang, card["fee"]))
+        m3.metric(t(lang, "card_engagement"), "—" if pd.isna(card["engagement_rate"])
+                  else f"{card['engagement_rate']:.1%}")
+        if not card["products"]:
+            st.markdown(t(lang, "card_not_eligible"))
+        for item in card["products"]:
+            st.markdown(t(lang, "card_booked" if item["booked"] else "card_not_booked", **item))
 
 
 def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:

@@ -16,3 +16,42 @@ def test_edited_rules_are_checked_like_the_products_table():
     problem = err.value.problems[0]
     assert (problem.file, problem.row, problem.column) == ("product rules", 2, "min_top_kol")
     assert "above max_creators" in problem.message
+
+
+def _outcome():
+    from matchmaker.pipeline import run
+    from tests.conftest import HashEmbedder, creator, quick_config
+
+    config = quick_config(**{"campaign.budget": 1500})
+    creators = [creator("a", fee=1000, name="Ann", categories="美妆", followers=50_000),
+                creator("b", fee=800, name="Bo", categories="美妆", tier="top_kol", followers=2_000_000),
+                creator("c", fee=500, name="Cy", categories="食品", followers=5_000)]
+    data = make_data(creators, [product("p", category="美妆")], config)
+    return run(data, config, HashEmbedder())
+
+
+def test_creator_table_filters_and_fit():
+    from matchmaker.report.analysis import creator_table, filter_creators
+
+    outcome = _outcome()
+    table = creator_table(outcome, "p")
+    assert table["creator_id"].tolist() == ["a", "b", "c"] and table["fit"].isna().tolist() == [False, False, True]
+    assert table["booked"].sum() == len(outcome.plan)
+    assert filter_creators(table, text="an")["creator_id"].tolist() == ["a"]
+    assert filter_creators(table, categories=["食品"])["creator_id"].tolist() == ["c"]
+    assert filter_creators(table, tiers=["top_kol"])["creator_id"].tolist() == ["b"]
+    assert filter_creators(table, fee=(600, 1000))["creator_id"].tolist() == ["a", "b"]
+    assert filter_creators(table, min_followers=40_000)["creator_id"].tolist() == ["a", "b"]
+
+
+def test_creator_card_says_booked_or_why_not():
+    from matchmaker.report.analysis import creator_card
+
+    outcome = _outcome()
+    booked = set(outcome.plan["creator_id"])
+    assert len(booked) == 1  # 1,500 buys one of a (1,000) and b (800)
+    for cid in ("a", "b"):
+        [item] = creator_card(outcome, cid)["products"]
+        assert item["booked"] == (cid in booked) and item["eligible"] == 2 and item["rank"] in (1, 2)
+    card = creator_card(outcome, "c")
+    assert card["products"] == [] and card["name"] == "Cy" and card["categories"] == ["食品"]

@@ -313,3 +313,19 @@ def test_the_category_map_suggests_and_applies_a_mapping(app):
     optimize(app)
     assert not app.exception
     assert sorted(plan_of(app)["product_id"]) == ["p1", "p2"]
+
+
+def test_the_creator_view_filters_and_shows_a_card(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    view = next(d.value for d in app.dataframe if "booked" in d.value.columns)
+    assert len(view) == 320
+    app.multiselect(key="cv-tiers").select("top_kol").run()
+    view = next(d.value for d in app.dataframe if "booked" in d.value.columns)
+    assert 0 < len(view) < 320 and set(view["tier"]) == {"top_kol"}
+    app.selectbox(key="cv-product").set_value("P01").run()
+    view = next(d.value for d in app.dataframe if "booked" in d.value.columns)
+    assert "fit" in view.columns
+    assert not app.exception
+    lines = " ".join(m.value for m in app.markdown)
+    assert "booked; value" in lines or "eligible, value" in lines or "Not eligible for any product" in lines

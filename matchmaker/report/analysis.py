@@ -104,3 +104,57 @@ def with_product_rules(data: ProblemData, rules: pd.DataFrame) -> ProblemData:
     products["min_creators"] = products["min_creators"].fillna(0)
     products["min_top_kol"] = products["min_top_kol"].fillna(0)
     return data.replace(products=products)
+
+
+def creator_table(outcome: Outcome, product_id: str | None = None) -> pd.DataFrame:
+    """Every creator, for searching and filtering: id, name, tier, categories, followers, fee, whether
+    booked, and (given a product) the fit to it: the pair's value, blank where not eligible."""
+    creators = outcome.data.creators
+    frame = pd.DataFrame({
+        "creator_id": creators["creator_id"], "name": creators["name"], "tier": creators["tier"],
+        "categories": ["、".join(c) for c in creators["categories"]], "followers": creators["followers"],
+        "fee": creators["fee"], "booked": creators["creator_id"].isin(set(outcome.plan["creator_id"])),
+    })
+    if product_id is not None:
+        pairs = outcome.candidates[outcome.candidates["product_id"] == product_id]
+        frame["fit"] = frame["creator_id"].map(dict(zip(pairs["creator_id"], pairs["value"])))
+    return frame
+
+
+def filter_creators(frame: pd.DataFrame, text: str = "", categories: list[str] | None = None,
+                    tiers: list[str] | None = None, fee: tuple[float, float] | None = None,
+                    min_followers: float = 0.0) -> pd.DataFrame:
+    """The creators matching every filter given: text in id or name, any of the categories, a tier, the
+    fee range, at least min_followers (unknown followers pass only a zero minimum)."""
+    keep = pd.Series(True, index=frame.index)
+    if text:
+        needle = text.strip().casefold()
+        keep &= frame["creator_id"].str.casefold().str.contains(needle, regex=False) | \
+            frame["name"].str.casefold().str.contains(needle, regex=False)
+    if categories:
+        keep &= frame["categories"].map(lambda cs: any(c in cs.split("、") for c in categories))
+    if tiers:
+        keep &= frame["tier"].isin(tiers)
+    if fee is not None:
+        keep &= frame["fee"].between(*fee)
+    if min_followers > 0:
+        keep &= frame["followers"].fillna(0) >= min_followers
+    return frame[keep]
+
+
+def creator_card(outcome: Outcome, creator_id: str) -> dict:
+    """One creator: bio and figures, and per product either the booking, or why not (not eligible, or
+    eligible with its value and rank among the product's eligible creators, but not chosen)."""
+    creators = outcome.data.creators.set_index("creator_id")
+    c = creators.loc[creator_id]
+    cand = outcome.candidates
+    mine = cand[cand["creator_id"] == creator_id]
+    products = []
+    for _, r in mine.iterrows():
+        pool = cand[cand["p"] == r["p"]]
+        products.append({"product_id": r["product_id"], "booked": bool(r["chosen"]), "value": float(r["value"]),
+                         "rank": int((pool["value"] > r["value"]).sum()) + 1, "eligible": len(pool)})
+    return {"creator_id": creator_id, "name": c["name"], "tier": c["tier"], "bio": c["bio"],
+            "categories": list(c["categories"]), "followers": c["followers"], "fee": c["fee"],
+            "engagement_rate": c["engagement_rate"], "experience_score": c["experience_score"],
+            "products": products}
