@@ -78,7 +78,7 @@ def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[st
         cols = st.columns(3)
         for i, col in enumerate(TABLES[table]):
             options = [NOT_IN_FILE, *headers]
-            picked = cols[i % 3].selectbox(f"{col.name}{' *' if col.required else ''}", options,
+            picked = cols[i % 3].selectbox(f"{column(lang, col.name, table)}{' *' if col.required else ''}", options,
                                            index=options.index(guess.get(col.name, NOT_IN_FILE)),
                                            key=f"map-{table}-{file}-{col.name}")
             if picked != NOT_IN_FILE:

@@ -176,7 +176,18 @@ COLUMNS_ZH = {
     "spend": "花费（元）", "bookings": "签约数", "status": "状态", "pairs": "组合数", "followers": "粉丝数",
     "name": "达人", "overlap": "重合度", "file": "文件", "row": "行", "column": "列", "problem": "问题",
     "severity": "级别", "categories": "类目", "booked": "已签约", "fit": "匹配度",
+    "bio": "简介", "max_products": "可接商品数", "engagement_rate": "互动率", "avg_views": "平均播放量",
+    "completion_rate": "完播率", "expected_cpm": "预期CPM", "audience_female": "女性粉丝占比",
+    "audience_age_18_24": "18-24岁占比", "audience_age_25_34": "25-34岁占比", "audience_age_35_plus": "35岁以上占比",
+    "audience_region": "粉丝地域", "experience_score": "带货口碑", "mcn": "MCN机构", "description": "商品描述",
+    "price": "售价", "min_creators": "最少达人数", "max_creators": "最多达人数", "min_top_kol": "最少头部达人",
+    "max_top_kol": "最多头部达人", "budget": "预算", "target_gender": "目标性别", "target_age": "目标年龄",
+    "target_region": "目标地域", "creator_a": "达人A", "creator_b": "达人B",
 }
+# Where a column means something else in another table (a product's name, a product's budget)
+TABLE_COLUMNS_ZH = {"creators": {"name": "达人昵称", "categories": "带货类目"},
+                    "products": {"name": "商品名称", "category": "商品类目", "budget": "商品预算"},
+                    "overlaps": {"overlap": "粉丝重合度"}}
 LABELS = {
     "top_kol": {"en": "Top-KOL", "zh": "头部达人"}, "alliance": {"en": "Alliance", "zh": "联盟达人"},
     "chosen": {"en": "chosen", "zh": "入选"}, "rejected": {"en": "rejected", "zh": "未入选"},
@@ -184,8 +195,11 @@ LABELS = {
 }
 
 
-def column(lang: str, name: str) -> str:
-    return COLUMNS_ZH.get(name, name) if lang == "zh" else name
+def column(lang: str, name: str, table: str = "") -> str:
+    """A column's header in lang: the canonical name in English, its Chinese name (per table) in Chinese."""
+    if lang != "zh":
+        return name
+    return TABLE_COLUMNS_ZH.get(table, {}).get(name) or COLUMNS_ZH.get(name, name)
 
 
 def label(lang: str, value: object) -> object:
