@@ -329,3 +329,17 @@ def test_the_creator_view_filters_and_shows_a_card(app):
     assert not app.exception
     lines = " ".join(m.value for m in app.markdown)
     assert "booked; value" in lines or "eligible, value" in lines or "Not eligible for any product" in lines
+
+
+def test_one_creator_one_booking_and_a_product_without_creators_render(app):
+    creators = pd.DataFrame({"creator_id": ["solo"], "categories": ["美妆"], "fee": [1000], "bio": ["口红"],
+                             "followers": [12_000]})
+    products = pd.DataFrame({"product_id": ["p1", "p2"], "brand": ["b", "b"], "category": ["美妆", "数码"]})
+    upload(app, "up-creators", creators, "c.csv")
+    upload(app, "up-products", products, "p.csv")
+    app.run()
+    optimize(app)
+    assert not app.exception and not any("Something went wrong" in e.value for e in app.error)
+    assert plan_of(app)["creator_id"].tolist() == ["solo"]
+    assert any("product p2 (category '数码'): no eligible creator" in w.value for w in app.warning)
+    assert {m.label: m.value for m in app.metric}["Creators booked"] == "1"
