@@ -11,7 +11,6 @@ import logging
 import os
 import threading
 import time
-from functools import partial
 from pathlib import Path
 
 import altair as alt
@@ -20,17 +19,16 @@ import pandas as pd
 import streamlit as st
 
 from matchmaker.config import Config, dump_config, load_config, parse_shared_config
-from matchmaker.fit.cache import EmbeddingCache
 from matchmaker.fit.categories import suggest_categories
-from matchmaker.fit.embed import embed_texts, make_embedder
-from matchmaker.fit.score import category_eligible, creator_usable
+from matchmaker.fit.embed import make_embedder
+from matchmaker.fit.score import eligible_pairs
 from matchmaker.inputs.parse import parse_list
 from matchmaker.inputs.schema import TABLES, header_score, suggest_mapping
 from matchmaker.inputs.validate import validate
 from matchmaker.io.read import Table, read_export
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
-from matchmaker.pipeline import run
+from matchmaker.pipeline import run, text_encoder
 from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
 from matchmaker.report import analysis
@@ -211,10 +209,9 @@ def category_ui(lang: str, data, config: Config) -> Config:
     and the creator categories mapped to it (suggested where none may); "use" puts it in the campaign."""
     if data.pairs is not None:
         return config
-    eligible = category_eligible(data, config) & creator_usable(data, config)[:, None]
+    eligible = eligible_pairs(data, config)
     matched = set(np.nonzero(eligible.any(axis=0))[0])
-    encode = partial(embed_texts, embedder=embedder(config.scoring.backend, config.resolved_model()),
-                     cache=EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None)
+    encode = text_encoder(config, embedder(config.scoring.backend, config.resolved_model()))
     suggested = suggest_categories(data, matched, encode)
     categories = data.products["category"]
     rows = [{"product_category": cat, "products": int((categories == cat).sum()),

@@ -22,13 +22,11 @@ import numpy as np
 import pandas as pd
 
 from .config import Config, dump_config, load_config
-from .fit.cache import EmbeddingCache
 from .fit.categories import suggest_categories
-from .fit.embed import embed_texts, make_embedder
-from .fit.score import category_eligible, creator_usable
+from .fit.score import eligible_pairs
 from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
 from .outcome import Outcome
-from .pipeline import load, prepare, solve
+from .pipeline import load, prepare, solve, text_encoder
 from .plan.result import Progress, Status
 from .plan.solve import Interrupt
 from .problems import InputError, Problem, grouped, problems_frame
@@ -217,7 +215,7 @@ def _validate(args: argparse.Namespace, written: Written) -> int:
     _say(f"OK: {data.n_creators} creators, {data.n_products} products, no errors.")
     if data.pairs is not None:
         return EXIT_OK
-    eligible = category_eligible(data, config) & creator_usable(data, config)[:, None]
+    eligible = eligible_pairs(data, config)
     suggested = suggest_categories(data, set(np.nonzero(eligible.any(axis=0))[0]), _label_encoder(config))
     if suggested:
         _say("Products of these categories have no eligible creator; suggested [categories] lines:")
@@ -235,12 +233,10 @@ def _validate(args: argparse.Namespace, written: Written) -> int:
 def _label_encoder(config: Config):
     """Category labels embedded with the campaign's backend (through its cache); None if it cannot load."""
     try:
-        embedder = make_embedder(config.scoring.backend, config.resolved_model())
+        return text_encoder(config)
     except Exception:  # the suggestion falls back to string similarity
         logging.getLogger(__name__).warning("no embedding model for category suggestions", exc_info=True)
         return None
-    cache = EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None
-    return lambda labels: embed_texts(labels, embedder, cache)
 
 
 def _bound_words(info: dict) -> str:

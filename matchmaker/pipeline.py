@@ -108,6 +108,12 @@ def _cache(config: Config) -> EmbeddingCache | None:
     return EmbeddingCache(Path(config.scoring.cache_dir)) if config.scoring.cache_dir else None
 
 
+def text_encoder(config: Config, embedder: Embedder | None = None) -> Callable[[list[str]], np.ndarray]:
+    """Texts (such as category labels) to unit vectors with the campaign's embedder, through its cache."""
+    embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
+    return partial(embed_texts, embedder=embedder, cache=_cache(config))
+
+
 def embeddings(data: ProblemData, config: Config, embedder: Embedder | None = None,
                on_progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Creator-bio and product-text embeddings, through the on-disk cache."""
@@ -144,7 +150,7 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
         stage("embedding texts")
         embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
         creator_emb, product_emb = embeddings(data, config, embedder, on_embed)
-        encode = partial(embed_texts, embedder=embedder, cache=_cache(config))
+        encode = text_encoder(config, embedder)
         lap("embed")
     else:
         creator_emb = product_emb = None

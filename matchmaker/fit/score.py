@@ -74,6 +74,11 @@ def creator_usable(data: ProblemData, config: Config) -> np.ndarray:
     return quoted & (data.creators["max_products"].to_numpy() > 0) & ~low
 
 
+def eligible_pairs(data: ProblemData, config: Config) -> np.ndarray:
+    """Boolean (creators x products): category match (category_eligible) and a bookable creator."""
+    return category_eligible(data, config) & creator_usable(data, config)[:, None]
+
+
 def style_scores(creator_emb: np.ndarray, product_emb: np.ndarray, creator_blank: np.ndarray,
                  product_blank: np.ndarray) -> np.ndarray:
     """Hubness-corrected style fit (creators x products) in 0..1."""
@@ -120,20 +125,19 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None = None,
                product_emb: np.ndarray | None = None) -> pd.DataFrame:
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS)."""
-    usable = creator_usable(data, config)
     creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
     fees = data.creators["fee"].to_numpy(float)
     if data.pairs is not None:
         product_index = {pid: i for i, pid in enumerate(data.products["product_id"])}
         c = data.pairs["creator_id"].map(creator_index).to_numpy(int)
         p = data.pairs["product_id"].map(product_index).to_numpy(int)
-        keep = usable[c]
+        keep = creator_usable(data, config)[c]
         c, p = c[keep], p[keep]
         nan = np.full(len(c), np.nan)
         frame = pd.DataFrame({"c": c, "p": p, "style": nan, "audience": nan, "performance": nan,
                               "value": data.pairs["value"].to_numpy(float)[keep]})
     else:
-        c, p = np.nonzero(category_eligible(data, config) & usable[:, None])
+        c, p = np.nonzero(eligible_pairs(data, config))
         w = config.scoring
         style = style_scores(creator_emb, product_emb,
                              (data.creators["bio"] == "").to_numpy(),
