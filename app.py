@@ -435,7 +435,8 @@ def creators_ui(lang: str, outcome: Outcome) -> None:
         if not card["products"]:
             st.markdown(t(lang, "card_not_eligible"))
         for item in card["products"]:
-            st.markdown(t(lang, "card_booked" if item["booked"] else "card_not_booked", **item))
+            why = t(lang, f"blocked_{item['blocked_by']}") if item["blocked_by"] else ""
+            st.markdown(t(lang, "card_booked" if item["booked"] else "card_not_booked", why=why, **item))
 
 
 def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:

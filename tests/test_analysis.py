@@ -53,5 +53,23 @@ def test_creator_card_says_booked_or_why_not():
     for cid in ("a", "b"):
         [item] = creator_card(outcome, cid)["products"]
         assert item["booked"] == (cid in booked) and item["eligible"] == 2 and item["rank"] in (1, 2)
+        assert item["blocked_by"] == (None if cid in booked else "budget")  # the other fee does not fit
     card = creator_card(outcome, "c")
     assert card["products"] == [] and card["name"] == "Cy" and card["categories"] == ["食品"]
+
+
+def test_why_not_booked_names_the_rule_that_blocks_it():
+    from matchmaker.pipeline import run
+    from matchmaker.report.analysis import creator_card
+    from tests.conftest import HashEmbedder, creator, quick_config
+
+    config = quick_config(**{"campaign.budget": 10_000})
+    creators = [creator("a", fee=100, categories="美妆"), creator("b", fee=100, categories="美妆"),
+                creator("k", fee=100, categories="美妆", tier="top_kol"), creator("z", fee=100, categories="美妆")]
+    products = [product("p", category="美妆", max_creators=3, max_top_kol=0)]
+    data = make_data(creators, products, config, overlaps=[("a", "b", 0.9)])
+    outcome = run(data, config, HashEmbedder())
+    plan = set(outcome.plan["creator_id"])
+    assert "k" not in plan and creator_card(outcome, "k")["products"][0]["blocked_by"] == "max_top_kol"
+    pair = {"a", "b"} - plan
+    assert len(pair) == 1 and creator_card(outcome, pair.pop())["products"][0]["blocked_by"] == "overlap"

@@ -14,7 +14,9 @@ import numpy as np
 from .instance import NO_LIMIT, Instance
 
 
-class _State:
+class PlanState:
+    """A plan being built pair by pair, with the running totals every rule needs."""
+
     def __init__(self, inst: Instance):
         self.inst = inst
         self.chosen: list[int] = []
@@ -33,26 +35,32 @@ class _State:
             self.neighbours[int(b)].add(int(a))
 
     def fits(self, i: int, share_check: bool = True) -> bool:
+        return self.blocker(i, share_check) is None
+
+    def blocker(self, i: int, share_check: bool = True) -> str | None:
+        """The rule (named as the model's gates name it) that taking pair i would break, or None."""
         inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
         fee = inst.fee[c]
-        if c in self.members[p] or self.load[c] >= inst.capacity[c]:
-            return False
+        if c in self.members[p]:
+            return "booked"
+        if self.load[c] >= inst.capacity[c]:
+            return "capacity"
         if self.spend + fee > inst.budget + 1e-9:
-            return False
+            return "budget"
         if not np.isnan(inst.prod_budget[p]) and self.prod_spend[p] + fee > inst.prod_budget[p] + 1e-9:
-            return False
+            return "product_budget"
         if inst.prod_max[p] != NO_LIMIT and self.prod_count[p] >= inst.prod_max[p]:
-            return False
+            return "max_creators"
         if inst.top[c] and inst.prod_max_top[p] != NO_LIMIT and self.prod_top[p] >= inst.prod_max_top[p]:
-            return False
+            return "max_top_kol"
         if share_check and inst.top[c] and self.top_spend + fee > inst.top_share * (self.spend + fee) + 1e-9:
-            return False
+            return "top_kol_share"
         if self.neighbours[c] & self.members[p]:
-            return False
+            return "overlap"
         key = (c, int(inst.prod_category[p]))
         if inst.exclusivity and self.brand_of.get(key, inst.prod_brand[p]) != inst.prod_brand[p]:
-            return False
-        return True
+            return "exclusivity"
+        return None
 
     def take(self, i: int) -> None:
         inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
@@ -103,7 +111,7 @@ def greedy(inst: Instance) -> tuple[np.ndarray, bool]:
 
 
 def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> tuple[np.ndarray, bool]:
-    state = _State(inst)
+    state = PlanState(inst)
     by_density = np.argsort(-density, kind="stable")
     by_priority = np.argsort(-priority, kind="stable")
     # Minimums first: Top-KOLs (share rule checked at the end, alliance pairs come later), then anyone.
@@ -128,3 +136,12 @@ def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> t
             if state.fits(i):
                 state.take(i)
     return np.array(sorted(state.chosen), dtype=int), state.meets_minimums()
+
+
+def blockers(inst: Instance, chosen: np.ndarray, pairs: np.ndarray) -> list[str | None]:
+    """For each of `pairs` (indices) not in the plan `chosen`: the rule that adding it alone would break,
+    None when it would break none (the plan chose better value instead)."""
+    state = PlanState(inst)
+    for i in chosen:
+        state.take(int(i))
+    return [state.blocker(int(i)) for i in pairs]

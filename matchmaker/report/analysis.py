@@ -13,6 +13,7 @@ from ..data import ProblemData
 from ..fit.overlap import overlap_rows
 from ..inputs.validate import rule_problems
 from ..outcome import Outcome
+from ..plan.greedy import blockers
 from ..problems import InputError, Problem
 
 RULE_COLUMNS = ["product_id", "min_creators", "max_creators", "min_top_kol", "max_top_kol"]
@@ -143,17 +144,20 @@ def filter_creators(frame: pd.DataFrame, text: str = "", categories: list[str] |
 
 
 def creator_card(outcome: Outcome, creator_id: str) -> dict:
-    """One creator: bio and figures, and per product either the booking, or why not (not eligible, or
-    eligible with its value and rank among the product's eligible creators, but not chosen)."""
+    """One creator: bio and figures, and per product either the booking, or why not: the rule adding it
+    to the plan would break (budget, overlap, a cap...; plan.greedy.blockers), or "value" when it would
+    break none and the plan chose better value per yuan. Not eligible: no product at all."""
     creators = outcome.data.creators.set_index("creator_id")
     c = creators.loc[creator_id]
     cand = outcome.candidates
     mine = cand[cand["creator_id"] == creator_id]
+    why_not = dict(zip(mine.index, blockers(outcome.instance, outcome.result.chosen, mine.index.to_numpy())))
     products = []
-    for _, r in mine.iterrows():
+    for i, r in mine.iterrows():
         pool = cand[cand["p"] == r["p"]]
         products.append({"product_id": r["product_id"], "booked": bool(r["chosen"]), "value": float(r["value"]),
-                         "rank": int((pool["value"] > r["value"]).sum()) + 1, "eligible": len(pool)})
+                         "rank": int((pool["value"] > r["value"]).sum()) + 1, "eligible": len(pool),
+                         "blocked_by": None if r["chosen"] else (why_not[i] or "value")})
     return {"creator_id": creator_id, "name": c["name"], "tier": c["tier"], "bio": c["bio"],
             "categories": list(c["categories"]), "followers": c["followers"], "fee": c["fee"],
             "engagement_rate": c["engagement_rate"], "experience_score": c["experience_score"],
