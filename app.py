@@ -23,12 +23,12 @@ from matchmaker.fit.categories import suggest_categories
 from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
 from matchmaker.inputs.parse import parse_list
-from matchmaker.inputs.schema import TABLES, header_score, suggest_mapping
+from matchmaker.inputs.schema import TABLES, suggest_mapping
 from matchmaker.inputs.validate import validate
-from matchmaker.io.read import Table, read_export
+from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
-from matchmaker.pipeline import run, text_encoder
+from matchmaker.pipeline import read_source, run, text_encoder
 from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
 from matchmaker.report import analysis
@@ -50,7 +50,7 @@ def embedder(backend: str, model: str):
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def read_upload(content: bytes, name: str, table: str, sheet: str | None) -> Table:
-    return read_export(content, name, sheet=sheet, header_score=header_score(table))
+    return read_source((content, name), name, table, sheet)[1]
 
 
 def language_ui() -> str:

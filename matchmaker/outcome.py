@@ -46,10 +46,14 @@ class Outcome:
         """A plan exists and the independent checker finds it keeps every rule."""
         return self.result.has_plan and not self.violations()
 
+    def booked_overlaps(self) -> pd.DataFrame:
+        """Every overlap above 0 among the booked creators (a, b positions, overlap), given or estimated."""
+        return overlap_rows(self.data, 0.0, among=np.unique(self.plan["c"].to_numpy(int)))
+
     def estimated_reach(self) -> float:
         """The booked creators' estimated unique audience (fit.overlap.unique_reach; README, "The app")."""
         booked = np.unique(self.plan["c"].to_numpy(int))
-        pairs = overlap_rows(self.data, 0.0, among=booked)
+        pairs = self.booked_overlaps()
         local = np.searchsorted(booked, pairs[["a", "b"]].to_numpy(int)) if len(pairs) else np.zeros((0, 2), int)
         among = pd.DataFrame({"a": local[:, 0], "b": local[:, 1], "overlap": pairs["overlap"].to_numpy(float)})
         return unique_reach(self.data.creators["followers"].to_numpy(float)[booked], among)

@@ -63,15 +63,17 @@ class Prepared:
     notes: tuple[str, ...] = ()  # products no creator may promote, with the closest creator categories
 
 
-def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None) -> Table:
-    """A path, an upload (bytes, file name) or a frame, read as an export of `table` (creators, ...)."""
+def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None
+                ) -> tuple[str, Table]:
+    """A path, an upload (bytes, file name) or a frame (called `name`), read as an export of `table`
+    (creators, ...): the file name problems will give, and the table."""
     if isinstance(source, pd.DataFrame):
-        return Table(source)
+        return name, Table(source)
     score = header_score(table)
     if isinstance(source, tuple):
         data, file = source
-        return read_export(data, file, sheet=sheet, header_score=score)
-    return read_export(source, Path(source).name, sheet=sheet, header_score=score)
+        return file, read_export(data, file, sheet=sheet, header_score=score)
+    return Path(source).name, read_export(source, Path(source).name, sheet=sheet, header_score=score)
 
 
 def load(config: Config, creators: Source | None = None, products: Source | None = None,
@@ -91,12 +93,10 @@ def load(config: Config, creators: Source | None = None, products: Source | None
                                         f"no {table} file given (--{table} or [inputs] {table})"))
             continue
         try:
-            read = read_source(source, f"{table} table", table, (sheets or {}).get(table))
+            name, read = read_source(source, f"{table} table", table, (sheets or {}).get(table))
         except InputError as exc:
             problems += exc.problems
             continue
-        name = f"{table} table" if isinstance(source, pd.DataFrame) else \
-            source[1] if isinstance(source, tuple) else Path(source).name
         raw[table] = (name, read.frame)
         notes += read.notes
     if problems:
@@ -114,12 +114,10 @@ def text_encoder(config: Config, embedder: Embedder | None = None) -> Callable[[
     return partial(embed_texts, embedder=embedder, cache=_cache(config))
 
 
-def embeddings(data: ProblemData, config: Config, embedder: Embedder | None = None,
+def embeddings(data: ProblemData, encode: Callable[..., np.ndarray],
                on_progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Creator-bio and product-text embeddings, through the on-disk cache."""
-    embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
-    texts = creator_text(data.creators) + product_text(data.products)
-    vectors = embed_texts(texts, embedder, _cache(config), on_progress)
+    """Creator-bio and product-text embeddings, with a text_encoder (through the on-disk cache)."""
+    vectors = encode(creator_text(data.creators) + product_text(data.products), progress=on_progress)
     return vectors[:data.n_creators], vectors[data.n_creators:]
 
 
@@ -148,9 +146,8 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     encode = None
     if data.pairs is None:
         stage("embedding texts")
-        embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
-        creator_emb, product_emb = embeddings(data, config, embedder, on_embed)
         encode = text_encoder(config, embedder)
+        creator_emb, product_emb = embeddings(data, encode, on_embed)
         lap("embed")
     else:
         creator_emb = product_emb = None

@@ -10,18 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ..data import ProblemData
-from ..fit.overlap import overlap_rows
 from ..inputs.validate import rule_problems
 from ..outcome import Outcome
 from ..plan.greedy import blockers
 from ..problems import InputError, Problem
 
 RULE_COLUMNS = ["product_id", "min_creators", "max_creators", "min_top_kol", "max_top_kol"]
-
-
-def booked_overlaps(outcome: Outcome) -> pd.DataFrame:
-    """Every overlap above 0 among the booked creators (a, b positions, overlap), given or estimated."""
-    return overlap_rows(outcome.data, 0.0, among=np.unique(outcome.plan["c"].to_numpy(int)))
 
 
 def booking_reasons(outcome: Outcome, creator_id: str) -> pd.DataFrame:
@@ -68,7 +62,7 @@ def overlap_network(outcome: Outcome, product_id: str) -> tuple[pd.DataFrame, pd
     creators = outcome.data.creators
     graph = nx.Graph()
     graph.add_nodes_from(plan["c"].astype(int))
-    pairs = booked_overlaps(outcome)
+    pairs = outcome.booked_overlaps()
     mine = set(plan["c"].astype(int))
     for a, b, w in zip(pairs["a"], pairs["b"], pairs["overlap"]):
         if a in mine and b in mine:
