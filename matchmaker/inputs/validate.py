@@ -183,7 +183,7 @@ def _numbers(frame: pd.DataFrame, names: tuple[str, ...]) -> None:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
 
 
-def fee_mapping(headers: list[str], config: Config, file: str, out: _Collector) -> dict[str, str]:
+def fee_mapping(headers: list[str], config: Config, out: _Collector) -> dict[str, str]:
     """The creators' header mapping with the fee taken from the chosen quote column: campaign.fee_quote,
     else (with several quote columns) the first of QUOTE_FORMATS present, said in a warning."""
     mapping = suggest_mapping(headers, "creators")
@@ -212,9 +212,8 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
                       mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
     if mapping is None:
-        mapping = fee_mapping([str(c) for c in frame.columns], config, file, out)
-    tiers_given = mapping is not None and "tier" in mapping.values() or \
-        mapping is None and "tier" in suggest_mapping([str(c) for c in frame.columns], "creators").values()
+        mapping = fee_mapping([str(c) for c in frame.columns], config, out)
+    tiers_given = "tier" in mapping.values()
     data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
     if data is None:
         return None, out.problems
