@@ -14,20 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from .data import TIERS
-from .problems import InputError, Problem
+from .problems import InputError, Message, Problem, msg
 
 
 class RangeError(ValueError):
     """A configuration value out of its range; `key` is "section.key"."""
 
-    def __init__(self, key: str, expected: str, value: Any):
-        super().__init__(f"{key} must be {expected}, got {value!r}")
+    def __init__(self, key: str, expected: Message, value: Any):
+        super().__init__(msg("{key} must be {expected}, got {value}", key=key, expected=expected, value=repr(value)))
         self.key, self.expected, self.value = key, expected, value
 
 
-def _check(ok: bool, name: str, expected: str, value: Any) -> None:
+def _check(ok: bool, name: str, expected: str | Message, value: Any) -> None:
+    """`expected` is a range such as "0..1" (said as "in 0..1"), or a Message."""
     if not ok:
-        raise RangeError(name, expected, value)
+        raise RangeError(name, expected if isinstance(expected, Message) else msg("in {range}", range=expected),
+                         value)
 
 
 MAX_BUDGET = 1e12  # CNY: far above any campaign; keeps the solver's money (in fen) within int64
@@ -36,18 +38,19 @@ MAX_WORKERS = 64  # solver threads; more than the machine's cores only slows CP-
 # What each field type accepts, and how a problem describes it. Nothing is coerced: the string
 # "false" is not a bool, 1.5 is not an int; an int is a float (TOML writes 100000 for 100000.0).
 _TYPES: dict[str, tuple[Any, str]] = {
-    "bool": (lambda v: isinstance(v, bool), "true or false"),
-    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number such as 2"),
-    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
-    "str": (lambda v: isinstance(v, str), "text in quotes"),
+    "bool": (lambda v: isinstance(v, bool), msg("true or false")),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), msg("a whole number such as 2")),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), msg("a number")),
+    "str": (lambda v: isinstance(v, str), msg("text in quotes")),
 }
 
 
-def type_problem(cls: type, key: str, value: Any) -> str | None:
+def type_problem(cls: type, key: str, value: Any) -> Message | None:
     """What is wrong with `value` for field `key` of the params class `cls`, or None."""
     kind = {f.name: f.type for f in fields(cls)}[key]
     accepts, expected = _TYPES[kind]
-    return None if accepts(value) else f"expected {expected}, got {type(value).__name__}"
+    return None if accepts(value) else msg("expected {expected}, got {type}", expected=expected,
+                                           type=type(value).__name__)
 
 
 def _typed(cls: type, values: dict[str, Any]) -> dict[str, Any]:
@@ -80,15 +83,15 @@ class CampaignParams:
 
     def __post_init__(self) -> None:
         _check(math.isfinite(self.budget) and 0 <= self.budget <= MAX_BUDGET, "campaign.budget",
-               f"a number in 0..{MAX_BUDGET:,.0f}", self.budget)
-        _check(0 <= self.max_overlap <= 1, "campaign.max_overlap", "in 0..1", self.max_overlap)
-        _check(0 < self.top_kol_followers <= 1e10, "campaign.top_kol_followers", "in (0, 1e10]",
+               f"0..{MAX_BUDGET:,.0f}", self.budget)
+        _check(0 <= self.max_overlap <= 1, "campaign.max_overlap", "0..1", self.max_overlap)
+        _check(0 < self.top_kol_followers <= 1e10, "campaign.top_kol_followers", "(0, 1e10]",
                self.top_kol_followers)
-        _check(0 <= self.top_kol_max_share <= 1, "campaign.top_kol_max_share", "in 0..1",
+        _check(0 <= self.top_kol_max_share <= 1, "campaign.top_kol_max_share", "0..1",
                self.top_kol_max_share)
-        _check(0 <= self.min_experience <= 5, "campaign.min_experience", "in 0..5",
+        _check(0 <= self.min_experience <= 5, "campaign.min_experience", "0..5",
                self.min_experience)
-        _check(1 <= self.default_max_products <= 10_000, "campaign.default_max_products", "in 1..10000",
+        _check(1 <= self.default_max_products <= 10_000, "campaign.default_max_products", "1..10000",
                self.default_max_products)
 
 
@@ -105,12 +108,12 @@ class ScoringParams:
 
     def __post_init__(self) -> None:
         _check(self.backend in ("use", "sentence-transformers"), "scoring.backend",
-               "one of 'use', 'sentence-transformers'", self.backend)
+               msg("one of {choices}", choices="'use', 'sentence-transformers'"), self.backend)
         for name in ("w_style", "w_audience", "w_performance"):
             value = getattr(self, name)
-            _check(0 <= value <= 1, f"scoring.{name}", "in 0..1", value)
+            _check(0 <= value <= 1, f"scoring.{name}", "0..1", value)
         total = self.w_style + self.w_audience + self.w_performance
-        _check(total > 0, "scoring.w_style", "positive in sum with w_audience and w_performance", total)
+        _check(total > 0, "scoring.w_style", msg("positive in sum with w_audience and w_performance"), total)
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,10 @@ class SolverParams:
     workers: int = 2  # physical cores; 1 gives a deterministic run
 
     def __post_init__(self) -> None:
-        _check(0 < self.time_limit <= 86_400, "solver.time_limit", "in (0, 86400] seconds",
+        _check(0 < self.time_limit <= 86_400, "solver.time_limit", msg("in {range} seconds", range="(0, 86400]"),
                self.time_limit)
-        _check(1 <= self.workers <= MAX_WORKERS, "solver.workers", f"in 1..{MAX_WORKERS}", self.workers)
-        _check(0 <= self.seed <= 2**31 - 1, "solver.seed", "in 0..2147483647", self.seed)
+        _check(1 <= self.workers <= MAX_WORKERS, "solver.workers", f"1..{MAX_WORKERS}", self.workers)
+        _check(0 <= self.seed <= 2**31 - 1, "solver.seed", "0..2147483647", self.seed)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Config:
                 section, name = key.split(".")
                 problem = type_problem(_SECTIONS[section], name, value)
                 if problem:
-                    raise ValueError(f"{key}: {problem}")
+                    raise ValueError(msg("{key}: {problem}", key=key, problem=problem))
                 sections.setdefault(section, {})[name] = value
         return replace(self, **{s: replace(getattr(self, s), **_typed(_SECTIONS[s], v))
                                 for s, v in sections.items()})
@@ -181,14 +184,14 @@ def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, t
     """[categories]: product category -> a creator category or a list of them (text only)."""
     if not isinstance(value, dict):
         problems.append(Problem.config_key(source, "categories", value,
-                                           "expected a table of category = [\"creator category\", ...]"))
+                                           msg('expected a table of category = ["creator category", ...]')))
         return {}
     out = {}
     for key, items in value.items():
         items = [items] if isinstance(items, str) else items
         if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
             problems.append(Problem.config_key(source, f"categories.{key}", value[key],
-                                               "expected a list of category names in quotes"))
+                                               msg("expected a list of category names in quotes")))
             continue
         out[str(key)] = tuple(items)
     return out
@@ -197,11 +200,13 @@ def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, t
 def _tiers(value: Any, source: str, problems: list[Problem]) -> dict[str, str]:
     """[tiers]: a tier label of the creator table = "top_kol" or "alliance"."""
     if not isinstance(value, dict):
-        problems.append(Problem.config_key(source, "tiers", value, 'expected a table of label = "top_kol"'))
+        problems.append(Problem.config_key(source, "tiers", value,
+                                           msg('expected a table of label = "top_kol"')))
         return {}
     bad = {k: v for k, v in value.items() if v not in TIERS}
     for key, item in bad.items():
-        problems.append(Problem.config_key(source, f"tiers.{key}", item, f"expected one of {', '.join(TIERS)}"))
+        problems.append(Problem.config_key(source, f"tiers.{key}", item,
+                                           msg("expected one of {choices}", choices=", ".join(TIERS))))
     return {str(k): v for k, v in value.items() if k not in bad}
 
 
@@ -221,14 +226,16 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
         if cls is None or not isinstance(value, dict):
             sections = sorted([*_SECTIONS, "categories", "tiers"])
             problems.append(Problem.config_key(source, section, None,
-                                               f"unknown section; expected one of {sections}"))
+                                               msg("unknown section; expected one of {choices}",
+                                                   choices=", ".join(sections))))
             continue
         known = {f.name for f in fields(cls)}
         kwargs = {}
         for key, item in value.items():
             if key not in known:
                 problems.append(Problem.config_key(source, f"{section}.{key}", None,
-                                                   f"unknown key; expected one of {sorted(known)}"))
+                                                   msg("unknown key; expected one of {choices}",
+                                                       choices=", ".join(sorted(known)))))
             elif (problem := type_problem(cls, key, item)) is not None:
                 problems.append(Problem.config_key(source, f"{section}.{key}", item, problem))
             else:
@@ -236,7 +243,8 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
         try:
             parts[section] = cls(**_typed(cls, kwargs))
         except RangeError as exc:
-            problems.append(Problem.config_key(source, exc.key, exc.value, f"must be {exc.expected}"))
+            problems.append(Problem.config_key(source, exc.key, exc.value, msg("must be {expected}",
+                                                                                 expected=exc.expected)))
     if problems:
         raise InputError(problems)
     return Config(base_dir=base_dir, **parts)
@@ -250,9 +258,10 @@ def load_config(path: str | Path | None) -> Config:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError([Problem(path.name, None, None, str(path), "config file not found")]) from None
+        raise InputError([Problem(path.name, None, None, str(path), msg("config file not found"))]) from None
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(path.name, None, None, None, f"is not UTF-8 text: {exc}")]) from exc
+        raise InputError([Problem(path.name, None, None, None,
+                                  msg("is not UTF-8 text: {error}", error=str(exc)))]) from exc
     return parse_config(text, path.name, str(path.parent))
 
 
@@ -268,7 +277,8 @@ def _toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(source, None, None, None, f"is not valid TOML: {exc}")]) from exc
+        raise InputError([Problem(source, None, None, None,
+                                  msg("is not valid TOML: {error}", error=str(exc)))]) from exc
 
 
 def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") -> Config:
@@ -303,7 +313,8 @@ def parse_shared_config(text: str, source: str, server: Config, max_time_limit: 
     limit = raw.get("solver", {}).get("time_limit") if isinstance(raw.get("solver"), dict) else None
     if isinstance(limit, (int, float)) and not isinstance(limit, bool) and not 0 < limit <= max_time_limit:
         raise InputError([Problem.config_key(source, "solver.time_limit", limit,
-                                             f"must be in (0, {max_time_limit:g}] seconds on this server")])
+                                             msg("must be in (0, {limit:g}] seconds on this server",
+                                                 limit=max_time_limit))])
     config = config_from_dict(raw, base_dir=server.base_dir, source=source)
     return replace(config, inputs=server.inputs,
                    scoring=replace(config.scoring, cache_dir=server.scoring.cache_dir, model=server.scoring.model),

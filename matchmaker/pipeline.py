@@ -35,7 +35,7 @@ from .plan.explain import explain, quick_checks
 from .plan.instance import build_instance
 from .plan.result import PlanSource, Progress, SolveResult, Status
 from .plan.solve import Interrupt, solve_instance
-from .problems import InputError, Problem
+from .problems import InputError, Message, Problem, msg
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Prepared:
     candidates: pd.DataFrame
     conflicts: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()  # products no creator may promote, with the closest creator categories
+    notes: tuple[Message, ...] = ()  # products no creator may promote, with the closest creator categories
 
 
 def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None
@@ -90,7 +90,7 @@ def load(config: Config, creators: Source | None = None, products: Source | None
         if source is None:
             if table in ("creators", "products"):
                 problems.append(Problem(table, None, None, None,
-                                        f"no {table} file given (--{table} or [inputs] {table})"))
+                                        msg("no {table} file given (--{table} or [inputs] {table})", table=table)))
             continue
         try:
             name, read = read_source(source, f"{table} table", table, (sheets or {}).get(table))
@@ -169,32 +169,32 @@ def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
     return config.override(**changes) if changes else config
 
 
-def _empty_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
+def _empty_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
     """Why the best plan books no one, though some pairs are eligible."""
     inst = outcome.instance
     cheapest = float(inst.fee[inst.pair_c].min())
     if cheapest > inst.budget:
-        return (f"the budget of ¥{inst.budget:,.0f} is below the cheapest eligible creator's fee "
-                f"(¥{cheapest:,.0f}): raise the budget",)
-    return ("every eligible booking breaks a rule (a product's budget or maximums, the Top-KOL share cap, "
-            "overlaps or exclusivity): relax them",)
+        return (msg("the budget of ¥{budget:,.0f} is below the cheapest eligible creator's fee (¥{fee:,.0f}): "
+                    "raise the budget", budget=inst.budget, fee=cheapest),)
+    return (msg("every eligible booking breaks a rule (a product's budget or maximums, the Top-KOL share cap, "
+                "overlaps or exclusivity): relax them"),)
 
 
-def _no_plan_reasons(outcome: Outcome) -> tuple[str, ...]:
+def _no_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
     status, limit = outcome.result.status, outcome.config.solver.time_limit
     if status is Status.NO_ELIGIBLE_PAIRS:
-        return ("no creator may promote any product (categories, experience and capacity rules)",
+        return (msg("no creator may promote any product (categories, experience and capacity rules)"),
                 *outcome.notes, *quick_checks(outcome.instance))
     if status is Status.INFEASIBLE:
         return tuple(explain(outcome.instance))
     if status is Status.INVALID:
-        return ("the solver rejected the model, so no plan could be searched for: a fee or budget is too "
-                "large for it; check the largest numbers in the inputs",)
+        return (msg("the solver rejected the model, so no plan could be searched for: a fee or budget is too "
+                    "large for it; check the largest numbers in the inputs"),)
     if status is Status.INTERRUPTED:
-        return ("the search was interrupted before any plan was found",)
-    return (f"no plan was found within the time limit of {limit:g} s and the greedy plan misses a "
-            "minimum; the rules may still be satisfiable: raise the time limit, or relax the "
-            "per-product minimums",)
+        return (msg("the search was interrupted before any plan was found"),)
+    return (msg("no plan was found within the time limit of {limit:g} s and the greedy plan misses a minimum; the "
+                "rules may still be satisfiable: raise the time limit, or relax the per-product minimums",
+                limit=limit),)
 
 
 def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
@@ -224,7 +224,7 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
         violations = outcome.violations()
         if violations:
             raise PlanCheckError("the plan failed the independent check: " + "; ".join(violations[:5]))
-        reasons: tuple[str, ...] = () if len(result.chosen) else _empty_plan_reasons(outcome)
+        reasons: tuple[Message, ...] = () if len(result.chosen) else _empty_plan_reasons(outcome)
     else:
         stage("explaining why no plan exists")
         reasons = _no_plan_reasons(outcome)

@@ -1,10 +1,38 @@
-"""Input problems: every one names the file, row, column and value, and what was expected."""
+"""Input problems: every one names the file, row, column and value, and what was expected.
+
+Messages for people are `Message`s: English text that keeps its template and values, so the interface
+can say the same thing in another language (report.i18n.say) without parsing English.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
+
+
+class Message(str):
+    """An English sentence that remembers the template and values it was made from. A value may itself be
+    a Message, or a tuple of them (a list, written with "; " between items)."""
+
+    template: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, template: str, params: Mapping[str, Any]) -> Message:
+        shown = {k: "; ".join(v) if isinstance(v, tuple) else v for k, v in params.items()}
+        self = super().__new__(cls, template.format(**shown))
+        self.template, self.params = template, dict(params)
+        return self
+
+    def __reduce__(self):  # copy and pickle keep the template
+        return (Message, (self.template, self.params))
+
+
+def msg(template: str, /, **params: Any) -> Message:
+    """A message: `template` is a literal str.format template (its translations are keyed by it)."""
+    return Message(template, params)
 
 
 @dataclass(frozen=True)
@@ -48,7 +76,8 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """Problems as a table (file, row, column, value, problem, severity) for the app and reports."""
     rows = [asdict(p) for p in problems]
     frame = pd.DataFrame(rows, columns=["file", "row", "column", "value", "message", "severity"])
-    return frame.rename(columns={"message": "problem"})
+    frame["message"] = pd.Series([p.message for p in problems], dtype=object)  # Messages, not plain str:
+    return frame.rename(columns={"message": "problem"})  # the interface says them in its language
 
 
 def grouped(problems: list[Problem], max_rows: int = 8) -> list[str]:

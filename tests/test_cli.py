@@ -79,7 +79,7 @@ BAD_INPUTS = [  # (how to break the inputs, fragment expected in the message)
     ("missing file", "file not found"),
     ("not a table", "unsupported file type"),
     ("bad config", "key 'campaign.max_overlap': must be in 0..1"),
-    ("bad flag", "campaign.budget must be a number in 0..1,000,000,000,000"),
+    ("bad flag", "campaign.budget must be in 0..1,000,000,000,000"),
 ]
 
 

@@ -14,8 +14,8 @@ def test_defaults_and_sample_campaign():
 
 
 @pytest.mark.parametrize("raw, fragment", [
-    ({"campaign": {"budget": -1}}, "key 'campaign.budget': must be a number in 0..1,000,000,000,000 (got '-1.0')"),
-    ({"campaign": {"budget": 1e17}}, "key 'campaign.budget': must be a number in 0..1,000,000,000,000"),
+    ({"campaign": {"budget": -1}}, "key 'campaign.budget': must be in 0..1,000,000,000,000 (got '-1.0')"),
+    ({"campaign": {"budget": 1e17}}, "key 'campaign.budget': must be in 0..1,000,000,000,000"),
     ({"campaign": {"max_overlap": 1.5}}, "key 'campaign.max_overlap': must be in 0..1"),
     ({"solver": {"seed": 10**10}}, "key 'solver.seed': must be in 0..2147483647"),
     ({"solver": {"workers": 10**6}}, "key 'solver.workers': must be in 1..64"),

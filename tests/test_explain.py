@@ -53,8 +53,8 @@ def test_explain_falls_back_to_the_core_with_what_to_relax():
     inst = tiny_instance([(0, 0, 0.5), (1, 0, 0.5)], [100, 100], prod_min=[2], conflicts=[(0, 1)])
     [reason] = explain(inst)
     assert reason == ("these rules cannot all hold together: product p0: at least 2 creators; no two creators "
-                      "with overlapping audiences on one product. To find a plan: lower the minimum creators, "
-                      "or raise max_overlap.")
+                      "with overlapping audiences on one product. To find a plan, do one of: lower the minimum "
+                      "creators; raise max_overlap.")
 
 
 def test_every_rule_name_of_the_model_has_words():

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..data import ProblemData
 from ..inputs.parse import norm_category
+from ..problems import Message, msg
 
 Encode = Callable[[list[str]], np.ndarray]  # unit-length rows, one per label
 # Below this, a category is not suggested. Measured with the default (USE) embeddings of category labels:
@@ -42,7 +43,8 @@ def suggest_categories(data: ProblemData, matched: set[int], encode: Encode | No
     return {cat: closest(cat, labels, encode) for cat in sorted(unmatched)}
 
 
-def unmatched_products(data: ProblemData, candidates: pd.DataFrame, encode: Encode | None = None) -> list[str]:
+def unmatched_products(data: ProblemData, candidates: pd.DataFrame, encode: Encode | None = None
+                       ) -> list[Message]:
     """One sentence per product that no creator may promote, naming the closest creator categories."""
     if data.pairs is not None:
         return []
@@ -53,8 +55,13 @@ def unmatched_products(data: ProblemData, candidates: pd.DataFrame, encode: Enco
         if p in matched:
             continue
         found = near.get(category, [])
-        hint = (f"; the closest creator categories are {', '.join(found)}: map them in [categories], e.g. "
-                f'"{category}" = ["{found[0]}"]') if found else "; no creator category is close to it"
-        what = f"category {category!r}" if category else "no category"
-        out.append(f"product {pid} ({what}): no eligible creator{hint}")
+        if not category:
+            out.append(msg("product {product} (no category): no eligible creator", product=pid))
+        elif found:
+            out.append(msg("product {product} (category '{category}'): no eligible creator; the closest creator "
+                           "categories are {closest}: map them in [categories], e.g. \"{category}\" = [\"{first}\"]",
+                           product=pid, category=category, closest=", ".join(found), first=found[0]))
+        else:
+            out.append(msg("product {product} (category '{category}'): no eligible creator; no creator category is "
+                           "close to it", product=pid, category=category))
     return out

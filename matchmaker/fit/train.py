@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import ProblemData
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, msg
 from .score import creator_text, product_text
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,13 @@ def history_pairs(history: pd.DataFrame, data: ProblemData, file: str = "history
     for i, (cid, pid) in enumerate(zip(history["creator_id"], history["product_id"])):
         for col, value, known in (("creator_id", cid, bios), ("product_id", pid, texts)):
             if value not in known:
-                problems.append(Problem(file, i + 2, col, str(value), "no such id in the inputs"))
+                problems.append(Problem(file, i + 2, col, str(value), msg("no such id in the inputs")))
         if cid in bios and pid in texts and bios[cid] and texts[pid]:
             pairs.append((bios[cid], texts[pid]))
     if problems:
         raise InputError(problems)
     if len(pairs) < 2:
-        raise InputError([Problem(file, None, None, None, "needs at least 2 collaborations with texts")])
+        raise InputError([Problem(file, None, None, None, msg("needs at least 2 collaborations with texts"))])
     return pairs
 
 

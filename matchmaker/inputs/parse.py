@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..problems import msg
+
 MISSING = {"", "-", "--", "—", "——", "－", "/", "／", "n/a", "na", "nan", "none", "null", "无", "暂无", "未知",
            "#n/a", "不详"}
 
@@ -37,20 +39,20 @@ def parse_number(value: object, scale: float = 1.0) -> float:
     """Parse "1.2万", "3.5w", "48.5M", "12,000", "¥5,000", "3.2%" (-> 0.032) and plain numbers. `scale`
     is the column's unit (粉丝量(万): 1e4), applied to plain numbers only: a cell's own unit wins."""
     if isinstance(value, bool):
-        raise ValueError("expected a number")
+        raise ValueError(msg("expected a number"))
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            raise ValueError("expected a finite number")
+            raise ValueError(msg("expected a finite number"))
         number = float(value) * scale
         if not math.isfinite(number):
-            raise ValueError("expected a finite number; this one is too large to be a real figure")
+            raise ValueError(msg("expected a finite number; this one is too large to be a real figure"))
         return number
     text = str(value).strip().lower().replace("\u00a0", "").replace(" ", "")
     text = _CURRENCY.sub("", text).replace(",", "").replace("，", "")
     text = text.rstrip("+")  # "10w+" as marketplaces write lower bounds
     match = _NUMBER.match(text)
     if not match:
-        raise ValueError("expected a number such as 12000, 1.2万, 3.5w, 48.5M, ¥5,000 or 3.2%")
+        raise ValueError(msg("expected a number such as 12000, 1.2万, 3.5w, 48.5M, ¥5,000 or 3.2%"))
     try:
         number = float(match["num"]) * (10.0 ** int(match["exp"] or 0))
     except OverflowError:
@@ -61,7 +63,7 @@ def parse_number(value: object, scale: float = 1.0) -> float:
     elif not match["unit"]:
         number *= scale
     if not math.isfinite(number):
-        raise ValueError("expected a finite number; this one is too large to be a real figure")
+        raise ValueError(msg("expected a finite number; this one is too large to be a real figure"))
     return -number if match["sign"] == "-" else number
 
 
@@ -72,7 +74,7 @@ def parse_share(value: object, scale: float = 1.0) -> float:
     if scale == 1.0 and number > 1.0 and not str(value).strip().endswith("%"):
         number /= 100.0
     if not 0.0 <= number <= 1.0:
-        raise ValueError("expected a share between 0 and 1 (or 0% to 100%)")
+        raise ValueError(msg("expected a share between 0 and 1 (or 0% to 100%)"))
     return number
 
 

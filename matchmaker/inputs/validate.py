@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..config import Config
 from ..data import TIERS, ProblemData
-from ..problems import InputError, Problem
+from ..problems import InputError, Message, Problem, msg
 from .parse import is_missing, parse_list, parse_number, parse_share
 from .schema import (
     AGE_BANDS,
@@ -44,7 +44,7 @@ class _Collector:
         self.problems: list[Problem] = []
         self.flagged: set[tuple[int | None, str | None]] = set()  # cells already reported
 
-    def add(self, row: int | None, column: str | None, value: object, message: str,
+    def add(self, row: int | None, column: str | None, value: object, message: Message,
             severity: str = "error") -> None:
         shown = None if value is None else str(value)
         self.flagged.add((row, column))
@@ -58,15 +58,15 @@ def _row(index: object) -> int:
 def _parse_int(value: object, scale: float = 1.0) -> int:
     number = parse_number(value, scale)
     if number != math.floor(number):
-        raise ValueError("expected a whole number")
+        raise ValueError(msg("expected a whole number"))
     return int(number)
 
 
 def _parse_tier(value: object, tiers: dict[str, str]) -> str:
     tier = tiers.get(tier_key(value))
     if tier is None:
-        raise ValueError(f"unknown tier; expected one of {', '.join(TIERS)} (or 头部/肩部/腰部/尾部/素人, "
-                         "KOL/KOC), or add it to the campaign's [tiers] table")
+        raise ValueError(msg("unknown tier; expected one of {tiers} (or 头部/肩部/腰部/尾部/素人, KOL/KOC), or "
+                             "add it to the campaign's [tiers] table", tiers=", ".join(TIERS)))
     return tier
 
 
@@ -105,9 +105,9 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     missing = [c for c in columns if c.required and c.name not in found]
     for col in missing:
         out.add(None, col.name, None,
-                f"missing required column '{col.name}' (recognised headers: "
-                f"{', '.join((col.name, *col.aliases[:6]))}); the file has: "
-                f"{', '.join(map(str, frame.columns))[:300]}")
+                msg("missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}",
+                    column=col.name, aliases=", ".join((col.name, *col.aliases[:6])),
+                    headers=", ".join(map(str, frame.columns))[:300]))
     if missing:
         return None
     by_name = {canonical: header for header, canonical in mapping.items()}
@@ -132,7 +132,7 @@ def _without_total_rows(frame: pd.DataFrame, id_header: str, out: _Collector) ->
     labels = frame[id_header].astype(str).str.strip().str.lower().str.rstrip(":：")
     total = labels.isin(TOTAL_LABELS)
     for index in frame.index[total]:
-        out.add(_row(index), id_header, frame.at[index, id_header], "a total row, not a record: skipped",
+        out.add(_row(index), id_header, frame.at[index, id_header], msg("a total row, not a record: skipped"),
                 "warning")
     return frame.loc[~total]
 
@@ -146,13 +146,13 @@ def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], obje
         try:
             value = parser(cell)
         except ValueError as exc:
-            out.add(_row(index), col.name, cell, str(exc))
+            out.add(_row(index), col.name, cell, exc.args[0])
             value = None
         if col.kind in _NON_NEGATIVE and value is not None and value < 0:
-            out.add(_row(index), col.name, cell, "must be >= 0")
+            out.add(_row(index), col.name, cell, msg("must be >= 0"))
             value = None
         if value is not None and col.name in MAXIMA and value > MAXIMA[col.name]:
-            out.add(_row(index), col.name, cell, f"must be at most {MAXIMA[col.name]:,.0f} ({col.doc})")
+            out.add(_row(index), col.name, cell, msg("must be at most {limit:,.0f}", limit=MAXIMA[col.name]))
             value = None
         values.append(value)
     return pd.Series(values, index=cells.index, dtype=object)
@@ -163,7 +163,7 @@ def _required_cells(frame: pd.DataFrame, names: tuple[str, ...], out: _Collector
         for index, value in frame[name].items():
             row = int(frame.at[index, "row"])
             if (value is None or value == "") and (row, name) not in out.flagged:
-                out.add(row, name, None, f"'{name}' is required and is blank")
+                out.add(row, name, None, msg("'{column}' is required and is blank", column=name))
 
 
 def _unique_ids(frame: pd.DataFrame, name: str, out: _Collector) -> None:
@@ -173,7 +173,8 @@ def _unique_ids(frame: pd.DataFrame, name: str, out: _Collector) -> None:
             continue
         row = int(frame.at[index, "row"])
         if value in first:
-            out.add(row, name, value, f"duplicate {name}; first seen in row {first[value]}")
+            out.add(row, name, value, msg("duplicate {column}; first seen in row {first}", column=name,
+                                              first=first[value]))
         else:
             first[value] = row
 
@@ -192,16 +193,16 @@ def fee_mapping(headers: list[str], config: Config, out: _Collector) -> dict[str
     if wanted:
         chosen = [h for h in headers if header_key(wanted) and header_key(wanted) in header_key(h)]
         if not chosen:
-            out.add(None, "fee", wanted, f"campaign.fee_quote matches no column; the quote columns are "
-                                         f"{', '.join(quotes.values()) or 'none'}")
+            out.add(None, "fee", wanted, msg("campaign.fee_quote matches no column; the quote columns are {quotes}",
+                                             quotes=", ".join(quotes.values()) or "-"))
             return mapping
         fee = chosen[0]
     elif len(quotes) > 1 or (quotes and "fee" not in mapping.values()):
         fee = next(iter(quotes.values()))
         others = [h for h in quotes.values() if h != fee]
         if others:
-            out.add(None, "fee", fee, f"the fee is the quote '{fee}'; to use another ({', '.join(others)}), "
-                                      "set campaign.fee_quote", "warning")
+            out.add(None, "fee", fee, msg("the fee is the quote '{fee}'; to use another ({others}), set "
+                                          "campaign.fee_quote", fee=fee, others=", ".join(others)), "warning")
     else:
         return mapping
     mapping = {h: c for h, c in mapping.items() if c != "fee" and h != fee}
@@ -221,7 +222,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     for index, fee in data["fee"].items():  # "-" in a Xingtu quote column: no such offer, not an error
         row = int(data.at[index, "row"])
         if fee is None and (row, "fee") not in out.flagged:
-            out.add(row, "fee", None, "no fee (quote): this creator cannot be booked", "warning")
+            out.add(row, "fee", None, msg("no fee (quote): this creator cannot be booked"), "warning")
     _unique_ids(data, "creator_id", out)
     _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views", "completion_rate",
                     "expected_cpm",
@@ -230,24 +231,24 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     for index, c in data.iterrows():
         row = int(c["row"])
         if not c["categories"]:
-            out.add(row, "categories", None, "no category: this creator cannot match any product",
+            out.add(row, "categories", None, msg("no category: this creator cannot match any product"),
                     "warning")
         if not c["bio"]:
-            out.add(row, "bio", None, "blank bio: style fit is neutral for this creator", "warning")
+            out.add(row, "bio", None, msg("blank bio: style fit is neutral for this creator"), "warning")
         if c["followers"] == 0:
-            out.add(row, "followers", "0", "zero followers", "warning")
+            out.add(row, "followers", "0", msg("zero followers"), "warning")
         if c["max_products"] == 0:
-            out.add(row, "max_products", "0", "max_products is 0: this creator takes no product",
+            out.add(row, "max_products", "0", msg("max_products is 0: this creator takes no product"),
                     "warning")
         ages = [c[f"audience_age_{b}"] for b in AGE_BANDS]
         if not any(map(math.isnan, ages)) and sum(ages) > 1.05:
             out.add(row, "audience_age_18_24", f"{sum(ages):.2f}",
-                    "the age-band shares add up to more than 100%")
+                    msg("the age-band shares add up to more than 100%"))
         if c["tier"] is None:
             if math.isnan(c["followers"]):
                 if tiers_given:
-                    out.add(row, "tier", None, "blank tier and no followers; expected top_kol or "
-                                                "alliance (taken as alliance)", "warning")
+                    out.add(row, "tier", None, msg("blank tier and no followers; expected top_kol or alliance "
+                                                   "(taken as alliance)"), "warning")
                 data.at[index, "tier"] = "alliance"
             else:
                 data.at[index, "tier"] = "top_kol" if c["followers"] >= threshold else "alliance"
@@ -261,7 +262,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
 def _parse_gender(value: object) -> str:
     gender = GENDERS.get(str(value).strip().lower())
     if gender is None:
-        raise ValueError("expected female, male or all (女/男/不限)")
+        raise ValueError(msg("expected female, male or all (女/男/不限)"))
     return gender
 
 
@@ -270,7 +271,7 @@ def _parse_ages(value: object) -> tuple[str, ...]:
     for item in parse_list(str(value).replace("，", ",")):
         band = AGE_ALIASES.get(item.strip().lower().replace(" ", "").replace("岁", ""))
         if band is None:
-            raise ValueError("expected age bands among 18-24, 25-34, 35+ (separated by ;)")
+            raise ValueError(msg("expected age bands among 18-24, 25-34, 35+ (separated by ;)"))
         bands.append(band)
     return tuple(bands)
 
@@ -286,7 +287,8 @@ def rule_problems(products: pd.DataFrame, file: str) -> list[Problem]:
         for lo, hi in RULE_RANGES:
             if not pd.isna(p[lo]) and not pd.isna(p[hi]) and p[lo] > p[hi]:
                 problems.append(Problem(file, int(p["row"]), lo, str(p[lo]),
-                                        f"{p['product_id']}: {lo} is above {hi} ({p[hi]})"))
+                                        msg("{product}: {low} is above {high} ({limit})", product=p["product_id"],
+                                            low=lo, high=hi, limit=p[hi])))
     return problems
 
 
@@ -299,10 +301,10 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
     _required_cells(data, ("product_id",), out)
     for _, p in data.iterrows():
         if not p["category"]:
-            out.add(int(p["row"]), "category", None, "no category: no creator can be matched to this "
-                                                     "product", "warning")
+            out.add(int(p["row"]), "category", None, msg("no category: no creator can be matched to this product"),
+                    "warning")
         if not p["brand"]:
-            out.add(int(p["row"]), "brand", None, "blank brand", "warning")
+            out.add(int(p["row"]), "brand", None, msg("blank brand"), "warning")
     data["category"] = data["category"].fillna("")
     data["brand"] = data["brand"].fillna("")
     _unique_ids(data, "product_id", out)
@@ -312,7 +314,7 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
             try:
                 parsed.append(None if value is None or value == "" else parser(value))
             except ValueError as exc:
-                out.add(int(row), name, value, str(exc))
+                out.add(int(row), name, value, exc.args[0])
                 parsed.append(None)
         data[name] = pd.Series(parsed, index=data.index, dtype=object)
     data["target_age"] = [v if v else () for v in data["target_age"]]
@@ -323,7 +325,7 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
     out.problems += rule_problems(data, file)
     for _, p in data.iterrows():
         if not p["description"] and not p["name"]:
-            out.add(int(p["row"]), "description", None, "blank description and name: style fit is neutral",
+            out.add(int(p["row"]), "description", None, msg("blank description and name: style fit is neutral"),
                     "warning")
     data["min_creators"] = data["min_creators"].fillna(0)
     data["min_top_kol"] = data["min_top_kol"].fillna(0)
@@ -347,14 +349,16 @@ def _validate_links(frame: pd.DataFrame, file: str, table: str, id_columns: dict
         for col, known in id_columns.items():
             if r[col] and r[col] not in known:
                 kind = "creator" if "creator" in col else "product"
-                out.add(row, col, r[col], f"no {kind} with this id in the {kind}s table")
+                out.add(row, col, r[col], msg("no creator with this id in the creators table") if kind == "creator"
+                        else msg("no product with this id in the products table"))
         ids = tuple(r[c] for c in id_columns)
         if table == "overlaps":
             if ids[0] == ids[1]:
-                out.add(row, "creator_b", ids[1], "a creator's overlap with itself")
+                out.add(row, "creator_b", ids[1], msg("a creator's overlap with itself"))
             ids = tuple(sorted(ids))
         if ids in seen:
-            out.add(row, list(id_columns)[0], " / ".join(ids), f"listed twice; first in row {seen[ids]}")
+            out.add(row, list(id_columns)[0], " / ".join(ids), msg("listed twice; first in row {first}",
+                                                                     first=seen[ids]))
         else:
             seen[ids] = row
     _numbers(data, (value_col,))
@@ -386,7 +390,8 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
                 problems += found
     for table, frame in (("creators", creators), ("products", products)):
         if frame is not None and frame.empty:
-            problems.append(Problem(raw[table][0], None, None, None, f"the {table} table has no rows"))
+            problems.append(Problem(raw[table][0], None, None, None, msg("the creators table has no rows")
+                                    if table == "creators" else msg("the products table has no rows")))
     problems.sort(key=lambda p: (p.severity != "error", p.file, p.row or 0))
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
-from ..problems import InputError, Problem
+from ..problems import InputError, Message, Problem, msg
 
 MB = 2**20
 
@@ -35,21 +35,22 @@ class Limits:
                 continue
             if not raw.strip().isdigit() or int(raw) < 1:
                 problems.append(Problem("environment", None, cls.variable(f.name), raw,
-                                        "expected a whole number >= 1", place="variable"))
+                                        msg("expected a whole number >= 1"), place="variable"))
                 continue
             values[f.name] = int(raw)
         if problems:
             raise InputError(problems)
         return cls(**values)
 
-    def problem(self, file: str, name: str, found: float, what: str, row: int | None = None,
+    def problem(self, file: str, name: str, found: float, what: Message, row: int | None = None,
                 column: str | None = None) -> Problem:
         """The problem for a file (or cell) over one limit: what was found, the limit, how to raise it."""
         limit = getattr(self, name)
         return Problem(file, row, column, None,
-                       f"{what} ({found:,.0f}) is above the limit of {limit:,}; split the file, or raise "
-                       f"the limit with the environment variable {self.variable(name)}")
+                       msg("{what} ({found:,.0f}) is above the limit of {limit:,}; split the file, or raise the "
+                           "limit with the environment variable {variable}", what=what, found=found, limit=limit,
+                           variable=self.variable(name)))
 
-    def check(self, file: str, name: str, found: float, what: str) -> None:
+    def check(self, file: str, name: str, found: float, what: Message) -> None:
         if found > getattr(self, name):
             raise InputError([self.problem(file, name, found, what)])

@@ -22,7 +22,7 @@ import charset_normalizer
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, msg
 from .limits import MB, Limits
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ _DETECTABLE = {"gb18030": "GBK/GB18030 (simplified Chinese)", "big5": "Big5 (tra
 _CANDIDATES = ["gb18030", "big5", "cp932", "euc_kr", "cp1252", "latin_1"]  # without a BOM (UTF-16 has one)
 _MAX_CHAOS = 0.2  # charset-normalizer's "mess" ratio above which a decoding is garbled text
 _COMMON_SHARE = 0.8  # of the non-ASCII characters, for a GB18030 reading to count as Chinese text
-_RESAVE = "re-save it as UTF-8 (Excel: File > Save As > CSV UTF-8; WPS: 另存为 CSV UTF-8)"
+_RESAVE = msg("re-save it as UTF-8 (Excel: File > Save As > CSV UTF-8; WPS: 另存为 CSV UTF-8)")
 
 
 def clean_header(text: object) -> str:
@@ -75,36 +75,38 @@ def read_export(source: str | Path | bytes, name: str | None = None, limits: Lim
         path = Path(source)
         name = name or path.name
         if not path.is_file():
-            raise InputError([Problem(name, None, None, str(path), "file not found")])
-        limits.check(name, "max_input_mb", path.stat().st_size / MB, "the file's size in MB")
+            raise InputError([Problem(name, None, None, str(path), msg("file not found"))])
+        limits.check(name, "max_input_mb", path.stat().st_size / MB, msg("the file's size in MB"))
         data = path.read_bytes()
     else:
         data = source
         name = name or "upload"
-        limits.check(name, "max_input_mb", len(data) / MB, "the file's size in MB")
+        limits.check(name, "max_input_mb", len(data) / MB, msg("the file's size in MB"))
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError([Problem(name, None, None, suffix or name,
-                                  f"unsupported file type; expected one of {', '.join(SUPPORTED)}")])
+                                  msg("unsupported file type; expected one of {types}",
+                                      types=", ".join(SUPPORTED)))])
     if sheet and suffix not in (".xlsx", ".xlsm"):
-        raise InputError([Problem(name, None, None, sheet, "has no sheets (only a workbook has; --sheet "
-                                  "is for .xlsx files)")])
+        raise InputError([Problem(name, None, None, sheet, msg("has no sheets (only a workbook has; "
+                                                                       "--sheet is for .xlsx files)"))])
     try:
         table = _parse(data, suffix, name, limits, sheet, header_score)
     except InputError:
         raise
     except MemoryError:
-        raise InputError([Problem(name, None, None, None, "is too large to read in this machine's memory; "
-                                  "split the file")]) from None
+        raise InputError([Problem(name, None, None, None, msg("is too large to read in this machine's "
+                                                                      "memory; split the file"))]) from None
     except Exception as exc:  # the parsers' own errors: report the file, never a traceback
         raise InputError([Problem(name, None, None, None,
-                                  f"could not be read as a {suffix} table ({exc.__class__.__name__}: "
-                                  f"{str(exc)[:200]})")]) from exc
+                                  msg("could not be read as a {suffix} table ({error})", suffix=suffix,
+                                      error=f"{exc.__class__.__name__}: {str(exc)[:200]}"))]) from exc
     _check_shape(table.frame, name, limits)
     frame, blank = _tidy(table.frame, name)
     notes = table.notes
     if blank:
-        notes += (Problem(name, None, None, None, f"blank rows skipped: rows {_rows(blank)}", "warning"),)
+        notes += (Problem(name, None, None, None, msg("blank rows skipped: rows {rows}", rows=_rows(blank)),
+                          "warning"),)
     return replace(table, frame=frame, notes=notes)
 
 
@@ -113,18 +115,18 @@ def _parse(data: bytes, suffix: str, name: str, limits: Limits, sheet: str | Non
     if suffix in (".xlsx", ".xlsm"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the zip directory says how large it unpacks
             unpacked = sum(info.file_size for info in archive.infolist())
-        limits.check(name, "max_unpacked_mb", unpacked / MB, "the workbook's unpacked size in MB")
+        limits.check(name, "max_unpacked_mb", unpacked / MB, msg("the workbook's unpacked size in MB"))
         return _workbook(data, name, sheet, header_score)
     if suffix == ".parquet":
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
-        limits.check(name, "max_rows", meta.num_rows, "the number of rows")
-        limits.check(name, "max_columns", meta.num_columns, "the number of columns")
+        limits.check(name, "max_rows", meta.num_rows, msg("the number of rows"))
+        limits.check(name, "max_columns", meta.num_columns, msg("the number of columns"))
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        limits.check(name, "max_unpacked_mb", unpacked / MB, "the table's unpacked size in MB")
+        limits.check(name, "max_unpacked_mb", unpacked / MB, msg("the table's unpacked size in MB"))
         return Table(pd.read_parquet(io.BytesIO(data)).astype(object))
     lines = data.count(b"\n")  # before parsing; quoted cells may hold line breaks, so only a coarse guard
     if lines > 2 * limits.max_rows:
-        raise InputError([limits.problem(name, "max_rows", lines, "the number of lines")])
+        raise InputError([limits.problem(name, "max_rows", lines, msg("the number of lines"))])
     text = _decode(data, name)
     sep = "\t" if suffix == ".tsv" else _delimiter(text)
     width = max((len(row) for row in csv.reader(io.StringIO(text), delimiter=sep)), default=0)
@@ -138,16 +140,17 @@ def _workbook(data: bytes, name: str, sheet: str | None, header_score: HeaderSco
     book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
     names = tuple(str(n) for n in book.sheet_names)
     if sheet is not None and sheet not in names:
-        raise InputError([Problem(name, None, None, sheet, f"has no sheet of this name; its sheets are "
-                                  f"{', '.join(names)}")])
+        raise InputError([Problem(name, None, None, sheet, msg("has no sheet of this name; its sheets are "
+                                                                       "{sheets}", sheets=", ".join(names)))])
     tables = {n: _with_header(pd.read_excel(book, sheet_name=n, header=None, dtype=object), name, header_score)
               for n in ([sheet] if sheet else names)}
     chosen = sheet or max(tables, key=lambda n: _likeness(tables[n], header_score))
     table = replace(tables[chosen], sheet=chosen, sheets=names)
     if sheet is None and len(names) > 1:
         table = replace(table, notes=table.notes + (Problem(
-            name, None, None, None, f"read sheet '{chosen}', the one that looks like the table (the workbook "
-            f"has {', '.join(names)}); choose another with --sheet", "warning"),))
+            name, None, None, None, msg("read sheet '{sheet}', the one that looks like the table (the workbook has "
+                                        "{sheets}); choose another with --sheet", sheet=chosen,
+                                        sheets=", ".join(names)), "warning"),))
     return table
 
 
@@ -182,8 +185,9 @@ def _with_header(grid: pd.DataFrame, name: str, header_score: HeaderScore | None
     frame.index = frame.index - 1  # spreadsheet row = grid position + 1 = index + 2
     notes = ()
     if header:
-        notes = (Problem(name, None, None, None, f"the header is on row {header + 1}; the {header} row(s) above "
-                         "it (a title or notes) were skipped", "warning"),)
+        notes = (Problem(name, None, None, None, msg("the header is on row {row}; the {skipped} row(s) "
+                                                              "above it (a title or notes) were skipped",
+                                                              row=header + 1, skipped=header), "warning"),)
     return Table(frame, notes)
 
 
@@ -193,13 +197,14 @@ def _rows(rows: list[int]) -> str:
 
 
 def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
-    limits.check(name, "max_rows", len(frame), "the number of rows")
-    limits.check(name, "max_columns", len(frame.columns), "the number of columns")
+    limits.check(name, "max_rows", len(frame), msg("the number of rows"))
+    limits.check(name, "max_columns", len(frame.columns), msg("the number of columns"))
     for column in frame.columns:
         lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
         if len(lengths) and lengths.max() > limits.max_cell_chars:
             index = int(lengths.to_numpy().argmax())
-            raise InputError([limits.problem(name, "max_cell_chars", lengths.max(), "the cell's length in characters",
+            raise InputError([limits.problem(name, "max_cell_chars", lengths.max(),
+                                             msg("the cell's length in characters"),
                                              row=int(frame.index[index]) + 2, column=str(column))])
 
 
@@ -229,7 +234,7 @@ def _decode(data: bytes, name: str) -> str:
             return _decode_as(data[len(bom):], encoding, name)
     if b"\x00" in data[:4096]:
         raise InputError([Problem(name, None, None, None,
-                                  "is a binary file, not a text table (CSV); export it as CSV or .xlsx")])
+                                  msg("is a binary file, not a text table (CSV); export it as CSV or .xlsx"))])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -239,10 +244,11 @@ def _decode(data: bytes, name: str) -> str:
         return chinese
     best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is None or best.chaos > _MAX_CHAOS:
-        found = f"it looks like {_DETECTABLE.get(best.encoding, best.encoding)}, but decodes into garbled text" \
-            if best is not None else "it is none of UTF-8, GBK/GB18030, Big5, Shift-JIS, Windows-1252 or UTF-16"
-        raise InputError([Problem(name, None, None, None,
-                                  f"text encoding not recognised ({found}); {_RESAVE}")])
+        found = msg("it looks like {encoding}, but decodes into garbled text",
+                    encoding=_DETECTABLE.get(best.encoding, best.encoding)) if best is not None else \
+            msg("it is none of UTF-8, GBK/GB18030, Big5, Shift-JIS, Windows-1252 or UTF-16")
+        raise InputError([Problem(name, None, None, None, msg("text encoding not recognised ({found}); {resave}",
+                                                              found=found, resave=_RESAVE))])
     log.info("%s: decoded as %s (chaos %.3f)", name, best.encoding, best.chaos)
     return _decode_as(data, best.encoding, name)
 
@@ -274,8 +280,8 @@ def _decode_as(data: bytes, encoding: str, name: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, None, None, None,
-                                  f"is not valid {_DETECTABLE.get(encoding, encoding)} text (byte {exc.start}); "
-                                  f"{_RESAVE}")]) from None
+                                  msg("is not valid {encoding} text (byte {byte}); {resave}", resave=_RESAVE,
+                                      encoding=_DETECTABLE.get(encoding, encoding), byte=exc.start))]) from None
 
 
 def _tidy(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[int]]:
@@ -283,7 +289,7 @@ def _tidy(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[int]]:
     frame = frame.loc[:, [not str(c).startswith("Unnamed:") or frame[c].astype(str).str.strip().ne("").any()
                           for c in frame.columns]]
     if frame.columns.empty:
-        raise InputError([Problem(name, None, None, None, "has no columns; expected a header row")])
+        raise InputError([Problem(name, None, None, None, msg("has no columns; expected a header row"))])
     blank = frame.apply(lambda col: col.map(_blank) | col.astype(str).str.strip().isin(["nan", "None"])).all(axis=1)
     log.debug("read %s: %d rows, %d columns", name, len(frame), len(frame.columns))
     return frame.loc[~blank], [int(i) + 2 for i in frame.index[blank]]

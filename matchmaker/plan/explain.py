@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ..problems import Message, msg
 from .constraints import build_model
 from .instance import Instance
 
@@ -18,20 +19,21 @@ def _money(value: float) -> str:
     return f"¥{value:,.0f}"
 
 
-def quick_checks(inst: Instance) -> list[str]:
+def quick_checks(inst: Instance) -> list[Message]:
     """Causes visible by counting, one sentence each."""
-    reasons: list[str] = []
+    reasons: list[Message] = []
     cheapest_total = 0.0
     for p, pid in enumerate(inst.product_ids):
         pairs = np.nonzero(inst.pair_p == p)[0]
         creators = inst.pair_c[pairs]
         tops = creators[inst.top[creators]]
         if inst.prod_min[p] > len(creators):
-            reasons.append(f"product {pid}: min {inst.prod_min[p]} creators, but only {len(creators)} "
-                           f"eligible creator(s) (category, experience and capacity rules)")
+            reasons.append(msg("product {product}: min {need} creators, but only {found} eligible creator(s) "
+                               "(category, experience and capacity rules)", product=pid, need=inst.prod_min[p],
+                               found=len(creators)))
         if inst.prod_min_top[p] > len(tops):
-            reasons.append(f"product {pid}: min {inst.prod_min_top[p]} Top-KOLs, but only {len(tops)} "
-                           f"eligible Top-KOL(s)")
+            reasons.append(msg("product {product}: min {need} Top-KOLs, but only {found} eligible Top-KOL(s)",
+                               product=pid, need=inst.prod_min_top[p], found=len(tops)))
         fees = np.sort(inst.fee[creators])
         need = max(inst.prod_min[p], inst.prod_min_top[p])
         if need and len(fees) >= need:
@@ -39,38 +41,43 @@ def quick_checks(inst: Instance) -> list[str]:
                 float(fees[:max(0, need - inst.prod_min_top[p])].sum())
             cheapest_total += cheapest
             if not np.isnan(inst.prod_budget[p]) and cheapest > inst.prod_budget[p] + 1e-9:
-                reasons.append(f"product {pid}: its minimum creators cost at least {_money(cheapest)}, "
-                               f"above its own budget of {_money(inst.prod_budget[p])}")
+                reasons.append(msg("product {product}: its minimum creators cost at least {cost}, above its own "
+                                   "budget of {budget}", product=pid, cost=_money(cheapest),
+                                   budget=_money(inst.prod_budget[p])))
     if cheapest_total > inst.budget + 1e-9 and not reasons:
-        reasons.append(f"the products' minimum creators cost at least {_money(cheapest_total)} "
-                       f"together, above the total budget of {_money(inst.budget)}")
+        reasons.append(msg("the products' minimum creators cost at least {cost} together, above the total budget "
+                           "of {budget}", cost=_money(cheapest_total), budget=_money(inst.budget)))
     return reasons
 
 
-def describe_rule(rule: str, inst: Instance) -> str:
+def describe_rule(rule: str, inst: Instance) -> Message:
     kind, _, index = rule.partition(":")
-    pid = inst.product_ids[int(index)] if index else ""
-    p = int(index) if index else 0
+    if not index:
+        return {
+            "budget": msg("the total budget of {budget}", budget=_money(inst.budget)),
+            "capacity": msg("each creator's max products"),
+            "top_kol_share": msg("Top-KOLs at most {share:.0%} of the spend", share=inst.top_share),
+            "overlap": msg("no two creators with overlapping audiences on one product"),
+            "exclusivity": msg("one brand per category for each creator"),
+        }[kind]
+    p = int(index)
+    pid = inst.product_ids[p]
     return {
-        "budget": f"the total budget of {_money(inst.budget)}",
-        "product_budget": f"product {pid}: its budget of {_money(inst.prod_budget[p])}" if index else "",
-        "capacity": "each creator's max products",
-        "min_creators": f"product {pid}: at least {inst.prod_min[p]} creators" if index else "",
-        "max_creators": f"product {pid}: at most {inst.prod_max[p]} creators" if index else "",
-        "min_top_kol": f"product {pid}: at least {inst.prod_min_top[p]} Top-KOLs" if index else "",
-        "max_top_kol": f"product {pid}: at most {inst.prod_max_top[p]} Top-KOLs" if index else "",
-        "top_kol_share": f"Top-KOLs at most {inst.top_share:.0%} of the spend",
-        "overlap": "no two creators with overlapping audiences on one product",
-        "exclusivity": "one brand per category for each creator",
+        "product_budget": msg("product {product}: its budget of {budget}", product=pid,
+                              budget=_money(inst.prod_budget[p])),
+        "min_creators": msg("product {product}: at least {n} creators", product=pid, n=inst.prod_min[p]),
+        "max_creators": msg("product {product}: at most {n} creators", product=pid, n=inst.prod_max[p]),
+        "min_top_kol": msg("product {product}: at least {n} Top-KOLs", product=pid, n=inst.prod_min_top[p]),
+        "max_top_kol": msg("product {product}: at most {n} Top-KOLs", product=pid, n=inst.prod_max_top[p]),
     }[kind]
 
 
 SUGGESTIONS = {
-    "budget": "raise the budget", "product_budget": "raise that product's budget",
-    "capacity": "let creators take more products", "min_creators": "lower the minimum creators",
-    "max_creators": "raise the maximum creators", "min_top_kol": "lower the minimum Top-KOLs",
-    "max_top_kol": "raise the maximum Top-KOLs", "top_kol_share": "raise the Top-KOL share cap",
-    "overlap": "raise max_overlap", "exclusivity": "turn off exclusivity",
+    "budget": msg("raise the budget"), "product_budget": msg("raise that product's budget"),
+    "capacity": msg("let creators take more products"), "min_creators": msg("lower the minimum creators"),
+    "max_creators": msg("raise the maximum creators"), "min_top_kol": msg("lower the minimum Top-KOLs"),
+    "max_top_kol": msg("raise the maximum Top-KOLs"), "top_kol_share": msg("raise the Top-KOL share cap"),
+    "overlap": msg("raise max_overlap"), "exclusivity": msg("turn off exclusivity"),
 }
 
 
@@ -95,15 +102,16 @@ def conflicting_rules(inst: Instance, time_limit: float = 10.0) -> list[str]:
     return [rule for rule, lit in switches.items() if lit.index in core]
 
 
-def explain(inst: Instance) -> list[str]:
+def explain(inst: Instance) -> list[Message]:
     """Plain sentences: the obvious causes, else the conflicting rules and what to relax."""
     reasons = quick_checks(inst)
     if reasons:
         return reasons
     rules = conflicting_rules(inst)
     if not rules:
-        return ["no plan satisfies all the rules together (no smaller set of conflicting rules was "
-                "found in time); try relaxing the budget or the per-product minimums"]
-    named = "; ".join(describe_rule(r, inst) for r in rules)
-    fixes = sorted({SUGGESTIONS[r.partition(':')[0]] for r in rules})
-    return [f"these rules cannot all hold together: {named}. To find a plan: {', or '.join(fixes)}."]
+        return [msg("no plan satisfies all the rules together (no smaller set of conflicting rules was found in "
+                    "time); try relaxing the budget or the per-product minimums")]
+    named = tuple(describe_rule(r, inst) for r in rules)
+    fixes = tuple(sorted({SUGGESTIONS[r.partition(':')[0]] for r in rules}))
+    return [msg("these rules cannot all hold together: {rules}. To find a plan, do one of: {fixes}.",
+                rules=named, fixes=fixes)]

@@ -13,7 +13,7 @@ from ..data import ProblemData
 from ..inputs.validate import rule_problems
 from ..outcome import Outcome
 from ..plan.greedy import blockers
-from ..problems import InputError, Problem
+from ..problems import InputError, Problem, msg
 
 RULE_COLUMNS = ["product_id", "min_creators", "max_creators", "min_top_kol", "max_top_kol"]
 
@@ -91,7 +91,8 @@ def with_product_rules(data: ProblemData, rules: pd.DataFrame) -> ProblemData:
         values = pd.to_numeric(rules[col], errors="coerce").reindex(products["product_id"])
         for pid, value, raw in zip(products["product_id"], values, rules[col].reindex(products["product_id"])):
             if not pd.isna(raw) and (pd.isna(value) or value < 0 or value != int(value)):
-                problems.append(Problem("product rules", None, col, str(raw), f"{pid}: expected a whole number >= 0"))
+                problems.append(Problem("product rules", None, col, str(raw),
+                                        msg("{product}: expected a whole number >= 0", product=pid)))
         products[col] = values.round().astype("Int64").to_numpy()
     problems += rule_problems(products, "product rules")
     if problems:

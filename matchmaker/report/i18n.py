@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+from ..problems import Message
+from .messages_zh import MESSAGES_ZH
+
 TEXT: dict[str, dict[str, str]] = {
     "title": {"en": "matchmaker: creator-brand matchmaking", "zh": "matchmaker：达人与品牌智能匹配"},
     "subtitle": {"en": "Upload a creator list and a product catalogue, set the campaign, and get the best plan, "
@@ -70,6 +73,8 @@ TEXT: dict[str, dict[str, str]] = {
     "creators_file": {"en": "Creator list (CSV or .xlsx)", "zh": "达人名单（CSV 或 .xlsx）"},
     "products_file": {"en": "Product catalogue (CSV or .xlsx)", "zh": "商品清单（CSV 或 .xlsx）"},
     "overlaps_file": {"en": "Audience overlaps (optional)", "zh": "粉丝重合度表（可选）"},
+    "upload_button": {"en": "Upload", "zh": "上传文件"},
+    "upload_limit": {"en": "{mb}MB per file", "zh": "每个文件不超过 {mb}MB"},
     "upload_hint": {"en": "Upload both files, or load the sample.", "zh": "请上传两个文件，或加载示例数据。"},
     "mapping": {"en": "Match the columns of {file}", "zh": "匹配 {file} 的列"},
     "mapping_help": {"en": "Some required columns were not recognised. Pick which column of your file holds each.",
@@ -155,6 +160,20 @@ def t(lang: str, key: str, **values) -> str:
     """The text for key in lang ("en" or "zh"), formatted with values."""
     text = TEXT[key].get(lang) or TEXT[key]["en"]
     return text.format(**values) if values else text
+
+
+def say(lang: str, text: object) -> str:
+    """An engine message (problems.Message) in lang: in Chinese from MESSAGES_ZH, its values said the same way
+    (a tuple of messages as a list); other text, and messages without a translation, as they are."""
+    if lang != "zh" or not isinstance(text, Message) or text.template not in MESSAGES_ZH:
+        return str(text)
+    values = {k: "；".join(say(lang, v) for v in value) if isinstance(value, tuple) else
+              say(lang, value) if isinstance(value, Message) else
+              column(lang, value) if k in COLUMN_PARAMS else value for k, value in text.params.items()}
+    return MESSAGES_ZH[text.template].format(**values)
+
+
+COLUMN_PARAMS = {"column", "low", "high"}  # message values that name a canonical column
 
 
 def gap(lang: str, value: float) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..outcome import Outcome
-from .i18n import column, label
+from .i18n import column, label, say
 
 PLAN_COLUMNS = ["creator_id", "creator_name", "tier", "product_id", "product_name", "brand",
                 "category", "fee", "value", "style", "audience", "performance", "why"]
@@ -65,6 +65,9 @@ def for_people(table: pd.DataFrame, lang: str, headers: dict[str, str] | None = 
     for name in ("tier", "status", "severity"):
         if name in out:
             out[name] = [label(lang, v) for v in out[name]]
+    if "problem" in out:  # a problems table: the message and the column it names, in Chinese
+        out["problem"] = [say(lang, v) for v in out["problem"]]
+        out["column"] = [column(lang, v) if isinstance(v, str) else v for v in out["column"]]
     return out.rename(columns=lambda c: (headers or {}).get(c) or column(lang, c))
 
 

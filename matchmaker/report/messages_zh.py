@@ -1,0 +1,160 @@
+"""The engine's messages in Chinese, keyed by their English template (problems.msg). Each keeps the
+template's placeholders; tests/test_i18n.py holds every msg() template in the package to an entry here."""
+
+MESSAGES_ZH: dict[str, str] = {
+    # reading files (io)
+    "file not found": "找不到文件",
+    "unsupported file type; expected one of {types}": "不支持的文件类型；应为 {types} 之一",
+    "has no sheets (only a workbook has; --sheet is for .xlsx files)":
+        "没有工作表（只有 Excel 工作簿才有；--sheet 仅用于 .xlsx 文件）",
+    "is too large to read in this machine's memory; split the file": "文件过大，本机内存无法读取；请拆分文件",
+    "could not be read as a {suffix} table ({error})": "无法作为 {suffix} 表格读取（{error}）",
+    "blank rows skipped: rows {rows}": "已跳过空行：第 {rows} 行",
+    "has no sheet of this name; its sheets are {sheets}": "没有这个名称的工作表；工作簿中的工作表为 {sheets}",
+    "read sheet '{sheet}', the one that looks like the table (the workbook has {sheets}); choose another with "
+    "--sheet": "已读取最像数据表的工作表“{sheet}”（工作簿中有 {sheets}）；可另行选择工作表",
+    "the header is on row {row}; the {skipped} row(s) above it (a title or notes) were skipped":
+        "表头在第 {row} 行；已跳过其上方的 {skipped} 行（标题或说明）",
+    "is a binary file, not a text table (CSV); export it as CSV or .xlsx":
+        "这是二进制文件，不是文本表格（CSV）；请导出为 CSV 或 .xlsx",
+    "text encoding not recognised ({found}); {resave}": "无法识别文本编码（{found}）；{resave}",
+    "it looks like {encoding}, but decodes into garbled text": "看起来是 {encoding}，但解码后是乱码",
+    "it is none of UTF-8, GBK/GB18030, Big5, Shift-JIS, Windows-1252 or UTF-16":
+        "不是 UTF-8、GBK/GB18030、Big5、Shift-JIS、Windows-1252 或 UTF-16 中的任何一种",
+    "is not valid {encoding} text (byte {byte}); {resave}": "不是有效的 {encoding} 文本（第 {byte} 字节）；{resave}",
+    "re-save it as UTF-8 (Excel: File > Save As > CSV UTF-8; WPS: 另存为 CSV UTF-8)":
+        "请另存为 UTF-8 编码（Excel：文件 > 另存为 > CSV UTF-8；WPS：另存为 CSV UTF-8）",
+    "has no columns; expected a header row": "没有任何列；应有一行表头",
+    "{what} ({found:,.0f}) is above the limit of {limit:,}; split the file, or raise the limit with the "
+    "environment variable {variable}": "{what}（{found:,.0f}）超过上限 {limit:,}；请拆分文件，或用环境变量 {variable} 提高上限",
+    "expected a whole number >= 1": "应为不小于 1 的整数",
+    "the file's size in MB": "文件大小（MB）",
+    "the workbook's unpacked size in MB": "工作簿解压后的大小（MB）",
+    "the table's unpacked size in MB": "表格解压后的大小（MB）",
+    "the number of rows": "行数",
+    "the number of lines": "行数",
+    "the number of columns": "列数",
+    "the cell's length in characters": "单元格字符数",
+    # cells and tables (inputs)
+    "expected a number": "应为数字",
+    "expected a finite number": "应为有限的数字",
+    "expected a finite number; this one is too large to be a real figure": "应为有限的数字；这个数大得不像真实数据",
+    "expected a number such as 12000, 1.2万, 3.5w, 48.5M, ¥5,000 or 3.2%":
+        "应为数字，例如 12000、1.2万、3.5w、48.5M、¥5,000 或 3.2%",
+    "expected a share between 0 and 1 (or 0% to 100%)": "应为 0 到 1 之间的比例（或 0% 到 100%）",
+    "expected a whole number": "应为整数",
+    "unknown tier; expected one of {tiers} (or 头部/肩部/腰部/尾部/素人, KOL/KOC), or add it to the campaign's "
+    "[tiers] table": "无法识别的达人层级；应为 {tiers}（或 头部/肩部/腰部/尾部/素人、KOL/KOC），或在投放设置的 [tiers] 表中添加",
+    "missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}":
+        "缺少必填列“{column}”（可识别的表头：{aliases}）；文件中的列为：{headers}",
+    "a total row, not a record: skipped": "合计行，不是数据记录：已跳过",
+    "must be >= 0": "不能为负数",
+    "must be at most {limit:,.0f}": "不能超过 {limit:,.0f}",
+    "'{column}' is required and is blank": "“{column}”为必填项，但为空",
+    "duplicate {column}; first seen in row {first}": "{column} 重复；首次出现在第 {first} 行",
+    "campaign.fee_quote matches no column; the quote columns are {quotes}":
+        "campaign.fee_quote 没有匹配到任何列；报价列为 {quotes}",
+    "the fee is the quote '{fee}'; to use another ({others}), set campaign.fee_quote":
+        "费用取自报价“{fee}”；如需使用其他报价（{others}），请设置 campaign.fee_quote",
+    "no fee (quote): this creator cannot be booked": "没有报价：该达人无法签约",
+    "no category: this creator cannot match any product": "没有类目：该达人无法匹配任何商品",
+    "blank bio: style fit is neutral for this creator": "简介为空：该达人的风格匹配按中性计",
+    "zero followers": "粉丝数为 0",
+    "max_products is 0: this creator takes no product": "可接商品数为 0：该达人不接任何商品",
+    "the age-band shares add up to more than 100%": "各年龄段占比之和超过 100%",
+    "blank tier and no followers; expected top_kol or alliance (taken as alliance)":
+        "达人层级为空且没有粉丝数；应为头部达人或联盟达人（按联盟达人处理）",
+    "expected female, male or all (女/男/不限)": "应为 女、男 或 不限（female/male/all）",
+    "expected age bands among 18-24, 25-34, 35+ (separated by ;)": "应为 18-24、25-34、35+ 中的年龄段（用 ; 分隔）",
+    "{product}: {low} is above {high} ({limit})": "{product}：{low} 大于 {high}（{limit}）",
+    "no category: no creator can be matched to this product": "没有类目：没有达人能匹配该商品",
+    "blank brand": "品牌为空",
+    "blank description and name: style fit is neutral": "商品描述和名称均为空：风格匹配按中性计",
+    "no creator with this id in the creators table": "达人名单中没有这个ID",
+    "no product with this id in the products table": "商品清单中没有这个ID",
+    "a creator's overlap with itself": "达人与自身的重合度",
+    "listed twice; first in row {first}": "重复列出；首次出现在第 {first} 行",
+    "the creators table has no rows": "达人名单没有数据行",
+    "the products table has no rows": "商品清单没有数据行",
+    "{product}: expected a whole number >= 0": "{product}：应为不小于 0 的整数",
+    "no {table} file given (--{table} or [inputs] {table})": "未提供 {table} 文件（--{table} 或 [inputs] {table}）",
+    # the campaign file (config)
+    "true or false": "true 或 false",
+    "a whole number such as 2": "整数，例如 2",
+    "a number": "数字",
+    "text in quotes": "带引号的文本",
+    "expected {expected}, got {type}": "应为 {expected}，实际为 {type}",
+    "in {range}": "在 {range} 范围内",
+    "in {range} seconds": "在 {range} 秒范围内",
+    "one of {choices}": "为 {choices} 之一",
+    "positive in sum with w_audience and w_performance": "与 w_audience、w_performance 之和为正数",
+    "must be {expected}": "应{expected}",
+    "{key} must be {expected}, got {value}": "{key} 应{expected}，实际为 {value}",
+    "{key}: {problem}": "{key}：{problem}",
+    'expected a table of category = ["creator category", ...]': '应为类目表：商品类目 = ["达人类目", ...]',
+    "expected a list of category names in quotes": "应为带引号的类目名称列表",
+    'expected a table of label = "top_kol"': '应为层级表：标签 = "top_kol"',
+    "expected one of {choices}": "应为 {choices} 之一",
+    "unknown section; expected one of {choices}": "未知的设置分区；应为 {choices} 之一",
+    "unknown key; expected one of {choices}": "未知的设置项；应为 {choices} 之一",
+    "config file not found": "找不到设置文件",
+    "is not UTF-8 text: {error}": "不是 UTF-8 文本：{error}",
+    "is not valid TOML: {error}": "不是有效的 TOML：{error}",
+    "must be in (0, {limit:g}] seconds on this server": "在本服务器上应在 (0, {limit:g}] 秒范围内",
+    # fit: categories and past collaborations
+    "product {product} (no category): no eligible creator": "商品 {product}（无类目）：没有符合条件的达人",
+    "product {product} (category '{category}'): no eligible creator; the closest creator categories are "
+    '{closest}: map them in [categories], e.g. "{category}" = ["{first}"]':
+        "商品 {product}（类目“{category}”）：没有符合条件的达人；最接近的达人类目为 {closest}：请在类目映射"
+        '（[categories]）中添加，例如 "{category}" = ["{first}"]',
+    "product {product} (category '{category}'): no eligible creator; no creator category is close to it":
+        "商品 {product}（类目“{category}”）：没有符合条件的达人；没有与之接近的达人类目",
+    "no such id in the inputs": "输入数据中没有这个ID",
+    "needs at least 2 collaborations with texts": "至少需要 2 条带文本的合作记录",
+    # why there is no plan (plan.explain, pipeline)
+    "product {product}: min {need} creators, but only {found} eligible creator(s) (category, experience and "
+    "capacity rules)": "商品 {product}：至少需要 {need} 位达人，但只有 {found} 位符合条件（类目、带货口碑和可接商品数规则）",
+    "product {product}: min {need} Top-KOLs, but only {found} eligible Top-KOL(s)":
+        "商品 {product}：至少需要 {need} 位头部达人，但只有 {found} 位符合条件",
+    "product {product}: its minimum creators cost at least {cost}, above its own budget of {budget}":
+        "商品 {product}：最少所需达人的费用至少为 {cost}，超过该商品自身的预算 {budget}",
+    "the products' minimum creators cost at least {cost} together, above the total budget of {budget}":
+        "各商品最少所需达人的费用合计至少为 {cost}，超过总预算 {budget}",
+    "the total budget of {budget}": "总预算 {budget}",
+    "each creator's max products": "每位达人的可接商品数上限",
+    "Top-KOLs at most {share:.0%} of the spend": "头部达人花费不超过总花费的 {share:.0%}",
+    "no two creators with overlapping audiences on one product": "同一商品不签粉丝重合度过高的两位达人",
+    "one brand per category for each creator": "每位达人在每个类目只服务一个品牌",
+    "product {product}: its budget of {budget}": "商品 {product}：其预算 {budget}",
+    "product {product}: at least {n} creators": "商品 {product}：至少 {n} 位达人",
+    "product {product}: at most {n} creators": "商品 {product}：至多 {n} 位达人",
+    "product {product}: at least {n} Top-KOLs": "商品 {product}：至少 {n} 位头部达人",
+    "product {product}: at most {n} Top-KOLs": "商品 {product}：至多 {n} 位头部达人",
+    "raise the budget": "提高预算",
+    "raise that product's budget": "提高该商品的预算",
+    "let creators take more products": "允许达人接更多商品",
+    "lower the minimum creators": "降低最少达人数",
+    "raise the maximum creators": "提高最多达人数",
+    "lower the minimum Top-KOLs": "降低最少头部达人数",
+    "raise the maximum Top-KOLs": "提高最多头部达人数",
+    "raise the Top-KOL share cap": "提高头部达人花费占比上限",
+    "raise max_overlap": "提高最大粉丝重合度",
+    "turn off exclusivity": "关闭类目独占",
+    "these rules cannot all hold together: {rules}. To find a plan, do one of: {fixes}.":
+        "以下规则无法同时满足：{rules}。要得到方案，可以：{fixes}。",
+    "no plan satisfies all the rules together (no smaller set of conflicting rules was found in time); try "
+    "relaxing the budget or the per-product minimums":
+        "没有方案能同时满足所有规则（在时限内未找到更小的冲突规则组合）；请尝试放宽预算或各商品的最低要求",
+    "the budget of ¥{budget:,.0f} is below the cheapest eligible creator's fee (¥{fee:,.0f}): raise the budget":
+        "预算 ¥{budget:,.0f} 低于最便宜的符合条件达人的费用（¥{fee:,.0f}）：请提高预算",
+    "every eligible booking breaks a rule (a product's budget or maximums, the Top-KOL share cap, overlaps or "
+    "exclusivity): relax them": "每个符合条件的签约都会违反某条规则（商品预算或上限、头部达人花费占比、粉丝重合或类目独占）：请放宽这些规则",
+    "no creator may promote any product (categories, experience and capacity rules)":
+        "没有任何达人可以推广任何商品（类目、带货口碑和可接商品数规则）",
+    "the solver rejected the model, so no plan could be searched for: a fee or budget is too large for it; "
+    "check the largest numbers in the inputs": "求解器拒绝了模型，无法搜索方案：某个费用或预算过大；请检查输入中最大的数字",
+    "the search was interrupted before any plan was found": "在找到任何方案之前搜索已被中断",
+    "no plan was found within the time limit of {limit:g} s and the greedy plan misses a minimum; the rules may "
+    "still be satisfiable: raise the time limit, or relax the per-product minimums":
+        "在 {limit:g} 秒时限内未找到方案，贪心方案未达到某项最低要求；规则仍可能可以满足：请提高求解时限，或放宽各商品的最低要求",
+}
