@@ -32,7 +32,7 @@ from matchmaker.pipeline import read_source, run, text_encoder
 from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
 from matchmaker.report import analysis
-from matchmaker.report.i18n import column, count, gap, label, money, t
+from matchmaker.report.i18n import column, count, gap, label, money, say, t
 from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
@@ -58,6 +58,22 @@ def language_ui() -> str:
     return "zh" if choice == "中文" else "en"
 
 
+def widget_text_ui(lang: str) -> None:
+    """Streamlit's own file-uploader text ("Upload", "50MB per file") in Chinese: Streamlit has no setting
+    for it, so a style sheet hides the English and shows the Chinese in its place."""
+    if lang != "zh":
+        return
+    limit = st.get_option("server.maxUploadSize")
+    st.html(f"""<style>
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0;}}
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+        content: "{t(lang, "upload_button")}"; font-size: 0.875rem;}}
+    [data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0;}}
+    [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+        content: "{t(lang, "upload_limit", mb=limit)}"; font-size: 0.75rem;}}
+    </style>""")
+
+
 def show_problems(lang: str, exc: InputError) -> None:
     st.error(t(lang, "problems"))
     st.dataframe(for_people(problems_frame(exc.problems), lang, PROBLEM_HEADERS_ZH), hide_index=True,
@@ -70,6 +86,8 @@ def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[st
     guess = {v: k for k, v in suggest_mapping(headers, table).items()}
     missing = any(c.required and c.name not in guess for c in TABLES[table])
     mapping = {}
+    # the user's choices are kept per file and header row: a re-upload with other headers starts from the guess
+    shape = hashlib.sha256("\x1f".join(headers).encode()).hexdigest()[:12]
     with st.expander(t(lang, "mapping", file=file), expanded=missing):
         if missing:
             st.info(t(lang, "mapping_help"))
@@ -78,7 +96,7 @@ def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[st
             options = [NOT_IN_FILE, *headers]
             picked = cols[i % 3].selectbox(f"{column(lang, col.name, table)}{' *' if col.required else ''}", options,
                                            index=options.index(guess.get(col.name, NOT_IN_FILE)),
-                                           key=f"map-{table}-{file}-{col.name}")
+                                           key=f"map-{table}-{file}-{shape}-{col.name}")
             if picked != NOT_IN_FILE:
                 mapping[picked] = col.name
     return mapping
@@ -198,7 +216,7 @@ def campaign_ui(lang: str) -> Config:
                     "solver.time_limit": limit})
                 st.session_state["config"] = config
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(say(lang, exc.args[0]))
     st.sidebar.download_button(t(lang, "save_toml"), dump_config(config, shared=True).encode(), "campaign.toml",
                                "application/toml", width="stretch")
     return config
@@ -319,13 +337,13 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     if st.session_state.get("outcome_from"):
         st.caption(st.session_state["outcome_from"])
     for note in outcome.notes:  # products no creator may promote, with the closest categories
-        st.warning(note)
+        st.warning(say(lang, note))
     r = outcome.result
     if not r.has_plan or outcome.plan.empty:
         st.error(t(lang, "no_plan" if not r.has_plan else "empty_plan"))
         st.markdown(t(lang, "no_plan_help"))
         for reason in outcome.reasons:
-            st.markdown(f"- {reason}")
+            st.markdown(f"- {say(lang, reason)}")
         return
     info = outcome.summary()
     cols = st.columns(5)
@@ -450,6 +468,7 @@ def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:
 def main() -> None:
     st.set_page_config(page_title="matchmaker", page_icon="🤝", layout="wide")
     lang = language_ui()
+    widget_text_ui(lang)
     try:
         page(lang)
     except Exception:  # never a traceback in the page: a plain message, the detail in the server log

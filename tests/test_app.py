@@ -85,11 +85,24 @@ def test_unrecognised_headers_open_the_column_mapping(app):
            "products.csv")
     app.run()
     assert app.error  # missing creator_id, categories and fee
-    app.selectbox(key="map-creators-creators.csv-creator_id").set_value("who")
-    app.selectbox(key="map-creators-creators.csv-fee").set_value("cost")
-    app.selectbox(key="map-creators-creators.csv-categories").set_value("kind").run()
+
+    def pick(column: str, header: str):
+        return next(s for s in app.selectbox if s.key.startswith("map-creators-") and s.key.endswith(f"-{column}")
+                    ).set_value(header)
+
+    pick("creator_id", "who")
+    pick("fee", "cost")
+    pick("categories", "kind").run()
     assert not app.error
     assert any("2 creators, 1 products ready" in s.value for s in app.success)
+    # the same file again keeps the choices; a file with other headers starts from the guesses
+    upload(app, "up-creators", creators.assign(cost=["1100", "2100"]), "creators.csv")
+    app.run()
+    assert any("2 creators, 1 products ready" in s.value for s in app.success)
+    upload(app, "up-creators", creators.rename(columns={"who": "creator_id", "cost": "fee", "kind": "categories"}),
+           "creators.csv")
+    app.run()
+    assert not app.error and any("2 creators, 1 products ready" in s.value for s in app.success)
 
 
 def test_validation_problems_are_a_table(app):
@@ -262,6 +275,29 @@ def test_the_chinese_results_page_speaks_chinese(monkeypatch, tmp_path):
     assert {"达人ID", "达人层级", "费用（元）", "匹配价值"} <= set(plan.columns)
     assert set(plan["达人层级"]) <= {"头部达人", "联盟达人"}
     assert plan["入选理由"].str.contains("费用 ¥").all()
+
+
+def test_problems_and_reasons_are_in_chinese_when_chinese_is_chosen(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()  # Chinese is the default
+    creators = pd.DataFrame({"creator_id": ["a", "a"], "categories": ["x", "x"], "fee": ["-5", "lots"]})
+    upload(at, "up-creators", creators, "creators.csv")
+    upload(at, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["x"]}), "products.csv")
+    at.run()
+    problems = at.dataframe[0].value
+    assert list(problems.columns[:5]) == ["文件", "行", "列", "内容", "问题"]
+    assert set(problems["问题"]) == {"不能为负数", "应为数字，例如 12000、1.2万、3.5w、48.5M、¥5,000 或 3.2%",
+                                     "达人ID 重复；首次出现在第 2 行"}
+    assert set(problems["列"]) == {"费用（元）", "达人ID"}
+    creators = pd.DataFrame({"creator_id": ["a", "b"], "categories": ["x", "x"], "fee": [1000, 2000]})
+    upload(at, "up-creators", creators, "creators.csv")
+    upload(at, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["x"],
+                                            "min_creators": [3]}), "products.csv")
+    at.run()
+    optimize(at)
+    assert not at.exception
+    assert any("商品 p：至少需要 3 位达人，但只有 2 位符合条件" in m.value for m in at.markdown)
 
 
 def _own_upload(app):

@@ -4,6 +4,7 @@ MATCHMAKER_REQUIRE_BROWSER=1 (set by .ci/run), where a missing browser fails."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -124,7 +125,20 @@ ENGLISH = ["CNY", "alliance", "top_kol", "Top-KOL", "pairs", "chosen", "rejected
            "Budget used", "optimal", "feasible"]
 
 
+UPLOAD_TEXT = """() => [...document.querySelectorAll('[data-testid=stFileUploaderDropzone]')].map(zone => {
+    const shown = el => getComputedStyle(el).fontSize === '0px' ? getComputedStyle(el, '::after').content
+                                                                 : JSON.stringify(el.innerText);
+    return [shown(zone.querySelector('button p')),
+            shown(zone.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span'))];
+})"""
+
+
 def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
+    expect(page.get_by_test_id("stFileUploaderDropzone")).to_have_count(4)  # campaign, creators, products, overlaps
+    expected = [['"上传文件"', '"每个文件不超过 50MB"']] * 4  # Streamlit's own words, once the style sheet is in
+    wanted = json.dumps(json.dumps(expected, ensure_ascii=False, separators=(",", ":")), ensure_ascii=False)
+    page.wait_for_function(f"JSON.stringify(({UPLOAD_TEXT})()) === {wanted}")
+    assert page.evaluate(UPLOAD_TEXT) == expected
     page.get_by_role("button", name="加载示例数据").click()
     expect(page.get_by_text("320 位达人、24 个商品已就绪。")).to_be_visible()
     page.get_by_role("button", name="开始优化").click()
