@@ -209,8 +209,10 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     pairs = prepared.candidates
     inst = build_instance(prepared.data, pairs, prepared.conflicts, config)
     if len(pairs):
-        stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
-        result = solve_instance(inst, config.solver, on_progress, interrupt)
+        interrupt = interrupt or Interrupt()
+        with interrupt.search():  # announced as searching only once a signal would stop the search
+            stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
+            result = solve_instance(inst, config.solver, on_progress, interrupt)
     else:  # nothing to search
         result = SolveResult(Status.NO_ELIGIBLE_PAIRS, np.zeros(0, int), 0.0, math.nan, 0.0, False, 0.0,
                              PlanSource.NONE)

@@ -10,7 +10,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -36,6 +37,15 @@ class Interrupt:
     @property
     def requested(self) -> bool:
         return self._event.is_set()
+
+    @contextmanager
+    def search(self) -> Iterator[None]:
+        """The span in which a request stops the search and keeps its best plan (nests)."""
+        before, self.searching = self.searching, True
+        try:
+            yield
+        finally:
+            self.searching = before
 
     def request(self) -> None:
         self._event.set()
@@ -95,11 +105,8 @@ def solve_instance(inst: Instance, params: SolverParams,
                    on_progress: Callable[[Progress], None] | None = None,
                    interrupt: Interrupt | None = None) -> SolveResult:
     interrupt = interrupt or Interrupt()
-    interrupt.searching = True
-    try:
+    with interrupt.search():
         return _solve(inst, params, on_progress, interrupt)
-    finally:
-        interrupt.searching = False
 
 
 def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress], None] | None,
