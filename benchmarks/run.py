@@ -76,6 +76,7 @@ def bench_solve(args: argparse.Namespace) -> dict:
         "eligible_pairs": len(outcome.candidates), "overlap_conflicts": len(outcome.conflicts),
         "budget": config.campaign.budget, "status": r.status, "plan_from": r.source,
         "value": round(r.objective, 4), "bound": round(r.bound, 4), "gap": round(r.gap, 4),
+        "bound_from": r.bound_from, "searched_pairs": r.searched_pairs, "lp_s": round(r.lp_seconds, 2),
         "greedy_value": round(r.greedy_value, 4), "greedy_feasible": r.greedy_feasible,
         "not_worse_than_greedy": r.objective >= r.greedy_value - 1e-9,
         "first_solution_s": round(r.trace[0].seconds, 2) if r.trace else None,

@@ -243,7 +243,8 @@ def _bound_words(info: dict) -> str:
     """"bound 94.277, gap 0.00%", or that no bound was proved."""
     if info["best_bound"] is None:
         return "no bound proved (gap unknown)"
-    return f"bound {info['best_bound']:.3f}, gap {info['gap']:.2%}"
+    by = {"lp": " (LP relaxation)", "cp-sat": ""}.get(info.get("bound_from") or "", "")
+    return f"bound {info['best_bound']:.3f}{by}, gap {info['gap']:.2%}"
 
 
 def _sources(args: argparse.Namespace) -> dict:

@@ -74,6 +74,8 @@ class Outcome:
             "objective": round(r.objective, 6),
             "best_bound": _number(r.bound, 6),
             "gap": _number(r.gap, 6),
+            "bound_from": r.bound_from or None,  # "cp-sat" (the search proved it) or "lp" (the LP relaxation)
+            "searched_pairs": r.searched_pairs,
             "greedy_value": round(r.greedy_value, 6),
             "seconds": round(r.seconds, 3),
             "budget": budget,

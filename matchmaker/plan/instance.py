@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,10 @@ class Instance:
     @property
     def n_pairs(self) -> int:
         return len(self.pair_c)
+
+    def subset(self, keep: np.ndarray) -> Instance:
+        """The same campaign with only the pairs where `keep` is true (creators and products unchanged)."""
+        return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep])
 
 
 def _limits(series: pd.Series) -> np.ndarray:

@@ -48,6 +48,9 @@ class SolveResult:
     seconds: float
     source: PlanSource  # whose plan was kept
     trace: tuple[Progress, ...] = field(default=())
+    bound_from: str = ""  # what proved the bound: "cp-sat" (the search), "lp" (the LP relaxation), "" (nothing)
+    searched_pairs: int = 0  # pairs the exact search saw (fewer than eligible when a large campaign is pruned)
+    lp_seconds: float = 0.0
 
     @property
     def gap(self) -> float:

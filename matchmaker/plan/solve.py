@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -20,6 +21,8 @@ from ..config import SolverParams
 from .constraints import VALUE_SCALE, build_model
 from .greedy import greedy
 from .instance import Instance
+from .prune import PRUNE_ABOVE, keep_pairs
+from .relax import relax
 from .result import PlanSource, Progress, SolveResult, Status
 
 log = logging.getLogger(__name__)
@@ -109,47 +112,106 @@ def solve_instance(inst: Instance, params: SolverParams,
         return _solve(inst, params, on_progress, interrupt)
 
 
+def _search(inst: Instance, keep: np.ndarray, hint: np.ndarray, params: SolverParams, deadline: float,
+            recorder: _Recorder, interrupt: Interrupt) -> tuple[int, cp_model.CpSolver, cp_model.CpModel, list]:
+    """CP-SAT on the pairs where `keep` is true, seeded with the plan `hint` (pair indices of inst)."""
+    sub = inst if keep.all() else inst.subset(keep)
+    model, x = build_model(sub)
+    seeded = np.zeros(inst.n_pairs, dtype=bool)
+    seeded[hint] = True
+    for var, on in zip(x, seeded[keep]):
+        model.add_hint(var, bool(on))
+    solver = solver_parameters(replace(params, time_limit=max(1.0, deadline - time.perf_counter())))
+    code = cp_model.UNKNOWN if interrupt.requested else interrupt.run(solver, model, recorder)
+    return code, solver, model, x
+
+
+LP_SHARE = 0.4  # of the time limit, at most, for the LP bound on a large campaign; the search gets the rest
+
+
 def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress], None] | None,
            interrupt: Interrupt) -> SolveResult:
     start = time.perf_counter()
     hint, hint_ok = greedy(inst)
     greedy_value = float(inst.value[hint].sum()) if hint_ok else 0.0
     log.info("greedy: %d pairs, value %.4f, feasible %s", len(hint), greedy_value, hint_ok)
-    model, x = build_model(inst)
-    chosen_hint = np.zeros(inst.n_pairs, dtype=bool)
-    chosen_hint[hint] = True
-    for var, on in zip(x, chosen_hint):
-        model.add_hint(var, bool(on))
-    solver = solver_parameters(params)
+    relaxation, keep = None, np.ones(inst.n_pairs, dtype=bool)
+    if inst.n_pairs > PRUNE_ABOVE and not interrupt.requested:
+        # a bound of the full model, and the pairs that can matter: the search sees only those
+        relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit)
+        keep = keep_pairs(inst, relaxation, hint)
+        log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
     recorder = _Recorder(start, on_progress)
-    code = cp_model.UNKNOWN if interrupt.requested else interrupt.run(solver, model, recorder)
+    deadline = start + params.time_limit
+    start_from, earlier = hint, None  # earlier: a previous round's plan, should the last round find none
+    while True:
+        searched = np.nonzero(keep)[0]
+        code, solver, model, x = _search(inst, keep, start_from, params, deadline, recorder, interrupt)
+        found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if not (found or code == cp_model.INFEASIBLE) or relaxation is None or keep.all():
+            break
+        # pairs that might be in a better plan than the one in hand (any plan, when the pruned search has none)
+        chosen = searched[[i for i, var in enumerate(x) if solver.boolean_value(var)]] if found else earlier
+        floor = max(float(inst.value[chosen].sum()) if chosen is not None else -math.inf,
+                    greedy_value if hint_ok else -math.inf)
+        back = ~keep & relaxation.could_improve(floor)
+        if not back.any() or deadline - time.perf_counter() < 2.0 or interrupt.requested:
+            break
+        log.info("%d pruned pairs could improve the plan: searching again with them", back.sum())
+        keep = keep | back
+        if chosen is not None:
+            start_from, earlier = chosen, chosen
     seconds = time.perf_counter() - start
     trace = tuple(recorder.trace)
     no_plan = np.zeros(0, int)
     stopped = Status.INTERRUPTED if interrupt.requested else Status.FEASIBLE
+    lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
+    extra = {"bound_from": "", "searched_pairs": int(keep.sum()),
+             "lp_seconds": relaxation.seconds if relaxation is not None else 0.0}
 
-    def keep_greedy(status: Status, bound: float) -> SolveResult:
+    def proved(value: float, search_bound: float) -> tuple[float, str]:
+        """The best bound that holds for the full campaign, and which proved it: the search's own holds
+        when it saw every pair that could beat `value`."""
+        complete = keep.all() or (relaxation is not None and not relaxation.could_improve(value)[~keep].any())
+        found = [(search_bound, "cp-sat")] if complete and not math.isnan(search_bound) else []
+        if lp_bound < math.inf:
+            found.append((lp_bound, "lp"))
+        if not found:
+            return math.nan, ""
+        bound, source = min(found)
+        return max(bound, value), source
+
+    def keep_greedy(status: Status, search_bound: float) -> SolveResult:
+        bound, source = proved(greedy_value if hint_ok else 0.0, search_bound)
         if hint_ok:
             return SolveResult(status, hint, greedy_value, bound, greedy_value, True, seconds,
-                               PlanSource.GREEDY, trace)
-        return SolveResult(status, no_plan, 0.0, bound, 0.0, False, seconds, PlanSource.NONE, trace)
+                               PlanSource.GREEDY, trace, **{**extra, "bound_from": source})
+        return SolveResult(status, no_plan, 0.0, bound, 0.0, False, seconds, PlanSource.NONE, trace,
+                           **{**extra, "bound_from": source})
 
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = np.array([i for i, var in enumerate(x) if solver.boolean_value(var)], dtype=int)
+        chosen = searched[[i for i, var in enumerate(x) if solver.boolean_value(var)]]
         value = float(inst.value[chosen].sum())
-        bound = solver.best_objective_bound / VALUE_SCALE
-        status = Status.OPTIMAL if code == cp_model.OPTIMAL else stopped
+        search_bound = solver.best_objective_bound / VALUE_SCALE
         if hint_ok and greedy_value > value + 1e-9:  # never worse than the baseline
-            return keep_greedy(stopped, max(bound, greedy_value))
-        return SolveResult(status, chosen, value, max(bound, value), greedy_value, hint_ok, seconds,
-                           PlanSource.CP_SAT, trace)
-    if code == cp_model.INFEASIBLE:
+            return keep_greedy(stopped, max(search_bound, greedy_value))
+        bound, source = proved(value, search_bound)
+        status = Status.OPTIMAL if code == cp_model.OPTIMAL and source == "cp-sat" else stopped
+        return SolveResult(status, chosen, value, bound, greedy_value, hint_ok, seconds, PlanSource.CP_SAT,
+                           trace, **{**extra, "bound_from": source})
+    if earlier is not None and float(inst.value[earlier].sum()) >= greedy_value:
+        value = float(inst.value[earlier].sum())
+        bound, source = proved(value, math.nan)
+        return SolveResult(stopped, earlier, value, bound, greedy_value, hint_ok, seconds, PlanSource.CP_SAT,
+                           trace, **{**extra, "bound_from": source})
+    if code == cp_model.INFEASIBLE and keep.all():
         return SolveResult(Status.INFEASIBLE, no_plan, 0.0, 0.0, greedy_value, hint_ok, seconds,
-                           PlanSource.NONE, trace)
+                           PlanSource.NONE, trace, **{**extra, "bound_from": "cp-sat"})
     if code == cp_model.MODEL_INVALID:
         log.error("CP-SAT rejected the model: %s", model.validate())
         return keep_greedy(Status.INVALID, math.nan)
     # Stopped (time limit or interrupt) before CP-SAT found a solution: it proved no bound (it reports 0).
+    # (A pruned model proved infeasible says nothing about the full one: no plan found, no bound.)
     if interrupt.requested:
         return keep_greedy(Status.INTERRUPTED, math.nan)
     return keep_greedy(Status.FEASIBLE if hint_ok else Status.NO_PLAN_IN_TIME, math.nan)

@@ -1,0 +1,45 @@
+"""Which pairs the exact search sees on a large campaign, with a guarantee.
+
+Kept: per product the best pairs by value and by value per yuan (enough for its min and max rules), every
+pair the LP relaxation uses, and the hint's pairs. A pruned pair costs the search nothing it could prove:
+after the search, `Relaxation.could_improve(plan value)` says whether any pruned pair might be in a better
+plan. If none, the search's own bound holds for the full campaign; if some, they come back for another
+round while time is left, and otherwise only the LP's bound (of the full model) is reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .instance import NO_LIMIT, Instance
+from .relax import Relaxation
+
+PRUNE_ABOVE = 20_000  # eligible pairs: below this the exact search sees every pair
+MIN_PER_PRODUCT = 40  # pairs kept per product by each ranking, at least
+
+
+def per_product(inst: Instance) -> np.ndarray:
+    """How many pairs to keep per product by each ranking: a few times its max creators (or its min)."""
+    counts = np.bincount(inst.pair_p, minlength=len(inst.prod_min))
+    wanted = np.where(inst.prod_max != NO_LIMIT, 3 * inst.prod_max, np.maximum(3 * inst.prod_min, counts))
+    return np.maximum(wanted, MIN_PER_PRODUCT)
+
+
+def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) -> np.ndarray:
+    """Boolean mask over pairs: the ones the exact search sees."""
+    frame = pd.DataFrame({"p": inst.pair_p, "value": inst.value,
+                          "per_yuan": inst.value / np.maximum(inst.fee[inst.pair_c], 1.0)})
+    limit = per_product(inst)[inst.pair_p]
+    keep = np.zeros(inst.n_pairs, dtype=bool)
+    for key in ("value", "per_yuan"):
+        rank = frame.groupby("p")[key].rank(method="first", ascending=False).to_numpy()
+        keep |= rank <= limit
+    top = inst.top[inst.pair_c]  # enough Top-KOLs for the Top-KOL minimums
+    if top.any():
+        rank = frame[top].groupby("p")["value"].rank(method="first", ascending=False).to_numpy()
+        keep[np.nonzero(top)[0][rank <= limit[top]]] = True
+    if relaxation is not None and relaxation.solved:
+        keep |= relaxation.x > 1e-9
+    keep[hint] = True
+    return keep
