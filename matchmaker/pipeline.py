@@ -156,7 +156,7 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     notes = tuple(unmatched_products(data, pairs, encode))
     lap("score")
     stage("finding audience overlaps")
-    clash = conflicts(data, config.campaign.max_overlap)
+    clash = conflicts(data, config.campaign.max_overlap, among=np.unique(pairs["c"].to_numpy(int)))
     lap("overlap")
     return Prepared(data, config, pairs, clash, lap.timings, notes)
 

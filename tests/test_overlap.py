@@ -18,6 +18,27 @@ def test_estimate_follows_the_documented_formula():
     assert set(frame["source"]) == {"estimated"}
 
 
+@pytest.mark.parametrize("cells", [1, 7, 4_000_000])  # one pair at a time, small chunks, one chunk
+def test_the_blocked_estimate_equals_the_dense_all_pairs_estimate(monkeypatch, cells):
+    from matchmaker.fit import overlap
+
+    rng = np.random.default_rng(3)
+    rows = [creator(f"c{i}", categories=";".join(rng.choice(["美妆", "护肤", "数码", "食品", "母婴"],
+                                                           size=rng.integers(1, 3), replace=False)),
+                    audience_female=round(float(rng.random()), 2),
+                    audience_region=str(rng.choice(["华东", "华南", ""]))) for i in range(60)]
+    creators = make_data(rows, [product("p")]).creators
+    arrays = overlap._similarity(creators)
+    every = np.arange(len(creators))
+    dense = overlap._estimate(every, every, arrays)  # every pair of creators, the way it was done before
+    monkeypatch.setattr(overlap, "BLOCK_CELLS", cells)
+    for threshold in (0.0, 0.1, 0.2):
+        blocked = overlap.estimate_overlaps(creators, threshold)
+        a, b = np.nonzero(np.triu(dense > threshold, k=1))
+        assert list(zip(blocked["a"], blocked["b"])) == list(zip(a, b))
+        np.testing.assert_allclose(blocked["overlap"], dense[a, b])
+
+
 def test_threshold_and_table_source():
     data = make_data([creator("a"), creator("b"), creator("c")], [product("p")],
                      overlaps=[("a", "b", 0.5), ("c", "b", 0.31), ("a", "c", 0.2)])

@@ -31,41 +31,63 @@ UNKNOWN_SIMILARITY = 0.4
 CONFLICT_COLUMNS = ["a", "b", "creator_a", "creator_b", "overlap", "source"]
 
 
-def estimate_overlaps(creators: pd.DataFrame, threshold: float, block: int = 1024) -> pd.DataFrame:
-    """Estimated overlaps above `threshold`, as rows a < b (creator positions), in row blocks."""
+BLOCK_CELLS = 4_000_000  # creator pairs compared at once (memory: a few arrays of this many floats)
+
+
+def _similarity(creators: pd.DataFrame):
+    """The per-creator arrays the estimate compares: category incidence, gender, age bands, region."""
     n = len(creators)
     cats = sorted({norm_category(k) for ks in creators["categories"] for k in ks})
     col = {k: j for j, k in enumerate(cats)}
+    rows = [i for i, ks in enumerate(creators["categories"]) for _ in ks]
+    cols = [col[norm_category(k)] for ks in creators["categories"] for k in ks]
     incidence = np.zeros((n, max(len(cats), 1)), dtype=np.float32)
-    for i, ks in enumerate(creators["categories"]):
-        for k in ks:
-            incidence[i, col[norm_category(k)]] = 1.0
-    sizes = incidence.sum(axis=1)
-    female = creators["audience_female"].to_numpy(float)
+    incidence[rows, cols] = 1.0
     ages = np.vstack([creators[f"audience_age_{b}"].to_numpy(float) for b in AGE_BANDS]).T
-    age_known = ~np.isnan(ages).any(axis=1)
     regions = np.array([norm_category(r) for r in creators["audience_region"]], dtype=object)
-    rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        inter = incidence[start:stop] @ incidence.T
-        union = sizes[start:stop, None] + sizes[None, :] - inter
-        est = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
-        g = 1.0 - np.abs(female[start:stop, None] - female[None, :])
-        a = 1.0 - 0.5 * np.abs(ages[start:stop, None, :] - ages[None, :, :]).sum(axis=2)
-        a = np.where(age_known[start:stop, None] & age_known[None, :], a, np.nan)
-        r_known = (regions[start:stop, None] != "") & (regions[None, :] != "")
-        r = np.where(r_known, np.where(regions[start:stop, None] == regions[None, :], 1.0, 0.3), np.nan)
-        est *= mean_known(np.stack([g, a, r]), UNKNOWN_SIMILARITY)
-        est *= ESTIMATE_SCALE
-        i, j = np.nonzero(est > threshold)
-        i = i + start
-        upper = i < j
-        rows.append((i[upper], j[upper], est[i[upper] - start, j[upper]]))
-    a_idx = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, int)
-    b_idx = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, int)
-    values = np.concatenate([r[2] for r in rows]) if rows else np.zeros(0)
-    return pd.DataFrame({"a": a_idx, "b": b_idx, "overlap": values.astype(float)})
+    return incidence, creators["audience_female"].to_numpy(float), ages, ~np.isnan(ages).any(axis=1), regions
+
+
+def _estimate(left: np.ndarray, right: np.ndarray, arrays) -> np.ndarray:
+    """The estimate for every (left[i], right[j]), as a len(left) x len(right) matrix."""
+    incidence, female, ages, age_known, regions = arrays
+    inter = incidence[left] @ incidence[right].T
+    sizes = incidence.sum(axis=1)
+    union = sizes[left, None] + sizes[None, right] - inter
+    est = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    g = 1.0 - np.abs(female[left, None] - female[None, right])
+    a = 1.0 - 0.5 * np.abs(ages[left, None, :] - ages[None, right, :]).sum(axis=2)
+    a = np.where(age_known[left, None] & age_known[None, right], a, np.nan)
+    r_known = (regions[left, None] != "") & (regions[None, right] != "")
+    r = np.where(r_known, np.where(regions[left, None] == regions[None, right], 1.0, 0.3), np.nan)
+    return ESTIMATE_SCALE * est * mean_known(np.stack([g, a, r]), UNKNOWN_SIMILARITY)
+
+
+def estimate_overlaps(creators: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Estimated overlaps above `threshold`, as rows a < b (creator positions).
+
+    Only creators who share a category are compared (with none in common the Jaccard term, and so the
+    estimate, is 0): one block of members per category, compared in chunks of at most BLOCK_CELLS pairs,
+    never all pairs of creators. A pair sharing two categories is found twice and kept once."""
+    arrays = _similarity(creators)
+    incidence = arrays[0]
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for k in range(incidence.shape[1]):
+        members = np.nonzero(incidence[:, k])[0]
+        step = max(1, BLOCK_CELLS // max(len(members), 1))
+        for start in range(0, len(members), step):
+            left = members[start:start + step]
+            right = members[start:]  # pairs with a later member only: each unordered pair once per category
+            est = _estimate(left, right, arrays)
+            i, j = np.nonzero(est > threshold)
+            a, b = left[i], right[j]
+            upper = a < b
+            found.append((a[upper], b[upper], est[i[upper], j[upper]]))
+    if not found:
+        return pd.DataFrame({"a": np.zeros(0, int), "b": np.zeros(0, int), "overlap": np.zeros(0)})
+    frame = pd.DataFrame({"a": np.concatenate([f[0] for f in found]), "b": np.concatenate([f[1] for f in found]),
+                          "overlap": np.concatenate([f[2] for f in found]).astype(float)})
+    return frame.drop_duplicates(["a", "b"]).sort_values(["a", "b"]).reset_index(drop=True)
 
 
 def overlap_rows(data: ProblemData, threshold: float, among: np.ndarray | None = None) -> pd.DataFrame:
@@ -86,10 +108,11 @@ def overlap_rows(data: ProblemData, threshold: float, among: np.ndarray | None =
     return frame
 
 
-def conflicts(data: ProblemData, max_overlap: float) -> pd.DataFrame:
-    """Creator pairs whose overlap exceeds max_overlap (CONFLICT_COLUMNS), from the table or estimated."""
+def conflicts(data: ProblemData, max_overlap: float, among: np.ndarray | None = None) -> pd.DataFrame:
+    """Creator pairs whose overlap exceeds max_overlap (CONFLICT_COLUMNS), from the table or estimated;
+    only among the given creator positions (those with an eligible pair) when `among` is set."""
     ids = data.creators["creator_id"].to_numpy(object)
-    frame = overlap_rows(data, max_overlap)
+    frame = overlap_rows(data, max_overlap, among)
     source = "table" if data.overlaps is not None else "estimated"
     frame["creator_a"] = ids[frame["a"]] if len(frame) else pd.Series(dtype=object)
     frame["creator_b"] = ids[frame["b"]] if len(frame) else pd.Series(dtype=object)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,13 +161,13 @@ def _conflict_rows(clash: np.ndarray, n_cols: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(2 * k), (np.repeat(np.arange(k), 2), clash.ravel())), shape=(k, n_cols))
 
 
-def relax(inst: Instance, time_limit: float = 60.0) -> Relaxation:
+def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = lambda: False) -> Relaxation:
     """Solve the LP relaxation within `time_limit` seconds; without an optimum there is no bound.
 
     The overlap rows (one per conflicting pair of pairs: millions at 10,000 creators) are generated: solve
     without them, add the ones the solution breaks, solve again. Every round is a relaxation of the model,
     so its optimum is a bound; when the solution breaks none, it is the full LP's optimum. When time runs
-    out between rounds, the last round's bound stands."""
+    out between rounds, or `stop()` says so (an interrupt), the last round's bound stands."""
     start = time.perf_counter()
     n = inst.n_pairs
     if n == 0:
@@ -179,7 +180,7 @@ def relax(inst: Instance, time_limit: float = 60.0) -> Relaxation:
     best: Relaxation | None = None
     while True:
         left = time_limit - (time.perf_counter() - start)
-        if left <= 0.5:
+        if left <= 0.5 or stop():
             break
         a = sp.vstack([base, _conflict_rows(clash[active], base.shape[1])], format="csr")
         rhs = np.concatenate([b, np.ones(int(active.sum()))])

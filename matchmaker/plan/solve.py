@@ -138,7 +138,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     relaxation, keep = None, np.ones(inst.n_pairs, dtype=bool)
     if inst.n_pairs > PRUNE_ABOVE and not interrupt.requested:
         # a bound of the full model, and the pairs that can matter: the search sees only those
-        relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit)
+        relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit, stop=lambda: interrupt.requested)
         keep = keep_pairs(inst, relaxation, hint)
         log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
     recorder = _Recorder(start, on_progress)
