@@ -121,7 +121,7 @@ def _search(inst: Instance, keep: np.ndarray, hint: np.ndarray, params: SolverPa
     seeded[hint] = True
     for var, on in zip(x, seeded[keep]):
         model.add_hint(var, bool(on))
-    solver = solver_parameters(replace(params, time_limit=max(1.0, deadline - time.perf_counter())))
+    solver = solver_parameters(replace(params, time_limit=max(0.001, deadline - time.perf_counter())))
     code = cp_model.UNKNOWN if interrupt.requested else interrupt.run(solver, model, recorder)
     return code, solver, model, x
 
