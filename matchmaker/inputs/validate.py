@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from functools import partial
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
@@ -160,23 +161,28 @@ def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], obje
 
 def _required_cells(frame: pd.DataFrame, names: tuple[str, ...], out: _Collector) -> None:
     for name in names:
-        for index, value in frame[name].items():
-            row = int(frame.at[index, "row"])
-            if (value is None or value == "") and (row, name) not in out.flagged:
+        blank = frame[name].isna() | (frame[name].astype(str) == "")
+        for row in frame.loc[blank, "row"].astype(int):
+            if (row, name) not in out.flagged:
                 out.add(row, name, None, msg("'{column}' is required and is blank", column=name))
 
 
 def _unique_ids(frame: pd.DataFrame, name: str, out: _Collector) -> None:
-    first: dict[str, int] = {}
-    for index, value in frame[name].items():
-        if not value:
-            continue
-        row = int(frame.at[index, "row"])
-        if value in first:
-            out.add(row, name, value, msg("duplicate {column}; first seen in row {first}", column=name,
-                                              first=first[value]))
-        else:
-            first[value] = row
+    ids = frame[name].where(frame[name].astype(bool) & frame[name].notna())
+    repeated = ids.duplicated(keep="first") & ids.notna()
+    if not repeated.any():
+        return
+    first = frame.loc[ids.notna() & ~repeated].set_index(name)["row"]
+    for row, value in zip(frame.loc[repeated, "row"].astype(int), ids[repeated]):
+        out.add(row, name, value, msg("duplicate {column}; first seen in row {first}", column=name,
+                                      first=int(first[value])))
+
+
+def _warn(frame: pd.DataFrame, mask: pd.Series, out: _Collector, column: str, value: str | None,
+          message: Message) -> None:
+    """One warning per row where `mask` holds."""
+    for row in frame.loc[mask, "row"].astype(int):
+        out.add(row, column, value, message, "warning")
 
 
 def _numbers(frame: pd.DataFrame, names: tuple[str, ...]) -> None:
@@ -219,39 +225,33 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     if data is None:
         return None, out.problems
     _required_cells(data, ("creator_id",), out)
-    for index, fee in data["fee"].items():  # "-" in a Xingtu quote column: no such offer, not an error
-        row = int(data.at[index, "row"])
-        if fee is None and (row, "fee") not in out.flagged:
-            out.add(row, "fee", None, msg("no fee (quote): this creator cannot be booked"), "warning")
+    no_fee = data["fee"].isna() & ~pd.Series([(r, "fee") in out.flagged for r in data["row"]], index=data.index)
+    _warn(data, no_fee, out, "fee", None, msg("no fee (quote): this creator cannot be booked"))  # "-": no offer
     _unique_ids(data, "creator_id", out)
     _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views", "completion_rate",
                     "expected_cpm",
                     "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
-    threshold = config.campaign.top_kol_followers
-    for index, c in data.iterrows():
-        row = int(c["row"])
-        if not c["categories"]:
-            out.add(row, "categories", None, msg("no category: this creator cannot match any product"),
-                    "warning")
-        if not c["bio"]:
-            out.add(row, "bio", None, msg("blank bio: style fit is neutral for this creator"), "warning")
-        if c["followers"] == 0:
-            out.add(row, "followers", "0", msg("zero followers"), "warning")
-        if c["max_products"] == 0:
-            out.add(row, "max_products", "0", msg("max_products is 0: this creator takes no product"),
-                    "warning")
-        ages = [c[f"audience_age_{b}"] for b in AGE_BANDS]
-        if not any(map(math.isnan, ages)) and sum(ages) > 1.05:
-            out.add(row, "audience_age_18_24", f"{sum(ages):.2f}",
-                    msg("the age-band shares add up to more than 100%"))
-        if c["tier"] is None:
-            if math.isnan(c["followers"]):
-                if tiers_given:
-                    out.add(row, "tier", None, msg("blank tier and no followers; expected top_kol or alliance "
-                                                   "(taken as alliance)"), "warning")
-                data.at[index, "tier"] = "alliance"
-            else:
-                data.at[index, "tier"] = "top_kol" if c["followers"] >= threshold else "alliance"
+    warnings = [  # in this order within a row
+        (data["categories"].map(len) == 0, "categories", None,
+         msg("no category: this creator cannot match any product")),
+        (data["bio"].isna() | (data["bio"].astype(str) == ""), "bio", None,
+         msg("blank bio: style fit is neutral for this creator")),
+        (data["followers"] == 0, "followers", "0", msg("zero followers")),
+        (data["max_products"] == 0, "max_products", "0", msg("max_products is 0: this creator takes no product")),
+    ]
+    for mask, column, value, message in warnings:
+        _warn(data, mask, out, column, value, message)
+    ages = data[[f"audience_age_{b}" for b in AGE_BANDS]]
+    total = ages.sum(axis=1)
+    for row, shares in zip(data.loc[ages.notna().all(axis=1) & (total > 1.05), "row"].astype(int),
+                           total[ages.notna().all(axis=1) & (total > 1.05)]):
+        out.add(row, "audience_age_18_24", f"{shares:.2f}", msg("the age-band shares add up to more than 100%"))
+    no_tier = data["tier"].isna()
+    if tiers_given:
+        _warn(data, no_tier & data["followers"].isna(), out, "tier", None,
+              msg("blank tier and no followers; expected top_kol or alliance (taken as alliance)"))
+    by_followers = np.where(data["followers"] >= config.campaign.top_kol_followers, "top_kol", "alliance")
+    data["tier"] = data["tier"].where(~no_tier, pd.Series(by_followers, index=data.index, dtype=object))
     data["max_products"] = data["max_products"].fillna(config.campaign.default_max_products).astype(int)
     for name in ("name", "bio", "audience_region", "mcn"):
         data[name] = data[name].fillna("").astype(str)
