@@ -1,8 +1,12 @@
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matchmaker.inputs.parse import is_missing, norm_category, parse_list, parse_number, parse_share
+from matchmaker.inputs.schema import MAXIMA
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -68,3 +72,46 @@ def test_paths_match_at_parent_and_leaf(a, b, match):
 
     assert paths_match(category_path(a), category_path(b)) is match
     assert paths_match(category_path(b), category_path(a)) is match
+
+
+CELLS = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+                  st.booleans(), st.none(),
+                  st.from_regex(r"[+-]?\d{0,7}(\.\d{0,4})?(e[+-]?\d{1,3})?(万|w|k|M|%)?", fullmatch=True),
+                  st.sampled_from(["-", "暂无", "N/A", " 12 ", "¥5,000", "1.2万", "10w+", "abc", ".", "1e309"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(CELLS, min_size=1, max_size=12), kind=st.sampled_from(["number", "int"]),
+       scale=st.sampled_from([1.0, 1e4, 0.01]))
+def test_a_column_parsed_at_once_reads_each_cell_as_the_cell_parser_does(cells, kind, scale):
+    """validate reads plain numbers a column at a time (fast) and the rest cell by cell: the values and the
+    problems must be exactly those of reading every cell alone."""
+    from matchmaker.inputs.schema import Column
+    from matchmaker.inputs.validate import _cell_parser, _Collector, _parse_column
+
+    col = Column("followers" if kind == "number" else "max_products", kind)
+    header = {1.0: "x", 1e4: "x(万)", 0.01: "x(%)"}[scale]
+    parser = _cell_parser(col, header, {})
+    fast_out, slow_out = _Collector("f"), _Collector("f")
+    series = pd.Series(cells, dtype=object)
+    got = _parse_column(series, col, parser, fast_out, scale)
+    expected = []
+    for i, cell in enumerate(cells):  # the reference: every cell through the cell parser
+        if is_missing(cell):
+            expected.append(None)
+            continue
+        try:
+            value = parser(cell)
+        except ValueError as exc:
+            slow_out.add(i + 2, col.name, cell, exc.args[0])
+            value = None
+        if value is not None and value < 0:
+            slow_out.add(i + 2, col.name, cell, "must be >= 0")
+            value = None
+        if value is not None and value > MAXIMA[col.name]:
+            slow_out.add(i + 2, col.name, cell, "must be at most")
+            value = None
+        expected.append(value)
+    assert [None if v is None else float(v) for v in got] == [None if v is None else float(v) for v in expected]
+    assert sorted((p.row, p.message[:15]) for p in fast_out.problems) == \
+        sorted((p.row, p.message[:15]) for p in slow_out.problems)

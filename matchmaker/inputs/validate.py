@@ -16,7 +16,7 @@ import pandas as pd
 from ..config import Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Message, Problem, msg
-from .parse import is_missing, parse_list, parse_number, parse_share
+from .parse import MISSING, parse_list, parse_number, parse_share
 from .schema import (
     AGE_BANDS,
     MAXIMA,
@@ -117,7 +117,8 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     for col in columns:
         if col.name in by_name:
             parser = _cell_parser(col, str(by_name[col.name]), tiers)
-            result[col.name] = _parse_column(frame[by_name[col.name]], col, parser, out)
+            result[col.name] = _parse_column(frame[by_name[col.name]], col, parser, out,
+                                             header_unit(str(by_name[col.name])) if col.kind in _SCALED else 1.0)
         else:
             result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [_row(i) for i in frame.index]
@@ -138,25 +139,55 @@ def _without_total_rows(frame: pd.DataFrame, id_header: str, out: _Collector) ->
     return frame.loc[~total]
 
 
-def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: _Collector) -> pd.Series:
-    values: list[object] = []
-    for index, cell in cells.items():
-        if is_missing(cell):
-            values.append(() if col.kind == "list" else None)
-            continue
+_PLAIN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"  # 12000, -3.5, .5: what most cells of a number column are
+
+
+def _missing(cells: pd.Series) -> pd.Series:
+    """is_missing for a whole column."""
+    return cells.isna() | cells.astype(str).str.strip().str.lower().isin(MISSING)
+
+
+def _plain_numbers(cells: pd.Series, col: Column, scale: float, missing: pd.Series) -> pd.Series:
+    """The column's plain numbers (no unit, currency or exponent), parsed at once and scaled; NaN for every
+    other cell, which the cell parser reads one at a time. Exactly what that parser gives for these cells."""
+    if col.kind not in ("number", "int"):
+        return pd.Series(np.nan, index=cells.index)
+    is_number = cells.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    text = cells.astype(str).str.strip()
+    plain = ~missing & (is_number | text.str.fullmatch(_PLAIN).fillna(False).astype(bool))
+    numbers = pd.to_numeric(text.where(plain), errors="coerce") * scale
+    ok = np.isfinite(numbers)
+    if col.kind == "int":  # whole, and small enough to be exact as int64 (larger ones: the cell parser)
+        ok &= (numbers == np.floor(numbers)) & (numbers.abs() < 2**53)
+    return numbers.where(ok)
+
+
+def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: _Collector,
+                  scale: float = 1.0) -> pd.Series:
+    missing = _missing(cells)
+    fast = _plain_numbers(cells, col, scale, missing)
+    raw, found = cells.to_numpy(object), fast.notna().to_numpy()
+    parsed = np.full(len(cells), None, dtype=object)
+    parsed[found] = fast.to_numpy()[found].astype(np.int64 if col.kind == "int" else float)
+    for i in np.nonzero(~missing.to_numpy() & ~found)[0]:  # units, currencies, text: one cell at a time
         try:
-            value = parser(cell)
+            parsed[i] = parser(raw[i])
         except ValueError as exc:
-            out.add(_row(index), col.name, cell, exc.args[0])
-            value = None
-        if col.kind in _NON_NEGATIVE and value is not None and value < 0:
-            out.add(_row(index), col.name, cell, msg("must be >= 0"))
-            value = None
-        if value is not None and col.name in MAXIMA and value > MAXIMA[col.name]:
-            out.add(_row(index), col.name, cell, msg("must be at most {limit:,.0f}", limit=MAXIMA[col.name]))
-            value = None
-        values.append(value)
-    return pd.Series(values, index=cells.index, dtype=object)
+            out.add(_row(cells.index[i]), col.name, raw[i], exc.args[0])
+    if col.kind == "list":
+        for i in np.nonzero(missing.to_numpy())[0]:
+            parsed[i] = ()
+    values = pd.Series(parsed, index=cells.index, dtype=object)
+    if col.kind in _NON_NEGATIVE or col.name in MAXIMA:
+        numeric = pd.to_numeric(values, errors="coerce")
+        negative = (numeric < 0) & (col.kind in _NON_NEGATIVE)
+        above = (numeric > MAXIMA[col.name]) & ~negative if col.name in MAXIMA else negative & False
+        for index in cells.index[negative]:
+            out.add(_row(index), col.name, cells[index], msg("must be >= 0"))
+        for index in cells.index[above]:
+            out.add(_row(index), col.name, cells[index], msg("must be at most {limit:,.0f}", limit=MAXIMA[col.name]))
+        values[negative | above] = None
+    return values
 
 
 def _required_cells(frame: pd.DataFrame, names: tuple[str, ...], out: _Collector) -> None:
