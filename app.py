@@ -320,7 +320,8 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
                 current.thread.join(0.25)
                 status.update(label=t(lang, "stage_embed" if current.stage == "embed" else "stage_solve"))
                 if current.progress is not None:
-                    line.write(t(lang, "solver_progress", value=current.progress.objective, gap=current.progress.gap))
+                    line.write(t(lang, "solver_progress", value=current.progress.objective,
+                                 gap=gap(lang, current.progress.gap)))
             status.update(label=t(lang, "done", seconds=time.perf_counter() - current.start), state="complete",
                           expanded=False)
     if current.done and not current.collected:

@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import re
 import signal
 import sys
@@ -129,8 +130,9 @@ def _progress(quiet: bool):
     def on_progress(point: Progress) -> None:
         if point.seconds - last["t"] >= 1.0:
             last["t"] = point.seconds
-            _say(f"  {point.seconds:6.1f}s  value {point.objective:.4f}  bound {point.bound:.4f}  "
-                 f"gap {point.gap:.2%}")
+            proved = "no bound proved yet" if math.isnan(point.bound) else \
+                f"bound {point.bound:.4f}  gap {point.gap:.2%}"
+            _say(f"  {point.seconds:6.1f}s  value {point.objective:.4f}  {proved}")
 
     def on_embed(done: int, total: int) -> None:
         _say(f"  embedded {done}/{total} new texts")

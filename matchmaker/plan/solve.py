@@ -74,13 +74,18 @@ class Interrupt:
         return result[0]
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
-    def __init__(self, start: float, on_progress: Callable[[Progress], None] | None):
+    """Each improving plan with the bound that holds for the full campaign (`full_bound(value, search
+    bound)`: on a pruned search, CP-SAT's own bound is only the pruned model's)."""
+
+    def __init__(self, start: float, on_progress: Callable[[Progress], None] | None,
+                 full_bound: Callable[[float, float], float]):
         super().__init__()
-        self.start, self.on_progress, self.trace = start, on_progress, []
+        self.start, self.on_progress, self.full_bound, self.trace = start, on_progress, full_bound, []
 
     def on_solution_callback(self) -> None:
-        point = Progress(time.perf_counter() - self.start, self.objective_value / VALUE_SCALE,
-                         self.best_objective_bound / VALUE_SCALE)
+        value = self.objective_value / VALUE_SCALE
+        point = Progress(time.perf_counter() - self.start, value,
+                         self.full_bound(value, self.best_objective_bound / VALUE_SCALE))
         self.trace.append(point)
         if self.on_progress:
             self.on_progress(point)
@@ -141,7 +146,21 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit, stop=lambda: interrupt.requested)
         keep = keep_pairs(inst, relaxation, hint)
         log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
-    recorder = _Recorder(start, on_progress)
+    lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
+
+    def proved(value: float, search_bound: float) -> tuple[float, str]:
+        """The best bound that holds for the full campaign, and which proved it: the search's own holds
+        when it saw every pair that could beat `value` (keep: the pairs of the current round)."""
+        complete = keep.all() or (relaxation is not None and not relaxation.could_improve(value)[~keep].any())
+        found = [(search_bound, "cp-sat")] if complete and not math.isnan(search_bound) else []
+        if lp_bound < math.inf:
+            found.append((lp_bound, "lp"))
+        if not found:
+            return math.nan, ""
+        bound, source = min(found)
+        return max(bound, value), source
+
+    recorder = _Recorder(start, on_progress, lambda value, bound: proved(value, bound)[0])
     deadline = start + params.time_limit
     start_from, earlier = hint, None  # earlier: a previous round's plan, should the last round find none
     while True:
@@ -165,21 +184,8 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     trace = tuple(recorder.trace)
     no_plan = np.zeros(0, int)
     stopped = Status.INTERRUPTED if interrupt.requested else Status.FEASIBLE
-    lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
     extra = {"bound_from": "", "searched_pairs": int(keep.sum()),
              "lp_seconds": relaxation.seconds if relaxation is not None else 0.0}
-
-    def proved(value: float, search_bound: float) -> tuple[float, str]:
-        """The best bound that holds for the full campaign, and which proved it: the search's own holds
-        when it saw every pair that could beat `value`."""
-        complete = keep.all() or (relaxation is not None and not relaxation.could_improve(value)[~keep].any())
-        found = [(search_bound, "cp-sat")] if complete and not math.isnan(search_bound) else []
-        if lp_bound < math.inf:
-            found.append((lp_bound, "lp"))
-        if not found:
-            return math.nan, ""
-        bound, source = min(found)
-        return max(bound, value), source
 
     def keep_greedy(status: Status, search_bound: float) -> SolveResult:
         bound, source = proved(greedy_value if hint_ok else 0.0, search_bound)
