@@ -17,7 +17,7 @@ MB = 2**20
 class Limits:
     max_input_mb: int = 200  # one input file, as stored
     max_unpacked_mb: int = 150  # an .xlsx or Parquet file, unpacked (a zip bomb unpacks far more)
-    max_rows: int = 100_000  # rows of one table
+    max_rows: int = 1_000_000  # rows of one table (a pairs or overlaps table is often the largest)
     max_columns: int = 500
     max_cell_chars: int = 10_000  # characters in one cell
 
