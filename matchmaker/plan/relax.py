@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import linprog
 
 from .constraints import MONEY_SCALE, _capped, to_int, to_ratio
 from .instance import NO_LIMIT, Instance
@@ -168,6 +167,8 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
     without them, add the ones the solution breaks, solve again. Every round is a relaxation of the model,
     so its optimum is a bound; when the solution breaks none, it is the full LP's optimum. When time runs
     out between rounds, or `stop()` says so (an interrupt), the last round's bound stands."""
+    from scipy.optimize import linprog  # here: a second of import time, for large campaigns only
+
     start = time.perf_counter()
     n = inst.n_pairs
     if n == 0:
