@@ -164,55 +164,49 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     deadline = start + params.time_limit
     start_from, earlier = hint, None  # earlier: a previous round's plan, should the last round find none
     while True:
-        searched = np.nonzero(keep)[0]
         code, solver, model, x = _search(inst, keep, start_from, params, deadline, recorder, interrupt)
         found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        chosen = np.nonzero(keep)[0][[i for i, var in enumerate(x) if solver.boolean_value(var)]] if found else None
         if not (found or code == cp_model.INFEASIBLE) or relaxation is None or keep.all():
             break
         # pairs that might be in a better plan than the one in hand (any plan, when the pruned search has none)
-        chosen = searched[[i for i, var in enumerate(x) if solver.boolean_value(var)]] if found else earlier
-        floor = max(float(inst.value[chosen].sum()) if chosen is not None else -math.inf,
+        in_hand = chosen if found else earlier
+        floor = max(float(inst.value[in_hand].sum()) if in_hand is not None else -math.inf,
                     greedy_value if hint_ok else -math.inf)
         back = ~keep & relaxation.could_improve(floor)
         if not back.any() or deadline - time.perf_counter() < 2.0 or interrupt.requested:
             break
         log.info("%d pruned pairs could improve the plan: searching again with them", back.sum())
         keep = keep | back
-        if chosen is not None:
-            start_from, earlier = chosen, chosen
+        if in_hand is not None:
+            start_from, earlier = in_hand, in_hand
     seconds = time.perf_counter() - start
-    trace = tuple(recorder.trace)
-    no_plan = np.zeros(0, int)
     stopped = Status.INTERRUPTED if interrupt.requested else Status.FEASIBLE
-    extra = {"bound_from": "", "searched_pairs": int(keep.sum()),
-             "lp_seconds": relaxation.seconds if relaxation is not None else 0.0}
+
+    def result(status: Status, plan: np.ndarray, source: PlanSource, search_bound: float) -> SolveResult:
+        """The plan with the bound that holds for the full campaign, and what proved it."""
+        value = float(inst.value[plan].sum())
+        bound, bound_from = proved(value, search_bound)
+        return SolveResult(status, plan, value, bound, greedy_value, hint_ok, seconds, source,
+                           tuple(recorder.trace), bound_from, int(keep.sum()),
+                           relaxation.seconds if relaxation is not None else 0.0)
 
     def keep_greedy(status: Status, search_bound: float) -> SolveResult:
-        bound, source = proved(greedy_value if hint_ok else 0.0, search_bound)
         if hint_ok:
-            return SolveResult(status, hint, greedy_value, bound, greedy_value, True, seconds,
-                               PlanSource.GREEDY, trace, **{**extra, "bound_from": source})
-        return SolveResult(status, no_plan, 0.0, bound, 0.0, False, seconds, PlanSource.NONE, trace,
-                           **{**extra, "bound_from": source})
+            return result(status, hint, PlanSource.GREEDY, search_bound)
+        return result(status, np.zeros(0, int), PlanSource.NONE, search_bound)
 
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = searched[[i for i, var in enumerate(x) if solver.boolean_value(var)]]
-        value = float(inst.value[chosen].sum())
+    if found:
         search_bound = solver.best_objective_bound / VALUE_SCALE
-        if hint_ok and greedy_value > value + 1e-9:  # never worse than the baseline
+        if hint_ok and greedy_value > float(inst.value[chosen].sum()) + 1e-9:  # never worse than the baseline
             return keep_greedy(stopped, max(search_bound, greedy_value))
-        bound, source = proved(value, search_bound)
-        status = Status.OPTIMAL if code == cp_model.OPTIMAL and source == "cp-sat" else stopped
-        return SolveResult(status, chosen, value, bound, greedy_value, hint_ok, seconds, PlanSource.CP_SAT,
-                           trace, **{**extra, "bound_from": source})
+        plan = result(stopped, chosen, PlanSource.CP_SAT, search_bound)
+        proved_best = code == cp_model.OPTIMAL and plan.bound_from == "cp-sat"
+        return replace(plan, status=Status.OPTIMAL) if proved_best else plan
     if earlier is not None and float(inst.value[earlier].sum()) >= greedy_value:
-        value = float(inst.value[earlier].sum())
-        bound, source = proved(value, math.nan)
-        return SolveResult(stopped, earlier, value, bound, greedy_value, hint_ok, seconds, PlanSource.CP_SAT,
-                           trace, **{**extra, "bound_from": source})
+        return result(stopped, earlier, PlanSource.CP_SAT, math.nan)
     if code == cp_model.INFEASIBLE and keep.all():
-        return SolveResult(Status.INFEASIBLE, no_plan, 0.0, 0.0, greedy_value, hint_ok, seconds,
-                           PlanSource.NONE, trace, **{**extra, "bound_from": "cp-sat"})
+        return result(Status.INFEASIBLE, np.zeros(0, int), PlanSource.NONE, 0.0)
     if code == cp_model.MODEL_INVALID:
         log.error("CP-SAT rejected the model: %s", model.validate())
         return keep_greedy(Status.INVALID, math.nan)
