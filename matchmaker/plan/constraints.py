@@ -112,12 +112,17 @@ def add_tier_mix(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> No
         if inst.prod_max_top[p] != NO_LIMIT:
             _enforce(m.add(tops <= int(inst.prod_max_top[p])), gate(f"max_top_kol:{p}"))
     if inst.top_share < 1.0:
-        # top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0
-        fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
-        share = to_ratio(inst.top_share, max(1, min(10**6, INT_ROOM // max(1, int(fees.sum())))))
-        a, b = share.numerator, share.denominator
-        coeffs = np.where(inst.top[inst.pair_c], b - a, -a) * fees
+        coeffs = top_share_coefficients(inst)
         _enforce(m.add(cp_model.LinearExpr.weighted_sum(x, coeffs.tolist()) <= 0), gate("top_kol_share"))
+
+
+def top_share_coefficients(inst: Instance) -> np.ndarray:
+    """The Top-KOL share cap as one row, coefficients . x <= 0 (the model's, and the LP relaxation's):
+    top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0, fees in fen."""
+    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+    share = to_ratio(inst.top_share, max(1, min(10**6, INT_ROOM // max(1, int(fees.sum())))))
+    a, b = share.numerator, share.denominator
+    return np.where(inst.top[inst.pair_c], b - a, -a) * fees
 
 
 def add_overlap(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .constraints import MONEY_SCALE, _capped, to_int, to_ratio
+from .constraints import MONEY_SCALE, _capped, to_int, top_share_coefficients
 from .instance import NO_LIMIT, Instance
 
 log = logging.getLogger(__name__)
@@ -133,9 +133,7 @@ def _rows(inst: Instance) -> tuple[_Rows, int]:
     if len(empty_min):
         rows.add(np.zeros(1), np.zeros(1), np.zeros(1), np.array([-1.0]))  # 0 <= -1
     if inst.top_share < 1.0:
-        share = to_ratio(inst.top_share, max(1, min(10**6, (2**62) // max(1, int(fees.sum())))))
-        a, b = share.numerator, share.denominator
-        rows.add(np.zeros(n), pairs, np.where(top, b - a, -a) * fees, np.zeros(1))
+        rows.add(np.zeros(n), pairs, top_share_coefficients(inst).astype(float), np.zeros(1))
     extra = 0
     if inst.exclusivity:
         frame = pd.DataFrame({"c": inst.pair_c, "k": inst.prod_category[inst.pair_p],
