@@ -35,7 +35,7 @@ BLOCK_CELLS = 4_000_000  # creator pairs compared at once (memory: a few arrays 
 
 
 def _similarity(creators: pd.DataFrame):
-    """The per-creator arrays the estimate compares: category incidence, gender, age bands, region."""
+    """The per-creator arrays the estimate compares: category incidence and count, gender, age bands, region."""
     n = len(creators)
     cats = sorted({norm_category(k) for ks in creators["categories"] for k in ks})
     col = {k: j for j, k in enumerate(cats)}
@@ -45,14 +45,14 @@ def _similarity(creators: pd.DataFrame):
     incidence[rows, cols] = 1.0
     ages = np.vstack([creators[f"audience_age_{b}"].to_numpy(float) for b in AGE_BANDS]).T
     regions = np.array([norm_category(r) for r in creators["audience_region"]], dtype=object)
-    return incidence, creators["audience_female"].to_numpy(float), ages, ~np.isnan(ages).any(axis=1), regions
+    return (incidence, incidence.sum(axis=1), creators["audience_female"].to_numpy(float), ages,
+            ~np.isnan(ages).any(axis=1), regions)
 
 
 def _estimate(left: np.ndarray, right: np.ndarray, arrays) -> np.ndarray:
     """The estimate for every (left[i], right[j]), as a len(left) x len(right) matrix."""
-    incidence, female, ages, age_known, regions = arrays
+    incidence, sizes, female, ages, age_known, regions = arrays
     inter = incidence[left] @ incidence[right].T
-    sizes = incidence.sum(axis=1)
     union = sizes[left, None] + sizes[None, right] - inter
     est = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
     g = 1.0 - np.abs(female[left, None] - female[None, right])
