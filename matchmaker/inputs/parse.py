@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
+
 from ..problems import msg
 
 MISSING = {"", "-", "--", "—", "——", "－", "/", "／", "n/a", "na", "nan", "none", "null", "无", "暂无", "未知",
@@ -33,6 +35,11 @@ def is_missing(value: object) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and value.strip().lower() in MISSING
+
+
+def missing_cells(cells: pd.Series) -> pd.Series:
+    """is_missing for a whole column at once."""
+    return cells.isna() | cells.astype(str).str.strip().str.lower().isin(MISSING)
 
 
 def parse_number(value: object, scale: float = 1.0) -> float:

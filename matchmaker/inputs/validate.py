@@ -16,7 +16,7 @@ import pandas as pd
 from ..config import Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Message, Problem, msg
-from .parse import MISSING, parse_list, parse_number, parse_share
+from .parse import missing_cells, parse_list, parse_number, parse_share
 from .schema import (
     AGE_BANDS,
     MAXIMA,
@@ -142,11 +142,6 @@ def _without_total_rows(frame: pd.DataFrame, id_header: str, out: _Collector) ->
 _PLAIN = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"  # 12000, -3.5, .5: what most cells of a number column are
 
 
-def _missing(cells: pd.Series) -> pd.Series:
-    """is_missing for a whole column."""
-    return cells.isna() | cells.astype(str).str.strip().str.lower().isin(MISSING)
-
-
 def _plain_numbers(cells: pd.Series, col: Column, scale: float, missing: pd.Series) -> pd.Series:
     """The column's plain numbers (no unit, currency or exponent), parsed at once and scaled; NaN for every
     other cell, which the cell parser reads one at a time. Exactly what that parser gives for these cells."""
@@ -164,7 +159,7 @@ def _plain_numbers(cells: pd.Series, col: Column, scale: float, missing: pd.Seri
 
 def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: _Collector,
                   scale: float = 1.0) -> pd.Series:
-    missing = _missing(cells)
+    missing = missing_cells(cells)
     fast = _plain_numbers(cells, col, scale, missing)
     raw, found = cells.to_numpy(object), fast.notna().to_numpy()
     parsed = np.full(len(cells), None, dtype=object)
