@@ -117,6 +117,15 @@ def test_products_no_creator_may_promote_are_named_before_solving_with_the_close
     assert out.summary()["products_without_creators"] == list(prep.notes) and len(out.plan) == 1
 
 
+def test_a_product_whose_category_has_only_unbookable_creators_is_not_told_to_map_it_to_itself():
+    config = quick_config()
+    data = make_data([creator("a", categories="美妆"), creator("b", categories="母婴;食品", fee="-")],
+                     [product("p", category="美妆"), product("q", category="母婴")], config)
+    prep = prepare(data, config, HashEmbedder())
+    assert prep.notes == ("product q (category '母婴'): no eligible creator; creators of this category exist, but "
+                          "none can be booked (no fee, max_products 0, or below the minimum experience)",)
+
+
 def test_no_eligible_pair_is_no_plan_never_optimal():
     config = quick_config()
     data = make_data([creator("a", categories="美妆")], [product("q", category="食品")], config)

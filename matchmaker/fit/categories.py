@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import ProblemData
-from ..inputs.parse import norm_category
+from ..inputs.parse import category_path, norm_category, paths_match
 from ..problems import Message, msg
 
 Encode = Callable[[list[str]], np.ndarray]  # unit-length rows, one per label
@@ -40,7 +40,12 @@ def suggest_categories(data: ProblemData, matched: set[int], encode: Encode | No
     creator categories closest to it (none when nothing is close)."""
     labels = sorted({c for cats in data.creators["categories"] for c in cats})
     unmatched = {cat for p, cat in enumerate(data.products["category"]) if p not in matched and cat}
-    return {cat: closest(cat, labels, encode) for cat in sorted(unmatched)}
+    return {cat: closest(cat, [o for o in labels if not _same(cat, o)], encode) for cat in sorted(unmatched)}
+
+
+def _same(a: str, b: str) -> bool:
+    """Categories that already match (a map from one to the other would change nothing)."""
+    return paths_match(category_path(a), category_path(b))
 
 
 def unmatched_products(data: ProblemData, candidates: pd.DataFrame, encode: Encode | None = None
@@ -55,7 +60,11 @@ def unmatched_products(data: ProblemData, candidates: pd.DataFrame, encode: Enco
         if p in matched:
             continue
         found = near.get(category, [])
-        if not category:
+        if category and any(_same(category, c) for cats in data.creators["categories"] for c in cats):
+            out.append(msg("product {product} (category '{category}'): no eligible creator; creators of this "
+                           "category exist, but none can be booked (no fee, max_products 0, or below the minimum "
+                           "experience)", product=pid, category=category))
+        elif not category:
             out.append(msg("product {product} (no category): no eligible creator", product=pid))
         elif found:
             out.append(msg("product {product} (category '{category}'): no eligible creator; the closest creator "

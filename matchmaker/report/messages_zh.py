@@ -109,6 +109,9 @@ MESSAGES_ZH: dict[str, str] = {
         '（[categories]）中添加，例如 "{category}" = ["{first}"]',
     "product {product} (category '{category}'): no eligible creator; no creator category is close to it":
         "商品 {product}（类目“{category}”）：没有符合条件的达人；没有与之接近的达人类目",
+    "product {product} (category '{category}'): no eligible creator; creators of this category exist, but none "
+    "can be booked (no fee, max_products 0, or below the minimum experience)":
+        "商品 {product}（类目“{category}”）：没有符合条件的达人；该类目有达人，但都无法签约（没有报价、可接商品数为 0，或带货口碑低于最低要求）",
     "no such id in the inputs": "输入数据中没有这个ID",
     "needs at least 2 collaborations with texts": "至少需要 2 条带文本的合作记录",
     # why there is no plan (plan.explain, pipeline)
