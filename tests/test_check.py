@@ -88,9 +88,10 @@ def test_the_checker_applies_hierarchical_categories_on_its_own():
 
     from matchmaker.check import check_plan
 
-    creators = [creator("leaf", categories="护肤"), creator("sibling", categories="美妆-彩妆")]
+    creators = [creator("leaf", categories="护肤", max_products=2), creator("sibling", categories="美妆-彩妆")]
     config = quick_config()
-    data = make_data(creators, [product("p", category="美妆-护肤")], config)
-    plan = pd.DataFrame({"creator_id": ["leaf", "sibling"], "product_id": ["p", "p"]})
+    data = make_data(creators, [product("p", category="美妆-护肤"), product("q", category="个护美妆/护肤")],
+                     config)
+    plan = pd.DataFrame({"creator_id": ["leaf", "sibling", "leaf"], "product_id": ["p", "p", "q"]})
     found = check_plan(plan, data, config)
     assert found == ["sibling -> p: category '美妆-护肤' is not related to the creator's ['美妆-彩妆']"]

@@ -54,7 +54,8 @@ def test_missing_markers_and_category_keys():
 @pytest.mark.parametrize("text, path", [
     ("美妆-护肤", ("美妆", "护肤")), ("美妆>护肤", ("美妆", "护肤")), ("Beauty > Skin Care", ("beauty", "skincare")),
     ("个护美妆 - 护肤", ("个护美妆", "护肤")), ("T-shirts", ("t-shirts",)), ("Mom & Baby", ("mom&baby",)),
-    ("食品＞饮料→茶", ("食品", "饮料", "茶")), ("", ()),
+    ("食品＞饮料→茶", ("食品", "饮料", "茶")), ("个护美妆/护肤", ("个护美妆", "护肤")),
+    ("Home / Garden", ("home", "garden")), ("", ()),
 ])
 def test_category_paths(text, path):
     from matchmaker.inputs.parse import category_path

@@ -67,7 +67,9 @@ def test_hierarchical_categories_match_at_parent_and_leaf():
     creators = [creator("leaf", categories="护肤"), creator("parent", categories="美妆"),
                 creator("path", categories="个护美妆>护肤"), creator("sibling", categories="美妆-彩妆"),
                 creator("other", categories="食品")]
-    data = make_data(creators, [product("p", category="美妆-护肤"), product("q", category="彩妆")])
+    data = make_data(creators, [product("p", category="美妆-护肤"), product("q", category="彩妆"),
+                                product("r", category="个护美妆/护肤")])  # a product's "/" is a level
     eligible = category_eligible(data, Config())
     assert eligible[:, 0].tolist() == [True, True, True, False, False]
     assert eligible[:, 1].tolist() == [False, False, False, True, False]
+    assert eligible[:, 2].tolist() == [True, False, True, False, False]

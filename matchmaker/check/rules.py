@@ -53,9 +53,9 @@ def check_bookings(b: Booked) -> list[str]:
     return out
 
 
-# Levels inside one category (README, "The model"): > ＞ › » →, a dash with spaces around it, or a dash
+# Levels inside one category (README, "The model"): > ＞ › » → / ／, a dash with spaces around it, or a dash
 # between Chinese characters. Written here again, apart from inputs/parse.py, on purpose.
-_LEVEL_BREAK = re.compile(r"\s*[>＞›»→]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
+_LEVEL_BREAK = re.compile(r"\s*[>＞›»→/／]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
 
 
 def _levels(category: object) -> list[str]:
