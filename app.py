@@ -279,7 +279,8 @@ class Run:
     def _work(self, data) -> None:
         try:
             self.outcome = run(data, self.config, embedder(self.config.scoring.backend, self.config.resolved_model()),
-                               on_stage=self._on_stage, on_progress=self._on_progress, interrupt=self.interrupt)
+                               on_stage=self._on_stage, on_progress=self._on_progress, interrupt=self.interrupt,
+                               started=self.start)
         except Exception:  # a plain message in the page; the detail in the server log
             log.exception("the optimize run failed")
             self.failed = True

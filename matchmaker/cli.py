@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,7 +123,9 @@ def _config(args: argparse.Namespace) -> Config:
         raise InputError([Problem("command line", None, None, None, str(exc))]) from exc
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool, started: float):
+    """Printers for each stage (with the seconds since the command began), each improving plan (at most
+    one a second) and the embedding batches."""
     if quiet:
         return {}
     last = {"t": -1.0}
@@ -137,7 +140,10 @@ def _progress(quiet: bool):
     def on_embed(done: int, total: int) -> None:
         _say(f"  embedded {done}/{total} new texts")
 
-    return {"on_stage": lambda s: _say(f"- {s}"), "on_progress": on_progress, "on_embed": on_embed}
+    def on_stage(name: str) -> None:
+        _say(f"- {name}  [{time.perf_counter() - started:.1f} s]")
+
+    return {"on_stage": on_stage, "on_progress": on_progress, "on_embed": on_embed}
 
 
 def _show_warnings(data, quiet: bool) -> None:
@@ -167,14 +173,17 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
     if out.suffix.lower() not in TABLE_SUFFIXES:
         raise InputError([Problem("command line", None, "--out", str(out),
                                   f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    started = time.perf_counter()  # the time limit covers the whole command (pipeline.search_params)
     data = load(config, **sources)
+    loaded = time.perf_counter() - started
     _show_warnings(data, quiet)
-    progress = _progress(quiet)
+    progress = _progress(quiet, started)
     prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
     for note in prepared.notes:  # before the search: what cannot be planned at all
         _say(f"warning: {note}")
     outcome = solve(prepared, on_stage=progress.get("on_stage"), on_progress=progress.get("on_progress"),
-                    interrupt=interrupt)
+                    interrupt=interrupt, started=started)
+    outcome = dataclasses.replace(outcome, timings={"load": loaded, **outcome.timings})
     info = outcome.summary()
     interrupted = outcome.result.status is Status.INTERRUPTED
     if not outcome.result.has_plan or not len(outcome.plan):

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import Config
+from .config import Config, SolverParams
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
 from .fit.categories import unmatched_products
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 Source = str | Path | tuple[bytes, str] | pd.DataFrame  # a path, an upload (bytes, file name), a frame
 
 # What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
+MIN_SEARCH_SECONDS = 1.0  # the search's share when the stages before it used up the whole time limit
+
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
                  "solver.time_limit", "solver.seed", "solver.workers")
 
@@ -197,22 +199,37 @@ def _no_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
                 limit=limit),)
 
 
+def search_params(config: Config, started: float | None) -> SolverParams:
+    """The solver settings for the search; with `started` (time.perf_counter() when the command began)
+    the time limit covers the whole command: the search gets what reading, embedding, scoring and
+    building left of it, and at least MIN_SEARCH_SECONDS (greedy's plan is always made)."""
+    params = config.solver
+    if started is None:
+        return params
+    left = params.time_limit - (time.perf_counter() - started)
+    return replace(params, time_limit=max(MIN_SEARCH_SECONDS, left))
+
+
 def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
           on_stage: Callable[[str], None] | None = None,
           on_progress: Callable[[Progress], None] | None = None,
-          interrupt: Interrupt | None = None) -> Outcome:
+          interrupt: Interrupt | None = None, started: float | None = None) -> Outcome:
     """Solve a prepared campaign with `changes` ("section.key": value, among SOLVE_CHANGES), then check.
     The plan in the outcome has passed the independent checker. `interrupt.request()` (from a signal
-    handler or another thread) stops the search; the best plan so far is kept, status "interrupted"."""
+    handler or another thread) stops the search; the best plan so far is kept, status "interrupted".
+    `started` makes the time limit cover everything since then (search_params)."""
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs = prepared.candidates
     inst = build_instance(prepared.data, pairs, prepared.conflicts, config)
+    lap("build")
     if len(pairs):
         interrupt = interrupt or Interrupt()
+        params = search_params(config, started)
         with interrupt.search():  # announced as searching only once a signal would stop the search
-            stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts)")
-            result = solve_instance(inst, config.solver, on_progress, interrupt)
+            stage(f"solving ({len(pairs)} eligible pairs, {len(prepared.conflicts)} overlap conflicts; "
+                  f"{params.time_limit:.0f} s left of the time limit)")
+            result = solve_instance(inst, params, on_progress, interrupt)
     else:  # nothing to search
         result = SolveResult(Status.NO_ELIGIBLE_PAIRS, np.zeros(0, int), 0.0, math.nan, 0.0, False, 0.0,
                              PlanSource.NONE)
@@ -238,7 +255,7 @@ def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
         on_stage: Callable[[str], None] | None = None,
         on_embed: Callable[[int, int], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
-        interrupt: Interrupt | None = None) -> Outcome:
+        interrupt: Interrupt | None = None, started: float | None = None) -> Outcome:
     """prepare, then solve with the config as it is."""
     return solve(prepare(data, config, embedder, on_stage, on_embed), on_stage=on_stage,
-                 on_progress=on_progress, interrupt=interrupt)
+                 on_progress=on_progress, interrupt=interrupt, started=started)

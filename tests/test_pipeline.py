@@ -3,11 +3,13 @@
 import dataclasses
 import json
 import math
+import time
 
 import pytest
 
 from matchmaker import PlanSource, Status, load, load_config, prepare, run, solve
-from matchmaker.pipeline import SOLVE_CHANGES
+from matchmaker.pipeline import MIN_SEARCH_SECONDS, SOLVE_CHANGES, search_params
+from matchmaker.plan.solve import solve_instance
 from tests.conftest import DATA, HashEmbedder, creator, make_data, product, quick_config
 
 CREATORS = [creator("a", fee=100), creator("b", fee=200), creator("c", fee=300, tier="top_kol")]
@@ -62,9 +64,30 @@ def test_outcome_summary(prepared):
     assert info["status"] == "optimal" and info["plan_from"] == "cp-sat"
     assert info["bookings"] == len(out.plan) == 2 and info["budget_used"] == 300
     assert info["spend_by_tier"] == {"top_kol": 0.0, "alliance": 300.0}
-    assert set(info["stage_seconds"]) == {"embed", "score", "overlap", "solve", "check"}
+    assert set(info["stage_seconds"]) == {"embed", "score", "overlap", "build", "solve", "check"}
     assert info["overlap_source"] == "estimated" and info["gap"] == 0
     json.dumps(info)  # plain JSON
+
+
+def test_the_time_limit_covers_the_whole_command():
+    config = quick_config(**{"solver.time_limit": 30.0})
+    assert search_params(config, None).time_limit == 30.0  # no start given: the search gets it all
+    left = search_params(config, time.perf_counter() - 12.0).time_limit
+    assert 17.5 < left <= 18.0
+    assert search_params(config, time.perf_counter() - 45.0).time_limit == MIN_SEARCH_SECONDS
+
+
+def test_a_command_that_used_its_time_before_the_search_still_gets_greedy_and_a_short_search(prepared, monkeypatch):
+    seen = []
+
+    def spy(inst, params, *rest):
+        seen.append(params.time_limit)
+        return solve_instance(inst, params, *rest)
+
+    monkeypatch.setattr("matchmaker.pipeline.solve_instance", spy)
+    out = solve(prepared[0], {"solver.time_limit": 5.0}, started=time.perf_counter() - 60.0)
+    assert seen == [MIN_SEARCH_SECONDS] and out.is_feasible()
+    assert out.config.solver.time_limit == 5.0  # the campaign as written; only the search got less
 
 
 def test_is_feasible_re_runs_the_checker(prepared):

@@ -81,7 +81,7 @@ def test_first_signal_stops_the_search_and_writes_the_best_plan_so_far(campaign,
 def test_a_signal_before_the_search_writes_nothing(campaign, tmp_path):
     out = tmp_path / "plan.csv"
     proc = start(campaign, out)
-    wait_for(proc, "- scoring pairs")  # read and validated, handlers in place; the search has not started
+    wait_for(proc, "- scoring pairs  [")  # read and validated, handlers in place; the search has not started
     proc.send_signal(signal.SIGINT)
     err = finish(proc)
     assert proc.returncode == 130, err

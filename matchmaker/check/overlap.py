@@ -26,13 +26,17 @@ def _known(value: object) -> float | None:
 class Overlaps:
     """overlap(a, b) for creator ids, from the table or estimated."""
 
-    def __init__(self, data: ProblemData):
+    def __init__(self, data: ProblemData, creators: pd.DataFrame | None = None):
+        """creators: the rows of data.creators that will be asked about (default: all)."""
+        creators = data.creators if creators is None else creators
         self.table: dict[frozenset, float] | None = None
         if data.overlaps is not None:
             o = data.overlaps
+            ids = creators["creator_id"]
+            o = o[o["creator_a"].isin(ids) & o["creator_b"].isin(ids)]
             self.table = {frozenset((a, b)): float(v)
                           for a, b, v in zip(o["creator_a"], o["creator_b"], o["overlap"])}
-        self.creators = {r.creator_id: r for r in data.creators.itertuples(index=False)}
+        self.creators = {r.creator_id: r for r in creators.itertuples(index=False)}
 
     def __call__(self, a: str, b: str) -> float:
         if self.table is not None:

@@ -27,7 +27,10 @@ class Booked:
 
     def __init__(self, plan: pd.DataFrame, data: ProblemData, config: Config):
         self.data, self.config, self.campaign = data, config, config.campaign
-        self.creators = data.creators.set_index("creator_id")
+        # only the booked creators' rows (a plan is small, a creator table may have a million rows)
+        creators = data.creators[data.creators["creator_id"].isin(plan["creator_id"])]
+        self.creators = creators.set_index("creator_id")
+        self.booked = creators
         self.products = data.products.set_index("product_id")
         self.rows = list(zip(plan["creator_id"], plan["product_id"]))
         known = [cid for cid, _ in self.rows if cid in self.creators.index]  # check_bookings names the rest
@@ -75,6 +78,8 @@ def check_eligibility(b: Booked) -> list[str]:
     out = []
     mapped = {text_key(k): [_levels(v) for v in vs] for k, vs in b.config.categories.items()}
     pairs = b.data.pairs
+    if pairs is not None:  # the listed pairs among the booked creators
+        pairs = pairs[pairs["creator_id"].isin(b.creators.index)]
     listed = set(zip(pairs["creator_id"], pairs["product_id"])) if pairs is not None else None
     for cid, pid in b.rows:
         if listed is not None:
@@ -149,7 +154,7 @@ def check_tier_mix(b: Booked) -> list[str]:
 
 def check_overlap(b: Booked) -> list[str]:
     """No two creators of one product above max_overlap, with overlaps recomputed from the data."""
-    overlap, limit, out = Overlaps(b.data), b.campaign.max_overlap, []
+    overlap, limit, out = Overlaps(b.data, b.booked), b.campaign.max_overlap, []
     for pid, who in b.by_product.items():
         for i, first in enumerate(who):
             for second in who[i + 1:]:
