@@ -189,3 +189,40 @@ def test_a_csv_with_a_title_row_keeps_spreadsheet_row_numbers(tmp_path):
     table = read_export(path)
     assert list(table.frame.columns) == ["creator_id", "categories", "fee"]
     assert list(table.frame.index + 2) == [4, 5]
+
+
+def _messy_export(rows: int) -> str:
+    """A title row, a header, rows with a quoted line break and a quoted comma, a blank row, ragged rows."""
+    lines = ["达人列表导出,,", "达人ID,简介,粉丝数"]
+    for i in range(rows):
+        bio = f'"第一行\n第二行 {i}"' if i % 4 == 1 else f'"a, b {i}"' if i % 4 == 2 else f"bio {i}"
+        lines.append(f"d{i},{bio},{i * 100}" if i % 7 else f"d{i},{bio}")  # every 7th row lacks a cell
+        if i == 5:
+            lines.append(",,")
+    return "\n".join(lines) + "\n"
+
+
+def test_csv_read_in_chunks_equals_one_read_with_row_numbers_running_on(monkeypatch):
+    from matchmaker.io import read
+
+    data = _messy_export(40).encode("utf-8")
+    whole = read.read_export(data, "x.csv")
+    monkeypatch.setattr(read, "CHUNK_ROWS", 3)  # row breaks inside quoted cells fall across chunks
+    chunked = read.read_export(data, "x.csv")
+    pd.testing.assert_frame_equal(chunked.frame, whole.frame)
+    assert [str(n) for n in chunked.notes] == [str(n) for n in whole.notes]
+    assert len(whole.frame) == 40 and whole.frame.loc[whole.frame["达人ID"] == "d9"].index[0] + 2 == 13
+    assert whole.frame.set_index("达人ID").at["d1", "简介"] == "第一行\n第二行 1"
+
+
+def test_parquet_read_in_chunks_equals_one_read(tmp_path, monkeypatch):
+    from matchmaker.io import read
+
+    frame = pd.DataFrame({"creator_id": [f"c{i}" for i in range(25)], "fee": [float(i) for i in range(25)],
+                          "categories": ["美妆"] * 25})
+    frame.to_parquet(tmp_path / "c.parquet", row_group_size=4)
+    whole = read_table(tmp_path / "c.parquet")
+    monkeypatch.setattr(read, "CHUNK_ROWS", 3)
+    chunked = read_table(tmp_path / "c.parquet")
+    pd.testing.assert_frame_equal(chunked, whole)
+    assert chunked["fee"].tolist() == list(range(25)) and chunked["creator_id"].iloc[-1] == "c24"

@@ -157,6 +157,30 @@ def _plain_numbers(cells: pd.Series, col: Column, scale: float, missing: pd.Seri
     return numbers.where(ok)
 
 
+def _once(parser: Callable[[object], object]) -> Callable[[object], object]:
+    """The parser, run once per distinct cell (exports repeat "¥1,200" and "35%" thousands of times);
+    returns its ValueError instead of raising it."""
+    done: dict[tuple[type, object], object] = {}
+
+    def parse(cell: object) -> object:
+        try:
+            key = (type(cell), cell)
+            hash(key)
+        except TypeError:  # a list cell from Parquet: not remembered
+            key = None
+        if key is None or key not in done:
+            try:
+                result = parser(cell)
+            except ValueError as exc:
+                result = exc
+            if key is None:
+                return result
+            done[key] = result
+        return done[key]
+
+    return parse
+
+
 def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: _Collector,
                   scale: float = 1.0) -> pd.Series:
     missing = missing_cells(cells)
@@ -164,11 +188,13 @@ def _parse_column(cells: pd.Series, col: Column, parser: Callable[[object], obje
     raw, found = cells.to_numpy(object), fast.notna().to_numpy()
     parsed = np.full(len(cells), None, dtype=object)
     parsed[found] = fast.to_numpy()[found].astype(np.int64 if col.kind == "int" else float)
+    once = _once(parser)
     for i in np.nonzero(~missing.to_numpy() & ~found)[0]:  # units, currencies, text: one cell at a time
-        try:
-            parsed[i] = parser(raw[i])
-        except ValueError as exc:
-            out.add(_row(cells.index[i]), col.name, raw[i], exc.args[0])
+        result = once(raw[i])
+        if isinstance(result, ValueError):
+            out.add(_row(cells.index[i]), col.name, raw[i], result.args[0])
+        else:
+            parsed[i] = result
     if col.kind == "list":
         for i in np.nonzero(missing.to_numpy())[0]:
             parsed[i] = ()
