@@ -106,3 +106,29 @@ def test_a_foreign_database_is_moved_aside(tmp_path, caplog):
     embed_texts(["a"], Counting(), EmbeddingCache(tmp_path))
     assert "moved aside" in caplog.text
     assert EmbeddingCache(tmp_path).get([EmbeddingCache.key(Counting.name, "a")])
+
+
+def test_vectors_are_written_to_the_cache_as_they_come_so_a_stopped_run_keeps_them(tmp_path, monkeypatch):
+    import matchmaker.fit.embed as embed
+
+    class Failing(Counting):
+        def encode(self, texts):
+            if len(self.texts) >= 4:
+                raise RuntimeError("stopped")
+            return super().encode(texts)
+
+    monkeypatch.setattr(embed, "FLUSH_TEXTS", 2)
+    texts = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff"]
+    with pytest.raises(RuntimeError):
+        embed_texts(texts, Failing(), EmbeddingCache(tmp_path), batch=2)
+    again = Counting()
+    vectors = embed_texts(texts, again, EmbeddingCache(tmp_path), batch=2)
+    assert again.texts == ["eeeee", "ffffff"]  # the first four were kept
+    assert np.array_equal(vectors, Counting().encode(texts))
+
+
+def test_repeated_texts_in_any_order_get_their_own_vectors(tmp_path):
+    texts = ["ccc", "a", "ccc", "bb", "a"]
+    vectors = embed_texts(texts, Counting(), EmbeddingCache(tmp_path))
+    assert np.array_equal(vectors, Counting().encode(texts))
+    assert np.array_equal(embed_texts(texts, Counting(), EmbeddingCache(tmp_path)), vectors)  # from the cache

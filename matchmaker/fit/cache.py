@@ -50,17 +50,30 @@ class EmbeddingCache:
         return hashlib.sha256(f"{model}\x00{text}".encode()).hexdigest()
 
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
-        def read() -> dict[str, np.ndarray]:
-            found: dict[str, np.ndarray] = {}
-            with sqlite3.connect(self.path) as db:
-                for start in range(0, len(keys), 500):
-                    chunk = keys[start:start + 500]
-                    marks = ",".join("?" * len(chunk))
-                    for key, blob in db.execute(f"SELECT key, vec FROM emb WHERE key IN ({marks})", chunk):
-                        found[key] = np.frombuffer(blob, dtype=np.float32)
-            return found
+        """The cached vectors of these keys (those not cached are left out)."""
+        found: dict[str, np.ndarray] = {}
 
-        return self._safely(read, {})
+        def keep(positions: np.ndarray, vectors: np.ndarray) -> None:
+            found.update((keys[p], v) for p, v in zip(positions, vectors))
+
+        self.lookup(keys, keep)
+        return found
+
+    def lookup(self, keys: list[str], into: Callable[[np.ndarray, np.ndarray], None], block: int = 8192) -> None:
+        """Hand every cached key's vector to `into(positions in keys, vectors)`, a block of rows at a time:
+        one join against a temporary table of the keys, so a million look-ups take seconds and memory
+        holds one block. After a broken file (moved aside), nothing more is handed over."""
+        def read() -> None:
+            with sqlite3.connect(self.path) as db:
+                db.execute("CREATE TEMP TABLE want (pos INTEGER PRIMARY KEY, key TEXT)")
+                db.executemany("INSERT INTO want VALUES (?, ?)", enumerate(keys))
+                rows = db.execute("SELECT want.pos, emb.vec FROM want JOIN emb ON emb.key = want.key")
+                while chunk := rows.fetchmany(block):
+                    positions = np.fromiter((pos for pos, _ in chunk), dtype=np.int64, count=len(chunk))
+                    vectors = np.frombuffer(b"".join(blob for _, blob in chunk), dtype=np.float32)
+                    into(positions, vectors.reshape(len(chunk), -1))
+
+        self._safely(read, None)
 
     def put(self, items: dict[str, np.ndarray]) -> None:
         def write() -> None:

@@ -95,25 +95,43 @@ def make_embedder(backend: str, model: str = "") -> Embedder:
     raise ValueError(f"unknown embedding backend {backend!r}; expected 'use' or 'sentence-transformers'")
 
 
+FLUSH_TEXTS = 8192  # newly encoded vectors written to the cache this often, so a stopped run keeps them
+
+
 def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None = None,
                 progress: Callable[[int, int], None] | None = None, batch: int = 256) -> np.ndarray:
-    """Embed texts, taking what the cache holds and encoding only the rest (unique texts once)."""
-    unique = list(dict.fromkeys(texts))
-    keys = {t: EmbeddingCache.key(embedder.name, t) for t in unique}
-    known = cache.get(list(keys.values())) if cache else {}
-    todo = [t for t in unique if keys[t] not in known]
+    """Embed texts, taking what the cache holds and encoding only the rest (unique texts once), in batches
+    written to the cache as they come. Vectors go straight into one matrix (no per-text copies)."""
+    first = dict.fromkeys(texts)  # each distinct text, in order of first appearance
+    unique = list(first)
+    keys = [EmbeddingCache.key(embedder.name, t) for t in unique]
+    matrix: np.ndarray | None = None
+    known = np.zeros(len(unique), dtype=bool)
+
+    def store(rows: np.ndarray, vectors: np.ndarray) -> None:
+        nonlocal matrix
+        if matrix is None:
+            matrix = np.empty((len(unique), vectors.shape[1]), dtype=np.float32)
+        matrix[rows], known[rows] = vectors, True
+
+    if cache:
+        cache.lookup(keys, store)
+    todo = np.flatnonzero(~known)
     log.info("embedding %d texts (%d unique, %d cached) with %s",
              len(texts), len(unique), len(unique) - len(todo), embedder.name)
-    new: dict[str, np.ndarray] = {}
+    pending: list[int] = []
     for start in range(0, len(todo), batch):
-        chunk = todo[start:start + batch]
-        for text, vec in zip(chunk, embedder.encode(chunk)):
-            new[keys[text]] = vec
+        rows = todo[start:start + batch]
+        store(rows, embedder.encode([unique[i] for i in rows]))
+        pending += rows.tolist()
+        if cache and (len(pending) >= FLUSH_TEXTS or start + batch >= len(todo)):
+            cache.put({keys[i]: matrix[i] for i in pending})
+            pending = []
         if progress:
             progress(min(start + batch, len(todo)), len(todo))
-    if cache and new:
-        cache.put(new)
-    known.update(new)
     if not texts:
         return np.zeros((0, 1), np.float32)
-    return np.stack([known[keys[t]] for t in texts]).astype(np.float32)
+    if len(unique) == len(texts):  # all distinct: the matrix is in the texts' order already
+        return matrix
+    row = {text: i for i, text in enumerate(unique)}
+    return matrix[np.fromiter((row[t] for t in texts), dtype=np.int64, count=len(texts))]
