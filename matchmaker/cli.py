@@ -63,6 +63,17 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("use", "sentence-transformers"), help="embedding backend")
 
 
+def _engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=("local", "ray"),
+                        help="where embedding and scoring run (default: [engine] kind, else local)")
+    parser.add_argument("--ray-address", help='Ray cluster: "auto", "ray://host:10001" (default: RAY_ADDRESS, '
+                                              "else a new local Ray)")
+
+
+def _engine_flags(args: argparse.Namespace) -> dict:
+    return {"engine.kind": getattr(args, "engine", None), "engine.address": getattr(args, "ray_address", None)}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="matchmaker", description=__doc__.splitlines()[0])
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
@@ -71,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     _inputs(opt)
     opt.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
     opt.add_argument("--summary-json", help="summary file (.json)")
+    _engine(opt)
     val = sub.add_parser("validate", help="list every input problem, no solve")
     _inputs(val)
     val.add_argument("--problems-csv", help="also write every problem, one per row, to this CSV")
@@ -82,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("folder", help="folder of campaign .toml files (each names its inputs)")
     batch.add_argument("--out", required=True, help="output folder")
     batch.add_argument("--time-limit", type=float, help="solver time limit per campaign")
+    _engine(batch)
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
     train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
     train.add_argument("--creators", help="creator list (bios)")
@@ -118,6 +131,7 @@ def _config(args: argparse.Namespace) -> Config:
             "solver.time_limit": getattr(args, "time_limit", None),
             "solver.seed": getattr(args, "seed", None),
             "scoring.backend": getattr(args, "backend", None),
+            **_engine_flags(args),
         })
     except ValueError as exc:
         raise InputError([Problem("command line", None, None, None, str(exc))]) from exc
@@ -291,9 +305,7 @@ def _batch_campaign(args: argparse.Namespace, path: Path, out: Path, row: dict, 
                     interrupt: Interrupt) -> int:
     """One campaign of a batch; its summary fields (or its error) go into row."""
     try:
-        config = load_config(path)
-        if args.time_limit:
-            config = config.override(**{"solver.time_limit": args.time_limit})
+        config = load_config(path).override(**{"solver.time_limit": args.time_limit or None}, **_engine_flags(args))
         code, outcome = optimize(config, out / f"{path.stem}-plan.csv", out / f"{path.stem}-summary.json",
                                  args.quiet, written, interrupt)
         row.update({k: v for k, v in outcome.summary().items() if not isinstance(v, (dict, list))})

@@ -130,11 +130,27 @@ class SolverParams:
 
 
 @dataclass(frozen=True)
+class EngineParams:
+    """Where embedding and candidate scoring run (fit/engine.py): "local" (this process) or "ray"."""
+
+    kind: str = "local"
+    address: str = ""  # ray: "" = RAY_ADDRESS, else a new local Ray; "auto"; "ray://host:10001"
+    partition_rows: int = 100_000  # creators per partition (one task each on Ray)
+
+    def __post_init__(self) -> None:
+        _check(self.kind in ("local", "ray"), "engine.kind", msg("one of {choices}", choices="'local', 'ray'"),
+               self.kind)
+        _check(1 <= self.partition_rows <= 10_000_000, "engine.partition_rows", "1..10000000",
+               self.partition_rows)
+
+
+@dataclass(frozen=True)
 class Config:
     inputs: InputParams = field(default_factory=InputParams)
     campaign: CampaignParams = field(default_factory=CampaignParams)
     scoring: ScoringParams = field(default_factory=ScoringParams)
     solver: SolverParams = field(default_factory=SolverParams)
+    engine: EngineParams = field(default_factory=EngineParams)
     # product category -> creator categories it may be matched to (keys and values normalised later)
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # tier label in the creator table -> "top_kol" or "alliance", over the default table (inputs/schema.py)
@@ -169,7 +185,7 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout (for saving a campaign)."""
         out = {s: dataclasses.asdict(getattr(self, s))
-               for s in ("inputs", "campaign", "scoring", "solver")}
+               for s in ("inputs", "campaign", "scoring", "solver", "engine")}
         out["categories"] = {k: list(v) for k, v in self.categories.items()}
         if self.tiers:
             out["tiers"] = dict(self.tiers)
@@ -177,7 +193,7 @@ class Config:
 
 
 _SECTIONS = {"inputs": InputParams, "campaign": CampaignParams, "scoring": ScoringParams,
-             "solver": SolverParams}
+             "solver": SolverParams, "engine": EngineParams}
 
 
 def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -287,8 +303,8 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
 
 
 # What only the server decides: an uploaded campaign file may not name files or folders on the server, the
-# embedding model, or how many threads to start.
-SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers")
+# embedding model, how many threads to start, or where to compute.
+SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers", "engine")
 
 
 def _without_server_keys(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -318,7 +334,7 @@ def parse_shared_config(text: str, source: str, server: Config, max_time_limit: 
     config = config_from_dict(raw, base_dir=server.base_dir, source=source)
     return replace(config, inputs=server.inputs,
                    scoring=replace(config.scoring, cache_dir=server.scoring.cache_dir, model=server.scoring.model),
-                   solver=replace(config.solver, workers=server.solver.workers)), ignored
+                   solver=replace(config.solver, workers=server.solver.workers), engine=server.engine), ignored
 
 
 def shared_dict(config: Config) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from .config import Config, SolverParams
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
 from .fit.categories import unmatched_products
-from .fit.embed import Embedder, embed_texts, make_embedder
+from .fit.embed import Embedder, EngineEmbedder, embed_texts, make_embedder
+from .fit.engine import Engine, make_engine
 from .fit.overlap import conflicts
 from .fit.score import candidates, creator_text, product_text
 from .inputs.schema import header_score
@@ -140,21 +141,37 @@ def _stage(on_stage: Callable[[str], None] | None) -> Callable[[str], None]:
     return on_stage or (lambda name: log.info("%s", name))
 
 
+def engine_of(config: Config) -> Engine:
+    """The engine the config's [engine] names (a RayEngine joins or starts Ray)."""
+    return make_engine(config.engine.kind, config.engine.address, config.engine.partition_rows)
+
+
 def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
             on_stage: Callable[[str], None] | None = None,
-            on_embed: Callable[[int, int], None] | None = None) -> Prepared:
-    """Embed, score every eligible pair, find the overlap conflicts."""
+            on_embed: Callable[[int, int], None] | None = None, engine: Engine | None = None) -> Prepared:
+    """Embed, score every eligible pair, find the overlap conflicts. Embedding and scoring run on the
+    engine (default: the config's [engine]); on Ray, the texts are embedded there with the config's
+    backend, named as `embedder` for the cache."""
     stage, lap = _stage(on_stage), _Laps()
+    if engine is None:
+        if config.engine.kind == "ray":
+            stage(f"joining Ray ({config.engine.address or 'RAY_ADDRESS, else a new local Ray'})")
+        engine = engine_of(config)
+        if config.engine.kind == "ray":
+            lap("engine")
     encode = None
     if data.pairs is None:
         stage("embedding texts")
+        embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
         encode = text_encoder(config, embedder)
-        creator_emb, product_emb = embeddings(data, encode, on_embed)
+        bulk = encode if engine.kind == "local" else text_encoder(config, EngineEmbedder(
+            embedder.name, config.scoring.backend, config.resolved_model(), engine))
+        creator_emb, product_emb = embeddings(data, bulk, on_embed)
         lap("embed")
     else:
         creator_emb = product_emb = None
     stage("scoring pairs")
-    pairs = candidates(data, config, creator_emb, product_emb)
+    pairs = candidates(data, config, creator_emb, product_emb, engine)
     notes = tuple(unmatched_products(data, pairs, encode))
     lap("score")
     stage("finding audience overlaps")

@@ -36,6 +36,7 @@ def test_ruff_passes():
 
 @pytest.mark.parametrize("module, line, contract", [
     ("plan/greedy.py", "from ..io import read_table", "fit and plan read no input files"),
+    ("fit/score.py", "import ray", "Ray is an optional extra"),
     ("fit/score.py", "from ..io.write import write_atomic", "fit and plan read no input files"),
     ("check/rules.py", "from ..plan.constraints import to_int", "The checker shares no code"),
     ("check/overlap.py", "from ..fit.known import mean_known", "The checker shares no code"),
@@ -50,5 +51,5 @@ def test_breaking_a_wall_fails_the_contracts(tmp_path, module, line, contract):
     target.write_text(target.read_text() + f"\n{line}  # a wall broken on purpose\n")
     result = lint_imports(tmp_path)
     assert result.returncode != 0, result.stdout
-    broken = [ln for ln in result.stdout.splitlines() if ln.endswith("BROKEN")]
+    broken = [ln for ln in result.stdout.splitlines() if " BROKEN" in ln]  # may end "(1 ignored import)"
     assert any(contract in ln for ln in broken), result.stdout

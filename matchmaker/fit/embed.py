@@ -19,6 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from .cache import EmbeddingCache
+from .engine import Engine, partitions
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,32 @@ def make_embedder(backend: str, model: str = "") -> Embedder:
 FLUSH_TEXTS = 8192  # newly encoded vectors written to the cache this often, so a stopped run keeps them
 
 
+_MADE: dict[tuple[str, str], Embedder] = {}  # a worker process's embedders, made once
+
+
+def encode_partition(texts: list[str], backend: str, model: str) -> np.ndarray:
+    """One partition's vectors, in whatever process runs it (a Ray worker): the task of EngineEmbedder."""
+    if (backend, model) not in _MADE:
+        _MADE[backend, model] = make_embedder(backend, model)
+    return _MADE[backend, model].encode(list(texts))
+
+
+class EngineEmbedder:
+    """An embedder whose encode runs on an engine's workers (fit/engine.py), `rows` texts per task;
+    named as the embedder it runs, so it shares that embedder's cache entries."""
+
+    def __init__(self, name: str, backend: str, model: str, engine: Engine, rows: int = 2048):
+        self.name, self.backend, self.model, self.engine, self.rows = name, backend, model, engine, rows
+        self.batch = 8 * rows  # texts per encode call from embed_texts: 8 tasks, then a write to the cache
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        parts = partitions(len(texts), self.rows)
+        return np.concatenate(self.engine.map(encode_partition, [(texts[s],) for s in parts],
+                                              shared=(self.backend, self.model)))
+
+
 def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None = None,
-                progress: Callable[[int, int], None] | None = None, batch: int = 256) -> np.ndarray:
+                progress: Callable[[int, int], None] | None = None, batch: int | None = None) -> np.ndarray:
     """Embed texts, taking what the cache holds and encoding only the rest (unique texts once), in batches
     written to the cache as they come. Vectors go straight into one matrix (no per-text copies)."""
     first = dict.fromkeys(texts)  # each distinct text, in order of first appearance
@@ -120,6 +145,7 @@ def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | No
     log.info("embedding %d texts (%d unique, %d cached) with %s",
              len(texts), len(unique), len(unique) - len(todo), embedder.name)
     pending: list[int] = []
+    batch = batch or getattr(embedder, "batch", 256)
     for start in range(0, len(todo), batch):
         rows = todo[start:start + batch]
         store(rows, embedder.encode([unique[i] for i in rows]))

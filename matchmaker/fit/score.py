@@ -26,6 +26,7 @@ from ..config import Config
 from ..data import ProblemData
 from ..inputs.parse import category_path, norm_category
 from ..inputs.schema import AGE_BANDS
+from .engine import Engine, LocalEngine, partitions
 from .known import mean_known
 
 VIEW_RATE = 0.1  # expected views per follower when average views are unknown
@@ -79,14 +80,59 @@ def eligible_pairs(data: ProblemData, config: Config) -> np.ndarray:
     return category_eligible(data, config) & creator_usable(data, config)[:, None]
 
 
+def cosines(creator_emb: np.ndarray, product_emb: np.ndarray) -> np.ndarray:
+    """creators x products, in float64: float32 products move in the 7th digit with how BLAS blocks the
+    matrix, so a partition's scores would depend on its size."""
+    return creator_emb.astype(np.float64) @ product_emb.astype(np.float64).T
+
+
+Moments = tuple[np.ndarray, np.ndarray, np.ndarray]  # per product: count, mean, sum of squared deviations
+
+
+def style_moments(creator_emb: np.ndarray, creator_blank: np.ndarray, product_emb: np.ndarray
+                  ) -> tuple[Moments, Moments]:
+    """Per product, the moments of the cosine with one partition's creators: over the creators with a bio,
+    and over all of them."""
+    cos = cosines(creator_emb, product_emb)
+
+    def moments(block: np.ndarray) -> Moments:
+        n = np.full(cos.shape[1], float(len(block)))
+        mean = block.mean(axis=0) if len(block) else np.zeros(cos.shape[1])
+        return n, mean, ((block - mean) ** 2).sum(axis=0)
+
+    return moments(cos[~creator_blank]), moments(cos)
+
+
+def _combined(parts: list[Moments]) -> Moments:
+    """Moments of the union of the partitions (Chan et al.'s pairwise update, in partition order)."""
+    n, mean, m2 = parts[0]
+    for n_b, mean_b, m2_b in parts[1:]:
+        total = n + n_b
+        delta = mean_b - mean
+        share = np.divide(n_b, total, out=np.zeros_like(total), where=total > 0)
+        mean, m2, n = mean + delta * share, m2 + m2_b + delta ** 2 * n * share, total
+    return n, mean, m2
+
+
+def style_pool(moments: list[tuple[Moments, Moments]]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each product's cosine among all creators (among those with a bio,
+    when two or more have one), from the partitions' style_moments."""
+    with_bio, everyone = _combined([m[0] for m in moments]), _combined([m[1] for m in moments])
+    n, mean, m2 = with_bio if with_bio[0][0] >= 2 else everyone
+    return mean, np.sqrt(m2 / np.maximum(n, 1))
+
+
+def style_of(cos: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Hubness-corrected style fit in 0..1 of cosines (columns or `mean`/`std` indexed alike)."""
+    z = (cos - mean) / np.where(std > 1e-6, std, 1.0)
+    return 1.0 / (1.0 + np.exp(-1.7 * z))
+
+
 def style_scores(creator_emb: np.ndarray, product_emb: np.ndarray, creator_blank: np.ndarray,
                  product_blank: np.ndarray) -> np.ndarray:
     """Hubness-corrected style fit (creators x products) in 0..1."""
-    cos = creator_emb @ product_emb.T
-    pool = cos[~creator_blank] if (~creator_blank).sum() >= 2 else cos
-    mean, std = pool.mean(axis=0), pool.std(axis=0)
-    z = (cos - mean) / np.where(std > 1e-6, std, 1.0)
-    style = 1.0 / (1.0 + np.exp(-1.7 * z))
+    mean, std = style_pool([style_moments(creator_emb, creator_blank, product_emb)])
+    style = style_of(cosines(creator_emb, product_emb), mean, std)
     style[creator_blank, :] = 0.5
     style[:, product_blank] = 0.5
     return style
@@ -122,9 +168,29 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
     return mean_known(np.vstack([g, a, r]), 0.5)
 
 
+def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray, performance: np.ndarray,
+                    usable: np.ndarray, products: pd.DataFrame, product_emb: np.ndarray,
+                    product_blank: np.ndarray, pool: tuple[np.ndarray, np.ndarray], config: Config) -> pd.DataFrame:
+    """The eligible pairs of one partition of creators (rows offset.. of the creator table), with their
+    style, audience, performance and value; `performance` and `usable` are the partition's rows of the
+    whole pool's performance_scores and creator_usable, `pool` the style_pool of all partitions."""
+    part = ProblemData(creators.reset_index(drop=True), products)
+    c, p = np.nonzero(category_eligible(part, config) & usable[:, None])
+    cos = cosines(creator_emb, product_emb)[c, p]
+    style = style_of(cos, pool[0][p], pool[1][p])
+    style[(creators["bio"] == "").to_numpy()[c] | product_blank[p]] = 0.5
+    audience = audience_scores(part.creators, products, c, p)
+    w = config.scoring
+    value = (w.w_style * style + w.w_audience * audience + w.w_performance * performance[c]) / \
+        (w.w_style + w.w_audience + w.w_performance)
+    return pd.DataFrame({"c": c + offset, "p": p, "style": style, "audience": audience,
+                         "performance": performance[c], "value": value})
+
+
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None = None,
-               product_emb: np.ndarray | None = None) -> pd.DataFrame:
-    """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS)."""
+               product_emb: np.ndarray | None = None, engine: Engine | None = None) -> pd.DataFrame:
+    """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
+    partition of creators on the engine (in this process by default)."""
     creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
     fees = data.creators["fee"].to_numpy(float)
     if data.pairs is not None:
@@ -137,17 +203,17 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None
         frame = pd.DataFrame({"c": c, "p": p, "style": nan, "audience": nan, "performance": nan,
                               "value": data.pairs["value"].to_numpy(float)[keep]})
     else:
-        c, p = np.nonzero(eligible_pairs(data, config))
-        w = config.scoring
-        style = style_scores(creator_emb, product_emb,
-                             (data.creators["bio"] == "").to_numpy(),
-                             np.array([t == "" for t in product_text(data.products)]))[c, p]
-        audience = audience_scores(data.creators, data.products, c, p)
-        performance = performance_scores(data.creators)[c]
-        value = (w.w_style * style + w.w_audience * audience + w.w_performance * performance) / \
-            (w.w_style + w.w_audience + w.w_performance)
-        frame = pd.DataFrame({"c": c, "p": p, "style": style, "audience": audience,
-                              "performance": performance, "value": value})
+        engine = engine or LocalEngine()
+        parts = partitions(data.n_creators, engine.partition_rows)
+        creator_blank = (data.creators["bio"] == "").to_numpy()
+        product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
+        pool = style_pool(engine.map(style_moments, [(creator_emb[s], creator_blank[s]) for s in parts],
+                                     shared=(product_emb,)))
+        performance, usable = performance_scores(data.creators), creator_usable(data, config)
+        items = [(s.start, data.creators.iloc[s], creator_emb[s], performance[s], usable[s]) for s in parts]
+        frames = engine.map(score_partition, items,
+                            shared=(data.products, product_emb, product_blank, pool, config))
+        frame = pd.concat(frames, ignore_index=True)
     frame["creator_id"] = data.creators["creator_id"].to_numpy(object)[frame["c"]]
     frame["product_id"] = data.products["product_id"].to_numpy(object)[frame["p"]]
     frame["fee"] = fees[frame["c"]]

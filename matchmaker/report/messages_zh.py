@@ -160,4 +160,8 @@ MESSAGES_ZH: dict[str, str] = {
     "no plan was found within the time limit of {limit:g} s and the greedy plan misses a minimum; the rules may "
     "still be satisfiable: raise the time limit, or relax the per-product minimums":
         "在 {limit:g} 秒时限内未找到方案，贪心方案未达到某项最低要求；规则仍可能可以满足：请提高求解时限，或放宽各商品的最低要求",
+    # fit/engine.py
+    'the Ray engine needs the optional extra: pip install "matchmaker[ray]" (or choose engine.kind = "local")':
+        'Ray 引擎需要安装可选组件：pip install "matchmaker[ray]"（或设置 engine.kind = "local"）',
+    "could not join Ray at this address ({error})": "无法连接到该地址的 Ray 集群（{error}）",
 }
