@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -65,7 +66,8 @@ def bench_scale(args: argparse.Namespace) -> None:
 
 def bench_solve(args: argparse.Namespace) -> dict:
     start = time.perf_counter()
-    data, config = synthetic_problem(args.creators, args.products, seed=args.seed)
+    data, config = synthetic_problem(args.creators, args.products, seed=args.seed, n_categories=args.categories,
+                                     conflict_rate=args.conflict_rate)
     config = config.override(**{"solver.time_limit": args.time_limit, "solver.workers": args.workers,
                                 "solver.seed": args.seed})
     built = time.perf_counter() - start
@@ -81,7 +83,8 @@ def bench_solve(args: argparse.Namespace) -> dict:
         "not_worse_than_greedy": r.objective >= r.greedy_value - 1e-9,
         "first_solution_s": round(r.trace[0].seconds, 2) if r.trace else None,
         "time_limit_s": args.time_limit, "workers": args.workers,
-        "load_s": round(built, 2), "solve_s": round(outcome.timings["solve"], 2),
+        "load_s": round(built, 2), **{f"{k}_s": round(v, 2) for k, v in outcome.timings.items()},
+        "max_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
         "total_s": round(time.perf_counter() - start, 2),
     }
 
@@ -95,6 +98,8 @@ def main() -> None:
     solve.add_argument("--time-limit", type=float, default=20.0)
     solve.add_argument("--workers", type=int, default=2)
     solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--categories", type=int, default=10, help="creator categories (more: sparser pairs)")
+    solve.add_argument("--conflict-rate", type=float, default=0.02, help="share of same-category pairs in conflict")
     fit = sub.add_parser("fit")
     fit.add_argument("--datasets", default=str(DATASETS))
     fit.add_argument("--boot", type=int, default=200)

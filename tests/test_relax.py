@@ -160,3 +160,34 @@ def _few(inst, hint) -> np.ndarray:
     keep = np.zeros(inst.n_pairs, dtype=bool)
     keep[hint] = True
     return keep
+
+
+@pytest.mark.parametrize("n_creators, n_products, seed, campaign", CASES)
+def test_lp_rounding_gives_a_plan_the_checker_accepts(n_creators, n_products, seed, campaign):
+    from matchmaker.check import check_plan
+    from matchmaker.plan.greedy import lp_rounding
+
+    data, config = synthetic_problem(n_creators, n_products, seed=seed, n_categories=3, conflict_rate=0.05)
+    config = config.override(**{f"campaign.{k}": v for k, v in campaign.items()})
+    prep = prepare(data, config)
+    inst = build_instance(prep.data, prep.candidates, prep.conflicts, config)
+    lp = relax(inst)
+    plan, ok = lp_rounding(inst, lp.x)
+    assert ok and len(plan) and check_plan(prep.candidates.iloc[plan], data, config) == []
+    assert float(inst.value[plan].sum()) <= lp.bound + 1e-9
+
+
+def test_lp_rounding_of_an_integral_lp_solution_is_that_plan():
+    from matchmaker.plan.greedy import lp_rounding
+
+    inst = instance(60, 4, 0)
+    best = optimum(inst)
+    exact = np.zeros(inst.n_pairs)
+    model, x = build_model(inst)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    exact[[i for i, var in enumerate(x) if solver.boolean_value(var)]] = 1.0
+    plan, ok = lp_rounding(inst, exact)  # a 0/1 "LP solution": rounding keeps exactly its pairs
+    assert ok and float(inst.value[plan].sum()) == pytest.approx(best, abs=1e-6)
+    assert set(plan) == set(np.nonzero(exact)[0])

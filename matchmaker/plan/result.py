@@ -23,6 +23,7 @@ class Status(StrEnum):
 class PlanSource(StrEnum):
     CP_SAT = "cp-sat"
     GREEDY = "greedy"
+    LP_ROUNDING = "lp-rounding"  # the greedy pass in the order of the LP relaxation's solution
     NONE = "none"
 
 

@@ -1,4 +1,6 @@
-"""Solve an Instance: greedy plan first, then CP-SAT seeded with it; the best feasible plan is kept.
+"""Solve an Instance: greedy plan first (on a large campaign also the LP relaxation, which gives a bound,
+the pairs worth searching and a second heuristic plan by rounding), then CP-SAT seeded with the better
+heuristic plan; the best feasible plan is kept, never one below the heuristics'.
 
 The result says truthfully why the search stopped (Status), whose plan was kept (PlanSource) and the
 bound CP-SAT proved: when it stopped without a solution it proved nothing, and the bound is unknown.
@@ -19,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from ..config import SolverParams
 from .constraints import VALUE_SCALE, build_model
-from .greedy import greedy
+from .greedy import greedy, lp_rounding
 from .instance import Instance
 from .prune import PRUNE_ABOVE, keep_pairs
 from .relax import relax
@@ -137,13 +139,22 @@ LP_SHARE = 0.4  # of the time limit, at most, for the LP bound on a large campai
 def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress], None] | None,
            interrupt: Interrupt) -> SolveResult:
     start = time.perf_counter()
+    # The baseline (hint): the best plan of the heuristics, which the result never falls below.
     hint, hint_ok = greedy(inst)
     greedy_value = float(inst.value[hint].sum()) if hint_ok else 0.0
+    greedy_ok, baseline_value, baseline_source = hint_ok, greedy_value, PlanSource.GREEDY
     log.info("greedy: %d pairs, value %.4f, feasible %s", len(hint), greedy_value, hint_ok)
     relaxation, keep = None, np.ones(inst.n_pairs, dtype=bool)
     if inst.n_pairs > PRUNE_ABOVE and not interrupt.requested:
         # a bound of the full model, and the pairs that can matter: the search sees only those
         relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit, stop=lambda: interrupt.requested)
+        if relaxation.solved:
+            rounded, rounded_ok = lp_rounding(inst, relaxation.x)
+            rounded_value = float(inst.value[rounded].sum())
+            log.info("LP rounding: value %.4f, feasible %s", rounded_value, rounded_ok)
+            if rounded_ok and (not hint_ok or rounded_value > baseline_value + 1e-9):
+                hint, hint_ok = rounded, True
+                baseline_value, baseline_source = rounded_value, PlanSource.LP_ROUNDING
         keep = keep_pairs(inst, relaxation, hint)
         log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
     lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
@@ -172,7 +183,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         # pairs that might be in a better plan than the one in hand (any plan, when the pruned search has none)
         in_hand = chosen if found else earlier
         floor = max(float(inst.value[in_hand].sum()) if in_hand is not None else -math.inf,
-                    greedy_value if hint_ok else -math.inf)
+                    baseline_value if hint_ok else -math.inf)
         back = ~keep & relaxation.could_improve(floor)
         if not back.any() or deadline - time.perf_counter() < 2.0 or interrupt.requested:
             break
@@ -187,31 +198,31 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         """The plan with the bound that holds for the full campaign, and what proved it."""
         value = float(inst.value[plan].sum())
         bound, bound_from = proved(value, search_bound)
-        return SolveResult(status, plan, value, bound, greedy_value, hint_ok, seconds, source,
+        return SolveResult(status, plan, value, bound, greedy_value, greedy_ok, seconds, source,
                            tuple(recorder.trace), bound_from, int(keep.sum()),
                            relaxation.seconds if relaxation is not None else 0.0)
 
-    def keep_greedy(status: Status, search_bound: float) -> SolveResult:
+    def keep_baseline(status: Status, search_bound: float) -> SolveResult:
         if hint_ok:
-            return result(status, hint, PlanSource.GREEDY, search_bound)
+            return result(status, hint, baseline_source, search_bound)
         return result(status, np.zeros(0, int), PlanSource.NONE, search_bound)
 
     if found:
         search_bound = solver.best_objective_bound / VALUE_SCALE
-        if hint_ok and greedy_value > float(inst.value[chosen].sum()) + 1e-9:  # never worse than the baseline
-            return keep_greedy(stopped, max(search_bound, greedy_value))
+        if hint_ok and baseline_value > float(inst.value[chosen].sum()) + 1e-9:  # never worse than the baseline
+            return keep_baseline(stopped, max(search_bound, baseline_value))
         plan = result(stopped, chosen, PlanSource.CP_SAT, search_bound)
         proved_best = code == cp_model.OPTIMAL and plan.bound_from == "cp-sat"
         return replace(plan, status=Status.OPTIMAL) if proved_best else plan
-    if earlier is not None and float(inst.value[earlier].sum()) >= greedy_value:
+    if earlier is not None and float(inst.value[earlier].sum()) >= baseline_value:
         return result(stopped, earlier, PlanSource.CP_SAT, math.nan)
     if code == cp_model.INFEASIBLE and keep.all():
         return result(Status.INFEASIBLE, np.zeros(0, int), PlanSource.NONE, 0.0)
     if code == cp_model.MODEL_INVALID:
         log.error("CP-SAT rejected the model: %s", model.validate())
-        return keep_greedy(Status.INVALID, math.nan)
+        return keep_baseline(Status.INVALID, math.nan)
     # Stopped (time limit or interrupt) before CP-SAT found a solution: it proved no bound (it reports 0).
     # (A pruned model proved infeasible says nothing about the full one: no plan found, no bound.)
     if interrupt.requested:
-        return keep_greedy(Status.INTERRUPTED, math.nan)
-    return keep_greedy(Status.FEASIBLE if hint_ok else Status.NO_PLAN_IN_TIME, math.nan)
+        return keep_baseline(Status.INTERRUPTED, math.nan)
+    return keep_baseline(Status.FEASIBLE if hint_ok else Status.NO_PLAN_IN_TIME, math.nan)
