@@ -4,6 +4,7 @@
     python benchmarks/run.py fit   [--datasets ../shared/datasets] [--boot 200]
     python benchmarks/run.py plan  [--sizes 300x10,1000x20,3000x50 --budgets 0.5,1,2 --time-limit 20]
     python benchmarks/run.py scale [--sizes 300,1000,3000 --time-limit 10]
+    python benchmarks/run.py embed [--texts 20000]
 
 `solve`: a synthetic campaign (matchmaker.eval.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
@@ -89,6 +90,38 @@ def bench_solve(args: argparse.Namespace) -> dict:
     }
 
 
+def bench_embed(args: argparse.Namespace) -> dict:
+    """The embed stage against the backend's raw speed: unique bilingual bios (the sample's generator, a
+    creator number appended), encoded raw in batches of 256, then through embed_texts with an empty cache
+    (cold: look-ups, encoding, writes), then again (warm: all from the cache)."""
+    import tempfile
+
+    import numpy as np
+
+    from matchmaker.eval.sample import creators
+    from matchmaker.fit.cache import EmbeddingCache
+    from matchmaker.fit.embed import embed_texts
+
+    table = creators(np.random.default_rng(args.seed), args.texts, 0)
+    texts = [f"{bio} #{i}" for i, bio in enumerate(table["简介"])]
+    embedder = USEEmbedder()
+    embedder.encode(["warm-up"])
+    start = time.perf_counter()
+    for k in range(0, len(texts), 256):
+        embedder.encode(texts[k:k + 256])
+    raw = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        embed_texts(texts, embedder, EmbeddingCache(folder))
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        embed_texts(texts, embedder, EmbeddingCache(folder))
+        warm = time.perf_counter() - start
+    return {"bench": "embed", "texts": len(texts), "raw_texts_per_s": round(len(texts) / raw, 1),
+            "cold_texts_per_s": round(len(texts) / cold, 1), "cold_vs_raw": round(raw / cold, 3),
+            "warm_s": round(warm, 2), "warm_speedup": round(cold / warm, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -107,12 +140,15 @@ def main() -> None:
     plan.add_argument("--sizes", default="300x10,1000x20,3000x50")
     plan.add_argument("--budgets", default="0.5,1,2")
     plan.add_argument("--time-limit", type=float, default=20.0)
+    embed = sub.add_parser("embed")
+    embed.add_argument("--texts", type=int, default=20000)
+    embed.add_argument("--seed", type=int, default=0)
     scale = sub.add_parser("scale")
     scale.add_argument("--sizes", default="300,1000,3000")
     scale.add_argument("--time-limit", type=float, default=10.0)
     args = parser.parse_args()
-    if args.bench == "solve":
-        print(json.dumps(bench_solve(args)), flush=True)
+    if args.bench in ("solve", "embed"):
+        print(json.dumps({"solve": bench_solve, "embed": bench_embed}[args.bench](args)), flush=True)
     else:
         {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale}[args.bench](args)
 
