@@ -154,13 +154,16 @@ def upload_toml(at, text, name="c.toml"):
 
 def test_an_uploaded_campaign_cannot_set_paths_the_model_or_workers(app, tmp_path):
     upload_toml(app, '[scoring]\ncache_dir = "/"\nmodel = "/"\nw_style = 0.7\n[solver]\nworkers = 1000000\n'
-                     '[inputs]\ncreators = "/etc/passwd"\n[campaign]\nbudget = 5000\n')
+                     '[inputs]\ncreators = "/etc/passwd"\n[campaign]\nbudget = 5000\n'
+                     '[engine]\nkind = "ray"\naddress = "ray://elsewhere:10001"\n')
     assert not app.exception
     config = app.session_state["config"]
     assert config.campaign.budget == 5000 and config.scoring.w_style == 0.7  # rules and weights are taken
     assert config.scoring.cache_dir == ".matchmaker-cache" and config.scoring.model == ""  # the server's own
     assert config.solver.workers == 2 and config.inputs.creators == "creators.csv"
-    assert any("inputs, scoring.cache_dir, scoring.model, solver.workers" in w.value for w in app.sidebar.warning)
+    assert config.engine.kind == "local" and config.engine.address == ""  # an upload never picks the cluster
+    assert any("inputs, scoring.cache_dir, scoring.model, solver.workers, engine" in w.value
+               for w in app.sidebar.warning)
     assert not (tmp_path / "etc").exists()
 
 
