@@ -149,4 +149,22 @@ for ax, label in zip(axes, ["seconds", "Python peak (MB)"]):
     ax.set_xscale("log"); ax.set_yscale("log"); ax.set_xlabel("creators"); ax.set_ylabel(label); ax.legend()
 plt.tight_layout(); plt.show()
 scale.pivot_table(index="creators", columns="stage", values="seconds", sort=False).round(2)'''),
+    md("## Large campaigns: recorded runs\n\n"
+       "Synthetic campaigns (pairs and overlaps tables, `matchmaker/eval/synthetic.py`) of growing size, each a line of "
+       "`benchmarks/results/solve.jsonl` written by `python benchmarks/run.py solve ... >> benchmarks/results/solve.jsonl` "
+       "on the 2-core development machine (the commands are in the README's Benchmarks section). Too slow to re-run "
+       "here; append your own lines to compare machines. Stage seconds against creators, peak memory (max RSS) and "
+       "the reported gap."),
+    code('''import json
+runs = pd.DataFrame([json.loads(line) for line in (ROOT / "benchmarks" / "results" / "solve.jsonl").read_text().splitlines() if line.strip()])
+stages = [c for c in runs.columns if c.endswith("_s") and c not in ("lp_s", "first_solution_s", "total_s")]
+runs = runs.sort_values("creators")
+fig, axes = plt.subplots(1, 3, figsize=(16, 4))
+for stage in stages:
+    axes[0].plot(runs["creators"], runs[stage], "o-", label=stage[:-2])
+axes[0].set_xscale("log"); axes[0].set_yscale("log"); axes[0].set_xlabel("creators"); axes[0].set_ylabel("seconds"); axes[0].legend()
+axes[1].plot(runs["creators"], runs["max_rss_gb"], "o-"); axes[1].set_xscale("log"); axes[1].set_xlabel("creators"); axes[1].set_ylabel("peak memory (GB)")
+axes[2].plot(runs["creators"], 100 * runs["gap"], "o-"); axes[2].set_xscale("log"); axes[2].set_xlabel("creators"); axes[2].set_ylabel("reported gap (%)")
+plt.tight_layout(); plt.show()
+runs[["creators", "products", "eligible_pairs", "overlap_conflicts", "status", "plan_from", "value", "bound", "bound_from", "gap", *stages, "total_s", "max_rss_gb"]]'''),
 ])
