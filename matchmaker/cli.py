@@ -151,8 +151,13 @@ def _progress(quiet: bool, started: float):
                 f"bound {point.bound:.4f}  gap {point.gap:.2%}"
             _say(f"  {point.seconds:6.1f}s  value {point.objective:.4f}  {proved}")
 
-    def on_embed(done: int, total: int) -> None:
-        _say(f"  embedded {done}/{total} new texts")
+    shown = {"t": -math.inf}
+
+    def on_embed(done: int, total: int) -> None:  # at most every 2 s, and the last batch
+        now = time.perf_counter()
+        if now - shown["t"] >= 2.0 or done == total:
+            shown["t"] = now
+            _say(f"  embedded {done}/{total} new texts")
 
     def on_stage(name: str) -> None:
         _say(f"- {name}  [{time.perf_counter() - started:.1f} s]")
