@@ -105,7 +105,7 @@ def greedy(inst: Instance) -> tuple[np.ndarray, bool]:
     Two passes, by value per yuan (best when the budget binds) and by value (best when it does not);
     the better feasible plan wins.
     """
-    density = inst.value / np.maximum(inst.fee[inst.pair_c], 1.0)
+    density = inst.per_yuan
     runs = [_greedy_pass(inst, density, order) for order in (density, inst.value)]
     return max(runs, key=lambda run: (run[1], float(inst.value[run[0]].sum())))
 
@@ -115,7 +115,7 @@ def lp_rounding(inst: Instance, lp_x: np.ndarray) -> tuple[np.ndarray, bool]:
     order of their LP value (near 1 first; ties by value per yuan), so every rule is kept as in greedy.
     On large campaigns, where the search cannot finish, the LP knows better than value per yuan which
     pairs belong together."""
-    density = inst.value / np.maximum(inst.fee[inst.pair_c], 1.0)
+    density = inst.per_yuan
     order = np.lexsort((-density, -np.round(lp_x, 6)))  # last key first: LP value, then density
     priority = np.empty(inst.n_pairs)
     priority[order] = -np.arange(inst.n_pairs, dtype=float)

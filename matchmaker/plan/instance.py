@@ -49,6 +49,11 @@ class Instance:
     def n_pairs(self) -> int:
         return len(self.pair_c)
 
+    @property
+    def per_yuan(self) -> np.ndarray:
+        """Each pair's value per yuan of fee (fees below 1 count as 1)."""
+        return self.value / np.maximum(self.fee[self.pair_c], 1.0)
+
     def subset(self, keep: np.ndarray) -> Instance:
         """The same campaign with only the pairs where `keep` is true (creators and products unchanged)."""
         return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep])

@@ -28,8 +28,7 @@ def per_product(inst: Instance) -> np.ndarray:
 
 def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) -> np.ndarray:
     """Boolean mask over pairs: the ones the exact search sees."""
-    frame = pd.DataFrame({"p": inst.pair_p, "value": inst.value,
-                          "per_yuan": inst.value / np.maximum(inst.fee[inst.pair_c], 1.0)})
+    frame = pd.DataFrame({"p": inst.pair_p, "value": inst.value, "per_yuan": inst.per_yuan})
     limit = per_product(inst)[inst.pair_p]
     keep = np.zeros(inst.n_pairs, dtype=bool)
     for key in ("value", "per_yuan"):
