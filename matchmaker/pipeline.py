@@ -42,9 +42,9 @@ log = logging.getLogger(__name__)
 
 Source = str | Path | tuple[bytes, str] | pd.DataFrame  # a path, an upload (bytes, file name), a frame
 
-# What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 MIN_SEARCH_SECONDS = 1.0  # the search's share when the stages before it used up the whole time limit
 
+# What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
                  "solver.time_limit", "solver.seed", "solver.workers")
 

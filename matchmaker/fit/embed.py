@@ -127,8 +127,7 @@ def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | No
                 progress: Callable[[int, int], None] | None = None, batch: int | None = None) -> np.ndarray:
     """Embed texts, taking what the cache holds and encoding only the rest (unique texts once), in batches
     written to the cache as they come. Vectors go straight into one matrix (no per-text copies)."""
-    first = dict.fromkeys(texts)  # each distinct text, in order of first appearance
-    unique = list(first)
+    unique = list(dict.fromkeys(texts))  # each distinct text, in order of first appearance
     keys = [EmbeddingCache.key(embedder.name, t) for t in unique]
     matrix: np.ndarray | None = None
     known = np.zeros(len(unique), dtype=bool)
