@@ -127,18 +127,12 @@ def top_share_coefficients(inst: Instance) -> np.ndarray:
 
 def add_overlap(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
     """Two creators whose audiences overlap too much never share a product."""
-    index = {(int(c), int(p)): i for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p))}
-    products_of = _by(inst.pair_c)
     literals = gate("overlap")
-    for a, b in inst.conflicts:
-        shared = {int(inst.pair_p[i]) for i in products_of.get(int(a), [])} & \
-                 {int(inst.pair_p[i]) for i in products_of.get(int(b), [])}
-        for p in shared:
-            pair = [x[index[(int(a), p)]], x[index[(int(b), p)]]]
-            if literals:
-                _enforce(m.add(sum(pair) <= 1), literals)
-            else:
-                m.add_at_most_one(pair)
+    for i, j in inst.conflict_pairs().tolist():
+        if literals:
+            _enforce(m.add(x[i] + x[j] <= 1), literals)
+        else:
+            m.add_at_most_one([x[i], x[j]])
 
 
 def add_exclusivity(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:

@@ -54,6 +54,23 @@ class Instance:
         """Each pair's value per yuan of fee (fees below 1 count as 1)."""
         return self.value / np.maximum(self.fee[self.pair_c], 1.0)
 
+    def conflict_pairs(self, among: np.ndarray | None = None) -> np.ndarray:
+        """(k, 2) pair indices i < j of the same product whose creators' audiences overlap too much, sorted;
+        with `among` (a boolean mask over pairs) only conflicts between those pairs. Creators with no pair
+        in `among` are dropped before the join, so a few pairs cost little however many conflicts exist."""
+        on = np.ones(self.n_pairs, dtype=bool) if among is None else among
+        if len(self.conflicts) == 0 or not on.any():
+            return np.zeros((0, 2), dtype=np.int64)
+        present = np.zeros(len(self.fee), dtype=bool)
+        present[self.pair_c[on]] = True
+        links = self.conflicts[present[self.conflicts[:, 0]] & present[self.conflicts[:, 1]]]
+        pairs = pd.DataFrame({"c": self.pair_c[on], "p": self.pair_p[on], "i": np.nonzero(on)[0]})
+        both = (pd.DataFrame(links, columns=["a", "b"])
+                .merge(pairs.rename(columns={"c": "a"}), on="a")
+                .merge(pairs.rename(columns={"c": "b", "i": "j"}), on=["b", "p"]))
+        found = np.sort(both[["i", "j"]].to_numpy(np.int64), axis=1)
+        return found[np.lexsort((found[:, 1], found[:, 0]))]
+
     def subset(self, keep: np.ndarray) -> Instance:
         """The same campaign with only the pairs where `keep` is true (creators and products unchanged)."""
         return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep])

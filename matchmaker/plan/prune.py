@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .instance import NO_LIMIT, Instance
-from .relax import Relaxation
+from .relax import USED, Relaxation
 
 PRUNE_ABOVE = 20_000  # eligible pairs: below this the exact search sees every pair
 MIN_PER_PRODUCT = 40  # pairs kept per product by each ranking, at least
@@ -39,6 +39,6 @@ def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) 
         rank = frame[top].groupby("p")["value"].rank(method="first", ascending=False).to_numpy()
         keep[np.nonzero(top)[0][rank <= limit[top]]] = True
     if relaxation is not None and relaxation.solved:
-        keep |= relaxation.x > 1e-9
+        keep |= relaxation.x > USED
     keep[hint] = True
     return keep

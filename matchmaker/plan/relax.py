@@ -2,18 +2,30 @@
 which pairs cannot be in a better plan.
 
 The same rows as constraints.py, with x in [0, 1] instead of {0, 1}, built as one sparse matrix (no
-Python loop per pair or conflict) and solved by HiGHS (scipy.optimize.linprog). Money uses the model's
-integers (fen, budgets capped the same way), so the bound is a bound of exactly the model CP-SAT solves.
+Python loop per pair or conflict) and solved by PDLP, OR-Tools' first-order LP solver, through MathOpt
+(it releases the GIL and can be interrupted). Money uses the model's integers (fen, budgets capped the
+same way), so the bound is a bound of exactly the model CP-SAT solves.
 
-Reduced-cost test: with z the LP optimum and r_i >= 0 the reduced cost of pair i at its lower bound, every
-plan that books pair i is worth at most z - r_i (LP duality). A pair with z - r_i <= v, v the value of a
-plan in hand, cannot be in a better plan: it may be left out of the search without weakening any bound.
+The bound does not rest on the LP being solved. For max c.x subject to A x <= b, 0 <= x <= 1, every
+y >= 0 gives (weak duality)
+
+    c.x <= b.y + sum_i max(0, d_i),   d = c - A'y,
+
+and a plan that books pair i is worth at most that minus r_i = max(0, -d_i). Every dual PDLP returns,
+converged or stopped by the time limit, is turned into such a bound and the least is kept; so the
+reported bound is valid whatever the solver's tolerance, and tight when it converged. A pair with
+bound - r_i <= v, v the value of a plan in hand, cannot be in a better plan.
+
+Overlap rows (one per conflicting pair of pairs: millions at 10,000 creators) are never listed in full:
+they are generated among the pairs the LP solution uses (Instance.conflict_pairs(among=...)), round by
+round, until the solution breaks none. Dropping rows is a relaxation, so every round's bound holds.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,33 +33,42 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2, result_pb2
+from ortools.math_opt.core.python import solver as mathopt
+from ortools.util.python.pybind_solve_interrupter import PySolveInterrupter
 
 from .constraints import MONEY_SCALE, _capped, to_int, top_share_coefficients
 from .instance import NO_LIMIT, Instance
 
 log = logging.getLogger(__name__)
 
-# HiGHS solves to a relative tolerance near 1e-7; the bound is widened by this much so that it stays a
-# bound (the reported gap is then at most this much too pessimistic).
-SAFETY = 1e-6
-METHOD = "highs-ipm"  # interior point: 2-3x faster than dual simplex on this LP at 145k pairs (benchmarks/README.md)
+# The bound is computed in floating point from exact data; it is widened by this much (relative) for the
+# rounding in its sums. The reported gap is at most this much too pessimistic.
+SAFETY = 1e-9
+EPS = 1e-4  # PDLP's relative optimality tolerance: a converged round's bound is within about this of the LP's
+BROKEN = 1e-3  # an overlap row is broken when the LP solution exceeds it by more than this; with the broken
+AHEAD = 0.5  # rows, those within this of binding are added too (fewer rounds: measured at 10,000 x 100)
+USED = 1e-6  # a pair the LP solution uses (x above this): searched, and where overlap rows are looked for
+OPTIMAL = result_pb2.TERMINATION_REASON_OPTIMAL
+INFEASIBLE = (result_pb2.TERMINATION_REASON_INFEASIBLE, result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED)
 
 
 @dataclass(frozen=True)
 class Relaxation:
-    bound: float  # the LP optimum (widened by SAFETY): no plan is worth more; nan when not solved
-    x: np.ndarray  # the LP solution per pair (zeros when not solved)
+    bound: float  # no plan is worth more (from the best dual found, widened by SAFETY); nan when none
+    x: np.ndarray  # the last LP solution per pair (zeros when not solved)
     reduced: np.ndarray  # r_i >= 0 per pair: a plan booking pair i is worth at most bound - r_i
     seconds: float
     rows: int
-    status: str  # "optimal", or why there is no bound ("time limit", "infeasible", ...)
+    status: str  # "optimal" (converged, no overlap row broken), "partial" (time ran out: the bound still
+    # holds), or why there is no bound ("time limit", "infeasible", ...)
 
     @property
     def solved(self) -> bool:
         return not math.isnan(self.bound)
 
     def could_improve(self, value: float) -> np.ndarray:
-        """Pairs that may be in a plan worth more than `value` (all pairs when the LP was not solved)."""
+        """Pairs that may be in a plan worth more than `value` (all pairs when there is no bound)."""
         if not self.solved:
             return np.ones(len(self.x), dtype=bool)
         return self.bound - self.reduced > value + SAFETY * max(1.0, abs(self.bound))
@@ -89,17 +110,6 @@ class _Rows:
         return a, np.concatenate(self.b)
 
 
-def conflict_pairs(inst: Instance) -> np.ndarray:
-    """(k, 2) pair indices (i, j) of the same product whose creators' audiences overlap too much."""
-    if len(inst.conflicts) == 0 or inst.n_pairs == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = pd.DataFrame({"c": inst.pair_c, "p": inst.pair_p, "i": np.arange(inst.n_pairs)})
-    links = pd.DataFrame(inst.conflicts, columns=["a", "b"])
-    left = links.merge(pairs.rename(columns={"c": "a", "i": "i"}), on="a")
-    both = left.merge(pairs.rename(columns={"c": "b", "i": "j"}), on=["b", "p"])
-    return both[["i", "j"]].to_numpy(np.int64)
-
-
 def _rows(inst: Instance) -> tuple[_Rows, int]:
     """Every rule of constraints.py but overlap as sparse rows (overlap rows are added where violated, in
     relax); columns are the pairs, then one per exclusivity group."""
@@ -128,10 +138,6 @@ def _rows(inst: Instance) -> tuple[_Rows, int]:
         rows.grouped(inst.pair_p[has_min], pairs[has_min], ones[has_min], lows.astype(float), sign=-1.0)
         has_max = mask & (highs[inst.pair_p] != NO_LIMIT)
         rows.grouped(inst.pair_p[has_max], pairs[has_max], ones[has_max], highs.astype(float))
-    # a product whose minimum has no eligible pair at all: the LP is infeasible, as the model is
-    empty_min = np.setdiff1d(np.nonzero((inst.prod_min > 0) | (inst.prod_min_top > 0))[0], inst.pair_p)
-    if len(empty_min):
-        rows.add(np.zeros(1), np.zeros(1), np.zeros(1), np.array([-1.0]))  # 0 <= -1
     if inst.top_share < 1.0:
         rows.add(np.zeros(n), pairs, top_share_coefficients(inst).astype(float), np.zeros(1))
     extra = 0
@@ -158,52 +164,140 @@ def _conflict_rows(clash: np.ndarray, n_cols: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(2 * k), (np.repeat(np.arange(k), 2), clash.ravel())), shape=(k, n_cols))
 
 
+def dual_bound(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The bound b.y + sum max(0, c - A'y) for max c.x, A x <= b, 0 <= x <= 1, from any y (negative
+    entries count as 0), and each column's reduced cost r = max(0, A'y - c)."""
+    y = np.maximum(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+    d = c - a.T @ y
+    return float(b @ y + np.maximum(d, 0.0).sum()), np.maximum(-d, 0.0)
+
+
+def _model(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray) -> model_pb2.ModelProto:
+    """max c.x, A x <= b, 0 <= x <= 1 as a MathOpt model, filled from arrays (no Python loop)."""
+    m, n = a.shape
+    model = model_pb2.ModelProto()
+    model.variables.ids.extend(range(n))
+    model.variables.lower_bounds.extend(np.zeros(n))
+    model.variables.upper_bounds.extend(np.ones(n))
+    model.variables.integers.extend(np.zeros(n, dtype=bool))
+    model.objective.maximize = True
+    used = np.nonzero(c)[0]
+    model.objective.linear_coefficients.ids.extend(used)
+    model.objective.linear_coefficients.values.extend(c[used])
+    model.linear_constraints.ids.extend(range(m))
+    model.linear_constraints.lower_bounds.extend(np.full(m, -np.inf))
+    model.linear_constraints.upper_bounds.extend(b)
+    coo = a.sorted_indices().tocoo()  # by row, then column, as MathOpt requires
+    model.linear_constraint_matrix.row_ids.extend(coo.row)
+    model.linear_constraint_matrix.column_ids.extend(coo.col)
+    model.linear_constraint_matrix.coefficients.extend(coo.data)
+    return model
+
+
+def _pdlp(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, seconds: float,
+          stop: Callable[[], bool]) -> tuple[int, np.ndarray | None, np.ndarray | None]:
+    """One PDLP solve in a worker thread (the main thread keeps handling signals; `stop()` interrupts it):
+    the termination reason, and the primal and dual solutions when it returned them."""
+    params = parameters_pb2.SolveParametersProto(threads=2)
+    params.time_limit.FromNanoseconds(int(seconds * 1e9))
+    optimality = params.pdlp.termination_criteria.simple_optimality_criteria
+    optimality.eps_optimal_relative, optimality.eps_optimal_absolute = EPS, 0.0
+    interrupter = PySolveInterrupter()
+    model, out = _model(a, b, c), []
+
+    def work() -> None:
+        try:
+            out.append(mathopt.solve(model, parameters_pb2.SOLVER_TYPE_PDLP, parameters_pb2.SolverInitializerProto(),
+                                     params, model_parameters_pb2.ModelSolveParametersProto(), None,
+                                     callback_pb2.CallbackRegistrationProto(), None, interrupter))
+        except Exception as error:  # raised again in the calling thread
+            out.append(error)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+        if stop() and not interrupter.interrupted:
+            interrupter.interrupt()
+    result = out[0]
+    if isinstance(result, Exception):
+        raise result
+    reason = result.termination.reason
+    for solution in result.solutions:
+        if solution.HasField("primal_solution") and solution.HasField("dual_solution"):
+            x = np.zeros(a.shape[1])
+            x[np.asarray(solution.primal_solution.variable_values.ids, dtype=np.int64)] = \
+                solution.primal_solution.variable_values.values
+            y = np.zeros(a.shape[0])
+            y[np.asarray(solution.dual_solution.dual_values.ids, dtype=np.int64)] = \
+                solution.dual_solution.dual_values.values
+            return reason, x, y
+    return reason, None, None
+
+
+def _minimum_without_pairs(inst: Instance) -> bool:
+    """A product with a minimum but no eligible pair: the LP is infeasible, as the model is."""
+    wanted = np.nonzero((inst.prod_min > 0) | (inst.prod_min_top > 0))[0]
+    return len(np.setdiff1d(wanted, inst.pair_p)) > 0
+
+
 def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = lambda: False) -> Relaxation:
-    """Solve the LP relaxation within `time_limit` seconds; without an optimum there is no bound.
+    """Bound the model by its LP relaxation within `time_limit` seconds (or until `stop()`).
 
-    The overlap rows (one per conflicting pair of pairs: millions at 10,000 creators) are generated: solve
-    without them, add the ones the solution breaks, solve again. Every round is a relaxation of the model,
-    so its optimum is a bound; when the solution breaks none, it is the full LP's optimum. When time runs
-    out between rounds, or `stop()` says so (an interrupt), the last round's bound stands."""
-    from scipy.optimize import linprog  # here: a second of import time, for large campaigns only
-
+    Round by round: solve with the overlap rows found so far, turn the dual into a bound (the least
+    so far is kept), add the overlap rows the solution breaks among the pairs it uses, and again, until it
+    breaks none (status "optimal"), or time runs out or a round no longer moves the bound (status
+    "partial": the bound still holds)."""
     start = time.perf_counter()
     n = inst.n_pairs
     if n == 0:
         return Relaxation(0.0, np.zeros(0), np.zeros(0), 0.0, 0, "optimal")
+    if _minimum_without_pairs(inst):
+        return Relaxation(math.nan, np.zeros(n), np.zeros(n), 0.0, 0, "infeasible")
     rows, extra = _rows(inst)
     base, b = rows.matrix()
-    c = np.concatenate([-inst.value, np.zeros(extra)])
-    clash = conflict_pairs(inst)
-    active = np.zeros(len(clash), dtype=bool)
-    best: Relaxation | None = None
+    c = np.concatenate([inst.value, np.zeros(extra)])
+    clash = np.zeros((0, 2), dtype=np.int64)
+    bound, reduced, x, status = math.inf, np.zeros(n), np.zeros(n), "time limit"
+    history: list[float] = []
+
+    def stalled(best: float) -> bool:
+        """The last round moved the bound by less than the solver's own tolerance: stop, the rest of the
+        time is the search's."""
+        history.append(best)
+        return len(history) >= 2 and history[-2] - best < EPS * abs(best)
     while True:
         left = time_limit - (time.perf_counter() - start)
         if left <= 0.5 or stop():
             break
-        a = sp.vstack([base, _conflict_rows(clash[active], base.shape[1])], format="csr")
-        rhs = np.concatenate([b, np.ones(int(active.sum()))])
-        result = linprog(c, A_ub=a, b_ub=rhs, bounds=(0.0, 1.0), method=METHOD,
-                         options={"time_limit": max(0.5, left), "presolve": True})
-        if result.status != 0:
-            status = {1: "time limit", 2: "infeasible", 3: "unbounded"}.get(result.status, "numerical difficulties")
-            if best is None or result.status == 2:
-                seconds = time.perf_counter() - start
-                log.info("LP relaxation: no bound (%s) after %.1f s", status, seconds)
-                return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, a.shape[0], status)
+        a = sp.vstack([base, _conflict_rows(clash, base.shape[1])], format="csr")
+        rhs = np.concatenate([b, np.ones(len(clash))])
+        scale = 1.0 / np.maximum(abs(a).max(axis=1).toarray().ravel(), 1e-12)  # rows of norm 1 for PDLP
+        reason, primal, dual = _pdlp(sp.diags(scale) @ a, rhs * scale, c, left, stop)
+        if reason in INFEASIBLE:
+            seconds = time.perf_counter() - start
+            log.info("LP relaxation: infeasible after %.1f s", seconds)
+            return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, a.shape[0], "infeasible")
+        if primal is None:
             break
-        z = -float(result.fun)
-        x = np.asarray(result.x[:n])
-        broken = ~active & (x[clash[:, 0]] + x[clash[:, 1]] > 1.0 + 1e-6) if len(clash) else active
-        best = Relaxation(z + SAFETY * max(1.0, abs(z)), x,
-                          np.maximum(0.0, np.asarray(result.lower.marginals, dtype=float)[:n]),
-                          time.perf_counter() - start, a.shape[0], "optimal" if not broken.any() else "partial")
-        log.info("LP relaxation: bound %.4f with %d of %d overlap rows, %.1f s", best.bound, active.sum(),
-                 len(clash), best.seconds)
-        if not broken.any():
+        found, r = dual_bound(a, rhs, c, dual * scale)
+        if found < bound:
+            bound, reduced = found, r[:n]
+        x = np.clip(primal[:n], 0.0, 1.0)
+        pairs = inst.conflict_pairs(among=x > USED)
+        load = x[pairs[:, 0]] + x[pairs[:, 1]]
+        near = pairs[load > 1.0 - AHEAD]
+        if len(clash) and len(near):  # not the rows already in (a stopped round may still break them)
+            near = near[~pd.MultiIndex.from_arrays(near.T).isin(pd.MultiIndex.from_arrays(clash.T))]
+        broken = (x[near[:, 0]] + x[near[:, 1]] > 1.0 + BROKEN).any()
+        status = "optimal" if reason == OPTIMAL and not (load > 1.0 + BROKEN).any() else "partial"
+        log.info("LP relaxation: bound %.4f (this round %.4f) with %d overlap rows, %.1f s", bound, found,
+                 len(clash), time.perf_counter() - start)
+        if not broken or stalled(bound):
             break
-        active |= broken
-    if best is None:
-        return Relaxation(math.nan, np.zeros(n), np.zeros(n), time.perf_counter() - start, base.shape[0],
-                          "time limit")
-    return best
+        clash = np.concatenate([clash, near])
+    seconds = time.perf_counter() - start
+    if bound == math.inf:
+        return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, base.shape[0], status)
+    return Relaxation(bound + SAFETY * max(1.0, abs(bound)), x, reduced, seconds, base.shape[0] + len(clash),
+                      status)
