@@ -152,13 +152,13 @@ scale.pivot_table(index="creators", columns="stage", values="seconds", sort=Fals
     md("## Large campaigns: recorded runs\n\n"
        "Synthetic campaigns (pairs and overlaps tables, `matchmaker/eval/synthetic.py`) of growing size, each a line of "
        "`benchmarks/results/solve.jsonl` written by `python benchmarks/run.py solve ... >> benchmarks/results/solve.jsonl` "
-       "on the 2-core development machine (the commands are in the README's Benchmarks section). Too slow to re-run "
-       "here; append your own lines to compare machines. Stage seconds against creators, peak memory (max RSS) and "
+       "on the 2-core development machine (the commands are in the README's Benchmarks section); the latest line "
+       "of each size is plotted. Too slow to re-run here; append your own lines to compare machines. Stage seconds against creators, peak memory (max RSS) and "
        "the reported gap."),
     code('''import json
 runs = pd.DataFrame([json.loads(line) for line in (ROOT / "benchmarks" / "results" / "solve.jsonl").read_text().splitlines() if line.strip()])
 stages = [c for c in runs.columns if c.endswith("_s") and c not in ("lp_s", "first_solution_s", "total_s")]
-runs = runs.sort_values("creators")
+runs = runs.drop_duplicates(["creators", "products"], keep="last").sort_values("creators")  # the latest run of each size
 fig, axes = plt.subplots(1, 3, figsize=(16, 4))
 for stage in stages:
     axes[0].plot(runs["creators"], runs[stage], "o-", label=stage[:-2])

@@ -215,3 +215,19 @@ def test_any_dual_gives_a_bound_so_a_stopped_lp_still_bounds():
     polls = iter([False] + [True] * 1000)  # interrupted as soon as the first round starts
     lp = relax(inst, stop=lambda: next(polls))
     assert lp.solved and lp.bound >= exact - 1e-9 and lp.status in ("partial", "optimal")
+
+
+def test_conflict_pairs_among_some_pairs_are_the_full_list_restricted_to_them():
+    """The LP's overlap-row oracle (conflicts among the pairs its solution uses) against the full list,
+    and the full list against the creator-level conflicts written out by hand."""
+    inst = instance(120, 4, 6)
+    full = inst.conflict_pairs()
+    linked = {tuple(sorted(ab)) for ab in inst.conflicts.tolist()}
+    by_hand = sorted((i, j) for i in range(inst.n_pairs) for j in range(i + 1, inst.n_pairs)
+                     if inst.pair_p[i] == inst.pair_p[j] and tuple(sorted((inst.pair_c[i], inst.pair_c[j]))) in linked)
+    assert len(full) > 0 and full.tolist() == [list(ij) for ij in by_hand]
+    rng = np.random.default_rng(1)
+    for share in (0.0, 0.1, 0.5, 1.0):
+        among = rng.random(inst.n_pairs) < share
+        expected = full[among[full[:, 0]] & among[full[:, 1]]]
+        assert inst.conflict_pairs(among).tolist() == expected.tolist()
