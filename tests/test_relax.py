@@ -154,6 +154,7 @@ def test_a_pruned_pair_that_could_improve_the_plan_comes_back(monkeypatch):
     monkeypatch.setattr(solve, "keep_pairs", lambda inst_, relaxation, hint: _few(inst_, hint))
     result = solve_instance(inst, SolverParams(time_limit=30, workers=1))
     assert len(seen) >= 2 and seen[1] > seen[0]  # pairs came back for another round
+    assert all(later <= 2 * earlier for earlier, later in zip(seen, seen[1:]))  # the most promising, a round at a time
     assert result.objective == pytest.approx(full, abs=1e-6) and result.status == "optimal"
     assert result.bound_from == "cp-sat"
 
@@ -226,6 +227,9 @@ def test_conflict_pairs_among_some_pairs_are_the_full_list_restricted_to_them():
     by_hand = sorted((i, j) for i in range(inst.n_pairs) for j in range(i + 1, inst.n_pairs)
                      if inst.pair_p[i] == inst.pair_p[j] and tuple(sorted((inst.pair_c[i], inst.pair_c[j]))) in linked)
     assert len(full) > 0 and full.tolist() == [list(ij) for ij in by_hand]
+    for c in range(len(inst.fee)):  # greedy's overlap look-up: the same graph
+        expected = {b for a, b in linked if a == c} | {a for a, b in linked if b == c}
+        assert sorted(inst.neighbours(c).tolist()) == sorted(expected)
     rng = np.random.default_rng(1)
     for share in (0.0, 0.1, 0.5, 1.0):
         among = rng.random(inst.n_pairs) < share

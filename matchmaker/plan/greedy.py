@@ -7,7 +7,7 @@ during the minimums, which a repair step restores by dropping spare Top-KOLs.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -29,10 +29,8 @@ class PlanState:
         self.members: dict[int, set[int]] = defaultdict(set)  # product -> creators
         self.brand_of: dict[tuple[int, int], int] = {}  # (creator, category) -> brand
         self.brand_uses: dict[tuple[int, int], int] = defaultdict(int)
-        self.neighbours: dict[int, set[int]] = defaultdict(set)
-        for a, b in inst.conflicts:
-            self.neighbours[int(a)].add(int(b))
-            self.neighbours[int(b)].add(int(a))
+        # product -> creators kept out by an overlap with a member, with how many members keep them out
+        self.kept_out: dict[int, Counter[int]] = defaultdict(Counter)
 
     def fits(self, i: int, share_check: bool = True) -> bool:
         return self.blocker(i, share_check) is None
@@ -55,7 +53,7 @@ class PlanState:
             return "max_top_kol"
         if share_check and inst.top[c] and self.top_spend + fee > inst.top_share * (self.spend + fee) + 1e-9:
             return "top_kol_share"
-        if self.neighbours[c] & self.members[p]:
+        if self.kept_out[p][c] > 0:
             return "overlap"
         key = (c, int(inst.prod_category[p]))
         if inst.exclusivity and self.brand_of.get(key, inst.prod_brand[p]) != inst.prod_brand[p]:
@@ -72,6 +70,7 @@ class PlanState:
         self.prod_top[p] += int(inst.top[c])
         self.load[c] += 1
         self.members[p].add(c)
+        self.kept_out[p].update(inst.neighbours(c).tolist())
         self.brand_of[(c, int(inst.prod_category[p]))] = int(inst.prod_brand[p])
         self.brand_uses[(c, int(inst.prod_category[p]))] += 1
 
@@ -85,6 +84,7 @@ class PlanState:
         self.prod_top[p] -= int(inst.top[c])
         self.load[c] -= 1
         self.members[p].discard(c)
+        self.kept_out[p].subtract(inst.neighbours(c).tolist())
         key = (c, int(inst.prod_category[p]))
         self.brand_uses[key] -= 1
         if not self.brand_uses[key]:
