@@ -70,7 +70,7 @@ def bench_solve(args: argparse.Namespace) -> dict:
     data, config = synthetic_problem(args.creators, args.products, seed=args.seed, n_categories=args.categories,
                                      conflict_rate=args.conflict_rate)
     config = config.override(**{"solver.time_limit": args.time_limit, "solver.workers": args.workers,
-                                "solver.seed": args.seed})
+                                "solver.seed": args.seed, "solver.highs": args.highs})
     built = time.perf_counter() - start
     outcome = run(data, config, on_stage=lambda _: None)
     r = outcome.result
@@ -133,6 +133,7 @@ def main() -> None:
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--categories", type=int, default=10, help="creator categories (more: sparser pairs)")
     solve.add_argument("--conflict-rate", type=float, default=0.02, help="share of same-category pairs in conflict")
+    solve.add_argument("--highs", action="store_true", help="HiGHS's MIP beside CP-SAT (solver.highs)")
     fit = sub.add_parser("fit")
     fit.add_argument("--datasets", default=str(DATASETS))
     fit.add_argument("--boot", type=int, default=200)

@@ -273,7 +273,7 @@ def _bound_words(info: dict) -> str:
     """"bound 94.277, gap 0.00%", or that no bound was proved."""
     if info["best_bound"] is None:
         return "no bound proved (gap unknown)"
-    by = {"lp": " (LP relaxation)", "cp-sat": ""}.get(info.get("bound_from") or "", "")
+    by = {"lp": " (LP relaxation)", "highs": " (HiGHS)", "cp-sat": ""}.get(info.get("bound_from") or "", "")
     return f"bound {info['best_bound']:.3f}{by}, gap {info['gap']:.2%}"
 
 

@@ -121,6 +121,7 @@ class SolverParams:
     time_limit: float = 20.0  # seconds for CP-SAT
     seed: int = 0
     workers: int = 2  # physical cores; 1 gives a deterministic run
+    highs: bool = False  # HiGHS's MIP beside CP-SAT on searches of up to 50,000 pairs (2+ workers; README)
 
     def __post_init__(self) -> None:
         _check(0 < self.time_limit <= 86_400, "solver.time_limit", msg("in {range} seconds", range="(0, 86400]"),

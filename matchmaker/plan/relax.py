@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,10 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from ortools.math_opt import callback_pb2, model_parameters_pb2, model_pb2, parameters_pb2, result_pb2
-from ortools.math_opt.core.python import solver as mathopt
-from ortools.util.python.pybind_solve_interrupter import PySolveInterrupter
+from ortools.math_opt import parameters_pb2
 
+from . import mathopt
 from .constraints import MONEY_SCALE, _capped, to_int, top_share_coefficients
 from .instance import NO_LIMIT, Instance
 
@@ -49,8 +47,6 @@ EPS = 1e-4  # PDLP's relative optimality tolerance: a converged round's bound is
 BROKEN = 1e-3  # an overlap row is broken when the LP solution exceeds it by more than this; with the broken
 AHEAD = 0.5  # rows, those within this of binding are added too (fewer rounds: measured at 10,000 x 100)
 USED = 1e-6  # a pair the LP solution uses (x above this): searched, and where overlap rows are looked for
-OPTIMAL = result_pb2.TERMINATION_REASON_OPTIMAL
-INFEASIBLE = (result_pb2.TERMINATION_REASON_INFEASIBLE, result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED)
 
 
 @dataclass(frozen=True)
@@ -172,67 +168,16 @@ def dual_bound(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, y: np.ndarray) ->
     return float(b @ y + np.maximum(d, 0.0).sum()), np.maximum(-d, 0.0)
 
 
-def _model(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray) -> model_pb2.ModelProto:
-    """max c.x, A x <= b, 0 <= x <= 1 as a MathOpt model, filled from arrays (no Python loop)."""
-    m, n = a.shape
-    model = model_pb2.ModelProto()
-    model.variables.ids.extend(range(n))
-    model.variables.lower_bounds.extend(np.zeros(n))
-    model.variables.upper_bounds.extend(np.ones(n))
-    model.variables.integers.extend(np.zeros(n, dtype=bool))
-    model.objective.maximize = True
-    used = np.nonzero(c)[0]
-    model.objective.linear_coefficients.ids.extend(used)
-    model.objective.linear_coefficients.values.extend(c[used])
-    model.linear_constraints.ids.extend(range(m))
-    model.linear_constraints.lower_bounds.extend(np.full(m, -np.inf))
-    model.linear_constraints.upper_bounds.extend(b)
-    coo = a.sorted_indices().tocoo()  # by row, then column, as MathOpt requires
-    model.linear_constraint_matrix.row_ids.extend(coo.row)
-    model.linear_constraint_matrix.column_ids.extend(coo.col)
-    model.linear_constraint_matrix.coefficients.extend(coo.data)
-    return model
-
-
 def _pdlp(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, seconds: float,
           stop: Callable[[], bool]) -> tuple[int, np.ndarray | None, np.ndarray | None]:
-    """One PDLP solve in a worker thread (the main thread keeps handling signals; `stop()` interrupts it):
-    the termination reason, and the primal and dual solutions when it returned them."""
+    """One PDLP solve: the termination reason, and the primal and dual solutions when it returned them."""
     params = parameters_pb2.SolveParametersProto(threads=2)
-    params.time_limit.FromNanoseconds(int(seconds * 1e9))
+    mathopt.time_limit(params, seconds)
     optimality = params.pdlp.termination_criteria.simple_optimality_criteria
     optimality.eps_optimal_relative, optimality.eps_optimal_absolute = EPS, 0.0
-    interrupter = PySolveInterrupter()
-    model, out = _model(a, b, c), []
-
-    def work() -> None:
-        try:
-            out.append(mathopt.solve(model, parameters_pb2.SOLVER_TYPE_PDLP, parameters_pb2.SolverInitializerProto(),
-                                     params, model_parameters_pb2.ModelSolveParametersProto(), None,
-                                     callback_pb2.CallbackRegistrationProto(), None, interrupter))
-        except Exception as error:  # raised again in the calling thread
-            out.append(error)
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.1)
-        if stop() and not interrupter.interrupted:
-            interrupter.interrupt()
-    result = out[0]
-    if isinstance(result, Exception):
-        raise result
-    reason = result.termination.reason
-    for solution in result.solutions:
-        if solution.HasField("primal_solution") and solution.HasField("dual_solution"):
-            x = np.zeros(a.shape[1])
-            x[np.asarray(solution.primal_solution.variable_values.ids, dtype=np.int64)] = \
-                solution.primal_solution.variable_values.values
-            y = np.zeros(a.shape[0])
-            y[np.asarray(solution.dual_solution.dual_values.ids, dtype=np.int64)] = \
-                solution.dual_solution.dual_values.values
-            return reason, x, y
-    return reason, None, None
+    result = mathopt.solve(mathopt.model(a, b, c), mathopt.PDLP, params, stop)
+    found = mathopt.values(result, a.shape[1], a.shape[0])
+    return (result.termination.reason, *found) if found else (result.termination.reason, None, None)
 
 
 def _minimum_without_pairs(inst: Instance) -> bool:
@@ -274,7 +219,7 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
         rhs = np.concatenate([b, np.ones(len(clash))])
         scale = 1.0 / np.maximum(abs(a).max(axis=1).toarray().ravel(), 1e-12)  # rows of norm 1 for PDLP
         reason, primal, dual = _pdlp(sp.diags(scale) @ a, rhs * scale, c, left, stop)
-        if reason in INFEASIBLE:
+        if reason in mathopt.INFEASIBLE:
             seconds = time.perf_counter() - start
             log.info("LP relaxation: infeasible after %.1f s", seconds)
             return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, a.shape[0], "infeasible")
@@ -290,7 +235,7 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
         if len(clash) and len(near):  # not the rows already in (a stopped round may still break them)
             near = near[~pd.MultiIndex.from_arrays(near.T).isin(pd.MultiIndex.from_arrays(clash.T))]
         broken = (x[near[:, 0]] + x[near[:, 1]] > 1.0 + BROKEN).any()
-        status = "optimal" if reason == OPTIMAL and not (load > 1.0 + BROKEN).any() else "partial"
+        status = "optimal" if reason == mathopt.OPTIMAL and not (load > 1.0 + BROKEN).any() else "partial"
         log.info("LP relaxation: bound %.4f (this round %.4f) with %d overlap rows, %.1f s", bound, found,
                  len(clash), time.perf_counter() - start)
         if not broken or stalled(bound):

@@ -22,6 +22,7 @@ class Status(StrEnum):
 
 class PlanSource(StrEnum):
     CP_SAT = "cp-sat"
+    HIGHS = "highs"  # HiGHS's MIP, run beside CP-SAT on models of up to mip.HIGHS_MAX_PAIRS pairs
     GREEDY = "greedy"
     LP_ROUNDING = "lp-rounding"  # the greedy pass in the order of the LP relaxation's solution
     NONE = "none"
@@ -49,7 +50,7 @@ class SolveResult:
     seconds: float
     source: PlanSource  # whose plan was kept
     trace: tuple[Progress, ...] = field(default=())
-    bound_from: str = ""  # what proved the bound: "cp-sat" (the search), "lp" (the LP relaxation), "" (nothing)
+    bound_from: str = ""  # what proved it: "cp-sat" or "highs" (the search), "lp" (the LP relaxation), "" (nothing)
     searched_pairs: int = 0  # pairs the exact search saw (fewer than eligible when a large campaign is pruned)
     lp_seconds: float = 0.0
 

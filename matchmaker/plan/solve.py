@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -23,6 +23,7 @@ from ..config import SolverParams
 from .constraints import VALUE_SCALE, build_model
 from .greedy import greedy, lp_rounding
 from .instance import Instance
+from .mip import HIGHS_MAX_PAIRS, solve_mip
 from .prune import PRUNE_ABOVE, keep_pairs
 from .relax import relax
 from .result import PlanSource, Progress, SolveResult, Status
@@ -85,9 +86,13 @@ class _Recorder(cp_model.CpSolverSolutionCallback):
         self.start, self.on_progress, self.full_bound, self.trace = start, on_progress, full_bound, []
 
     def on_solution_callback(self) -> None:
-        value = self.objective_value / VALUE_SCALE
-        point = Progress(time.perf_counter() - self.start, value,
-                         self.full_bound(value, self.best_objective_bound / VALUE_SCALE))
+        self.record(self.objective_value / VALUE_SCALE, self.best_objective_bound / VALUE_SCALE)
+
+    def record(self, value: float, search_bound: float) -> None:
+        """An improving plan (CP-SAT's, from the callback, or HiGHS's when it ends)."""
+        if self.trace and value <= self.trace[-1].objective:
+            return
+        point = Progress(time.perf_counter() - self.start, value, self.full_bound(value, search_bound))
         self.trace.append(point)
         if self.on_progress:
             self.on_progress(point)
@@ -119,18 +124,77 @@ def solve_instance(inst: Instance, params: SolverParams,
         return _solve(inst, params, on_progress, interrupt)
 
 
+@dataclass(frozen=True)
+class Searched:
+    """One round of the exact search on the kept pairs: CP-SAT, and HiGHS beside it on small models."""
+    code: int  # CP-SAT's status (cp_model.OPTIMAL also when HiGHS proved the optimum)
+    chosen: np.ndarray | None  # the best plan found (pair indices of the full instance), None: none
+    source: PlanSource
+    bound: float  # the least bound the solvers proved for the kept pairs (nan: none)
+    bound_from: str
+    invalid: str = ""  # why CP-SAT rejected the model
+
+    @property
+    def found(self) -> bool:
+        return self.chosen is not None
+
+
+def use_highs(params: SolverParams, inst: Instance) -> bool:
+    """HiGHS runs beside CP-SAT on small enough models, and only with 2+ workers: which of the two finishes
+    first depends on the clock, and workers = 1 promises the same plan twice."""
+    return params.highs and params.workers >= 2 and 0 < inst.n_pairs <= HIGHS_MAX_PAIRS
+
+
 def _search(inst: Instance, keep: np.ndarray, hint: np.ndarray, params: SolverParams, deadline: float,
-            recorder: _Recorder, interrupt: Interrupt) -> tuple[int, cp_model.CpSolver, cp_model.CpModel, list]:
-    """CP-SAT on the pairs where `keep` is true, seeded with the plan `hint` (pair indices of inst)."""
+            recorder: _Recorder, interrupt: Interrupt) -> Searched:
+    """CP-SAT on the pairs where `keep` is true, seeded with the plan `hint` (pair indices of inst); HiGHS's
+    MIP beside it when the model is small enough. Whichever proves the optimum stops the other."""
     sub = inst if keep.all() else inst.subset(keep)
+    index = np.nonzero(keep)[0]
     model, x = build_model(sub)
     seeded = np.zeros(inst.n_pairs, dtype=bool)
     seeded[hint] = True
     for var, on in zip(x, seeded[keep]):
         model.add_hint(var, bool(on))
     solver = solver_parameters(replace(params, time_limit=max(0.001, deadline - time.perf_counter())))
+    mip, done = [], threading.Event()
+
+    def run_mip() -> None:
+        try:
+            mip.append(solve_mip(sub, deadline - time.perf_counter(), lambda: interrupt.requested or done.is_set()))
+        except Exception:  # the portfolio's second opinion: CP-SAT's answer stands without it
+            log.exception("HiGHS MIP failed")
+            return
+        if mip[0].optimal:
+            solver.stop_search()
+
+    helper = threading.Thread(target=run_mip, daemon=True) if use_highs(params, sub) else None
+    if helper is not None and not interrupt.requested:
+        helper.start()
     code = cp_model.UNKNOWN if interrupt.requested else interrupt.run(solver, model, recorder)
-    return code, solver, model, x
+    done.set()
+    if helper is not None and helper.is_alive():
+        helper.join()
+    found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    plans = []
+    bounds = [(solver.best_objective_bound / VALUE_SCALE, "cp-sat")] if found else []
+    if found:
+        plans.append((index[[i for i, var in enumerate(x) if solver.boolean_value(var)]], PlanSource.CP_SAT))
+    if mip:
+        if mip[0].chosen is not None:
+            plans.append((index[mip[0].chosen], PlanSource.HIGHS))
+        if not math.isnan(mip[0].bound):
+            bounds.append((mip[0].bound, "highs"))
+        if mip[0].optimal:
+            code = cp_model.OPTIMAL
+    chosen, source = max(plans, key=lambda plan: float(inst.value[plan[0]].sum())) if plans else (None, PlanSource.NONE)
+    if chosen is not None and source is PlanSource.HIGHS:
+        recorder.record(float(inst.value[chosen].sum()), min(bound for bound, _ in bounds))
+    bound, bound_from = min(bounds) if bounds else (math.nan, "")
+    if chosen is not None and code == cp_model.INFEASIBLE:
+        code = cp_model.FEASIBLE
+    return Searched(code, chosen, source, bound, bound_from,
+                    model.validate() if code == cp_model.MODEL_INVALID else "")
 
 
 def most_promising(candidates: np.ndarray, promise: np.ndarray, at_most: int) -> np.ndarray:
@@ -171,11 +235,13 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
     lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
 
+    searched_by = "cp-sat"  # which exact solver proved the last round's bound
+
     def proved(value: float, search_bound: float) -> tuple[float, str]:
         """The best bound that holds for the full campaign, and which proved it: the search's own holds
         when it saw every pair that could beat `value` (keep: the pairs of the current round)."""
         complete = keep.all() or (relaxation is not None and not relaxation.could_improve(value)[~keep].any())
-        found = [(search_bound, "cp-sat")] if complete and not math.isnan(search_bound) else []
+        found = [(search_bound, searched_by)] if complete and not math.isnan(search_bound) else []
         if lp_bound < math.inf:
             found.append((lp_bound, "lp"))
         if not found:
@@ -187,14 +253,13 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     deadline = start + params.time_limit
     start_from, earlier = hint, None  # earlier: a previous round's plan, should the last round find none
     while True:
-        code, solver, model, x = _search(inst, keep, start_from, params, deadline, recorder, interrupt)
-        found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        chosen = np.nonzero(keep)[0][[i for i, var in enumerate(x) if solver.boolean_value(var)]] if found else None
-        if not (found or code == cp_model.INFEASIBLE) or relaxation is None or keep.all():
+        last = _search(inst, keep, start_from, params, deadline, recorder, interrupt)
+        searched_by = last.bound_from or "cp-sat"
+        if not (last.found or last.code == cp_model.INFEASIBLE) or relaxation is None or keep.all():
             break
         # pairs that might be in a better plan than the one in hand (any plan, when the pruned search has none)
-        in_hand = chosen if found else earlier
-        floor = max(float(inst.value[in_hand].sum()) if in_hand is not None else -math.inf,
+        in_hand = last if last.found else earlier
+        floor = max(float(inst.value[in_hand.chosen].sum()) if in_hand is not None else -math.inf,
                     baseline_value if hint_ok else -math.inf)
         back = ~keep & relaxation.could_improve(floor)
         if not back.any() or deadline - time.perf_counter() < 2.0 or interrupt.requested:
@@ -202,7 +267,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         log.info("%d pruned pairs could improve the plan: searching again with the most promising", back.sum())
         keep = keep | most_promising(back, relaxation.bound - relaxation.reduced, int(keep.sum()))
         if in_hand is not None:
-            start_from, earlier = in_hand, in_hand
+            start_from, earlier = in_hand.chosen, in_hand
     seconds = time.perf_counter() - start
     stopped = Status.INTERRUPTED if interrupt.requested else Status.FEASIBLE
 
@@ -219,19 +284,18 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
             return result(status, hint, baseline_source, search_bound)
         return result(status, np.zeros(0, int), PlanSource.NONE, search_bound)
 
-    if found:
-        search_bound = solver.best_objective_bound / VALUE_SCALE
-        if hint_ok and baseline_value > float(inst.value[chosen].sum()) + 1e-9:  # never worse than the baseline
-            return keep_baseline(stopped, max(search_bound, baseline_value))
-        plan = result(stopped, chosen, PlanSource.CP_SAT, search_bound)
-        proved_best = code == cp_model.OPTIMAL and plan.bound_from == "cp-sat"
+    if last.found:
+        if hint_ok and baseline_value > float(inst.value[last.chosen].sum()) + 1e-9:  # never worse than the baseline
+            return keep_baseline(stopped, max(last.bound, baseline_value))
+        plan = result(stopped, last.chosen, last.source, last.bound)
+        proved_best = last.code == cp_model.OPTIMAL and plan.bound_from == searched_by
         return replace(plan, status=Status.OPTIMAL) if proved_best else plan
-    if earlier is not None and float(inst.value[earlier].sum()) >= baseline_value:
-        return result(stopped, earlier, PlanSource.CP_SAT, math.nan)
-    if code == cp_model.INFEASIBLE and keep.all():
+    if earlier is not None and float(inst.value[earlier.chosen].sum()) >= baseline_value:
+        return result(stopped, earlier.chosen, earlier.source, math.nan)
+    if last.code == cp_model.INFEASIBLE and keep.all():
         return result(Status.INFEASIBLE, np.zeros(0, int), PlanSource.NONE, 0.0)
-    if code == cp_model.MODEL_INVALID:
-        log.error("CP-SAT rejected the model: %s", model.validate())
+    if last.code == cp_model.MODEL_INVALID:
+        log.error("CP-SAT rejected the model: %s", last.invalid)
         return keep_baseline(Status.INVALID, math.nan)
     # Stopped (time limit or interrupt) before CP-SAT found a solution: it proved no bound (it reports 0).
     # (A pruned model proved infeasible says nothing about the full one: no plan found, no bound.)
