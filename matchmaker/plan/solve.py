@@ -132,6 +132,7 @@ class Searched:
     source: PlanSource
     bound: float  # the least bound the solvers proved for the kept pairs (nan: none)
     bound_from: str
+    built_in: float = 0.0  # seconds to build the CP-SAT model
     invalid: str = ""  # why CP-SAT rejected the model
 
     @property
@@ -151,7 +152,11 @@ def _search(inst: Instance, keep: np.ndarray, hint: np.ndarray, params: SolverPa
     MIP beside it when the model is small enough. Whichever proves the optimum stops the other."""
     sub = inst if keep.all() else inst.subset(keep)
     index = np.nonzero(keep)[0]
+    began = time.perf_counter()
     model, x = build_model(sub)
+    built_in = time.perf_counter() - began
+    log.info("search model: %d pairs, %d constraints, built in %.1f s", sub.n_pairs, len(model.proto.constraints),
+             built_in)
     seeded = np.zeros(inst.n_pairs, dtype=bool)
     seeded[hint] = True
     for var, on in zip(x, seeded[keep]):
@@ -193,14 +198,14 @@ def _search(inst: Instance, keep: np.ndarray, hint: np.ndarray, params: SolverPa
     bound, bound_from = min(bounds) if bounds else (math.nan, "")
     if chosen is not None and code == cp_model.INFEASIBLE:
         code = cp_model.FEASIBLE
-    return Searched(code, chosen, source, bound, bound_from,
+    return Searched(code, chosen, source, bound, bound_from, built_in,
                     model.validate() if code == cp_model.MODEL_INVALID else "")
 
 
 def most_promising(candidates: np.ndarray, promise: np.ndarray, at_most: int) -> np.ndarray:
     """The `at_most` candidates (a mask) with the highest promise (what a plan booking them could be worth at
-    most): a round of the search at most doubles in size, so a model with millions of overlap rows is not
-    built when a few pairs would do; the rest may come back in a later round."""
+    most), so a model with millions of overlap rows is not built when a few pairs would do; the rest may
+    come back in a later round."""
     chosen = np.nonzero(candidates)[0]
     if len(chosen) > at_most:
         chosen = chosen[np.argsort(-promise[chosen], kind="stable")[:at_most]]
@@ -262,10 +267,17 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         floor = max(float(inst.value[in_hand.chosen].sum()) if in_hand is not None else -math.inf,
                     baseline_value if hint_ok else -math.inf)
         back = ~keep & relaxation.could_improve(floor)
-        if not back.any() or deadline - time.perf_counter() < 2.0 or interrupt.requested:
+        # Building a model costs about the last build times the square of its growth (overlap rows grow
+        # with the pairs of a product squared), and CP-SAT's loading and presolve some times that again
+        # (measured: 7.7M overlap rows built in 22 s, then the search overran its limit by 18 s). So a round
+        # at most doubles the search, and grows only as far as leaves the search 3 times its building time.
+        left = deadline - time.perf_counter()
+        growth = min(2.0, math.sqrt(left / (4 * max(last.built_in, 1e-3))))
+        if not back.any() or left < 2.0 or growth < 1.1 or interrupt.requested:
             break
         log.info("%d pruned pairs could improve the plan: searching again with the most promising", back.sum())
-        keep = keep | most_promising(back, relaxation.bound - relaxation.reduced, int(keep.sum()))
+        added = max(1, int(keep.sum() * (growth - 1)))
+        keep = keep | most_promising(back, relaxation.bound - relaxation.reduced, added)
         if in_hand is not None:
             start_from, earlier = in_hand.chosen, in_hand
     seconds = time.perf_counter() - start
