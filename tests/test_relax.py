@@ -235,3 +235,22 @@ def test_conflict_pairs_among_some_pairs_are_the_full_list_restricted_to_them():
         among = rng.random(inst.n_pairs) < share
         expected = full[among[full[:, 0]] & among[full[:, 1]]]
         assert inst.conflict_pairs(among).tolist() == expected.tolist()
+
+
+def test_a_pruned_search_cut_short_by_the_deadline_keeps_its_plan(monkeypatch):
+    """A pruned round ends after the deadline (CP-SAT overruns its limit a little on big models) while
+    pruned pairs could still improve the plan: the round's plan is kept and the loop ends, no error."""
+    import time
+
+    inst = instance(60, 4, 0)
+    pruned(monkeypatch, 1)
+    search = solve._search
+
+    def late(inst_, keep, hint, params, deadline, *args):
+        found = search(inst_, keep, hint, params, deadline, *args)
+        time.sleep(max(0.0, deadline - time.perf_counter()) + 0.05)
+        return found
+
+    monkeypatch.setattr(solve, "_search", late)
+    result = solve_instance(inst, SolverParams(time_limit=3, workers=1))
+    assert result.has_plan and result.objective >= result.greedy_value - 1e-9 and result.status == "feasible"

@@ -272,7 +272,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         # (measured: 7.7M overlap rows built in 22 s, then the search overran its limit by 18 s). So a round
         # at most doubles the search, and grows only as far as leaves the search 3 times its building time.
         left = deadline - time.perf_counter()
-        growth = min(2.0, math.sqrt(left / (4 * max(last.built_in, 1e-3))))
+        growth = min(2.0, math.sqrt(max(0.0, left) / (4 * max(last.built_in, 1e-3))))
         if not back.any() or left < 2.0 or growth < 1.1 or interrupt.requested:
             break
         log.info("%d pruned pairs could improve the plan: searching again with the most promising", back.sum())
