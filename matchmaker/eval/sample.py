@@ -8,7 +8,6 @@ file is written the way a Chinese marketplace exports it: Chinese headers, numbe
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -203,14 +202,23 @@ def products() -> pd.DataFrame:
     return pd.DataFrame(PRODUCTS, columns=columns)
 
 
-def write_sample(folder: str | Path, seed: int = SEED) -> None:
+def write_sample(folder: str | Path, seed: int = SEED, n_creators: int = 320) -> None:
+    """The sample campaign; with `n_creators` other than 320, a larger (or smaller) creator list of the
+    same kind, one in eight a Top-KOL, for measurements at scale (the products and campaign stay)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    creators(rng).to_csv(folder / "creators.csv", index=False, encoding="utf-8-sig")
+    n_top = n_creators // 8
+    creators(rng, n_creators - n_top, n_top).to_csv(folder / "creators.csv", index=False, encoding="utf-8-sig")
     products().to_csv(folder / "products.csv", index=False, encoding="utf-8-sig")
     (folder / "campaign.toml").write_text(CAMPAIGN_TOML, encoding="utf-8")
 
 
 if __name__ == "__main__":
-    write_sample(sys.argv[1] if len(sys.argv) > 1 else "data")
+    import argparse
+
+    parser = argparse.ArgumentParser(description="write the sample campaign (creators.csv, products.csv, campaign.toml)")
+    parser.add_argument("folder", nargs="?", default="data")
+    parser.add_argument("--creators", type=int, default=320, help="creators to write (the bundled sample: 320)")
+    args = parser.parse_args()
+    write_sample(args.folder, n_creators=args.creators)

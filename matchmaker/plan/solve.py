@@ -214,6 +214,9 @@ def most_promising(candidates: np.ndarray, promise: np.ndarray, at_most: int) ->
     return mask
 
 
+# A round of the search never sees more pairs than this (memory: 175,000 pairs peaked at 5.2 GB on
+# 100,000 x 500, and a second round doubled to 350,000 reached 8 GB)
+MAX_SEARCH_PAIRS = 200_000
 LP_SHARE = 0.4  # of the time limit, at most, for the LP bound on a large campaign; the search gets the rest
 
 
@@ -276,7 +279,9 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         if not back.any() or left < 2.0 or growth < 1.1 or interrupt.requested:
             break
         log.info("%d pruned pairs could improve the plan: searching again with the most promising", back.sum())
-        added = max(1, int(keep.sum() * (growth - 1)))
+        added = min(max(1, int(keep.sum() * (growth - 1))), MAX_SEARCH_PAIRS - int(keep.sum()))
+        if added <= 0:
+            break
         keep = keep | most_promising(back, relaxation.bound - relaxation.reduced, added)
         if in_hand is not None:
             start_from, earlier = in_hand.chosen, in_hand
