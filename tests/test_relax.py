@@ -254,3 +254,22 @@ def test_a_pruned_search_cut_short_by_the_deadline_keeps_its_plan(monkeypatch):
     monkeypatch.setattr(solve, "_search", late)
     result = solve_instance(inst, SolverParams(time_limit=3, workers=1))
     assert result.has_plan and result.objective >= result.greedy_value - 1e-9 and result.status == "feasible"
+
+
+def test_an_interrupted_lp_answers_at_once_with_a_bound_that_holds():
+    """A stop request during a PDLP round interrupts it (MathOpt releases the GIL and polls stop()), and
+    the dual in hand still bounds the LP optimum."""
+    import time
+
+    data, config = synthetic_problem(3000, 50, seed=0)
+    prep = prepare(data, config)
+    inst = build_instance(prep.data, prep.candidates, prep.conflicts, config)
+    full = relax(inst, time_limit=120)
+    began = time.perf_counter()
+    lp = relax(inst, time_limit=120, stop=lambda: time.perf_counter() - began > 0.3)
+    took = time.perf_counter() - began
+    print(f"full LP {full.seconds:.1f} s, interrupted after {took:.2f} s")
+    assert took < min(2.0, full.seconds / 2), (full.seconds, took)  # it would have run on; it did not
+    assert lp.status != "optimal"
+    if lp.solved:
+        assert lp.bound >= full.bound * (1 - 2 * EPS)
