@@ -112,9 +112,9 @@ def test_conflict_rows_are_generated_until_none_is_broken():
     lp = relax(inst)
     assert lp.status == "optimal" and len(inst.conflicts) > 0
     # the overlap rows of the final LP: far fewer than every conflicting pair on a shared product
-    from matchmaker.plan.relax import _rows
+    from matchmaker.plan.relax import system
 
-    base = _rows(inst)[0].n_rows
+    base = system(inst)[0].shape[0]
     clash = inst.conflict_pairs()
     assert 0 < lp.rows - base < len(clash)
     assert (lp.x[clash[:, 0]] + lp.x[clash[:, 1]] <= 1 + BROKEN).all()
@@ -199,12 +199,10 @@ def test_lp_rounding_of_an_integral_lp_solution_is_that_plan():
 def test_any_dual_gives_a_bound_so_a_stopped_lp_still_bounds():
     """Weak duality, the reason a PDLP round stopped by the time limit still proves a bound: every y,
     however far from optimal, bounds the LP optimum (and so every plan)."""
-    from matchmaker.plan.relax import _rows, dual_bound
+    from matchmaker.plan.relax import dual_bound, system
 
     inst = instance(60, 4, 0)
-    rows, extra = _rows(inst)
-    a, b = rows.matrix()
-    c = np.concatenate([inst.value, np.zeros(extra)])
+    a, b, c = system(inst)
     exact = glop_value(inst)
     rng = np.random.default_rng(0)
     assert dual_bound(a, b, c, np.zeros(len(b)))[0] == pytest.approx(inst.value.clip(0).sum())

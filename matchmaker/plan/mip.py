@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.math_opt import parameters_pb2
 
 from . import mathopt
 from .greedy import PlanState
 from .instance import Instance
-from .relax import _conflict_rows, _minimum_without_pairs, _rows
+from .relax import minimum_without_pairs, system, with_overlap
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +47,10 @@ def feasible(inst: Instance, chosen: np.ndarray) -> bool:
 def solve_mip(inst: Instance, seconds: float, stop: Callable[[], bool]) -> MipResult:
     """HiGHS on the whole instance within `seconds`, interrupted when `stop()` says so."""
     none = MipResult(None, math.nan, False)
-    if inst.n_pairs == 0 or _minimum_without_pairs(inst):
+    if inst.n_pairs == 0 or minimum_without_pairs(inst):
         return none
-    rows, extra = _rows(inst)
-    a, b = rows.matrix()
-    clash = inst.conflict_pairs()
-    a = sp.vstack([a, _conflict_rows(clash, a.shape[1])], format="csr")
-    b = np.concatenate([b, np.ones(len(clash))])
-    c = np.concatenate([inst.value, np.zeros(extra)])
+    base, b, c = system(inst)
+    a, b = with_overlap(base, b, inst.conflict_pairs())
     params = parameters_pb2.SolveParametersProto(relative_gap_tolerance=GAP)
     mathopt.time_limit(params, seconds)
     result = mathopt.solve(mathopt.model(a, b, c, integers=inst.n_pairs), mathopt.HIGHS, params, stop)

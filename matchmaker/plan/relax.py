@@ -155,9 +155,19 @@ def _rows(inst: Instance) -> tuple[_Rows, int]:
     return rows, extra
 
 
-def _conflict_rows(clash: np.ndarray, n_cols: int) -> sp.csr_matrix:
+def system(inst: Instance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """A, b and c of max c.x, A x <= b, 0 <= x <= 1 for every rule but overlap: the relaxation's, and with
+    x integral the MIP's (mip.py). Columns: the pairs, then one per exclusivity group."""
+    rows, extra = _rows(inst)
+    a, b = rows.matrix()
+    return a, b, np.concatenate([inst.value, np.zeros(extra)])
+
+
+def with_overlap(a: sp.csr_matrix, b: np.ndarray, clash: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """A and b with one row x_i + x_j <= 1 for each pair (i, j) of `clash`."""
     k = len(clash)
-    return sp.csr_matrix((np.ones(2 * k), (np.repeat(np.arange(k), 2), clash.ravel())), shape=(k, n_cols))
+    rows = sp.csr_matrix((np.ones(2 * k), (np.repeat(np.arange(k), 2), clash.ravel())), shape=(k, a.shape[1]))
+    return sp.vstack([a, rows], format="csr"), np.concatenate([b, np.ones(k)])
 
 
 def dual_bound(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -180,7 +190,7 @@ def _pdlp(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, seconds: float,
     return (result.termination.reason, *found) if found else (result.termination.reason, None, None)
 
 
-def _minimum_without_pairs(inst: Instance) -> bool:
+def minimum_without_pairs(inst: Instance) -> bool:
     """A product with a minimum but no eligible pair: the LP is infeasible, as the model is."""
     wanted = np.nonzero((inst.prod_min > 0) | (inst.prod_min_top > 0))[0]
     return len(np.setdiff1d(wanted, inst.pair_p)) > 0
@@ -197,11 +207,9 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
     n = inst.n_pairs
     if n == 0:
         return Relaxation(0.0, np.zeros(0), np.zeros(0), 0.0, 0, "optimal")
-    if _minimum_without_pairs(inst):
+    if minimum_without_pairs(inst):
         return Relaxation(math.nan, np.zeros(n), np.zeros(n), 0.0, 0, "infeasible")
-    rows, extra = _rows(inst)
-    base, b = rows.matrix()
-    c = np.concatenate([inst.value, np.zeros(extra)])
+    base, b, c = system(inst)
     clash = np.zeros((0, 2), dtype=np.int64)
     bound, reduced, x, status = math.inf, np.zeros(n), np.zeros(n), "time limit"
     history: list[float] = []
@@ -215,8 +223,7 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
         left = time_limit - (time.perf_counter() - start)
         if left <= 0.5 or stop():
             break
-        a = sp.vstack([base, _conflict_rows(clash, base.shape[1])], format="csr")
-        rhs = np.concatenate([b, np.ones(len(clash))])
+        a, rhs = with_overlap(base, b, clash)
         scale = 1.0 / np.maximum(abs(a).max(axis=1).toarray().ravel(), 1e-12)  # rows of norm 1 for PDLP
         reason, primal, dual = _pdlp(sp.diags(scale) @ a, rhs * scale, c, left, stop)
         if reason in mathopt.INFEASIBLE:
