@@ -212,13 +212,7 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
     base, b, c = system(inst)
     clash = np.zeros((0, 2), dtype=np.int64)
     bound, reduced, x, status = math.inf, np.zeros(n), np.zeros(n), "time limit"
-    history: list[float] = []
-
-    def stalled(best: float) -> bool:
-        """The last round moved the bound by less than the solver's own tolerance: stop, the rest of the
-        time is the search's."""
-        history.append(best)
-        return len(history) >= 2 and history[-2] - best < EPS * abs(best)
+    before = math.inf  # the bound before the last round that added rows
     while True:
         left = time_limit - (time.perf_counter() - start)
         if left <= 0.5 or stop():
@@ -245,9 +239,11 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
         status = "optimal" if reason == mathopt.OPTIMAL and not (load > 1.0 + BROKEN).any() else "partial"
         log.info("LP relaxation: bound %.4f (this round %.4f) with %d overlap rows, %.1f s", bound, found,
                  len(clash), time.perf_counter() - start)
-        if not broken or stalled(bound):
+        # stop when none is broken, or when the last round moved the bound by less than the solver's own
+        # tolerance: the rest of the time is the search's
+        if not broken or before - bound < EPS * abs(bound):
             break
-        clash = np.concatenate([clash, near])
+        before, clash = bound, np.concatenate([clash, near])
     seconds = time.perf_counter() - start
     if bound == math.inf:
         return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, base.shape[0], status)
