@@ -243,13 +243,11 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
     lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
 
-    searched_by = "cp-sat"  # which exact solver proved the last round's bound
-
-    def proved(value: float, search_bound: float) -> tuple[float, str]:
-        """The best bound that holds for the full campaign, and which proved it: the search's own holds
-        when it saw every pair that could beat `value` (keep: the pairs of the current round)."""
+    def proved(value: float, search_bound: float, by: str = "cp-sat") -> tuple[float, str]:
+        """The best bound that holds for the full campaign, and which proved it: the search's own (proved by
+        `by`) holds when it saw every pair that could beat `value` (keep: the pairs of the current round)."""
         complete = keep.all() or (relaxation is not None and not relaxation.could_improve(value)[~keep].any())
-        found = [(search_bound, searched_by)] if complete and not math.isnan(search_bound) else []
+        found = [(search_bound, by)] if complete and not math.isnan(search_bound) else []
         if lp_bound < math.inf:
             found.append((lp_bound, "lp"))
         if not found:
@@ -262,7 +260,6 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     start_from, earlier = hint, None  # earlier: a previous round's plan, should the last round find none
     while True:
         last = _search(inst, keep, start_from, params, deadline, recorder, interrupt)
-        searched_by = last.bound_from or "cp-sat"
         if not (last.found or last.code == cp_model.INFEASIBLE) or relaxation is None or keep.all():
             break
         # pairs that might be in a better plan than the one in hand (any plan, when the pruned search has none)
@@ -287,11 +284,12 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
             start_from, earlier = in_hand.chosen, in_hand
     seconds = time.perf_counter() - start
     stopped = Status.INTERRUPTED if interrupt.requested else Status.FEASIBLE
+    searched_by = last.bound_from or "cp-sat"  # which exact solver proved the last round's bound
 
     def result(status: Status, plan: np.ndarray, source: PlanSource, search_bound: float) -> SolveResult:
         """The plan with the bound that holds for the full campaign, and what proved it."""
         value = float(inst.value[plan].sum())
-        bound, bound_from = proved(value, search_bound)
+        bound, bound_from = proved(value, search_bound, searched_by)
         return SolveResult(status, plan, value, bound, greedy_value, greedy_ok, seconds, source,
                            tuple(recorder.trace), bound_from, int(keep.sum()),
                            relaxation.seconds if relaxation is not None else 0.0)
