@@ -153,12 +153,11 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     engine (default: the config's [engine]); on Ray, the texts are embedded there with the config's
     backend, named as `embedder` for the cache."""
     stage, lap = _stage(on_stage), _Laps()
-    if engine is None:
-        if config.engine.kind == "ray":
-            stage(f"joining Ray ({config.engine.address or 'RAY_ADDRESS, else a new local Ray'})")
+    if engine is None and config.engine.kind == "ray":  # joining a cluster is a stage of its own
+        stage(f"joining Ray ({config.engine.address or 'RAY_ADDRESS, else a new local Ray'})")
         engine = engine_of(config)
-        if config.engine.kind == "ray":
-            lap("engine")
+        lap("engine")
+    engine = engine or engine_of(config)
     encode = None
     if data.pairs is None:
         stage("embedding texts")
