@@ -86,7 +86,8 @@ class Outcome:
             "estimated_unique_reach": round(self.estimated_reach()),
             "spend_by_tier": by_tier,
             "spend_by_product": by_product,
-            "eligible_pairs": int(len(self.candidates)),
+            "eligible_pairs": int(len(self.candidates) + len(self.instance.outside_c)),
+            "left_out_pairs": int(len(self.instance.outside_c)),  # not in the pool (never booked; in the bound)
             "overlap_conflicts": int(len(self.conflicts)),
             "overlap_source": "table" if self.data.overlaps is not None else "estimated",
             "why_no_plan": list(self.reasons),

@@ -34,6 +34,7 @@ from .io.read import Table, read_export
 from .outcome import Outcome
 from .plan.explain import explain, quick_checks
 from .plan.instance import build_instance
+from .plan.prune import pool
 from .plan.result import PlanSource, Progress, SolveResult, Status
 from .plan.solve import Interrupt, solve_instance
 from .problems import InputError, Message, Problem, msg
@@ -64,6 +65,8 @@ class Prepared:
     conflicts: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[Message, ...] = ()  # products no creator may promote, with the closest creator categories
+    outside: pd.DataFrame | None = None  # c, p, value: eligible pairs left out of the pool (a very large
+    # campaign, plan.prune.pool): never booked, counted in the bound
 
 
 def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None
@@ -172,11 +175,24 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     stage("scoring pairs")
     pairs = candidates(data, config, creator_emb, product_emb, engine)
     notes = tuple(unmatched_products(data, pairs, encode))
+    pairs, outside = _pooled(data, config, pairs, stage)
     lap("score")
     stage("finding audience overlaps")
     clash = conflicts(data, config.campaign.max_overlap, among=np.unique(pairs["c"].to_numpy(int)))
     lap("overlap")
-    return Prepared(data, config, pairs, clash, lap.timings, notes)
+    return Prepared(data, config, pairs, clash, lap.timings, notes, outside)
+
+
+def _pooled(data: ProblemData, config: Config, pairs: pd.DataFrame, stage: Callable[[str], None]
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The pairs that go on to the overlap estimate and the solver, and those left out (None: none)."""
+    keep = pool(build_instance(data, pairs, pd.DataFrame({"a": [], "b": []}), config))
+    if keep.all():
+        return pairs, None
+    stage(f"keeping a pool of {keep.sum():,} of {len(pairs):,} eligible pairs (the rest count in the bound)")
+    outside = pd.DataFrame({"c": pairs["c"].to_numpy(np.int32)[~keep], "p": pairs["p"].to_numpy(np.int32)[~keep],
+                            "value": pairs["value"].to_numpy(float)[~keep]})
+    return pairs[keep].reset_index(drop=True), outside
 
 
 def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
@@ -237,7 +253,7 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs = prepared.candidates
-    inst = build_instance(prepared.data, pairs, prepared.conflicts, config)
+    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, prepared.outside)
     lap("build")
     if len(pairs):
         interrupt = interrupt or Interrupt()

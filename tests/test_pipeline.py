@@ -174,3 +174,28 @@ def test_closest_categories_by_embedding_across_languages():
     assert closest("Skincare", ["数码", "护肤", "宠物"], encode) == ["护肤"]
     assert closest("Skincare", ["数码", "宠物"], encode) == []
     assert closest("美妆-护肤", ["护肤", "数码"]) == ["护肤"]  # string similarity alone
+
+
+def test_a_very_large_campaign_goes_on_with_a_pool_and_its_bound_covers_the_rest(hash_embedder, monkeypatch):
+    from matchmaker.plan import prune
+
+    config = load_config(DATA / "campaign.toml").override(
+        **{"solver.workers": 1, "solver.time_limit": 20.0, "scoring.cache_dir": ""})
+    data = load(config)
+    whole = prepare(data, config, hash_embedder)
+    full = solve(whole)
+    monkeypatch.setattr(prune, "POOL_ABOVE", 0)  # the sample as if it were huge: a pool of 12 per ranking
+    monkeypatch.setattr(prune, "POOL_MIN", 12)
+    monkeypatch.setattr(prune, "POOL_FACTOR", 0)
+    small = prepare(data, config, hash_embedder)
+    assert 0 < len(small.candidates) < len(whole.candidates)
+    assert len(small.candidates) + len(small.outside) == len(whole.candidates)
+    pool_creators = set(small.candidates["c"])
+    assert set(small.conflicts["a"]) | set(small.conflicts["b"]) <= pool_creators  # overlaps only in the pool
+    out = solve(small)  # raises if the independent checker rejects the plan
+    info = out.summary()
+    assert set(out.plan["c"]) <= pool_creators
+    assert info["eligible_pairs"] == len(whole.candidates) and info["left_out_pairs"] == len(small.outside)
+    assert info["bound_from"] == "lp" or info["status"] == "optimal"
+    assert info["best_bound"] >= full.result.objective - 1e-6  # the bound holds for every eligible pair
+    assert out.result.objective <= full.result.bound + 1e-6

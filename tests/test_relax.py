@@ -271,3 +271,64 @@ def test_an_interrupted_lp_answers_at_once_with_a_bound_that_holds():
     assert lp.status != "optimal"
     if lp.solved:
         assert lp.bound >= full.bound * (1 - 2 * EPS)
+
+
+def pooled(inst, keep: np.ndarray):
+    """`inst` with only the pairs in `keep` searchable and the rest left out of the pool, as prepare makes it
+    on a very large campaign: conflicts known only among the pool's creators, the rest counted in the bound."""
+    from dataclasses import replace
+
+    present = np.zeros(len(inst.fee), dtype=bool)
+    present[inst.pair_c[keep]] = True
+    links = inst.conflicts[present[inst.conflicts[:, 0]] & present[inst.conflicts[:, 1]]]
+    return replace(inst.subset(keep), conflicts=links, outside_c=inst.pair_c[~keep].astype(np.int32),
+                   outside_p=inst.pair_p[~keep].astype(np.int32), outside_value=inst.value[~keep])
+
+
+@pytest.mark.parametrize("n_creators, n_products, seed, campaign", CASES)
+def test_a_pools_bound_holds_for_every_eligible_pair(n_creators, n_products, seed, campaign):
+    inst = instance(n_creators, n_products, seed, **campaign)
+    keep = prune._best_per_product(inst, inst.prod_min + 3)  # enough for the minimums, not for every pair
+    assert 0 < keep.sum() < inst.n_pairs
+    small = pooled(inst, keep)
+    lp = relax(small)
+    full_lp, full = glop_value(inst), optimum(inst, proved=False)
+    inside = relax(inst.subset(keep)).bound  # the pool alone, its outside ignored
+    print(f"pool bound {lp.bound:.6f}, full LP {full_lp:.6f}, pool-only bound {inside:.6f}")
+    assert lp.bound >= full_lp - 1e-9 and lp.bound >= full - 1e-9
+    assert lp.bound >= inside - 1e-9
+    result = solve_instance(small, SolverParams(time_limit=20, workers=1))
+    assert result.objective <= full + 1e-9 <= result.bound + 2e-9
+    assert set(result.chosen) <= set(range(small.n_pairs))  # only pool pairs are ever booked
+
+
+def test_a_valuable_pair_left_out_of_the_pool_keeps_the_gap_open():
+    inst = instance(60, 4, 0)
+    full = optimum(inst)
+    best = np.argmax(inst.value * (inst.prod_max[inst.pair_p] != 0))  # the most valuable pair, left out
+    keep = prune._best_per_product(inst, inst.prod_min + 4)
+    keep[best] = False
+    small = pooled(inst, keep)
+    result = solve_instance(small, SolverParams(time_limit=20, workers=1))
+    pool_best = optimum(inst.subset(keep))
+    assert result.objective == pytest.approx(pool_best, abs=1e-6)
+    assert result.bound >= full - 1e-9  # the bound still covers the left-out pair
+    if full > pool_best + 1e-6:  # the pool's optimum is not the campaign's: never called optimal
+        assert result.status != "optimal" and result.bound_from == "lp" and result.gap > 0
+
+
+def test_a_pool_keeps_the_best_pairs_and_leaves_out_the_rest(monkeypatch):
+    inst = instance(200, 4, 3)
+    monkeypatch.setattr(prune, "POOL_ABOVE", 0)
+    monkeypatch.setattr(prune, "POOL_MIN", 5)
+    monkeypatch.setattr(prune, "POOL_FACTOR", 0)
+    keep = prune.pool(inst)
+    assert 0 < keep.sum() < inst.n_pairs
+    for p in range(len(inst.prod_min)):
+        mine = inst.pair_p == p
+        kept = inst.value[mine & keep]
+        assert inst.value[mine & ~keep].max() <= np.sort(kept)[-5] + 1e-12  # the 5 best by value are in
+        per_yuan = inst.per_yuan
+        assert per_yuan[mine & ~keep].max() <= np.sort(per_yuan[mine & keep])[-5] + 1e-12
+    monkeypatch.setattr(prune, "POOL_ABOVE", inst.n_pairs)
+    assert prune.pool(inst).all()  # below the threshold every pair is in

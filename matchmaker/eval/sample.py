@@ -196,21 +196,37 @@ def creators(rng: np.random.Generator, n_alliance: int = 280, n_top: int = 40) -
     return pd.DataFrame(rows)
 
 
-def products() -> pd.DataFrame:
+VARIANTS = [("礼盒装", "节日礼盒装，送礼自用两相宜"), ("旅行装", "小容量旅行装，出差随身带"), ("升级款", "全新升级配方，效果更进一步"),
+            ("家庭装", "大份量家庭装，全家一起用更划算"), ("限定款", "季节限定配色，数量有限"),
+            ("mini", "mini size to try it first"), ("Pro", "the Pro edition with every upgrade")]
+
+
+def products(n: int = len(PRODUCTS)) -> pd.DataFrame:
+    """The 24 sample products; with n above 24, variants of them too (P01-2: a gift box, a travel size,
+    ...: the same category and brand, a text of its own), for measurements at scale."""
     columns = ["product_id", "brand", "name", "category", "description", "price", "min_creators",
                "max_creators", "min_top_kol", "max_top_kol", "target_gender", "target_age"]
-    return pd.DataFrame(PRODUCTS, columns=columns)
+    rows = [list(row) for row in PRODUCTS[:n]]
+    for k in range(len(PRODUCTS), n):
+        row = list(PRODUCTS[k % len(PRODUCTS)])
+        copy = k // len(PRODUCTS)
+        label, text = VARIANTS[(copy - 1 + k) % len(VARIANTS)]
+        row[0], row[2], row[4] = f"{row[0]}-{copy + 1}", f"{row[2]} {label}", f"{row[4]}; {text}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
 
 
-def write_sample(folder: str | Path, seed: int = SEED, n_creators: int = 320) -> None:
+def write_sample(folder: str | Path, seed: int = SEED, n_creators: int = 320, n_products: int = len(PRODUCTS)
+                 ) -> None:
     """The sample campaign; with `n_creators` other than 320, a larger (or smaller) creator list of the
-    same kind, one in eight a Top-KOL, for measurements at scale (the products and campaign stay)."""
+    same kind, one in eight a Top-KOL, and with `n_products` above 24 product variants too, for
+    measurements at scale (the campaign file stays: pass --budget for a larger catalogue)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     n_top = n_creators // 8
     creators(rng, n_creators - n_top, n_top).to_csv(folder / "creators.csv", index=False, encoding="utf-8-sig")
-    products().to_csv(folder / "products.csv", index=False, encoding="utf-8-sig")
+    products(n_products).to_csv(folder / "products.csv", index=False, encoding="utf-8-sig")
     (folder / "campaign.toml").write_text(CAMPAIGN_TOML, encoding="utf-8")
 
 
@@ -220,5 +236,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="write the sample campaign (creators.csv, products.csv, campaign.toml)")
     parser.add_argument("folder", nargs="?", default="data")
     parser.add_argument("--creators", type=int, default=320, help="creators to write (the bundled sample: 320)")
+    parser.add_argument("--products", type=int, default=len(PRODUCTS),
+                        help="products to write (the bundled sample: 24; more are variants of those)")
     args = parser.parse_args()
-    write_sample(args.folder, n_creators=args.creators)
+    write_sample(args.folder, n_creators=args.creators, n_products=args.products)

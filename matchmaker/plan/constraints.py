@@ -116,13 +116,15 @@ def add_tier_mix(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> No
         _enforce(m.add(cp_model.LinearExpr.weighted_sum(x, coeffs.tolist()) <= 0), gate("top_kol_share"))
 
 
-def top_share_coefficients(inst: Instance) -> np.ndarray:
+def top_share_coefficients(inst: Instance, pair_c: np.ndarray | None = None) -> np.ndarray:
     """The Top-KOL share cap as one row, coefficients . x <= 0 (the model's, and the LP relaxation's):
-    top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0, fees in fen."""
+    top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0, fees in fen.
+    With `pair_c`, those creators' coefficients in the instance's row (the ratio a/b is the instance's)."""
     fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
     share = to_ratio(inst.top_share, max(1, min(10**6, INT_ROOM // max(1, int(fees.sum())))))
     a, b = share.numerator, share.denominator
-    return np.where(inst.top[inst.pair_c], b - a, -a) * fees
+    pair_c = inst.pair_c if pair_c is None else pair_c
+    return np.where(inst.top[pair_c], b - a, -a) * to_int(inst.fee[pair_c], MONEY_SCALE)
 
 
 def add_overlap(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 
 import numpy as np
@@ -38,6 +38,11 @@ class Instance:
     exclusivity: bool
     creator_ids: tuple[str, ...]
     product_ids: tuple[str, ...]
+    # Eligible pairs left out of the pool on a very large campaign (prune.pool): never booked (their
+    # overlaps were not computed), but counted in the LP bound, so the gap holds for every eligible pair.
+    outside_c: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    outside_p: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    outside_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         """Every array read-only: the greedy plan, the model and explain all read one Instance."""
@@ -98,8 +103,11 @@ def _limits(series: pd.Series) -> np.ndarray:
 
 
 def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: pd.DataFrame,
-                   config: Config) -> Instance:
+                   config: Config, outside: pd.DataFrame | None = None) -> Instance:
+    """The solver's view of the pairs in `candidates`; `outside` (c, p, value): eligible pairs left out of
+    the pool, for the bound only."""
     products = data.products
+    outside = outside if outside is not None else pd.DataFrame({"c": [], "p": [], "value": []})
     return Instance(
         pair_c=candidates["c"].to_numpy(int),
         pair_p=candidates["p"].to_numpy(int),
@@ -120,4 +128,7 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         exclusivity=bool(config.campaign.exclusivity),
         creator_ids=tuple(data.creators["creator_id"]),
         product_ids=tuple(products["product_id"]),
+        outside_c=outside["c"].to_numpy(np.int32),
+        outside_p=outside["p"].to_numpy(np.int32),
+        outside_value=outside["value"].to_numpy(float),
     )

@@ -26,19 +26,42 @@ def per_product(inst: Instance) -> np.ndarray:
     return np.maximum(wanted, MIN_PER_PRODUCT)
 
 
-def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) -> np.ndarray:
-    """Boolean mask over pairs: the ones the exact search sees."""
+def _best_per_product(inst: Instance, limit: np.ndarray) -> np.ndarray:
+    """Boolean mask over pairs: per product the `limit[p]` best by value, by value per yuan, and the best
+    Top-KOLs by value (enough for the Top-KOL minimums)."""
     frame = pd.DataFrame({"p": inst.pair_p, "value": inst.value, "per_yuan": inst.per_yuan})
-    limit = per_product(inst)[inst.pair_p]
+    limit = limit[inst.pair_p]
     keep = np.zeros(inst.n_pairs, dtype=bool)
     for key in ("value", "per_yuan"):
         rank = frame.groupby("p")[key].rank(method="first", ascending=False).to_numpy()
         keep |= rank <= limit
-    top = inst.top[inst.pair_c]  # enough Top-KOLs for the Top-KOL minimums
+    top = inst.top[inst.pair_c]
     if top.any():
         rank = frame[top].groupby("p")["value"].rank(method="first", ascending=False).to_numpy()
         keep[np.nonzero(top)[0][rank <= limit[top]]] = True
+    return keep
+
+
+def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) -> np.ndarray:
+    """Boolean mask over pairs: the ones the exact search sees."""
+    keep = _best_per_product(inst, per_product(inst))
     if relaxation is not None and relaxation.solved:
         keep |= relaxation.x > USED
     keep[hint] = True
     return keep
+
+
+# Above this many eligible pairs (1,000,000 creators x 200 products: ~25M) only a pool goes on to the
+# overlap estimate and the solver: per product POOL_FACTOR times the search's first round by each ranking,
+# at least POOL_MIN. The pairs left out are never booked (their overlaps are not computed) but stay in the
+# LP bound (Instance.outside_*), so the reported gap covers every eligible pair.
+POOL_ABOVE = 2_000_000
+POOL_FACTOR = 5
+POOL_MIN = 200
+
+
+def pool(inst: Instance) -> np.ndarray:
+    """Boolean mask over pairs: the pool of a very large campaign (all pairs up to POOL_ABOVE)."""
+    if inst.n_pairs <= POOL_ABOVE:
+        return np.ones(inst.n_pairs, dtype=bool)
+    return _best_per_product(inst, np.maximum(POOL_FACTOR * per_product(inst), POOL_MIN))

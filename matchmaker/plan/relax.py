@@ -58,6 +58,7 @@ class Relaxation:
     rows: int
     status: str  # "optimal" (converged, no overlap row broken), "partial" (time ran out: the bound still
     # holds), or why there is no bound ("time limit", "infeasible", ...)
+    outside_reduced: float = math.inf  # the least r among the pairs left out of the pool (inf: none)
 
     @property
     def solved(self) -> bool:
@@ -69,19 +70,33 @@ class Relaxation:
             return np.ones(len(self.x), dtype=bool)
         return self.bound - self.reduced > value + SAFETY * max(1.0, abs(self.bound))
 
+    def outside_could_improve(self, value: float) -> bool:
+        """A pair left out of the pool may be in a plan worth more than `value` (always, with no bound)."""
+        if not self.solved:
+            return True
+        return self.bound - self.outside_reduced > value + SAFETY * max(1.0, abs(self.bound))
+
 
 class _Rows:
-    """A sparse system A x <= b assembled from blocks of (row, column, coefficient) triples."""
+    """A sparse system A x <= b assembled from blocks of rows, each block a rule (its role) with one row
+    per key (a product, a creator, ...).
 
-    def __init__(self, n_cols: int):
+    With a `layout` (the roles and keys of a system already built) no rows are made: the columns given
+    are placed in that system's rows of the same role and key, which is how pairs left out of the pool
+    (Instance.outside_*) are priced by the pool's dual. Where that system has no such row the entry is
+    dropped: a relaxation, as long as the coefficient is >= 0 (asserted)."""
+
+    def __init__(self, n_cols: int, layout: dict[str, tuple[np.ndarray, int]] | None = None):
         self.n_cols, self.n_rows = n_cols, 0
+        self.layout = layout
+        self.roles: dict[str, tuple[np.ndarray, int]] = {}  # role -> (sorted keys, its first row)
         self.r: list[np.ndarray] = []
         self.c: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
         self.b: list[np.ndarray] = []
 
     def add(self, row: np.ndarray, col: np.ndarray, coef: np.ndarray, rhs: np.ndarray) -> None:
-        """Rows numbered 0..len(rhs)-1 in this block."""
+        """Rows numbered 0..len(rhs)-1 in this block (not placed in a layout: no role, no key)."""
         if len(rhs) == 0:
             return
         self.r.append(np.asarray(row, dtype=np.int64) + self.n_rows)
@@ -90,56 +105,75 @@ class _Rows:
         self.b.append(np.asarray(rhs, dtype=float))
         self.n_rows += len(rhs)
 
-    def grouped(self, keys: np.ndarray, cols: np.ndarray, coef: np.ndarray, rhs_of: np.ndarray,
+    def grouped(self, role: str, keys: np.ndarray, cols: np.ndarray, coef: np.ndarray, rhs_of: np.ndarray,
                 sign: float = 1.0) -> None:
         """One row per distinct key: sign * sum(coef over cols with that key) <= sign * rhs_of[key]."""
         if len(keys) == 0:
             return
-        uniq, row = np.unique(keys, return_inverse=True)
-        self.add(row, cols, sign * coef, sign * rhs_of[uniq])
+        if self.layout is None:
+            uniq, row = np.unique(keys, return_inverse=True)
+            self.roles[role] = (uniq, self.n_rows)
+            self.add(row, cols, sign * coef, sign * rhs_of[uniq])
+            return
+        known, first = self.layout.get(role, (np.zeros(0, dtype=np.int64), 0))
+        at = np.searchsorted(known, keys).clip(max=max(len(known) - 1, 0))
+        hit = known[at] == keys if len(known) else np.zeros(len(keys), dtype=bool)
+        assert (sign * np.asarray(coef)[~hit] >= 0).all(), f"{role}: a negative entry has no row to go to"
+        self.r.append(first + at[hit])
+        self.c.append(np.asarray(cols)[hit])
+        self.v.append(sign * np.asarray(coef, dtype=float)[hit])
+        self.n_rows = max(self.n_rows, max((f + len(k) for k, f in self.layout.values()), default=0))
+
+    def one(self, role: str, cols: np.ndarray, coef: np.ndarray, rhs: float) -> None:
+        """A single row: sum(coef over cols) <= rhs."""
+        self.grouped(role, np.zeros(len(cols), dtype=np.int64), cols, coef, np.array([rhs]))
 
     def matrix(self) -> tuple[sp.csr_matrix, np.ndarray]:
         if not self.r:
-            return sp.csr_matrix((0, self.n_cols)), np.zeros(0)
+            return sp.csr_matrix((self.n_rows, self.n_cols)), np.zeros(self.n_rows)
         a = sp.csr_matrix((np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
                           shape=(self.n_rows, self.n_cols))
-        return a, np.concatenate(self.b)
+        return a, np.concatenate(self.b) if self.b else np.zeros(0)
 
 
-def _rows(inst: Instance) -> tuple[_Rows, int]:
+def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray | None = None,
+          layout: dict[str, tuple[np.ndarray, int]] | None = None) -> tuple[_Rows, int]:
     """Every rule of constraints.py but overlap as sparse rows (overlap rows are added where violated, in
-    relax); columns are the pairs, then one per exclusivity group."""
-    n = inst.n_pairs
+    relax); columns are the pairs, then one per exclusivity group. With `pair_c`, `pair_p` and the layout
+    of the instance's own rows: those pairs' columns in those rows (exclusivity left out: a relaxation)."""
+    pair_c = inst.pair_c if pair_c is None else pair_c
+    pair_p = inst.pair_p if pair_p is None else pair_p
+    n = len(pair_c)
     pairs = np.arange(n)
-    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE).astype(float)
-    rows = _Rows(n)
-    rows.add(np.zeros(n), pairs, fees, np.array([_capped(inst.budget, fees.astype(np.int64))]))
+    fees = to_int(inst.fee[pair_c], MONEY_SCALE).astype(float)
+    rows = _Rows(n, layout)
+    rows.one("budget", pairs, fees, _capped(inst.budget, fees.astype(np.int64)))
     # each product's own budget, where one is given
-    has_budget = ~np.isnan(inst.prod_budget[inst.pair_p])
+    has_budget = ~np.isnan(inst.prod_budget[pair_p])
     if has_budget.any():
-        p = inst.pair_p[has_budget]
+        p = pair_p[has_budget]
         caps = np.zeros(len(inst.prod_budget))
-        for q in np.unique(p):  # one number per product (the capped limit), not per pair
+        for q in np.unique(p) if layout is None else ():  # one number per product (the capped limit), not per pair
             caps[q] = _capped(inst.prod_budget[q], fees[has_budget][p == q].astype(np.int64))
-        rows.grouped(p, pairs[has_budget], fees[has_budget], caps)
+        rows.grouped("product budget", p, pairs[has_budget], fees[has_budget], caps)
     # capacity: only creators with more eligible pairs than products they take
-    per_creator = np.bincount(inst.pair_c, minlength=len(inst.capacity))
-    tight = per_creator[inst.pair_c] > inst.capacity[inst.pair_c]
-    rows.grouped(inst.pair_c[tight], pairs[tight], np.ones(tight.sum()), inst.capacity.astype(float))
+    per_creator = np.bincount(pair_c, minlength=len(inst.capacity))
+    tight = per_creator[pair_c] > inst.capacity[pair_c]
+    rows.grouped("capacity", pair_c[tight], pairs[tight], np.ones(tight.sum()), inst.capacity.astype(float))
     ones = np.ones(n)
-    top = inst.top[inst.pair_c]
-    for lows, highs, mask in ((inst.prod_min, inst.prod_max, np.ones(n, bool)),
-                              (inst.prod_min_top, inst.prod_max_top, top)):
-        has_min = mask & (lows[inst.pair_p] > 0)
-        rows.grouped(inst.pair_p[has_min], pairs[has_min], ones[has_min], lows.astype(float), sign=-1.0)
-        has_max = mask & (highs[inst.pair_p] != NO_LIMIT)
-        rows.grouped(inst.pair_p[has_max], pairs[has_max], ones[has_max], highs.astype(float))
+    top = inst.top[pair_c]
+    for rule, lows, highs, mask in (("creators", inst.prod_min, inst.prod_max, np.ones(n, bool)),
+                                    ("Top-KOLs", inst.prod_min_top, inst.prod_max_top, top)):
+        has_min = mask & (lows[pair_p] > 0)
+        rows.grouped(f"min {rule}", pair_p[has_min], pairs[has_min], ones[has_min], lows.astype(float), sign=-1.0)
+        has_max = mask & (highs[pair_p] != NO_LIMIT)
+        rows.grouped(f"max {rule}", pair_p[has_max], pairs[has_max], ones[has_max], highs.astype(float))
     if inst.top_share < 1.0:
-        rows.add(np.zeros(n), pairs, top_share_coefficients(inst).astype(float), np.zeros(1))
+        rows.one("Top-KOL share", pairs, top_share_coefficients(inst, pair_c).astype(float), 0.0)
     extra = 0
-    if inst.exclusivity:
-        frame = pd.DataFrame({"c": inst.pair_c, "k": inst.prod_category[inst.pair_p],
-                              "b": inst.prod_brand[inst.pair_p], "i": pairs})
+    if inst.exclusivity and layout is None:
+        frame = pd.DataFrame({"c": pair_c, "k": inst.prod_category[pair_p],
+                              "b": inst.prod_brand[pair_p], "i": pairs})
         brands = frame.groupby(["c", "k"])["b"].transform("nunique")
         frame = frame[brands >= 2].reset_index(drop=True)
         if len(frame):  # y per (creator, category, brand): x_i <= y, and one y per (creator, category)
@@ -161,6 +195,25 @@ def system(inst: Instance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     rows, extra = _rows(inst)
     a, b = rows.matrix()
     return a, b, np.concatenate([inst.value, np.zeros(extra)])
+
+
+OUTSIDE_CHUNK = 1_000_000  # pairs left out of the pool priced at once (memory: a few arrays of this many)
+
+
+def outside_gain(inst: Instance, layout: dict[str, tuple[np.ndarray, int]], y: np.ndarray) -> tuple[float, float]:
+    """What the pairs left out of the pool add to the dual bound of the pool's rows (`layout`, dual y of
+    those rows, >= 0): sum max(0, d), d = value - A'y for each such pair in the rows of the full model
+    that are the pool's (the rest of the full model's rows dropped: a relaxation); and the least
+    r = max(0, -d) among them (inf when there are none): a plan booking one is worth at most bound - r."""
+    gain, least = 0.0, math.inf
+    for start in range(0, len(inst.outside_c), OUTSIDE_CHUNK):
+        part = slice(start, start + OUTSIDE_CHUNK)
+        rows, _ = _rows(inst, inst.outside_c[part], inst.outside_p[part], layout)
+        a, _ = rows.matrix()
+        d = inst.outside_value[part] - a.T @ y[:a.shape[0]]
+        gain += float(np.maximum(d, 0.0).sum())
+        least = min(least, float(np.maximum(-d, 0.0).min()))
+    return gain, least
 
 
 def with_overlap(a: sp.csr_matrix, b: np.ndarray, clash: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -209,9 +262,12 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
         return Relaxation(0.0, np.zeros(0), np.zeros(0), 0.0, 0, "optimal")
     if minimum_without_pairs(inst):
         return Relaxation(math.nan, np.zeros(n), np.zeros(n), 0.0, 0, "infeasible")
-    base, b, c = system(inst)
+    rows, extra = _rows(inst)
+    base, b = rows.matrix()
+    c = np.concatenate([inst.value, np.zeros(extra)])
     clash = np.zeros((0, 2), dtype=np.int64)
     bound, reduced, x, status = math.inf, np.zeros(n), np.zeros(n), "time limit"
+    outside = math.inf  # the least reduced cost of a pair left out of the pool, at the best dual
     before = math.inf  # the bound before the last round that added rows
     while True:
         left = time_limit - (time.perf_counter() - start)
@@ -226,9 +282,12 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
             return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, a.shape[0], "infeasible")
         if primal is None:
             break
-        found, r = dual_bound(a, rhs, c, dual * scale)
+        y = np.maximum(np.nan_to_num(dual * scale, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+        found, r = dual_bound(a, rhs, c, y)
+        gain, least = outside_gain(inst, rows.roles, y) if len(inst.outside_c) else (0.0, math.inf)
+        found += gain
         if found < bound:
-            bound, reduced = found, r[:n]
+            bound, reduced, outside = found, r[:n], least
         x = np.clip(primal[:n], 0.0, 1.0)
         pairs = inst.conflict_pairs(among=x > USED)
         load = x[pairs[:, 0]] + x[pairs[:, 1]]
@@ -237,8 +296,8 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
             near = near[~pd.MultiIndex.from_arrays(near.T).isin(pd.MultiIndex.from_arrays(clash.T))]
         broken = (x[near[:, 0]] + x[near[:, 1]] > 1.0 + BROKEN).any()
         status = "optimal" if reason == mathopt.OPTIMAL and not (load > 1.0 + BROKEN).any() else "partial"
-        log.info("LP relaxation: bound %.4f (this round %.4f) with %d overlap rows, %.1f s", bound, found,
-                 len(clash), time.perf_counter() - start)
+        log.info("LP relaxation: bound %.4f (this round %.4f, of it %.4f from pairs left out of the pool) with "
+                 "%d overlap rows, %.1f s", bound, found, gain, len(clash), time.perf_counter() - start)
         # stop when none is broken, or when the last round moved the bound by less than the solver's own
         # tolerance: the rest of the time is the search's
         if not broken or before - bound < EPS * abs(bound):
@@ -248,4 +307,4 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
     if bound == math.inf:
         return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, base.shape[0], status)
     return Relaxation(bound + SAFETY * max(1.0, abs(bound)), x, reduced, seconds, base.shape[0] + len(clash),
-                      status)
+                      status, outside)

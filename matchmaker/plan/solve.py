@@ -229,7 +229,8 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     greedy_ok, baseline_value, baseline_source = hint_ok, greedy_value, PlanSource.GREEDY
     log.info("greedy: %d pairs, value %.4f, feasible %s", len(hint), greedy_value, hint_ok)
     relaxation, keep = None, np.ones(inst.n_pairs, dtype=bool)
-    if inst.n_pairs > PRUNE_ABOVE and not interrupt.requested:
+    pooled = len(inst.outside_c) > 0  # pairs left out of the pool: only the LP's bound covers them
+    if (inst.n_pairs > PRUNE_ABOVE or pooled) and not interrupt.requested:
         # a bound of the full model, and the pairs that can matter: the search sees only those
         relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit, stop=lambda: interrupt.requested)
         if relaxation.solved:
@@ -247,6 +248,8 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         """The best bound that holds for the full campaign, and which proved it: the search's own (proved by
         `by`) holds when it saw every pair that could beat `value` (keep: the pairs of the current round)."""
         complete = keep.all() or (relaxation is not None and not relaxation.could_improve(value)[~keep].any())
+        if pooled:
+            complete = complete and relaxation is not None and not relaxation.outside_could_improve(value)
         found = [(search_bound, by)] if complete and not math.isnan(search_bound) else []
         if lp_bound < math.inf:
             found.append((lp_bound, "lp"))
@@ -307,7 +310,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         return replace(plan, status=Status.OPTIMAL) if proved_best else plan
     if earlier is not None and float(inst.value[earlier.chosen].sum()) >= baseline_value:
         return result(stopped, earlier.chosen, earlier.source, math.nan)
-    if last.code == cp_model.INFEASIBLE and keep.all():
+    if last.code == cp_model.INFEASIBLE and keep.all() and not pooled:
         return result(Status.INFEASIBLE, np.zeros(0, int), PlanSource.NONE, 0.0)
     if last.code == cp_model.MODEL_INVALID:
         log.error("CP-SAT rejected the model: %s", last.invalid)
