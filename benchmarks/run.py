@@ -5,6 +5,7 @@
     python benchmarks/run.py plan  [--sizes 300x10,1000x20,3000x50 --budgets 0.5,1,2 --time-limit 20]
     python benchmarks/run.py scale [--sizes 300,1000,3000 --time-limit 10]
     python benchmarks/run.py embed [--texts 20000]
+    python benchmarks/run.py cli   [--creators 1000000 --products 200 --budget 10000000 --time-limit 1200]
 
 `solve`: a synthetic campaign (matchmaker.eval.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
@@ -17,6 +18,7 @@ import argparse
 import json
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -94,8 +96,6 @@ def bench_embed(args: argparse.Namespace) -> dict:
     """The embed stage against the backend's raw speed: unique bilingual bios (the sample's generator, a
     creator number appended), encoded raw in batches of 256, then through embed_texts with an empty cache
     (cold: look-ups, encoding, writes), then again (warm: all from the cache)."""
-    import tempfile
-
     import numpy as np
 
     from matchmaker.eval.sample import creators
@@ -122,6 +122,62 @@ def bench_embed(args: argparse.Namespace) -> dict:
             "warm_s": round(warm, 2), "warm_speedup": round(cold / warm, 1)}
 
 
+# Runs a command and prints its own peak memory (max RSS of the finished child, in KiB) as the last line.
+_MEASURED = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+
+
+def bench_cli(args: argparse.Namespace) -> dict:
+    """The whole command line at scale: creators and products from the sample's generator (written once to
+    --dir), `matchmaker optimize` run twice on them, each in a process of its own (cold embedding cache,
+    then warm); per run the wall time, the process's peak memory, the stage seconds and the summary; and the
+    cold embed stage's speed against the backend's raw encode speed on the same texts."""
+    import random
+    import shutil
+    import subprocess
+
+    from matchmaker.eval.sample import write_sample
+    from matchmaker.fit.score import creator_text, product_text
+
+    folder = Path(args.dir) / f"{args.creators}x{args.products}"
+    if not (folder / "campaign.toml").exists():
+        write_sample(folder, n_creators=args.creators, n_products=args.products)
+    shutil.rmtree(folder / ".matchmaker-cache", ignore_errors=True)
+    runs = {}
+    for tag in ("cold", "warm"):
+        command = [str(ROOT / ".venv" / "bin" / "matchmaker"), "optimize", "--config", "campaign.toml",
+                   "--budget", str(args.budget), "--time-limit", str(args.time_limit), "--out", "plan.csv",
+                   "--summary-json", f"summary-{tag}.json"]
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _MEASURED, *command], cwd=folder, capture_output=True,
+                              text=True)
+        wall = time.perf_counter() - start
+        if done.returncode:
+            return {"bench": "cli", "run": tag, "exit": done.returncode, "stderr": done.stderr[-2000:]}
+        summary = json.loads((folder / f"summary-{tag}.json").read_text(encoding="utf-8"))
+        runs[tag] = {"wall_s": round(wall, 1), "max_rss_gb": round(int(done.stdout.split()[-1]) / 2**20, 2),
+                     **{f"{k}_s": v for k, v in summary["stage_seconds"].items()}}
+        runs[tag]["summary"] = {k: summary[k] for k in ("status", "plan_from", "objective", "best_bound", "gap",
+                                                       "bound_from", "eligible_pairs", "left_out_pairs",
+                                                       "searched_pairs", "overlap_conflicts", "bookings")}
+    config = load_config(folder / "campaign.toml")
+    data = load(config)
+    texts = sorted(set(creator_text(data.creators) + product_text(data.products)))
+    sample = random.Random(0).sample(texts, min(5000, len(texts)))
+    embedder = USEEmbedder()
+    embedder.encode(["warm-up"])
+    start = time.perf_counter()
+    for k in range(0, len(sample), 256):
+        embedder.encode(sample[k:k + 256])
+    raw = len(sample) / (time.perf_counter() - start)
+    cold = len(texts) / runs["cold"]["embed_s"]
+    return {"bench": "cli", "creators": args.creators, "products": args.products, "budget": args.budget,
+            "time_limit_s": args.time_limit, "distinct_texts": len(texts), "raw_texts_per_s": round(raw, 1),
+            "cold_embed_texts_per_s": round(cold, 1), "cold_vs_raw": round(cold / raw, 3),
+            "warm_embed_speedup": round(runs["cold"]["embed_s"] / max(runs["warm"]["embed_s"], 1e-9), 1),
+            **runs}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -144,12 +200,20 @@ def main() -> None:
     embed = sub.add_parser("embed")
     embed.add_argument("--texts", type=int, default=20000)
     embed.add_argument("--seed", type=int, default=0)
+    cli = sub.add_parser("cli")
+    cli.add_argument("--creators", type=int, default=1_000_000)
+    cli.add_argument("--products", type=int, default=200)
+    cli.add_argument("--budget", type=float, default=10_000_000)
+    cli.add_argument("--time-limit", type=float, default=1200.0)
+    cli.add_argument("--dir", default=str(Path(tempfile.gettempdir()) / "matchmaker-bench"),
+                     help="where the generated campaign is written (kept for a re-run)")
     scale = sub.add_parser("scale")
     scale.add_argument("--sizes", default="300,1000,3000")
     scale.add_argument("--time-limit", type=float, default=10.0)
     args = parser.parse_args()
-    if args.bench in ("solve", "embed"):
-        print(json.dumps({"solve": bench_solve, "embed": bench_embed}[args.bench](args)), flush=True)
+    if args.bench in ("solve", "embed", "cli"):
+        print(json.dumps({"solve": bench_solve, "embed": bench_embed, "cli": bench_cli}[args.bench](args),
+                         ensure_ascii=False), flush=True)
     else:
         {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale}[args.bench](args)
 

@@ -24,7 +24,7 @@ from .config import Config, SolverParams
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
 from .fit.categories import unmatched_products
-from .fit.embed import Embedder, EngineEmbedder, embed_texts, make_embedder
+from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
 from .fit.overlap import conflicts
 from .fit.score import candidates, creator_text, product_text
@@ -120,11 +120,12 @@ def text_encoder(config: Config, embedder: Embedder | None = None) -> Callable[[
     return partial(embed_texts, embedder=embedder, cache=_cache(config))
 
 
-def embeddings(data: ProblemData, encode: Callable[..., np.ndarray],
-               on_progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Creator-bio and product-text embeddings, with a text_encoder (through the on-disk cache)."""
-    vectors = encode(creator_text(data.creators) + product_text(data.products), progress=on_progress)
-    return vectors[:data.n_creators], vectors[data.n_creators:]
+def embeddings(data: ProblemData, encode: Callable[..., Any],
+               on_progress: Callable[[int, int], None] | None = None) -> tuple[Shared, np.ndarray]:
+    """Creator-bio embeddings (kept once per distinct bio: Shared) and product-text embeddings, with a
+    text_encoder (through the on-disk cache)."""
+    vectors = encode(creator_text(data.creators) + product_text(data.products), progress=on_progress, shared=True)
+    return vectors[np.arange(data.n_creators)], vectors[data.n_creators:]
 
 
 class _Laps:

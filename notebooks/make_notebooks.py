@@ -167,4 +167,22 @@ axes[1].plot(runs["creators"], runs["max_rss_gb"], "o-"); axes[1].set_xscale("lo
 axes[2].plot(runs["creators"], 100 * runs["gap"], "o-"); axes[2].set_xscale("log"); axes[2].set_xlabel("creators"); axes[2].set_ylabel("reported gap (%)")
 plt.tight_layout(); plt.show()
 runs[["creators", "products", "eligible_pairs", "overlap_conflicts", "status", "plan_from", "value", "bound", "bound_from", "gap", *stages, "total_s", "max_rss_gb"]]'''),
+    md("## The whole command line: recorded runs\n\n"
+       "`matchmaker optimize` on creator lists from the sample's generator (Chinese headers, messy numbers, 9 categories, "
+       "product variants): read, validated, embedded with a cold cache, scored, pooled, solved and checked. Each size is a line of "
+       "`benchmarks/results/cli.jsonl` written by `python benchmarks/run.py cli --creators N ...` (README, Benchmarks). Stage "
+       "seconds of the cold run against creators, the process's peak memory (cold and warm cache), and the reported gap."),
+    code('''cli = pd.json_normalize([json.loads(line) for line in (ROOT / "benchmarks" / "results" / "cli.jsonl").read_text().splitlines() if line.strip()])
+cli = cli.drop_duplicates(["creators", "products"], keep="last").sort_values("creators")
+stages = [c for c in cli.columns if c.startswith("cold.") and c.endswith("_s") and c != "cold.wall_s"]
+fig, axes = plt.subplots(1, 3, figsize=(16, 4))
+for stage in stages:
+    axes[0].plot(cli["creators"], cli[stage], "o-", label=stage[5:-2])
+axes[0].set_xscale("log"); axes[0].set_yscale("log"); axes[0].set_xlabel("creators"); axes[0].set_ylabel("seconds (cold run)"); axes[0].legend()
+for run in ("cold", "warm"):
+    axes[1].plot(cli["creators"], cli[f"{run}.max_rss_gb"], "o-", label=run)
+axes[1].axhline(8, color="grey", ls=":"); axes[1].set_xscale("log"); axes[1].set_xlabel("creators"); axes[1].set_ylabel("peak memory (GB)"); axes[1].legend()
+axes[2].plot(cli["creators"], 100 * cli["cold.summary.gap"], "o-"); axes[2].set_xscale("log"); axes[2].set_xlabel("creators"); axes[2].set_ylabel("reported gap (%)")
+plt.tight_layout(); plt.show()
+cli[["creators", "products", "cold.summary.eligible_pairs", "cold.summary.left_out_pairs", "cold.summary.overlap_conflicts", "cold.summary.gap", "cold.wall_s", "cold.max_rss_gb", "warm.wall_s", "cold_vs_raw", "warm_embed_speedup"]]'''),
 ])

@@ -132,3 +132,13 @@ def test_repeated_texts_in_any_order_get_their_own_vectors(tmp_path):
     vectors = embed_texts(texts, Counting(), EmbeddingCache(tmp_path))
     assert np.array_equal(vectors, Counting().encode(texts))
     assert np.array_equal(embed_texts(texts, Counting(), EmbeddingCache(tmp_path)), vectors)  # from the cache
+
+
+def test_shared_vectors_keep_each_distinct_text_once_and_slice_to_each_texts_vector(tmp_path):
+    texts = ["ccc", "a", "ccc", "bb", "a", "dddd"]
+    whole = embed_texts(texts, Counting(), EmbeddingCache(tmp_path))
+    shared = embed_texts(texts, Counting(), None, shared=True)
+    assert len(shared) == len(texts) and len(shared.vectors) == 4  # one vector per distinct text
+    assert np.array_equal(shared[0:6], whole) and np.array_equal(shared[2:5], whole[2:5])
+    part = shared[np.arange(3, 6)]
+    assert np.array_equal(part[0:3], whole[3:6]) and part.vectors is shared.vectors  # no copy

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,8 +30,8 @@ class Engine(Protocol):
     kind: str
     partition_rows: int
 
-    def map(self, fn: Callable[..., Any], items: Sequence[tuple], shared: tuple = ()) -> list[Any]:
-        """[fn(*item, *shared) for item in items], in order."""
+    def map(self, fn: Callable[..., Any], items: Iterable[tuple], shared: tuple = ()) -> list[Any]:
+        """[fn(*item, *shared) for item in items], in order (items may be a generator: taken one by one)."""
 
 
 def partitions(n: int, rows: int) -> list[slice]:
@@ -47,7 +47,7 @@ class LocalEngine:
     def __init__(self, partition_rows: int = PARTITION_ROWS):
         self.partition_rows = partition_rows
 
-    def map(self, fn: Callable[..., Any], items: Sequence[tuple], shared: tuple = ()) -> list[Any]:
+    def map(self, fn: Callable[..., Any], items: Iterable[tuple], shared: tuple = ()) -> list[Any]:
         return [fn(*item, *shared) for item in items]
 
 
@@ -75,7 +75,7 @@ class RayEngine:
                                             error=f"{exc.__class__.__name__}: {str(exc)[:200]}")) from exc
             log.info("ray: %s", ray.cluster_resources())
 
-    def map(self, fn: Callable[..., Any], items: Sequence[tuple], shared: tuple = ()) -> list[Any]:
+    def map(self, fn: Callable[..., Any], items: Iterable[tuple], shared: tuple = ()) -> list[Any]:
         ray = self._ray
         refs = [ray.put(value) for value in shared]
         task = ray.remote(fn)

@@ -26,6 +26,7 @@ from ..config import Config
 from ..data import ProblemData
 from ..inputs.parse import category_path, norm_category
 from ..inputs.schema import AGE_BANDS
+from .embed import Shared
 from .engine import Engine, LocalEngine, partitions
 from .known import mean_known
 
@@ -187,7 +188,7 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
                          "performance": performance[c], "value": value})
 
 
-def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None = None,
+def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | None = None,
                product_emb: np.ndarray | None = None, engine: Engine | None = None) -> pd.DataFrame:
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
     partition of creators on the engine (in this process by default)."""
@@ -207,10 +208,11 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | None
         parts = partitions(data.n_creators, engine.partition_rows)
         creator_blank = (data.creators["bio"] == "").to_numpy()
         product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
-        pool = style_pool(engine.map(style_moments, [(creator_emb[s], creator_blank[s]) for s in parts],
+        # partitions' rows are made as the engine takes them (a generator): one partition's vectors at a time
+        pool = style_pool(engine.map(style_moments, ((creator_emb[s], creator_blank[s]) for s in parts),
                                      shared=(product_emb,)))
         performance, usable = performance_scores(data.creators), creator_usable(data, config)
-        items = [(s.start, data.creators.iloc[s], creator_emb[s], performance[s], usable[s]) for s in parts]
+        items = ((s.start, data.creators.iloc[s], creator_emb[s], performance[s], usable[s]) for s in parts)
         frames = engine.map(score_partition, items,
                             shared=(data.products, product_emb, product_blank, pool, config))
         frame = pd.concat(frames, ignore_index=True)
