@@ -395,7 +395,3 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
         _internal_error(exc)
         return EXIT_ERROR
 
-
-def main_exit() -> None:
-    """Console-script entry point."""
-    sys.exit(main())

@@ -47,7 +47,7 @@ MIN_SEARCH_SECONDS = 1.0  # the search's share when the stages before it used up
 
 # What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
-                 "solver.time_limit", "solver.seed", "solver.workers")
+                 "solver.time_limit", "solver.seed", "solver.workers", "solver.highs")
 
 
 class PlanCheckError(RuntimeError):

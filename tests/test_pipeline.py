@@ -43,7 +43,7 @@ def test_a_budget_sweep_embeds_and_scores_once(prepared):
 
 def test_solve_on_a_prepared_campaign_equals_run_with_the_changed_config(prepared):
     prep, _ = prepared
-    changes = {"campaign.budget": 350, "campaign.top_kol_max_share": 0.5, "solver.seed": 3}
+    changes = {"campaign.budget": 350, "campaign.top_kol_max_share": 0.5, "solver.seed": 3, "solver.highs": True}
     direct = run(prep.data, quick_config(**changes), HashEmbedder())
     swept = solve(prep, changes)
     assert booked(direct) == booked(swept)

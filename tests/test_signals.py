@@ -106,3 +106,35 @@ def test_a_second_signal_aborts_at_once_writing_nothing(campaign, tmp_path):
     assert on_disk == ([] if named == "nothing" else sorted(named.split(", ")))
     if out.exists():
         assert len(pd.read_csv(out)) > 0
+
+
+@pytest.mark.parametrize("after", [0.3, 0.8, 1.5])
+def test_ctrl_c_while_the_command_starts_exits_quietly(campaign, tmp_path, after):
+    """Wherever the start-up is (loading the libraries, reading the inputs): exit 130, no traceback, no file."""
+    out = tmp_path / "plan.csv"
+    proc = start(campaign, out)
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    err = finish(proc)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "Interrupted" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_the_libraries_load_is_caught_by_the_entry_point(monkeypatch, capsys):
+    import importlib.abc
+
+    from matchmaker import entry
+
+    class Interrupting(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name == "matchmaker.cli":
+                raise KeyboardInterrupt  # as if Ctrl-C came while the command line's imports ran
+            return None
+
+    monkeypatch.delitem(sys.modules, "matchmaker.cli", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [Interrupting(), *sys.meta_path])
+    with pytest.raises(SystemExit) as stopped:
+        entry.main_exit()
+    assert stopped.value.code == 130
+    assert "Interrupted while starting; nothing was written." in capsys.readouterr().err
