@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from matchmaker.config import Config, dump_config, load_config, parse_shared_config
+from matchmaker.config import OBJECTIVES, Config, dump_config, load_config, parse_shared_config
 from matchmaker.fit.categories import suggest_categories
 from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
@@ -202,6 +202,8 @@ def campaign_ui(lang: str) -> Config:
         share = st.slider(t(lang, "top_share"), 0.0, 1.0, float(c.top_kol_max_share), 0.05)
         experience = st.slider(t(lang, "min_experience"), 0.0, 5.0, float(c.min_experience), 0.1)
         exclusive = st.checkbox(t(lang, "exclusivity"), value=c.exclusivity)
+        objective = st.selectbox(t(lang, "objective"), OBJECTIVES, index=OBJECTIVES.index(config.economics.objective),
+                                 format_func=lambda o: t(lang, f"obj_{o}"))
         st.caption(t(lang, "weights"))
         w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05)
              for k in ("w_style", "w_audience", "w_performance")]
@@ -212,6 +214,7 @@ def campaign_ui(lang: str) -> Config:
                 config = config.override(**{
                     "campaign.budget": budget, "campaign.max_overlap": overlap, "campaign.top_kol_max_share": share,
                     "campaign.min_experience": experience, "campaign.exclusivity": exclusive,
+                    "economics.objective": objective,
                     "scoring.w_style": w[0], "scoring.w_audience": w[1], "scoring.w_performance": w[2],
                     "solver.time_limit": limit})
                 st.session_state["config"] = config
@@ -348,14 +351,25 @@ def results_ui(lang: str, outcome: Outcome) -> None:
             st.markdown(f"- {say(lang, reason)}")
         return
     info = outcome.summary()
-    cols = st.columns(5)
+    e = info["expected"]
+    cols = st.columns(4)
     cols[0].metric(t(lang, "m_budget"), money(lang, info["budget_used"]), f"{info['budget_used_share']:.0%}",
                    delta_color="off", delta_arrow="off", border=True)
-    cols[1].metric(t(lang, "m_value"), f"{info['objective']:.2f}", border=True)
-    cols[2].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
+    priced = e["priced"]  # with no price for a booked product, GMV and ROI are unknown
+    gmv_range = t(lang, "m_range", low=money(lang, e["gmv_low"]), high=money(lang, e["gmv_high"]))
+    cols[1].metric(t(lang, "m_gmv"), money(lang, e["gmv"]) if priced else "—", gmv_range if priced else None,
+                   delta_color="off", delta_arrow="off", border=True)
+    known = priced and e["roi"] is not None
+    cols[2].metric(t(lang, "m_roi"), f"{e['roi']:.2f}" if known else "—",
+                   t(lang, "m_range", low=f"{e['roi_low']:.2f}", high=f"{e['roi_high']:.2f}") if known else None,
+                   delta_color="off", delta_arrow="off", border=True)
     cols[3].metric(t(lang, "m_status"), t(lang, f"status_{r.status}"), gap(lang, r.gap),
                    delta_color="off", delta_arrow="off", border=True)
-    cols[4].metric(t(lang, "m_reach"), count(lang, info["estimated_unique_reach"]), border=True)
+    cols = st.columns(4)
+    cols[0].metric(t(lang, "m_value"), f"{info['fit_score']:.2f}", border=True)
+    cols[1].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
+    cols[2].metric(t(lang, "m_reach"), count(lang, info["estimated_unique_reach"]), border=True)
+    cols[3].metric(t(lang, "objective"), t(lang, f"obj_{info['objective_kind']}"), border=True)
     charts_ui(lang, outcome)
     st.subheader(t(lang, "plan_table"))
     table = plan_table(outcome, lang)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Config, dump_config, load_config
+from .config import OBJECTIVES, Config, dump_config, load_config
 from .fit.categories import suggest_categories
 from .fit.score import eligible_pairs
 from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
@@ -61,6 +61,8 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     parser.add_argument("--seed", type=int, help="solver random seed")
     parser.add_argument("--backend", choices=("use", "sentence-transformers"), help="embedding backend")
+    parser.add_argument("--objective", choices=OBJECTIVES,
+                        help="what the plan maximises: the fit score, expected GMV or expected profit")
 
 
 def _engine(parser: argparse.ArgumentParser) -> None:
@@ -131,6 +133,7 @@ def _config(args: argparse.Namespace) -> Config:
             "solver.time_limit": getattr(args, "time_limit", None),
             "solver.seed": getattr(args, "seed", None),
             "scoring.backend": getattr(args, "backend", None),
+            "economics.objective": getattr(args, "objective", None),
             **_engine_flags(args),
         })
     except ValueError as exc:
@@ -223,10 +226,25 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
     _say(f"{'Interrupted: the best plan so far' if interrupted else 'Plan'} written to {out}: "
          f"{info['bookings']} bookings, {info['creators_booked']} creators, "
          f"¥{info['budget_used']:,.0f} of ¥{info['budget']:,.0f}, est. unique reach "
-         f"{info['estimated_unique_reach']:,.0f}; value {info['objective']:.3f}, "
+         f"{info['estimated_unique_reach']:,.0f}; {_money_words(info)}; {_objective_words(info)}, "
          f"{_bound_words(info)} ({info['status']}, plan from {info['plan_from']}); "
-         f"greedy {info['greedy_value']:.3f}")
+         f"greedy {info['greedy_value']:,.3f}")
     return (EXIT_INTERRUPTED if interrupted else EXIT_OK), outcome
+
+
+def _money_words(info: dict) -> str:
+    """Expected GMV with its range, and ROI (README, "Money")."""
+    e = info["expected"]
+    if not e["priced"]:
+        return "expected GMV unknown (a booked product has no price)"
+    roi = f", ROI {e['roi']:.2f}" if e["roi"] is not None else ""
+    return f"expected GMV ¥{e['gmv']:,.0f} (¥{e['gmv_low']:,.0f}-¥{e['gmv_high']:,.0f}){roi}"
+
+
+def _objective_words(info: dict) -> str:
+    kind = info["objective_kind"]
+    return {"fit": f"fit score {info['objective']:.3f}", "gmv": f"objective expected GMV ¥{info['objective']:,.0f}",
+            "profit": f"objective expected profit ¥{info['objective']:,.0f}"}[kind]
 
 
 def _internal_error(exc: Exception) -> str:

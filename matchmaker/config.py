@@ -145,6 +145,40 @@ class EngineParams:
                self.partition_rows)
 
 
+OBJECTIVES = ("fit", "gmv", "profit")
+
+
+@dataclass(frozen=True)
+class EconomicsParams:
+    """What a booking is expected to sell and cost (fit/economics.py; README, "Money"), and what the plan
+    maximises. Conversion = orders per view: the product's conversion_rate, else the [conversion] table's
+    rate for its category, else `conversion`; x top_kol_conversion for a Top-KOL; x (price /
+    reference_price) ^ -price_elasticity; x exp(fit_lift * (fit - 0.5))."""
+
+    objective: str = "fit"  # "fit" (the 0..1 fit score), "gmv" (expected GMV), "profit" (GMV x margin - cost)
+    conversion: float = 0.002  # orders per view when neither the product nor [conversion] gives one
+    top_kol_conversion: float = 0.7  # Top-KOLs' broader audiences convert less per view
+    price_elasticity: float = 0.3
+    reference_price: float = 100.0  # CNY
+    fit_lift: float = 1.0  # how much the fit score moves conversion: x e^0.5 = 1.65 at fit 1, x 0.61 at 0
+    view_rate_top_kol: float = 0.05  # expected views per follower when average views are unknown
+    view_rate_alliance: float = 0.1
+    spread: float = 2.0  # the prior's uncertainty: orders likely (about 80%) within expected / spread .. x spread
+    margin: float = 0.3  # gross margin of a product without one (the profit objective)
+
+    def __post_init__(self) -> None:
+        _check(self.objective in OBJECTIVES, "economics.objective",
+               msg("one of {choices}", choices=", ".join(f"'{o}'" for o in OBJECTIVES)), self.objective)
+        for name in ("conversion", "margin"):
+            _check(0 <= getattr(self, name) <= 1, f"economics.{name}", "0..1", getattr(self, name))
+        for name in ("top_kol_conversion", "view_rate_top_kol", "view_rate_alliance"):
+            _check(0 <= getattr(self, name) <= 100, f"economics.{name}", "0..100", getattr(self, name))
+        _check(0 <= self.price_elasticity <= 5, "economics.price_elasticity", "0..5", self.price_elasticity)
+        _check(0 < self.reference_price <= 1e9, "economics.reference_price", "(0, 1e9]", self.reference_price)
+        _check(0 <= self.fit_lift <= 10, "economics.fit_lift", "0..10", self.fit_lift)
+        _check(1 <= self.spread <= 100, "economics.spread", "1..100", self.spread)
+
+
 @dataclass(frozen=True)
 class Config:
     inputs: InputParams = field(default_factory=InputParams)
@@ -152,6 +186,9 @@ class Config:
     scoring: ScoringParams = field(default_factory=ScoringParams)
     solver: SolverParams = field(default_factory=SolverParams)
     engine: EngineParams = field(default_factory=EngineParams)
+    economics: EconomicsParams = field(default_factory=EconomicsParams)
+    # product category -> expected orders per view, over economics.conversion
+    conversion: dict[str, float] = field(default_factory=dict)
     # product category -> creator categories it may be matched to (keys and values normalised later)
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # tier label in the creator table -> "top_kol" or "alliance", over the default table (inputs/schema.py)
@@ -186,7 +223,9 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout (for saving a campaign)."""
         out = {s: dataclasses.asdict(getattr(self, s))
-               for s in ("inputs", "campaign", "scoring", "solver", "engine")}
+               for s in ("inputs", "campaign", "scoring", "solver", "engine", "economics")}
+        if self.conversion:
+            out["conversion"] = dict(self.conversion)
         out["categories"] = {k: list(v) for k, v in self.categories.items()}
         if self.tiers:
             out["tiers"] = dict(self.tiers)
@@ -194,7 +233,7 @@ class Config:
 
 
 _SECTIONS = {"inputs": InputParams, "campaign": CampaignParams, "scoring": ScoringParams,
-             "solver": SolverParams, "engine": EngineParams}
+             "solver": SolverParams, "engine": EngineParams, "economics": EconomicsParams}
 
 
 def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -227,6 +266,22 @@ def _tiers(value: Any, source: str, problems: list[Problem]) -> dict[str, str]:
     return {str(k): v for k, v in value.items() if k not in bad}
 
 
+def _conversion(value: Any, source: str, problems: list[Problem]) -> dict[str, float]:
+    """[conversion]: a product category = expected orders per view, in 0..1."""
+    if not isinstance(value, dict):
+        problems.append(Problem.config_key(source, "conversion", value,
+                                           msg("expected a table of category = orders per view (0.002)")))
+        return {}
+    out = {}
+    for key, rate in value.items():
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            problems.append(Problem.config_key(source, f"conversion.{key}", rate,
+                                               msg("expected orders per view, a number in 0..1")))
+            continue
+        out[str(key)] = float(rate)
+    return out
+
+
 def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "config") -> Config:
     """Build a Config from TOML-shaped data; every unknown key, wrong type or bad value is a Problem
     naming the file, section and key."""
@@ -239,9 +294,12 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
         if section == "tiers":
             parts["tiers"] = _tiers(value, source, problems)
             continue
+        if section == "conversion":
+            parts["conversion"] = _conversion(value, source, problems)
+            continue
         cls = _SECTIONS.get(section)
         if cls is None or not isinstance(value, dict):
-            sections = sorted([*_SECTIONS, "categories", "tiers"])
+            sections = sorted([*_SECTIONS, "categories", "tiers", "conversion"])
             problems.append(Problem.config_key(source, section, None,
                                                msg("unknown section; expected one of {choices}",
                                                    choices=", ".join(sections))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from .problems import Problem
@@ -42,3 +43,14 @@ class ProblemData:
 
     def replace(self, **changes) -> ProblemData:
         return replace(self, **changes)
+
+    def fees_paid(self) -> np.ndarray:
+        """Per creator, the fee paid for one slot: the quote less the rebate, 0 on a commission-only deal
+        (nan: no quote and not commission-only, never booked). The checker derives it on its own."""
+        creators = self.creators
+        fee = creators["fee"].to_numpy(float) * (1.0 - np.nan_to_num(creators["rebate"].to_numpy(float)))
+        return np.where(creators["pricing"].to_numpy(object) == "commission", 0.0, fee)
+
+    def sample_costs(self) -> np.ndarray:
+        """Per product, the cost of the sample sent with each booking (0 when none is given)."""
+        return np.nan_to_num(self.products["sample_cost"].to_numpy(float))

@@ -58,20 +58,41 @@ class Outcome:
         among = pd.DataFrame({"a": local[:, 0], "b": local[:, 1], "overlap": pairs["overlap"].to_numpy(float)})
         return unique_reach(self.data.creators["followers"].to_numpy(float)[booked], among)
 
+    def money(self) -> dict[str, Any]:
+        """The plan's expected figures (fit/economics.py): views, orders, GMV with its range (every booking
+        at its low, at its high), cash (fees and samples), commission, cost, ROI (GMV / cost) and profit."""
+        plan = self.plan
+        total = {k: float(plan[k].sum()) if k in plan and len(plan) else 0.0
+                 for k in ("views", "orders", "gmv", "gmv_low", "gmv_high", "cash", "commission", "cost",
+                           "profit", "profit_low")}
+        cost, spread = total["cost"], self.config.economics.spread
+
+        def ratio(gmv: float, commission: float) -> float | None:  # commission moves with the GMV
+            return round(gmv / (total["cash"] + commission), 3) if cost > 0 else None
+
+        return {**{k: round(v, 2) for k, v in total.items()},
+                "roi": ratio(total["gmv"], total["commission"]),
+                "roi_low": ratio(total["gmv_low"], total["commission"] / spread),
+                "roi_high": ratio(total["gmv_high"], total["commission"] * spread),
+                "cpm": round(1000 * cost / total["views"], 2) if total["views"] > 0 else None,
+                "priced": bool(len(plan)) and bool(self.data.products["price"].notna().to_numpy()[plan["p"]].all())}
+
     def summary(self) -> dict[str, Any]:
         """Status, whose plan, objective, proved bound and gap (null when nothing was proved), budget
         used, spend by tier and by product, sizes and stage times."""
         r, plan = self.result, self.plan
         budget = self.config.campaign.budget
-        spend = float(plan["fee"].sum())
+        spend = float(plan["cash"].sum())
         tiers = self.data.creators["tier"].to_numpy(object)[plan["c"].to_numpy(int)]
-        by_tier = {t: float(plan["fee"][tiers == t].sum()) for t in ("top_kol", "alliance")}
-        by_product = {str(k): float(v) for k, v in plan.groupby("product_id")["fee"].sum().sort_index().items()}
+        by_tier = {t: float(plan["cash"][tiers == t].sum()) for t in ("top_kol", "alliance")}
+        by_product = {str(k): float(v) for k, v in plan.groupby("product_id")["cash"].sum().sort_index().items()}
         return {
             "campaign": self.config.campaign.name,
+            "objective_kind": self.config.economics.objective,  # what "objective" measures: fit, gmv, profit
             "status": str(r.status),
             "plan_from": str(r.source),
             "objective": round(r.objective, 6),
+            "fit_score": round(float(plan["fit"].sum()), 6),  # the plan's total fit, whatever it maximised
             "best_bound": _number(r.bound, 6),
             "gap": _number(r.gap, 6),
             "bound_from": r.bound_from or None,  # "cp-sat" (the search proved it) or "lp" (the LP relaxation)
@@ -84,6 +105,7 @@ class Outcome:
             "bookings": int(len(plan)),
             "creators_booked": int(plan["creator_id"].nunique()),
             "estimated_unique_reach": round(self.estimated_reach()),
+            "expected": self.money(),
             "spend_by_tier": by_tier,
             "spend_by_product": by_product,
             "eligible_pairs": int(len(self.candidates) + len(self.instance.outside_c)),

@@ -24,6 +24,7 @@ from .config import Config, SolverParams
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
 from .fit.categories import unmatched_products
+from .fit.economics import economics
 from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
 from .fit.overlap import conflicts
@@ -177,6 +178,8 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     pairs = candidates(data, config, creator_emb, product_emb, engine)
     notes = tuple(unmatched_products(data, pairs, encode))
     pairs, outside = _pooled(data, config, pairs, stage)
+    money = economics(data, config, pairs["c"].to_numpy(int), pairs["p"].to_numpy(int), pairs["fit"].to_numpy(float))
+    pairs = pd.concat([pairs, money.drop(columns=["fee_paid", "cash"])], axis=1)
     lap("score")
     stage("finding audience overlaps")
     clash = conflicts(data, config.campaign.max_overlap, among=np.unique(pairs["c"].to_numpy(int)))
@@ -207,7 +210,7 @@ def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
 def _empty_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
     """Why the best plan books no one, though some pairs are eligible."""
     inst = outcome.instance
-    cheapest = float(inst.fee[inst.pair_c].min())
+    cheapest = float(inst.pair_cost.min())
     if cheapest > inst.budget:
         return (msg("the budget of ¥{budget:,.0f} is below the cheapest eligible creator's fee (¥{fee:,.0f}): "
                     "raise the budget", budget=inst.budget, fee=cheapest),)

@@ -34,15 +34,27 @@ class Booked:
         self.products = data.products.set_index("product_id")
         self.rows = list(zip(plan["creator_id"], plan["product_id"]))
         known = [cid for cid, _ in self.rows if cid in self.creators.index]  # check_bookings names the rest
-        self.fee = {cid: float(self.creators.at[cid, "fee"]) for cid in known}
+        self.fee = {cid: self._fee_paid(cid) for cid in known}
         self.top = {cid: self.creators.at[cid, "tier"] == "top_kol" for cid in known}
         self.by_product: dict[str, list[str]] = defaultdict(list)
         for cid, pid in self.rows:
             self.by_product[pid].append(cid)
 
+    def _fee_paid(self, cid: str) -> float:
+        """The quote less the agency's rebate; nothing on a commission-only deal (nan: no quote)."""
+        if self.creators.at[cid, "pricing"] == "commission":
+            return 0.0
+        rebate = self.creators.at[cid, "rebate"]
+        return float(self.creators.at[cid, "fee"]) * (1.0 - (0.0 if pd.isna(rebate) else float(rebate)))
+
+    def cost(self, cid: str, pid: str) -> float:
+        """What booking cid for pid costs in cash: the fee paid and the product's sample."""
+        sample = self.products.at[pid, "sample_cost"]
+        return self.fee[cid] + (0.0 if pd.isna(sample) else float(sample))
+
     @property
     def spend(self) -> float:
-        return sum(self.fee[cid] for cid, _ in self.rows)
+        return sum(self.cost(cid, pid) for cid, pid in self.rows)
 
     def slack(self, bookings: int) -> float:
         return MONEY_TOLERANCE * bookings
@@ -91,6 +103,8 @@ def check_eligibility(b: Booked) -> list[str]:
             if not any(_related(w, _levels(k)) for w in wanted for k in b.creators.at[cid, "categories"]):
                 out.append(f"{cid} -> {pid}: category {category!r} is not related to the creator's "
                            f"{list(b.creators.at[cid, 'categories'])}")
+        if pd.isna(b.fee[cid]):
+            out.append(f"{cid}: no fee (quote) and not a commission-only deal, so never bookable")
         score = b.creators.at[cid, "experience_score"]
         if not pd.isna(score) and score < b.campaign.min_experience:
             out.append(f"{cid}: experience {score} below the minimum {b.campaign.min_experience}")
@@ -108,7 +122,7 @@ def check_product_budgets(b: Booked) -> list[str]:
     out = []
     for pid, who in b.by_product.items():
         cap = b.products.at[pid, "budget"]
-        spend = sum(b.fee[cid] for cid in who)
+        spend = sum(b.cost(cid, pid) for cid in who)
         if not pd.isna(cap) and spend > cap + b.slack(len(who)):
             out.append(f"{pid}: spend {spend:,.2f} above its budget {cap:,.2f}")
     return out
@@ -146,7 +160,7 @@ def check_tier_mix(b: Booked) -> list[str]:
         out += _within(pid, "Top-KOLs", tops, p["min_top_kol"], p["max_top_kol"])
     share = b.campaign.top_kol_max_share
     spend = b.spend
-    top_spend = sum(b.fee[cid] for cid, _ in b.rows if b.top[cid])
+    top_spend = sum(b.cost(cid, pid) for cid, pid in b.rows if b.top[cid])
     if share < 1 and top_spend > share * spend + b.slack(len(b.rows)):
         out.append(f"Top-KOL spend {top_spend:,.2f} is above {share:.0%} of the spend {spend:,.2f}")
     return out

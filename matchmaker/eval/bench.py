@@ -81,7 +81,7 @@ def frontier(data: ProblemData, config: Config, budgets: list[float], embedder: 
     rows = []
     for budget in budgets:
         out = solve(prepared, {"campaign.budget": budget}, on_stage=_quiet)
-        rows.append({"budget": budget, **outcome_row(out), "spend": float(out.plan["fee"].sum())})
+        rows.append({"budget": budget, **outcome_row(out), "spend": float(out.plan["cash"].sum())})
     return pd.DataFrame(rows)
 
 

@@ -26,13 +26,14 @@ from ..config import Config
 from ..data import ProblemData
 from ..inputs.parse import category_path, norm_category
 from ..inputs.schema import AGE_BANDS
+from .economics import objective_values
 from .embed import Shared
 from .engine import Engine, LocalEngine, partitions
 from .known import mean_known
 
 VIEW_RATE = 0.1  # expected views per follower when average views are unknown
-CANDIDATE_COLUMNS = ["c", "p", "creator_id", "product_id", "fee", "style", "audience",
-                     "performance", "value"]
+CANDIDATE_COLUMNS = ["c", "p", "creator_id", "product_id", "fee", "cash", "style", "audience",
+                     "performance", "fit", "value"]  # fee: paid (after the rebate); cash: fee + sample
 
 
 def creator_text(creators: pd.DataFrame) -> list[str]:
@@ -72,7 +73,7 @@ def creator_usable(data: ProblemData, config: Config) -> np.ndarray:
     minimum."""
     exp = data.creators["experience_score"].to_numpy(float)
     low = ~np.isnan(exp) & (exp < config.campaign.min_experience)
-    quoted = np.isfinite(data.creators["fee"].to_numpy(float))
+    quoted = np.isfinite(data.fees_paid())  # a quote, or a commission-only deal
     return quoted & (data.creators["max_products"].to_numpy() > 0) & ~low
 
 
@@ -182,10 +183,11 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
     style[(creators["bio"] == "").to_numpy()[c] | product_blank[p]] = 0.5
     audience = audience_scores(part.creators, products, c, p)
     w = config.scoring
-    value = (w.w_style * style + w.w_audience * audience + w.w_performance * performance[c]) / \
+    fit = (w.w_style * style + w.w_audience * audience + w.w_performance * performance[c]) / \
         (w.w_style + w.w_audience + w.w_performance)
     return pd.DataFrame({"c": c + offset, "p": p, "style": style, "audience": audience,
-                         "performance": performance[c], "value": value})
+                         "performance": performance[c], "fit": fit,
+                         "value": objective_values(part, config, c, p, fit)})
 
 
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | None = None,
@@ -193,7 +195,7 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
     partition of creators on the engine (in this process by default)."""
     creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
-    fees = data.creators["fee"].to_numpy(float)
+    fees = data.fees_paid()
     if data.pairs is not None:
         product_index = {pid: i for i, pid in enumerate(data.products["product_id"])}
         c = data.pairs["creator_id"].map(creator_index).to_numpy(int)
@@ -201,8 +203,9 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
         keep = creator_usable(data, config)[c]
         c, p = c[keep], p[keep]
         nan = np.full(len(c), np.nan)
-        frame = pd.DataFrame({"c": c, "p": p, "style": nan, "audience": nan, "performance": nan,
-                              "value": data.pairs["value"].to_numpy(float)[keep]})
+        fit = data.pairs["value"].to_numpy(float)[keep]
+        frame = pd.DataFrame({"c": c, "p": p, "style": nan, "audience": nan, "performance": nan, "fit": fit,
+                              "value": objective_values(data, config, c, p, fit)})
     else:
         engine = engine or LocalEngine()
         parts = partitions(data.n_creators, engine.partition_rows)
@@ -219,4 +222,5 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
     frame["creator_id"] = data.creators["creator_id"].to_numpy(object)[frame["c"]]
     frame["product_id"] = data.products["product_id"].to_numpy(object)[frame["p"]]
     frame["fee"] = fees[frame["c"]]
+    frame["cash"] = frame["fee"].to_numpy() + data.sample_costs()[frame["p"]]
     return frame[CANDIDATE_COLUMNS].reset_index(drop=True)

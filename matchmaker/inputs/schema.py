@@ -72,6 +72,14 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            "track record, 0..5 (Douyin's 带货口碑 scale)"),
     Column("mcn", "text", False, ("mcn", "机构", "所属机构", "mcn机构", "agency"),
            "MCN agency"),
+    Column("pricing", "pricing", False, ("合作方式", "合作模式", "结算方式", "计费方式", "pricing", "deal",
+                                         "deal type"),
+           "flat (一口价), commission (纯佣) or fee+commission (坑位费+佣金); blank: the fee, plus commission "
+           "when a rate is given"),
+    Column("commission_rate", "share", False, ("佣金率", "佣金比例", "达人佣金率", "commission", "commission rate"),
+           "share of the GMV paid as commission; over the product's rate"),
+    Column("rebate", "share", False, ("返点", "返点率", "返点比例", "rebate"),
+           "agency rebate on the quoted fee: the fee paid is fee x (1 - rebate)"),
 )
 
 # Xingtu writes one quote per content format; `campaign.fee_quote` names the one that is the fee, else the
@@ -101,6 +109,14 @@ PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("target_age", "text", False, ("目标年龄", "目标人群年龄", "age"),
            "age bands among 18-24, 25-34, 35+"),
     Column("target_region", "text", False, ("目标地域", "target country"), "target region"),
+    Column("commission_rate", "share", False, ("佣金率", "佣金比例", "商品佣金率", "commission", "commission rate"),
+           "share of the GMV paid to creators as commission"),
+    Column("margin", "share", False, ("毛利率", "利润率", "margin", "gross margin"),
+           "gross margin, for the profit objective"),
+    Column("sample_cost", "number", False, ("样品成本", "寄样成本", "样品费用", "sample cost"),
+           "cost of the free sample sent with each booking (CNY)"),
+    Column("conversion_rate", "share", False, ("转化率", "预估转化率", "conversion rate", "cvr"),
+           "expected orders per view; over the campaign's prior"),
 )
 
 PAIR_COLUMNS: tuple[Column, ...] = (
@@ -132,8 +148,23 @@ MAX_COUNT = 1_000_000
 MAXIMA: dict[str, float] = {
     "followers": 1e10, "avg_views": 1e11, "fee": MAX_MONEY, "price": MAX_MONEY, "budget": 1e12,
     "max_products": 10_000, "min_creators": MAX_COUNT, "max_creators": MAX_COUNT, "min_top_kol": MAX_COUNT,
-    "max_top_kol": MAX_COUNT, "experience_score": 5, "value": 1e6,
+    "max_top_kol": MAX_COUNT, "experience_score": 5, "value": 1e6, "sample_cost": MAX_MONEY,
 }
+
+# A pricing label (case, spaces and "+" ignored) -> flat, commission or fee+commission (README, "Money").
+PRICING_ALIASES = {
+    "flat": "flat", "fee": "flat", "flatfee": "flat", "一口价": "flat", "固定费用": "flat", "包干": "flat",
+    "commission": "commission", "commissiononly": "commission", "纯佣": "commission", "纯佣金": "commission",
+    "cps": "commission",
+    "fee+commission": "fee+commission", "feecommission": "fee+commission", "坑位费佣金": "fee+commission",
+    "坑位费+佣金": "fee+commission", "坑位+佣金": "fee+commission", "坑位佣金": "fee+commission",
+    "hybrid": "fee+commission",
+}
+PRICINGS = ("flat", "commission", "fee+commission")
+
+
+def pricing_key(label: object) -> str:
+    return re.sub(r"[\s_\-]+", "", str(label).strip().lower())
 
 # A tier label (case and a trailing 达人 ignored) -> top_kol or alliance; a campaign's [tiers] table adds to
 # or overrides it (README, "Input format"). Xingtu's levels: 头部 and 肩部 are bought as Top-KOLs (slot

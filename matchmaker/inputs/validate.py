@@ -20,11 +20,14 @@ from .parse import missing_cells, parse_list, parse_number, parse_share
 from .schema import (
     AGE_BANDS,
     MAXIMA,
+    PRICING_ALIASES,
+    PRICINGS,
     TABLES,
     TIER_ALIASES,
     Column,
     header_key,
     header_unit,
+    pricing_key,
     quote_columns,
     suggest_mapping,
     tier_key,
@@ -71,13 +74,21 @@ def _parse_tier(value: object, tiers: dict[str, str]) -> str:
     return tier
 
 
+def _parse_pricing(value: object) -> str:
+    pricing = PRICING_ALIASES.get(pricing_key(value))
+    if pricing is None:
+        raise ValueError(msg("unknown pricing; expected one of {choices} (一口价, 纯佣, 坑位费+佣金)",
+                             choices=", ".join(PRICINGS)))
+    return pricing
+
+
 def _parse_text(value: object) -> str:
     return str(value).strip()
 
 
 _PARSERS: dict[str, Callable[..., object]] = {
     "id": _parse_text, "text": _parse_text, "number": parse_number, "share": parse_share,
-    "int": _parse_int, "list": parse_list, "tier": _parse_tier,
+    "int": _parse_int, "list": parse_list, "tier": _parse_tier, "pricing": _parse_pricing,
 }
 _NON_NEGATIVE = {"number", "int"}
 _SCALED = {"number", "share", "int"}
@@ -277,11 +288,14 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     if data is None:
         return None, out.problems
     _required_cells(data, ("creator_id",), out)
+    data["pricing"] = data["pricing"].fillna("").astype(str)
     no_fee = data["fee"].isna() & ~pd.Series([(r, "fee") in out.flagged for r in data["row"]], index=data.index)
-    _warn(data, no_fee, out, "fee", None, msg("no fee (quote): this creator cannot be booked"))  # "-": no offer
+    # "-": no offer; a commission-only creator is paid no fee
+    _warn(data, no_fee & (data["pricing"] != "commission"), out, "fee", None,
+          msg("no fee (quote): this creator cannot be booked"))
     _unique_ids(data, "creator_id", out)
     _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views", "completion_rate",
-                    "expected_cpm",
+                    "expected_cpm", "commission_rate", "rebate",
                     "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
     warnings = [  # in this order within a row
         (data["categories"].map(len) == 0, "categories", None,
@@ -371,7 +385,7 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
         data[name] = pd.Series(parsed, index=data.index, dtype=object)
     data["target_age"] = [v if v else () for v in data["target_age"]]
     data["target_gender"] = data["target_gender"].fillna("all")
-    _numbers(data, ("price", "budget"))
+    _numbers(data, ("price", "budget", "commission_rate", "margin", "sample_cost", "conversion_rate"))
     for name in ("min_creators", "max_creators", "min_top_kol", "max_top_kol"):
         data[name] = data[name].astype("Int64")
     out.problems += rule_problems(data, file)

@@ -67,15 +67,15 @@ def _by(keys: np.ndarray) -> dict[int, list[int]]:
 
 
 def add_budget(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
-    """Total spend within the campaign budget."""
-    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+    """Total spend (fees and samples) within the campaign budget."""
+    fees = to_int(inst.pair_cost, MONEY_SCALE)
     ct = m.add(cp_model.LinearExpr.weighted_sum(x, fees.tolist()) <= _capped(inst.budget, fees))
     _enforce(ct, gate("budget"))
 
 
 def add_product_budgets(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
     """Each product's spend within its own budget, where one is given."""
-    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+    fees = to_int(inst.pair_cost, MONEY_SCALE)
     for p, pairs in _by(inst.pair_p).items():
         if not np.isnan(inst.prod_budget[p]):
             spend = cp_model.LinearExpr.weighted_sum([x[i] for i in pairs], fees[pairs].tolist())
@@ -116,15 +116,17 @@ def add_tier_mix(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> No
         _enforce(m.add(cp_model.LinearExpr.weighted_sum(x, coeffs.tolist()) <= 0), gate("top_kol_share"))
 
 
-def top_share_coefficients(inst: Instance, pair_c: np.ndarray | None = None) -> np.ndarray:
+def top_share_coefficients(inst: Instance, pair_c: np.ndarray | None = None,
+                           pair_p: np.ndarray | None = None) -> np.ndarray:
     """The Top-KOL share cap as one row, coefficients . x <= 0 (the model's, and the LP relaxation's):
-    top_spend <= (a/b) * spend  <=>  sum_top (b-a) fee x - sum_alliance a fee x <= 0, fees in fen.
-    With `pair_c`, those creators' coefficients in the instance's row (the ratio a/b is the instance's)."""
-    fees = to_int(inst.fee[inst.pair_c], MONEY_SCALE)
+    top_spend <= (a/b) * spend  <=>  sum_top (b-a) cost x - sum_alliance a cost x <= 0, costs in fen.
+    With `pair_c`, `pair_p`: those pairs' coefficients in the instance's row (the ratio a/b is the instance's)."""
+    fees = to_int(inst.pair_cost, MONEY_SCALE)
     share = to_ratio(inst.top_share, max(1, min(10**6, INT_ROOM // max(1, int(fees.sum())))))
     a, b = share.numerator, share.denominator
-    pair_c = inst.pair_c if pair_c is None else pair_c
-    return np.where(inst.top[pair_c], b - a, -a) * to_int(inst.fee[pair_c], MONEY_SCALE)
+    if pair_c is None:
+        return np.where(inst.top[inst.pair_c], b - a, -a) * fees
+    return np.where(inst.top[pair_c], b - a, -a) * to_int(inst.cost(pair_c, pair_p), MONEY_SCALE)
 
 
 def add_overlap(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:

@@ -34,10 +34,11 @@ def quick_checks(inst: Instance) -> list[Message]:
         if inst.prod_min_top[p] > len(tops):
             reasons.append(msg("product {product}: min {need} Top-KOLs, but only {found} eligible Top-KOL(s)",
                                product=pid, need=inst.prod_min_top[p], found=len(tops)))
-        fees = np.sort(inst.fee[creators])
+        costs = inst.pair_cost[pairs]
+        fees = np.sort(costs)
         need = max(inst.prod_min[p], inst.prod_min_top[p])
         if need and len(fees) >= need:
-            cheapest = float(np.sort(inst.fee[tops])[:inst.prod_min_top[p]].sum()) + \
+            cheapest = float(np.sort(costs[inst.top[creators]])[:inst.prod_min_top[p]].sum()) + \
                 float(fees[:max(0, need - inst.prod_min_top[p])].sum())
             cheapest_total += cheapest
             if not np.isnan(inst.prod_budget[p]) and cheapest > inst.prod_budget[p] + 1e-9:

@@ -38,7 +38,7 @@ class PlanState:
     def blocker(self, i: int, share_check: bool = True) -> str | None:
         """The rule (named as the model's gates name it) that taking pair i would break, or None."""
         inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
-        fee = inst.fee[c]
+        fee = float(inst.pair_cost[i])
         if c in self.members[p]:
             return "booked"
         if self.load[c] >= inst.capacity[c]:
@@ -63,9 +63,10 @@ class PlanState:
     def take(self, i: int) -> None:
         inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
         self.chosen.append(i)
-        self.spend += inst.fee[c]
-        self.top_spend += inst.fee[c] if inst.top[c] else 0.0
-        self.prod_spend[p] += inst.fee[c]
+        cost = float(inst.pair_cost[i])
+        self.spend += cost
+        self.top_spend += cost if inst.top[c] else 0.0
+        self.prod_spend[p] += cost
         self.prod_count[p] += 1
         self.prod_top[p] += int(inst.top[c])
         self.load[c] += 1
@@ -77,9 +78,10 @@ class PlanState:
     def drop(self, i: int) -> None:
         inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
         self.chosen.remove(i)
-        self.spend -= inst.fee[c]
-        self.top_spend -= inst.fee[c] if inst.top[c] else 0.0
-        self.prod_spend[p] -= inst.fee[c]
+        cost = float(inst.pair_cost[i])
+        self.spend -= cost
+        self.top_spend -= cost if inst.top[c] else 0.0
+        self.prod_spend[p] -= cost
         self.prod_count[p] -= 1
         self.prod_top[p] -= int(inst.top[c])
         self.load[c] -= 1
@@ -102,11 +104,14 @@ class PlanState:
 def greedy(inst: Instance) -> tuple[np.ndarray, bool]:
     """Chosen pair indices and whether they form a feasible plan (all minimums met).
 
-    Two passes, by value per yuan (best when the budget binds) and by value (best when it does not);
-    the better feasible plan wins.
+    Two passes, by value per yuan (best when the budget binds) and by value (best when it does not), and a
+    third that meets the minimums with the cheapest pairs first (when the best value per yuan is expensive,
+    as expected GMV often is, the first two can spend the budget before every minimum is met); the better
+    feasible plan wins.
     """
     density = inst.per_yuan
     runs = [_greedy_pass(inst, density, order) for order in (density, inst.value)]
+    runs.append(_greedy_pass(inst, -inst.pair_cost, density))
     return max(runs, key=lambda run: (run[1], float(inst.value[run[0]].sum())))
 
 
@@ -133,8 +138,8 @@ def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> t
             have = state.prod_top[p] if top_only else state.prod_count[p]
             if have < need[p] and (inst.top[c] or not top_only) and state.fits(i, share_check=False):
                 state.take(i)
-    for i in by_priority:
-        if state.fits(i):
+    for i in by_priority:  # a booking worth nothing (a loss, under the profit objective) only for the minimums
+        if inst.value[i] > 0 and state.fits(i):
             state.take(i)
     # Top-KOLs taken for the minimums may break the share cap: drop spare ones (worst first), refill.
     if not state.share_ok():
@@ -145,7 +150,7 @@ def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> t
             if state.prod_top[p] > inst.prod_min_top[p] and state.prod_count[p] > inst.prod_min[p]:
                 state.drop(i)
         for i in by_priority:
-            if state.fits(i):
+            if inst.value[i] > 0 and state.fits(i):
                 state.take(i)
     return np.array(sorted(state.chosen), dtype=int), state.meets_minimums()
 

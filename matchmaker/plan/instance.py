@@ -22,7 +22,7 @@ class Instance:
     pair_c: np.ndarray  # int, creator position of each eligible pair
     pair_p: np.ndarray  # int, product position
     value: np.ndarray  # float, value of each pair
-    fee: np.ndarray  # float per creator (CNY for one product slot)
+    fee: np.ndarray  # float per creator: the fee paid for one product slot (CNY, after the rebate)
     top: np.ndarray  # bool per creator: Top-KOL
     capacity: np.ndarray  # int per creator: max products
     prod_min: np.ndarray  # int per product
@@ -40,6 +40,7 @@ class Instance:
     product_ids: tuple[str, ...]
     # Eligible pairs left out of the pool on a very large campaign (prune.pool): never booked (their
     # overlaps were not computed), but counted in the LP bound, so the gap holds for every eligible pair.
+    sample: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per product: the sample sent (CNY)
     outside_c: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     outside_p: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     outside_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -55,10 +56,21 @@ class Instance:
     def n_pairs(self) -> int:
         return len(self.pair_c)
 
+    def cost(self, pair_c: np.ndarray, pair_p: np.ndarray) -> np.ndarray:
+        """The cash a booking of pair_c[i] for pair_p[i] costs: the creator's fee and the product's sample."""
+        return self.fee[pair_c] + (self.sample[pair_p] if len(self.sample) else 0.0)
+
+    @cached_property
+    def pair_cost(self) -> np.ndarray:
+        """Each pair's cash cost (what the budgets and the Top-KOL share count)."""
+        cost = self.cost(self.pair_c, self.pair_p)
+        cost.flags.writeable = False
+        return cost
+
     @property
     def per_yuan(self) -> np.ndarray:
-        """Each pair's value per yuan of fee (fees below 1 count as 1)."""
-        return self.value / np.maximum(self.fee[self.pair_c], 1.0)
+        """Each pair's value per yuan of cost (costs below 1 count as 1)."""
+        return self.value / np.maximum(self.pair_cost, 1.0)
 
     @cached_property
     def _adjacency(self) -> tuple[np.ndarray, np.ndarray]:
@@ -112,7 +124,7 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         pair_c=candidates["c"].to_numpy(int),
         pair_p=candidates["p"].to_numpy(int),
         value=candidates["value"].to_numpy(float),
-        fee=data.creators["fee"].to_numpy(float),
+        fee=data.fees_paid(),
         top=(data.creators["tier"] == "top_kol").to_numpy(bool),
         capacity=data.creators["max_products"].to_numpy(int),
         prod_min=_limits(products["min_creators"]).clip(0),
@@ -128,6 +140,7 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         exclusivity=bool(config.campaign.exclusivity),
         creator_ids=tuple(data.creators["creator_id"]),
         product_ids=tuple(products["product_id"]),
+        sample=data.sample_costs(),
         outside_c=outside["c"].to_numpy(np.int32),
         outside_p=outside["p"].to_numpy(np.int32),
         outside_value=outside["value"].to_numpy(float),

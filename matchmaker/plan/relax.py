@@ -145,7 +145,7 @@ def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray |
     pair_p = inst.pair_p if pair_p is None else pair_p
     n = len(pair_c)
     pairs = np.arange(n)
-    fees = to_int(inst.fee[pair_c], MONEY_SCALE).astype(float)
+    fees = to_int(inst.cost(pair_c, pair_p), MONEY_SCALE).astype(float)
     rows = _Rows(n, layout)
     rows.one("budget", pairs, fees, _capped(inst.budget, fees.astype(np.int64)))
     # each product's own budget, where one is given
@@ -169,7 +169,7 @@ def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray |
         has_max = mask & (highs[pair_p] != NO_LIMIT)
         rows.grouped(f"max {rule}", pair_p[has_max], pairs[has_max], ones[has_max], highs.astype(float))
     if inst.top_share < 1.0:
-        rows.one("Top-KOL share", pairs, top_share_coefficients(inst, pair_c).astype(float), 0.0)
+        rows.one("Top-KOL share", pairs, top_share_coefficients(inst, pair_c, pair_p).astype(float), 0.0)
     extra = 0
     if inst.exclusivity and layout is None:
         frame = pd.DataFrame({"c": pair_c, "k": inst.prod_category[pair_p],

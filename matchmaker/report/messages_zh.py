@@ -43,6 +43,10 @@ MESSAGES_ZH: dict[str, str] = {
         "应为数字，例如 12000、1.2万、3.5w、48.5M、¥5,000 或 3.2%",
     "expected a share between 0 and 1 (or 0% to 100%)": "应为 0 到 1 之间的比例（或 0% 到 100%）",
     "expected a whole number": "应为整数",
+    "unknown pricing; expected one of {choices} (一口价, 纯佣, 坑位费+佣金)":
+        "无法识别的合作方式；应为 {choices} 之一（一口价、纯佣、坑位费+佣金）",
+    "expected a table of category = orders per view (0.002)": "应为“类目 = 每次播放的订单数（如 0.002）”的表",
+    "expected orders per view, a number in 0..1": "应为每次播放的订单数，0 到 1 之间的数",
     "unknown tier; expected one of {tiers} (or 头部/肩部/腰部/尾部/素人, KOL/KOC), or add it to the campaign's "
     "[tiers] table": "无法识别的达人层级；应为 {tiers}（或 头部/肩部/腰部/尾部/素人、KOL/KOC），或在投放设置的 [tiers] 表中添加",
     "missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}":

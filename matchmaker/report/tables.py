@@ -9,7 +9,9 @@ from ..outcome import Outcome
 from .i18n import column, label, say
 
 PLAN_COLUMNS = ["creator_id", "creator_name", "tier", "product_id", "product_name", "brand",
-                "category", "fee", "value", "style", "audience", "performance", "why"]
+                "category", "fee", "value", "fit", "style", "audience", "performance", "expected_views",
+                "expected_orders", "expected_gmv", "gmv_low", "gmv_high", "cash", "commission", "cost", "roi",
+                "expected_profit", "why"]  # value: what the plan maximises (the fit, or expected GMV or profit)
 
 
 _WHY = {
@@ -45,8 +47,11 @@ def plan_table(outcome: Outcome, lang: str = "en") -> pd.DataFrame:
         "product_name": products["name"].to_numpy(object)[plan["p"]],
         "brand": products["brand"].to_numpy(object)[plan["p"]],
         "category": products["category"].to_numpy(object)[plan["p"]],
-        "fee": plan["fee"], "value": plan["value"], "style": plan["style"],
+        "fee": plan["fee"], "value": plan["value"], "fit": plan["fit"], "style": plan["style"],
         "audience": plan["audience"], "performance": plan["performance"],
+        "expected_views": plan["views"], "expected_orders": plan["orders"], "expected_gmv": plan["gmv"],
+        "gmv_low": plan["gmv_low"], "gmv_high": plan["gmv_high"], "cash": plan["cash"],
+        "commission": plan["commission"], "cost": plan["cost"], "roi": plan["roi"], "expected_profit": plan["profit"],
     })
     table["why"] = [_why(r, lang) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
     return table.sort_values(["product_id", "value"], ascending=[True, False]).reset_index(drop=True)
@@ -56,7 +61,10 @@ def for_people(table: pd.DataFrame, lang: str, headers: dict[str, str] | None = 
     """A table to show or download: scores rounded (0.86, not 0.8600000000000001), fees in whole yuan;
     in Chinese, Chinese headers (`headers` over the usual ones) and tier, choice and severity names."""
     out = table.copy()
-    for names, digits in ((("value", "style", "audience", "performance", "overlap"), 3), (("fee", "spend"), 0)):
+    money = ("fee", "spend", "expected_views", "expected_gmv", "gmv_low", "gmv_high", "cash", "commission", "cost",
+             "expected_profit")
+    scores = ("value", "fit", "style", "audience", "performance", "overlap", "roi", "expected_orders")
+    for names, digits in ((scores, 3), (money, 0)):
         for name in names:
             if name in out and pd.api.types.is_numeric_dtype(out[name]):
                 out[name] = out[name].astype(float).round(digits)

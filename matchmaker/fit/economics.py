@@ -1,0 +1,82 @@
+"""What a booking is expected to sell and cost: pure array code, no I/O (README, "Money").
+
+For a booking of creator c for product p, with the campaign's [economics] and [conversion]:
+
+    views       c's average (or expected) views, else followers x the view rate of c's tier
+    conversion  orders per view: p's conversion_rate, else [conversion][p's category], else conversion;
+                x top_kol_conversion for a Top-KOL; x (price / reference_price) ^ -price_elasticity;
+                x exp(fit_lift x (fit - 0.5)), fit the pair's fit score (0..1)
+    orders      views x conversion;  gmv = orders x p's price
+    fee_paid    c's quoted fee x (1 - rebate); 0 on a commission-only deal (pricing "commission")
+    commission  rate x gmv, rate = c's commission_rate, else p's, else 0; 0 on a flat deal
+    cash        fee_paid + p's sample cost: what the budget pays
+    cost        cash + commission;  profit = gmv x margin - cost (margin: p's, else economics.margin)
+
+Orders, and with them gmv, commission, cost and profit, are likely (about 80%) within expected / spread
+and expected x spread: the `_low` and `_high` columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import Config
+from ..data import ProblemData
+from ..inputs.parse import norm_category
+
+MONEY_COLUMNS = ["views", "conversion", "orders", "gmv", "gmv_low", "gmv_high", "fee_paid", "commission",
+                 "sample", "cash", "cost", "profit", "profit_low", "roi"]
+
+
+def _views(creators: pd.DataFrame, config: Config) -> np.ndarray:
+    e = config.economics
+    rate = np.where(creators["tier"].to_numpy(object) == "top_kol", e.view_rate_top_kol, e.view_rate_alliance)
+    views = creators["avg_views"].to_numpy(float)
+    return np.nan_to_num(np.where(np.isnan(views), creators["followers"].to_numpy(float) * rate, views))
+
+
+def _prior(products: pd.DataFrame, config: Config) -> np.ndarray:
+    """Per product, orders per view before the creator's tier and fit."""
+    by_category = {norm_category(k): v for k, v in config.conversion.items()}
+    prior = np.array([by_category.get(norm_category(k), config.economics.conversion) for k in products["category"]])
+    given = products["conversion_rate"].to_numpy(float)
+    return np.where(np.isnan(given), prior, given)
+
+
+def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray) -> pd.DataFrame:
+    """The expected figures (MONEY_COLUMNS) of the bookings (c[i], p[i]) with fit scores fit[i]."""
+    e, creators, products = config.economics, data.creators, data.products
+    price = np.nan_to_num(products["price"].to_numpy(float))
+    tier = np.where(creators["tier"].to_numpy(object) == "top_kol", e.top_kol_conversion, 1.0)
+    by_price = (np.maximum(price, 1e-9) / e.reference_price) ** -e.price_elasticity
+    conversion = _prior(products, config)[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
+    views = _views(creators, config)[c]
+    orders = views * conversion
+    gmv = orders * price[p]
+    flat = creators["pricing"].to_numpy(object)[c] == "flat"
+    rate = creators["commission_rate"].to_numpy(float)[c]
+    rate = np.where(np.isnan(rate), products["commission_rate"].to_numpy(float)[p], rate)
+    rate = np.where(flat, 0.0, np.nan_to_num(rate))
+    fee = np.nan_to_num(data.fees_paid())[c]
+    sample = data.sample_costs()[p]
+    cash = fee + sample
+    margin = products["margin"].to_numpy(float)
+    margin = np.where(np.isnan(margin), e.margin, margin)[p]
+    low, high = 1.0 / e.spread, e.spread
+    profit = gmv * (margin - rate) - cash
+    return pd.DataFrame({
+        "views": views, "conversion": conversion, "orders": orders, "gmv": gmv, "gmv_low": gmv * low,
+        "gmv_high": gmv * high, "fee_paid": fee, "commission": rate * gmv, "sample": sample, "cash": cash,
+        "cost": cash + rate * gmv, "profit": profit, "profit_low": gmv * low * (margin - rate) - cash,
+        "roi": np.divide(gmv, cash + rate * gmv, out=np.full(len(gmv), np.nan), where=cash + rate * gmv > 0),
+    })
+
+
+def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray
+                     ) -> np.ndarray:
+    """What the plan maximises per booking (economics.objective): the fit score, expected GMV or profit."""
+    objective = config.economics.objective
+    if objective == "fit":
+        return np.asarray(fit, dtype=float)
+    return economics(data, config, c, p, fit)[objective].to_numpy(float)

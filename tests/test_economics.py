@@ -1,0 +1,115 @@
+"""What a booking is expected to sell and cost (fit/economics.py), worked by hand; each pricing model; the
+objective the plan maximises; and the independent checker counting the same money."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from matchmaker import prepare, solve
+from matchmaker.check import check_plan
+from matchmaker.fit.economics import economics
+from tests.conftest import HashEmbedder, creator, make_data, product, quick_config
+
+
+def figures(creators, products, config=None, fit=0.5):
+    config = config or quick_config()
+    data = make_data(creators, products, config)
+    n = len(creators)
+    return economics(data, config, np.arange(n), np.zeros(n, int), np.full(n, fit))
+
+
+def test_a_flat_fee_alliance_booking_by_hand():
+    # 20,000 views x 0.002 orders per view = 40 orders x ¥100 = ¥4,000 GMV; fee ¥1,000 less a 10% rebate
+    row = figures([creator("a", fee=1000, avg_views=20_000, rebate="10%", pricing="一口价")],
+                  [product("p", price=100, commission_rate="20%", sample_cost=30, margin="40%")]).iloc[0]
+    assert row["views"] == 20_000 and row["conversion"] == pytest.approx(0.002) and row["orders"] == pytest.approx(40)
+    assert row["gmv"] == pytest.approx(4000) and row["fee_paid"] == pytest.approx(900)
+    assert row["commission"] == 0  # a flat deal: the product's commission rate does not apply
+    assert row["cash"] == pytest.approx(930) and row["cost"] == pytest.approx(930)
+    assert row["profit"] == pytest.approx(4000 * 0.4 - 930) and row["roi"] == pytest.approx(4000 / 930)
+    assert row["gmv_low"] == pytest.approx(2000) and row["gmv_high"] == pytest.approx(8000)  # spread 2
+
+
+def test_commission_only_pays_no_fee_and_fee_plus_commission_pays_both():
+    products = [product("p", price=200, commission_rate="20%")]
+    only, both = figures([creator("a", fee=5000, avg_views=10_000, pricing="纯佣"),
+                          creator("b", fee=5000, avg_views=10_000, pricing="坑位费+佣金", commission_rate="25%")],
+                         products).to_dict("records")
+    gmv = 10_000 * 0.002 * (200 / 100) ** -0.3 * 200  # the price moves conversion: (price / 100) ^ -0.3
+    assert only["gmv"] == pytest.approx(gmv, rel=1e-6) and only["fee_paid"] == 0
+    assert only["commission"] == pytest.approx(0.2 * gmv, rel=1e-6)  # the product's rate
+    assert both["fee_paid"] == 5000 and both["commission"] == pytest.approx(0.25 * gmv, rel=1e-6)  # the creator's
+    assert both["cost"] == pytest.approx(5000 + 0.25 * gmv, rel=1e-6)
+
+
+def test_top_kols_fit_and_the_category_prior_move_conversion():
+    config = replace(quick_config(), conversion={"beauty": 0.01})
+    rows = figures([creator("a", avg_views=1000), creator("t", avg_views=1000, tier="top_kol")],
+                   [product("p", price=100)], config, fit=1.0)
+    lift = math.exp(0.5)  # fit 1: x e^(1 x (1 - 0.5))
+    assert rows["conversion"].tolist() == pytest.approx([0.01 * lift, 0.01 * 0.7 * lift])
+    given = figures([creator("a", avg_views=1000)], [product("p", price=100, conversion_rate="3%")], config)
+    assert given["conversion"].iloc[0] == pytest.approx(0.03)  # the product's own rate wins
+
+
+def test_views_come_from_followers_by_tier_when_average_views_are_unknown():
+    rows = figures([creator("a"), creator("t", tier="top_kol")], [product("p", price=100)])
+    assert rows["views"].tolist() == [10_000 * 0.1, 10_000 * 0.05]
+
+
+def test_an_unknown_pricing_label_is_named_with_its_row():
+    from matchmaker.problems import InputError
+
+    with pytest.raises(InputError) as caught:
+        make_data([creator("a"), creator("b", pricing="barter")], [product("p")])
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("creators.csv", 3, "pricing")
+    assert "flat, commission, fee+commission" in problem.message
+
+
+def _solved(objective, creators, products, budget):
+    config = quick_config(**{"economics.objective": objective, "campaign.budget": budget})
+    data = make_data(creators, products, config)
+    return solve(prepare(data, config, HashEmbedder()))
+
+
+CREATORS = [creator("cheap", fee=1000, avg_views=5_000), creator("big", fee=9000, avg_views=200_000),
+            creator("mid", fee=4000, avg_views=30_000)]
+
+
+def test_the_objective_decides_what_the_plan_maximises():
+    products = [product("p", price=100, max_creators=1)]
+    by_gmv = _solved("gmv", CREATORS, products, 10_000)
+    assert list(by_gmv.plan["creator_id"]) == ["big"]  # sells the most
+    assert by_gmv.result.objective == pytest.approx(by_gmv.plan["gmv"].sum())
+    info = by_gmv.summary()
+    assert info["objective_kind"] == "gmv"
+    assert info["expected"]["gmv"] == pytest.approx(by_gmv.result.objective, rel=1e-6)
+    assert info["expected"]["roi"] == pytest.approx(info["expected"]["gmv"] / info["expected"]["cost"], rel=1e-3)
+    by_profit = _solved("profit", CREATORS, [product("p", price=100, max_creators=3, margin="50%")], 100_000)
+    assert (by_profit.candidates["profit"] < 0).sum() == 2  # cheap and mid sell too little for their fees
+    assert list(by_profit.plan["creator_id"]) == ["big"]  # a booking that loses money is never taken for nothing
+    assert by_profit.result.objective == pytest.approx(by_profit.plan["profit"].sum())
+
+
+def test_the_budget_pays_fees_after_rebates_and_samples_and_the_checker_counts_the_same():
+    creators = [creator("a", fee=1000, rebate="50%", avg_views=9_000), creator("b", fee=600, avg_views=1_000)]
+    products = [product("p", price=100, sample_cost=100)]
+    out = _solved("fit", creators, products, 700)  # a: 500 + 100 fits; b: 600 + 100 fits; not both
+    booked = set(out.plan["creator_id"])
+    assert len(booked) == 1 and out.summary()["budget_used"] == pytest.approx(600 if booked == {"a"} else 700)
+    both = out.candidates.drop(columns="chosen")  # booking both: 600 + 700 = 1,300 > 700
+    violations = check_plan(both, out.data, out.config)
+    assert any("above the budget" in v for v in violations)
+    within = check_plan(out.candidates.drop(columns="chosen")[lambda f: f["creator_id"] == "a"], out.data,
+                        out.config.override(**{"campaign.budget": 600}))
+    assert within == []  # 1,000 x (1 - 50%) + 100 = 600: exactly the budget
+
+
+def test_a_commission_only_creator_without_a_quote_can_be_booked():
+    creators = [creator("a", fee="-", pricing="commission", avg_views=9_000)]
+    out = _solved("gmv", creators, [product("p", price=100, commission_rate="10%")], 0)
+    assert list(out.plan["creator_id"]) == ["a"] and out.summary()["budget_used"] == 0
+    assert out.summary()["expected"]["commission"] == pytest.approx(0.1 * out.plan["gmv"].sum(), rel=1e-6)
