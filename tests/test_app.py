@@ -382,3 +382,21 @@ def test_one_creator_one_booking_and_a_product_without_creators_render(app):
     assert plan_of(app)["creator_id"].tolist() == ["solo"]
     assert any("product p2 (category '数码'): no eligible creator" in w.value for w in app.warning)
     assert {m.label: m.value for m in app.metric}["Creators booked"] == "1"
+
+
+def test_the_headline_is_in_money_and_the_objective_can_be_chosen(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    metrics = {m.label: m.value for m in app.metric}
+    by_fit = app.session_state["outcome"].summary()
+    assert metrics["Expected GMV"].startswith("¥") and float(metrics["Expected ROI"]) > 0
+    assert metrics["Maximise"] == "fit score"
+    assert float(metrics["Fit score"]) == pytest.approx(by_fit["fit_score"], abs=0.01)
+    assert {"expected_gmv", "cost", "roi"} <= set(plan_of(app).columns)
+    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("gmv")
+    next(b for b in app.sidebar.button if b.label == "Apply").click()
+    app.run()
+    optimize(app)
+    by_gmv = app.session_state["outcome"].summary()
+    assert {m.label: m.value for m in app.metric}["Maximise"] == "expected GMV"
+    assert by_gmv["objective_kind"] == "gmv" and by_gmv["expected"]["gmv"] > by_fit["expected"]["gmv"]
