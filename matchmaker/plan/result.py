@@ -25,6 +25,7 @@ class PlanSource(StrEnum):
     HIGHS = "highs"  # HiGHS's MIP, run beside CP-SAT on models of up to mip.HIGHS_MAX_PAIRS pairs
     GREEDY = "greedy"
     LP_ROUNDING = "lp-rounding"  # the greedy pass in the order of the LP relaxation's solution
+    LOCAL_SEARCH = "local-search"  # the heuristic plan improved by add, replace and swap moves (plan/local.py)
     NONE = "none"
 
 

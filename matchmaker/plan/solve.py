@@ -23,6 +23,7 @@ from ..config import SolverParams
 from .constraints import VALUE_SCALE, build_model
 from .greedy import greedy, lp_rounding
 from .instance import Instance
+from .local import improve
 from .mip import HIGHS_MAX_PAIRS, solve_mip
 from .prune import PRUNE_ABOVE, keep_pairs
 from .relax import relax
@@ -218,6 +219,7 @@ def most_promising(candidates: np.ndarray, promise: np.ndarray, at_most: int) ->
 # 100,000 x 500, and a second round doubled to 350,000 reached 8 GB)
 MAX_SEARCH_PAIRS = 200_000
 LP_SHARE = 0.4  # of the time limit, at most, for the LP bound on a large campaign; the search gets the rest
+LOCAL_SHARE = 0.05  # of the time limit, at most, for the local search on the heuristic plan (large campaigns)
 
 
 def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress], None] | None,
@@ -240,6 +242,15 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
             if rounded_ok and (not hint_ok or rounded_value > baseline_value + 1e-9):
                 hint, hint_ok = rounded, True
                 baseline_value, baseline_source = rounded_value, PlanSource.LP_ROUNDING
+        # Without a rounded LP plan (the LP gave none, or none better than greedy's), local search improves
+        # greedy's: measured on 3,000 x 50, it lifts greedy's 757.70 to 758.83 in 6 s where LP rounding gives
+        # 782.62 in the LP's time, and finds nothing to add to that.
+        if hint_ok and baseline_source is PlanSource.GREEDY and not interrupt.requested:
+            better = improve(inst, hint, time.perf_counter() + LOCAL_SHARE * params.time_limit)
+            better_value = float(inst.value[better].sum())
+            log.info("local search: value %.4f (from %.4f)", better_value, baseline_value)
+            if better_value > baseline_value + 1e-9:
+                hint, baseline_value, baseline_source = better, better_value, PlanSource.LOCAL_SEARCH
         keep = keep_pairs(inst, relaxation, hint)
         log.info("search on %d of %d pairs", keep.sum(), inst.n_pairs)
     lp_bound = relaxation.bound if relaxation is not None and relaxation.solved else math.inf
