@@ -230,6 +230,12 @@ def _no_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
                     "large for it; check the largest numbers in the inputs"),)
     if status is Status.INTERRUPTED:
         return (msg("the search was interrupted before any plan was found"),)
+    left_out = len(outcome.instance.outside_c)
+    if left_out:  # a very large campaign: only the pool was searched (plan.prune.pool)
+        return (msg("no plan was found among the pool of the best {pool:,} of {total:,} eligible pairs searched on "
+                    "this very large campaign; the per-product minimums may need pairs outside it: relax the "
+                    "minimums or the overlap limit, or narrow the creator list",
+                    pool=outcome.instance.n_pairs, total=outcome.instance.n_pairs + left_out),)
     return (msg("no plan was found within the time limit of {limit:g} s and the greedy plan misses a minimum; the "
                 "rules may still be satisfiable: raise the time limit, or relax the per-product minimums",
                 limit=limit),)

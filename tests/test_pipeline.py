@@ -199,3 +199,18 @@ def test_a_very_large_campaign_goes_on_with_a_pool_and_its_bound_covers_the_rest
     assert info["bound_from"] == "lp" or info["status"] == "optimal"
     assert info["best_bound"] >= full.result.objective - 1e-6  # the bound holds for every eligible pair
     assert out.result.objective <= full.result.bound + 1e-6
+
+
+def test_no_plan_in_a_pool_says_the_pool_was_searched_never_infeasible(monkeypatch):
+    from matchmaker.plan import prune
+
+    config = quick_config(**{"campaign.budget": 1e6})
+    creators = [creator(f"c{i}", fee=100 + i) for i in range(6)]
+    data = make_data(creators, [product("p", min_creators=5)], config)
+    assert run(data, config, HashEmbedder()).result.status == "optimal"  # all six: a plan exists
+    monkeypatch.setattr(prune, "POOL_ABOVE", 0)  # a pool of 1 pair by each ranking: fewer than the minimum
+    monkeypatch.setattr(prune, "POOL_MIN", 1)
+    monkeypatch.setattr(prune, "POOL_FACTOR", 0)
+    out = solve(prepare(data, config, HashEmbedder()))
+    assert len(out.candidates) < 5 and out.result.status != "infeasible" and not out.result.has_plan
+    assert any("pool of the best" in str(reason) for reason in out.reasons)

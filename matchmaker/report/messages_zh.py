@@ -43,6 +43,10 @@ MESSAGES_ZH: dict[str, str] = {
         "应为数字，例如 12000、1.2万、3.5w、48.5M、¥5,000 或 3.2%",
     "expected a share between 0 and 1 (or 0% to 100%)": "应为 0 到 1 之间的比例（或 0% 到 100%）",
     "expected a whole number": "应为整数",
+    "no plan was found among the pool of the best {pool:,} of {total:,} eligible pairs searched on this very large "
+    "campaign; the per-product minimums may need pairs outside it: relax the minimums or the overlap limit, or "
+    "narrow the creator list":
+        "在这个超大投放中，只在 {total:,} 个可选组合里最好的 {pool:,} 个中搜索，没有找到方案；各商品的最少达人数可能需要池外的组合：请放宽最少达人数或重合度上限，或缩小达人名单",
     "unknown pricing; expected one of {choices} (一口价, 纯佣, 坑位费+佣金)":
         "无法识别的合作方式；应为 {choices} 之一（一口价、纯佣、坑位费+佣金）",
     "expected a table of category = orders per view (0.002)": "应为“类目 = 每次播放的订单数（如 0.002）”的表",
