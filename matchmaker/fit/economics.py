@@ -64,12 +64,13 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     margin = products["margin"].to_numpy(float)
     margin = np.where(np.isnan(margin), e.margin, margin)[p]
     low, high = 1.0 / e.spread, e.spread
-    profit = gmv * (margin - rate) - cash
+    commission = rate * gmv
+    cost = cash + commission
     return pd.DataFrame({
         "views": views, "conversion": conversion, "orders": orders, "gmv": gmv, "gmv_low": gmv * low,
-        "gmv_high": gmv * high, "fee_paid": fee, "commission": rate * gmv, "sample": sample, "cash": cash,
-        "cost": cash + rate * gmv, "profit": profit, "profit_low": gmv * low * (margin - rate) - cash,
-        "roi": np.divide(gmv, cash + rate * gmv, out=np.full(len(gmv), np.nan), where=cash + rate * gmv > 0),
+        "gmv_high": gmv * high, "fee_paid": fee, "commission": commission, "sample": sample, "cash": cash,
+        "cost": cost, "profit": gmv * margin - cost, "profit_low": gmv * low * (margin - rate) - cash,
+        "roi": np.divide(gmv, cost, out=np.full(len(gmv), np.nan), where=cost > 0),
     })
 
 

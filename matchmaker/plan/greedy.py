@@ -32,6 +32,14 @@ class PlanState:
         # product -> creators kept out by an overlap with a member, with how many members keep them out
         self.kept_out: dict[int, Counter[int]] = defaultdict(Counter)
 
+    @classmethod
+    def of(cls, inst: Instance, chosen: np.ndarray) -> PlanState:
+        """The running totals of the plan `chosen` (pair indices), taken as it is."""
+        state = cls(inst)
+        for i in chosen:
+            state.take(int(i))
+        return state
+
     def fits(self, i: int, share_check: bool = True) -> bool:
         return self.blocker(i, share_check) is None
 
@@ -158,7 +166,5 @@ def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> t
 def blockers(inst: Instance, chosen: np.ndarray, pairs: np.ndarray) -> list[str | None]:
     """For each of `pairs` (indices) not in the plan `chosen`: the rule that adding it alone would break,
     None when it would break none (the plan chose better value instead)."""
-    state = PlanState(inst)
-    for i in chosen:
-        state.take(int(i))
+    state = PlanState.of(inst, chosen)
     return [state.blocker(int(i)) for i in pairs]

@@ -22,14 +22,6 @@ from .greedy import PlanState
 from .instance import Instance
 
 
-def _state(inst: Instance, chosen: np.ndarray) -> PlanState:
-    """The rules' running totals of a plan."""
-    state = PlanState(inst)
-    for i in chosen:
-        state.take(int(i))
-    return state
-
-
 def _try(state: PlanState, out: list[int], into: list[int]) -> bool:
     """Drop the pairs `out`, take the pairs `into`; kept when every rule holds, else undone."""
     for j in out:
@@ -52,7 +44,7 @@ def _try(state: PlanState, out: list[int], into: list[int]) -> bool:
 def improve(inst: Instance, chosen: np.ndarray, deadline: float) -> np.ndarray:
     """A plan at least as good as `chosen` (a feasible plan), improved by add, replace and swap moves
     until none improves it or time.perf_counter() passes `deadline`."""
-    state = _state(inst, chosen)
+    state = PlanState.of(inst, chosen)
     value = inst.value
     by_pair = {(int(c), int(p)): i for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p))}
     of_creator: dict[int, set[int]] = {}  # creator -> its booked pairs

@@ -49,6 +49,9 @@ AHEAD = 0.5  # rows, those within this of binding are added too (fewer rounds: m
 USED = 1e-6  # a pair the LP solution uses (x above this): searched, and where overlap rows are looked for
 
 
+Layout = dict[str, tuple[np.ndarray, int]]  # role -> (sorted keys, its first row): where a system's rows are
+
+
 @dataclass(frozen=True)
 class Relaxation:
     bound: float  # no plan is worth more (from the best dual found, widened by SAFETY); nan when none
@@ -86,10 +89,12 @@ class _Rows:
     (Instance.outside_*) are priced by the pool's dual. Where that system has no such row the entry is
     dropped: a relaxation, as long as the coefficient is >= 0 (asserted)."""
 
-    def __init__(self, n_cols: int, layout: dict[str, tuple[np.ndarray, int]] | None = None):
-        self.n_cols, self.n_rows = n_cols, 0
+    def __init__(self, n_cols: int, layout: Layout | None = None):
+        self.n_cols = n_cols
+        # placed in a layout, the columns span that system's rows (the ones with a role)
+        self.n_rows = 0 if layout is None else max((first + len(keys) for keys, first in layout.values()), default=0)
         self.layout = layout
-        self.roles: dict[str, tuple[np.ndarray, int]] = {}  # role -> (sorted keys, its first row)
+        self.roles: Layout = {}
         self.r: list[np.ndarray] = []
         self.c: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
@@ -122,7 +127,6 @@ class _Rows:
         self.r.append(first + at[hit])
         self.c.append(np.asarray(cols)[hit])
         self.v.append(sign * np.asarray(coef, dtype=float)[hit])
-        self.n_rows = max(self.n_rows, max((f + len(k) for k, f in self.layout.values()), default=0))
 
     def one(self, role: str, cols: np.ndarray, coef: np.ndarray, rhs: float) -> None:
         """A single row: sum(coef over cols) <= rhs."""
@@ -137,7 +141,7 @@ class _Rows:
 
 
 def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray | None = None,
-          layout: dict[str, tuple[np.ndarray, int]] | None = None) -> tuple[_Rows, int]:
+          layout: Layout | None = None) -> tuple[_Rows, int]:
     """Every rule of constraints.py but overlap as sparse rows (overlap rows are added where violated, in
     relax); columns are the pairs, then one per exclusivity group. With `pair_c`, `pair_p` and the layout
     of the instance's own rows: those pairs' columns in those rows (exclusivity left out: a relaxation)."""
@@ -189,18 +193,22 @@ def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray |
     return rows, extra
 
 
+def _system(inst: Instance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, Layout]:
+    rows, extra = _rows(inst)
+    a, b = rows.matrix()
+    return a, b, np.concatenate([inst.value, np.zeros(extra)]), rows.roles
+
+
 def system(inst: Instance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
     """A, b and c of max c.x, A x <= b, 0 <= x <= 1 for every rule but overlap: the relaxation's, and with
     x integral the MIP's (mip.py). Columns: the pairs, then one per exclusivity group."""
-    rows, extra = _rows(inst)
-    a, b = rows.matrix()
-    return a, b, np.concatenate([inst.value, np.zeros(extra)])
+    return _system(inst)[:3]
 
 
 OUTSIDE_CHUNK = 1_000_000  # pairs left out of the pool priced at once (memory: a few arrays of this many)
 
 
-def outside_gain(inst: Instance, layout: dict[str, tuple[np.ndarray, int]], y: np.ndarray) -> tuple[float, float]:
+def outside_gain(inst: Instance, layout: Layout, y: np.ndarray) -> tuple[float, float]:
     """What the pairs left out of the pool add to the dual bound of the pool's rows (`layout`, dual y of
     those rows, >= 0): sum max(0, d), d = value - A'y for each such pair in the rows of the full model
     that are the pool's (the rest of the full model's rows dropped: a relaxation); and the least
@@ -223,10 +231,15 @@ def with_overlap(a: sp.csr_matrix, b: np.ndarray, clash: np.ndarray) -> tuple[sp
     return sp.vstack([a, rows], format="csr"), np.concatenate([b, np.ones(k)])
 
 
+def usable_dual(y: np.ndarray) -> np.ndarray:
+    """y with every entry that is negative or not finite as 0: a dual every bound below may use."""
+    return np.maximum(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+
+
 def dual_bound(a: sp.csr_matrix, b: np.ndarray, c: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """The bound b.y + sum max(0, c - A'y) for max c.x, A x <= b, 0 <= x <= 1, from any y (negative
     entries count as 0), and each column's reduced cost r = max(0, A'y - c)."""
-    y = np.maximum(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+    y = usable_dual(y)
     d = c - a.T @ y
     return float(b @ y + np.maximum(d, 0.0).sum()), np.maximum(-d, 0.0)
 
@@ -262,9 +275,7 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
         return Relaxation(0.0, np.zeros(0), np.zeros(0), 0.0, 0, "optimal")
     if minimum_without_pairs(inst):
         return Relaxation(math.nan, np.zeros(n), np.zeros(n), 0.0, 0, "infeasible")
-    rows, extra = _rows(inst)
-    base, b = rows.matrix()
-    c = np.concatenate([inst.value, np.zeros(extra)])
+    base, b, c, layout = _system(inst)
     clash = np.zeros((0, 2), dtype=np.int64)
     bound, reduced, x, status = math.inf, np.zeros(n), np.zeros(n), "time limit"
     outside = math.inf  # the least reduced cost of a pair left out of the pool, at the best dual
@@ -282,9 +293,9 @@ def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = l
             return Relaxation(math.nan, np.zeros(n), np.zeros(n), seconds, a.shape[0], "infeasible")
         if primal is None:
             break
-        y = np.maximum(np.nan_to_num(dual * scale, nan=0.0, posinf=0.0, neginf=0.0), 0.0)
+        y = usable_dual(dual * scale)
         found, r = dual_bound(a, rhs, c, y)
-        gain, least = outside_gain(inst, rows.roles, y) if len(inst.outside_c) else (0.0, math.inf)
+        gain, least = outside_gain(inst, layout, y) if len(inst.outside_c) else (0.0, math.inf)
         found += gain
         if found < bound:
             bound, reduced, outside = found, r[:n], least
