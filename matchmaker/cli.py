@@ -63,6 +63,9 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("use", "sentence-transformers"), help="embedding backend")
     parser.add_argument("--objective", choices=OBJECTIVES,
                         help="what the plan maximises: the fit score, expected GMV or expected profit")
+    parser.add_argument("--min-roi", type=float, help="expected GMV / expected cost at least this (0: no floor)")
+    parser.add_argument("--max-cpm", type=float, help="expected cost per 1,000 expected views at most this (CNY)")
+    parser.add_argument("--max-commission", type=float, help="expected commission at most this (CNY)")
 
 
 def _engine(parser: argparse.ArgumentParser) -> None:
@@ -134,6 +137,9 @@ def _config(args: argparse.Namespace) -> Config:
             "solver.seed": getattr(args, "seed", None),
             "scoring.backend": getattr(args, "backend", None),
             "economics.objective": getattr(args, "objective", None),
+            "campaign.min_roi": getattr(args, "min_roi", None),
+            "campaign.max_cpm": getattr(args, "max_cpm", None),
+            "campaign.max_commission": getattr(args, "max_commission", None),
             **_engine_flags(args),
         })
     except ValueError as exc:

@@ -80,6 +80,10 @@ class CampaignParams:
     exclusivity: bool = False  # a creator never promotes two brands in the same category
     default_max_products: int = 1
     fee_quote: str = ""  # which quote column is the fee ("21-60s视频", "直播", a header); "" = the first found
+    # Rules on the plan's expected money (fit/economics.py), each 0 = no such rule:
+    min_roi: float = 0.0  # expected GMV / expected cost (cash and commission) at least this
+    max_cpm: float = 0.0  # expected cost per 1,000 expected views at most this (CNY)
+    max_commission: float = 0.0  # expected commission paid at most this (CNY)
 
     def __post_init__(self) -> None:
         _check(math.isfinite(self.budget) and 0 <= self.budget <= MAX_BUDGET, "campaign.budget",
@@ -93,6 +97,12 @@ class CampaignParams:
                self.min_experience)
         _check(1 <= self.default_max_products <= 10_000, "campaign.default_max_products", "1..10000",
                self.default_max_products)
+        _check(math.isfinite(self.min_roi) and 0 <= self.min_roi <= 1000, "campaign.min_roi",
+               msg("0..1000 (0: no floor)"), self.min_roi)
+        for name in ("max_cpm", "max_commission"):
+            value = getattr(self, name)
+            _check(math.isfinite(value) and 0 <= value <= MAX_BUDGET, f"campaign.{name}",
+                   msg("0..{top} (0: no cap)", top=f"{MAX_BUDGET:,.0f}"), value)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from .inputs.validate import validate
 from .io.read import Table, read_export
 from .outcome import Outcome
 from .plan.explain import explain, quick_checks
-from .plan.instance import build_instance
+from .plan.instance import build_instance, has_money_rules
 from .plan.prune import pool
 from .plan.result import PlanSource, Progress, SolveResult, Status
 from .plan.solve import Interrupt, solve_instance
@@ -48,6 +48,7 @@ MIN_SEARCH_SECONDS = 1.0  # the search's share when the stages before it used up
 
 # What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
+                 "campaign.min_roi", "campaign.max_cpm", "campaign.max_commission",
                  "solver.time_limit", "solver.seed", "solver.workers", "solver.highs")
 
 
@@ -190,13 +191,31 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
 def _pooled(data: ProblemData, config: Config, pairs: pd.DataFrame, stage: Callable[[str], None]
             ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The pairs that go on to the overlap estimate and the solver, and those left out (None: none)."""
-    keep = pool(build_instance(data, pairs, pd.DataFrame({"a": [], "b": []}), config))
+    keep = pool(build_instance(data, pairs, pd.DataFrame({"a": [], "b": []}), config, money=False))
     if keep.all():
         return pairs, None
     stage(f"keeping a pool of {keep.sum():,} of {len(pairs):,} eligible pairs (the rest count in the bound)")
     outside = pd.DataFrame({"c": pairs["c"].to_numpy(np.int32)[~keep], "p": pairs["p"].to_numpy(np.int32)[~keep],
-                            "value": pairs["value"].to_numpy(float)[~keep]})
+                            "value": pairs["value"].to_numpy(float)[~keep], "fit": pairs["fit"].to_numpy(float)[~keep]})
     return pairs[keep].reset_index(drop=True), outside
+
+
+OUTSIDE_CHUNK = 1_000_000  # pairs left out of the pool whose expected money is computed at once
+
+
+def _outside_money(prepared: Prepared, config: Config) -> pd.DataFrame | None:
+    """The pairs left out of the pool, with their expected GMV, commission and views when the campaign has
+    money rules (their entries in the bound's rows), computed a chunk at a time."""
+    outside = prepared.outside
+    if outside is None or not has_money_rules(config):
+        return outside
+    parts = []
+    for start in range(0, len(outside), OUTSIDE_CHUNK):
+        part = outside.iloc[start:start + OUTSIDE_CHUNK]
+        money = economics(prepared.data, config, part["c"].to_numpy(int), part["p"].to_numpy(int),
+                          part["fit"].to_numpy(float))
+        parts.append(money[["gmv", "commission", "views"]])
+    return pd.concat([outside.reset_index(drop=True), pd.concat(parts, ignore_index=True)], axis=1)
 
 
 def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
@@ -263,7 +282,7 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs = prepared.candidates
-    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, prepared.outside)
+    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, _outside_money(prepared, config))
     lap("build")
     if len(pairs):
         interrupt = interrupt or Interrupt()

@@ -69,8 +69,9 @@ def test_an_unknown_pricing_label_is_named_with_its_row():
     assert "flat, commission, fee+commission" in problem.message
 
 
-def _solved(objective, creators, products, budget):
-    config = quick_config(**{"economics.objective": objective, "campaign.budget": budget})
+def _solved(objective, creators, products, budget, **rules):
+    config = quick_config(**{"economics.objective": objective, "campaign.budget": budget,
+                             **{f"campaign.{k}": v for k, v in rules.items()}})
     data = make_data(creators, products, config)
     return solve(prepare(data, config, HashEmbedder()))
 
@@ -113,3 +114,60 @@ def test_a_commission_only_creator_without_a_quote_can_be_booked():
     out = _solved("gmv", creators, [product("p", price=100, commission_rate="10%")], 0)
     assert list(out.plan["creator_id"]) == ["a"] and out.summary()["budget_used"] == 0
     assert out.summary()["expected"]["commission"] == pytest.approx(0.1 * out.plan["gmv"].sum(), rel=1e-6)
+
+
+def _all_three(out):
+    return out.candidates.drop(columns="chosen")
+
+
+@pytest.mark.parametrize("rule, limit, figure", [("min_roi", 4.0, "roi"), ("max_cpm", 50.0, "cpm")])
+def test_a_roi_floor_and_a_cpm_ceiling_change_the_plan_and_the_checker_holds_them(rule, limit, figure):
+    products = [product("p", price=100, max_creators=3)]
+    free = _solved("fit", CREATORS, products, 100_000)
+    assert len(free.plan) == 3  # all three, whatever they sell
+    before = free.summary()["expected"][figure]
+    assert before < limit if rule == "min_roi" else before > limit  # the rule binds
+    out = _solved("fit", CREATORS, products, 100_000, **{rule: limit})
+    after = out.summary()["expected"][figure]
+    assert out.result.status == "optimal" and 0 < len(out.plan) < 3
+    assert after >= limit if rule == "min_roi" else after <= limit
+    assert out.violations() == []
+    broken = check_plan(_all_three(free), out.data, out.config)  # the free plan, under the rule
+    assert len(broken) == 1 and ("below the floor" in broken[0] if rule == "min_roi" else "above the ceiling"
+                                 in broken[0]), broken
+
+
+def test_a_commission_cap_limits_the_expected_commission():
+    creators = [replace_pricing(c) for c in CREATORS]
+    products = [product("p", price=100, max_creators=3, commission_rate="20%")]
+    free = _solved("gmv", creators, products, 100_000)
+    paid = free.summary()["expected"]["commission"]
+    out = _solved("gmv", creators, products, 100_000, max_commission=paid / 2)
+    assert out.result.status == "optimal" and out.summary()["expected"]["commission"] <= paid / 2
+    assert out.violations() == [] and out.result.objective < free.result.objective
+    assert any("above the cap" in v for v in check_plan(_all_three(free), out.data, out.config))
+
+
+def replace_pricing(row: dict) -> dict:
+    return {**row, "pricing": "commission"}
+
+
+def test_a_roi_floor_no_plan_can_meet_is_explained_with_what_to_relax():
+    out = _solved("fit", CREATORS, [product("p", price=100, min_creators=3)], 100_000, min_roi=4.0)
+    assert out.result.status == "infeasible" and not out.result.has_plan
+    text = " ".join(str(r) for r in out.reasons)
+    assert "an expected ROI of at least 4" in text and "lower the ROI floor (min_roi)" in text
+
+
+def test_an_unknown_price_leaves_the_orders_as_the_prior_says_and_the_gmv_unknown():
+    row = figures([creator("a", avg_views=10_000)], [product("p")]).iloc[0]
+    assert row["orders"] == pytest.approx(10_000 * 0.002) and row["gmv"] == 0
+
+
+def test_the_deletion_filter_names_the_rule_families_in_conflict():
+    from matchmaker.plan.explain import conflicting_families
+
+    out = _solved("fit", CREATORS, [product("p", price=100, min_creators=3)], 100_000, min_roi=4.0)
+    assert conflicting_families(out.instance) == ["min_creators", "min_roi"]
+    relaxed = _solved("fit", CREATORS, [product("p", price=100, min_creators=2)], 100_000, min_roi=4.0)
+    assert relaxed.result.has_plan  # dropping either family is enough: 2 creators (big, cheap) reach ROI 4

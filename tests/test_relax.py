@@ -61,6 +61,8 @@ def glop_value(inst) -> float:
                     for i in in_k:
                         s.Add(x[i] <= y[inst.prod_brand[inst.pair_p[i]]])
                     s.Add(sum(y.values()) <= 1)
+    for rule in inst.rules:  # the money rules in the model's own integers (their rounding is the model's)
+        s.Add(sum(float(rule.coef[i]) * x[i] for i in range(inst.n_pairs)) <= rule.rhs)
     s.Maximize(sum(inst.value[i] * x[i] for i in range(inst.n_pairs)))
     assert s.Solve() == pywraplp.Solver.OPTIMAL
     return s.Objective().Value()
@@ -82,7 +84,7 @@ def optimum(inst, forced: int | None = None, proved: bool = True) -> float | Non
 
 
 CASES = [(60, 4, 0, {}), (80, 5, 1, {"exclusivity": False}), (50, 3, 1, {"exclusivity": True}),
-         (70, 4, 2, {"top_kol_max_share": 0.5})]
+         (70, 4, 2, {"top_kol_max_share": 0.5}), (60, 4, 3, {"max_cpm": 450.0})]
 
 
 @pytest.mark.parametrize("n_creators, n_products, seed, campaign", CASES)
@@ -281,8 +283,9 @@ def pooled(inst, keep: np.ndarray):
     present = np.zeros(len(inst.fee), dtype=bool)
     present[inst.pair_c[keep]] = True
     links = inst.conflicts[present[inst.conflicts[:, 0]] & present[inst.conflicts[:, 1]]]
+    rules = tuple(replace(rule, coef=rule.coef[keep], outside=rule.coef[~keep]) for rule in inst.rules)
     return replace(inst.subset(keep), conflicts=links, outside_c=inst.pair_c[~keep].astype(np.int32),
-                   outside_p=inst.pair_p[~keep].astype(np.int32), outside_value=inst.value[~keep])
+                   outside_p=inst.pair_p[~keep].astype(np.int32), outside_value=inst.value[~keep], rules=rules)
 
 
 @pytest.mark.parametrize("n_creators, n_products, seed, campaign", CASES)

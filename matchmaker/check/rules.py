@@ -33,6 +33,7 @@ class Booked:
         self.booked = creators
         self.products = data.products.set_index("product_id")
         self.rows = list(zip(plan["creator_id"], plan["product_id"]))
+        self.plan = plan
         known = [cid for cid, _ in self.rows if cid in self.creators.index]  # check_bookings names the rest
         self.fee = {cid: self._fee_paid(cid) for cid in known}
         self.top = {cid: self.creators.at[cid, "tier"] == "top_kol" for cid in known}
@@ -189,9 +190,35 @@ def check_exclusivity(b: Booked) -> list[str]:
             for (cid, cat), names in brands.items() if len(names) > 1]
 
 
+def check_money_rules(b: Booked) -> list[str]:
+    """The plan's expected ROI, CPM and commission within the campaign's rules. The expected GMV, commission
+    and views of each booking are the plan's own figures (the predictions, like the fit scores, are what
+    the plan is checked against); the cash is derived here, as for the budget."""
+    c = b.campaign
+    rules = {"min_roi": c.min_roi, "max_cpm": c.max_cpm, "max_commission": c.max_commission}
+    if not any(rules.values()) or not b.rows:
+        return []
+    missing = [k for k in ("gmv", "commission", "views") if k not in b.plan]
+    if missing:
+        return [f"the plan has no expected {', '.join(missing)} per booking, so its money rules cannot be checked"]
+    gmv, commission, views = (float(b.plan[k].astype(float).sum()) for k in ("gmv", "commission", "views"))
+    cost = b.spend + commission
+    slack = b.slack(len(b.rows))
+    out = []
+    if c.min_roi > 0 and gmv < c.min_roi * cost - slack * (1 + c.min_roi):
+        out.append(f"expected ROI {gmv / cost if cost else float('inf'):.4f} (GMV {gmv:,.2f} / cost {cost:,.2f}) "
+                   f"below the floor {c.min_roi}")
+    if c.max_cpm > 0 and 1000 * cost > c.max_cpm * views + 1000 * slack:
+        cpm = f"{1000 * cost / views:,.2f}" if views else "unbounded (no views)"
+        out.append(f"expected CPM {cpm} (cost {cost:,.2f} for {views:,.0f} views) above the ceiling {c.max_cpm}")
+    if c.max_commission > 0 and commission > c.max_commission + slack:
+        out.append(f"expected commission {commission:,.2f} above the cap {c.max_commission:,.2f}")
+    return out
+
+
 # One check per constraint family of the model, in the same order as plan.constraints.CONSTRAINTS.
 CHECKS = (check_budget, check_product_budgets, check_capacity, check_product_counts, check_tier_mix,
-          check_overlap, check_exclusivity)
+          check_overlap, check_exclusivity, check_money_rules)
 
 
 def check_plan(plan: pd.DataFrame, data: ProblemData, config: Config) -> list[str]:

@@ -47,9 +47,11 @@ def _prior(products: pd.DataFrame, config: Config) -> np.ndarray:
 def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray) -> pd.DataFrame:
     """The expected figures (MONEY_COLUMNS) of the bookings (c[i], p[i]) with fit scores fit[i]."""
     e, creators, products = config.economics, data.creators, data.products
-    price = np.nan_to_num(products["price"].to_numpy(float))
+    given = products["price"].to_numpy(float)
+    price = np.nan_to_num(given)
     tier = np.where(creators["tier"].to_numpy(object) == "top_kol", e.top_kol_conversion, 1.0)
-    by_price = (np.maximum(price, 1e-9) / e.reference_price) ** -e.price_elasticity
+    # an unknown price moves nothing (its GMV is unknown, not its orders)
+    by_price = np.where(given > 0, (np.where(given > 0, given, 1.0) / e.reference_price) ** -e.price_elasticity, 1.0)
     conversion = _prior(products, config)[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
     views = _views(creators, config)[c]
     orders = views * conversion

@@ -19,10 +19,9 @@ from fractions import Fraction
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .instance import NO_LIMIT, Instance
+from .instance import INT_ROOM, MONEY_SCALE, NO_LIMIT, Instance
 
 VALUE_SCALE = 10_000  # value 0.8731 -> 8731
-MONEY_SCALE = 100  # CNY -> fen
 
 Gate = Callable[[str], list]
 
@@ -41,8 +40,6 @@ def to_ratio(share: float, max_denominator: int = 10**6) -> Fraction:
         return exact
     return Fraction(math.floor(exact * max_denominator), max_denominator)
 
-
-INT_ROOM = 2**62  # CP-SAT rejects a constraint whose sum of |coefficients| may overflow int64
 
 
 def _capped(limit: float, fees: np.ndarray) -> int:
@@ -159,8 +156,16 @@ def add_exclusivity(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) ->
         _enforce(m.add(sum(uses) <= 1), literals)
 
 
+def add_money_rules(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """The plan's expected ROI at least min_roi, its expected CPM at most max_cpm, its expected commission at
+    most max_commission (where the campaign sets them): one row each, as Instance.rules gives it."""
+    for rule in inst.rules:
+        ct = m.add(cp_model.LinearExpr.weighted_sum(x, rule.coef.tolist()) <= rule.rhs)
+        _enforce(ct, gate(rule.name))
+
+
 CONSTRAINTS = (add_budget, add_product_budgets, add_capacity, add_product_counts, add_tier_mix,
-               add_overlap, add_exclusivity)
+               add_overlap, add_exclusivity, add_money_rules)
 
 
 def build_model(inst: Instance, gate: Gate = no_gate, objective: bool = True,

@@ -60,6 +60,7 @@ def describe_rule(rule: str, inst: Instance) -> Message:
             "top_kol_share": msg("Top-KOLs at most {share:.0%} of the spend", share=inst.top_share),
             "overlap": msg("no two creators with overlapping audiences on one product"),
             "exclusivity": msg("one brand per category for each creator"),
+        **{rule.name: _money_rule(rule.name, rule.limit) for rule in inst.rules},
         }[kind]
     p = int(index)
     pid = inst.product_ids[p]
@@ -73,12 +74,20 @@ def describe_rule(rule: str, inst: Instance) -> Message:
     }[kind]
 
 
+def _money_rule(name: str, limit: float) -> Message:
+    return {"min_roi": msg("an expected ROI of at least {roi:g}", roi=limit),
+            "max_cpm": msg("an expected CPM of at most {cpm}", cpm=_money(limit)),
+            "max_commission": msg("expected commission of at most {cap}", cap=_money(limit))}[name]
+
+
 SUGGESTIONS = {
     "budget": msg("raise the budget"), "product_budget": msg("raise that product's budget"),
     "capacity": msg("let creators take more products"), "min_creators": msg("lower the minimum creators"),
     "max_creators": msg("raise the maximum creators"), "min_top_kol": msg("lower the minimum Top-KOLs"),
     "max_top_kol": msg("raise the maximum Top-KOLs"), "top_kol_share": msg("raise the Top-KOL share cap"),
     "overlap": msg("raise max_overlap"), "exclusivity": msg("turn off exclusivity"),
+    "min_roi": msg("lower the ROI floor (min_roi)"), "max_cpm": msg("raise the CPM ceiling (max_cpm)"),
+    "max_commission": msg("raise the commission cap (max_commission)"),
 }
 
 
@@ -103,12 +112,55 @@ def conflicting_rules(inst: Instance, time_limit: float = 10.0) -> list[str]:
     return [rule for rule, lit in switches.items() if lit.index in core]
 
 
+PRODUCT_FAMILIES = {
+    "product_budget": msg("the products' own budgets"), "min_creators": msg("the products' minimum creators"),
+    "max_creators": msg("the products' maximum creators"), "min_top_kol": msg("the products' minimum Top-KOLs"),
+    "max_top_kol": msg("the products' maximum Top-KOLs"),
+}
+
+
+def _feasible_without(inst: Instance, off: set[str], time_limit: float) -> bool | None:
+    """Is there a plan when the rule families in `off` are dropped (None: not decided in time)?"""
+    model = cp_model.CpModel()
+    never = model.new_constant(0)
+    build_model(inst, gate=lambda rule: [never] if rule.partition(":")[0] in off else [], objective=False,
+                model=model)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(model)
+    return None if status == cp_model.UNKNOWN else status != cp_model.INFEASIBLE
+
+
+def conflicting_families(inst: Instance, time_limit: float = 10.0) -> list[str]:
+    """Rule families (budget, min_creators, min_roi, ...) none of which can be dropped without a plan
+    appearing: a deletion filter, one quick solve per family, for when the core of single rules is not
+    found in time (a ROI floor's row is slow to reason about with assumptions); [] if undecided."""
+    families: list[str] = []
+    model = cp_model.CpModel()
+    build_model(inst, gate=lambda rule: families.append(rule.partition(":")[0]) or [model.new_bool_var("")],
+                objective=False, model=model)
+    kept = list(dict.fromkeys(families))
+    each = time_limit / max(1, len(kept))
+    for family in list(kept):
+        if _feasible_without(inst, {f for f in families if f not in kept} | {family}, each) is False:
+            kept.remove(family)  # still no plan without it: not needed for the conflict
+    return kept if _feasible_without(inst, set(families) - set(kept), each) is False else []
+
+
 def explain(inst: Instance) -> list[Message]:
     """Plain sentences: the obvious causes, else the conflicting rules and what to relax."""
     reasons = quick_checks(inst)
     if reasons:
         return reasons
     rules = conflicting_rules(inst)
+    if not rules:
+        rules = conflicting_families(inst)
+        if rules:
+            named = tuple(PRODUCT_FAMILIES.get(r) or describe_rule(r, inst) for r in rules)
+            fixes = tuple(sorted({SUGGESTIONS[r] for r in rules}))
+            return [msg("these rules cannot all hold together: {rules}. To find a plan, do one of: {fixes}.",
+                        rules=named, fixes=fixes)]
     if not rules:
         return [msg("no plan satisfies all the rules together (no smaller set of conflicting rules was found in "
                     "time); try relaxing the budget or the per-product minimums")]

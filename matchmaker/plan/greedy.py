@@ -1,8 +1,9 @@
 """A fast greedy plan: the solver's hint and the baseline it must never fall below.
 
 First the per-product minimums (Top-KOLs, then creators), best value per yuan first; then every other
-pair by value per yuan. A pair is taken only when every rule still holds, except the Top-KOL share
-during the minimums, which a repair step restores by dropping spare Top-KOLs.
+pair by value per yuan. A pair is taken only when every rule still holds, except the Top-KOL share and
+the money rules during the minimums: a repair step restores the share by dropping spare Top-KOLs, and
+while a money rule is broken only pairs that bring it back (a ROI above the floor, ...) are taken.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class PlanState:
         self.brand_uses: dict[tuple[int, int], int] = defaultdict(int)
         # product -> creators kept out by an overlap with a member, with how many members keep them out
         self.kept_out: dict[int, Counter[int]] = defaultdict(Counter)
+        self.rule_sums = [0] * len(inst.rules)  # each money rule's row, in its integers
 
     @classmethod
     def of(cls, inst: Instance, chosen: np.ndarray) -> PlanState:
@@ -66,6 +68,9 @@ class PlanState:
         key = (c, int(inst.prod_category[p]))
         if inst.exclusivity and self.brand_of.get(key, inst.prod_brand[p]) != inst.prod_brand[p]:
             return "exclusivity"
+        for total, rule in zip(self.rule_sums, inst.rules):  # during the minimums, checked at the end as the share
+            if share_check and rule.coef[i] > 0 and total + int(rule.coef[i]) > rule.rhs:
+                return rule.name
         return None
 
     def take(self, i: int) -> None:
@@ -82,6 +87,7 @@ class PlanState:
         self.kept_out[p].update(inst.neighbours(c).tolist())
         self.brand_of[(c, int(inst.prod_category[p]))] = int(inst.prod_brand[p])
         self.brand_uses[(c, int(inst.prod_category[p]))] += 1
+        self.rule_sums = [total + int(rule.coef[i]) for total, rule in zip(self.rule_sums, inst.rules)]
 
     def drop(self, i: int) -> None:
         inst, c, p = self.inst, int(self.inst.pair_c[i]), int(self.inst.pair_p[i])
@@ -99,14 +105,19 @@ class PlanState:
         self.brand_uses[key] -= 1
         if not self.brand_uses[key]:
             del self.brand_of[key]
+        self.rule_sums = [total - int(rule.coef[i]) for total, rule in zip(self.rule_sums, inst.rules)]
 
     def share_ok(self) -> bool:
         return self.top_spend <= self.inst.top_share * self.spend + 1e-6
 
+    def rules_ok(self) -> bool:
+        """Every money rule holds (dropping a booking can break a ROI floor or a CPM ceiling)."""
+        return all(total <= rule.rhs for total, rule in zip(self.rule_sums, self.inst.rules))
+
     def meets_minimums(self) -> bool:
         inst = self.inst
         return bool((self.prod_count >= inst.prod_min).all() and (self.prod_top >= inst.prod_min_top).all()
-                    and self.share_ok())
+                    and self.share_ok() and self.rules_ok())
 
 
 def greedy(inst: Instance) -> tuple[np.ndarray, bool]:

@@ -13,6 +13,54 @@ from ..data import ProblemData
 from ..inputs.parse import norm_category
 
 NO_LIMIT = -1
+INT_ROOM = 2**62  # CP-SAT rejects a constraint whose sum of |coefficients| may overflow int64
+MONEY_SCALE = 100  # CNY -> fen
+
+
+@dataclass(frozen=True)
+class MoneyRule:
+    """A rule on the plan's expected money (campaign.min_roi, max_cpm, max_commission) as one row
+    coef . x <= rhs in whole units of `unit` CNY (a fen, or more when the sums would overflow int64), each
+    coefficient rounded up and the right-hand side down: the row is never looser than the rule. The model,
+    the LP relaxation and the greedy plan all read these integers."""
+
+    name: str  # the rule, as the model's gates name it
+    limit: float  # the rule's figure as the campaign gives it
+    coef: np.ndarray  # int64 per pair
+    rhs: int
+    outside: np.ndarray  # int64 per pair left out of the pool
+    unit: float  # CNY per unit of coef
+
+
+def money_rules(config: Config, pairs: pd.DataFrame, cash: np.ndarray, outside: pd.DataFrame | None = None,
+                outside_cash: np.ndarray | None = None) -> tuple[MoneyRule, ...]:
+    """The campaign's money rules over `pairs` (columns gmv, commission, views) whose cash cost is `cash`,
+    and over the pairs left out of the pool (`outside`, same columns)."""
+    campaign = config.campaign
+
+    def rows(frame: pd.DataFrame, paid: np.ndarray) -> list[tuple[str, float, np.ndarray, float]]:
+        cost = paid + frame["commission"].to_numpy(float)
+        found = []
+        if campaign.min_roi > 0:  # gmv >= r cost  <=>  sum (r cost - gmv) x <= 0
+            found.append(("min_roi", campaign.min_roi, campaign.min_roi * cost - frame["gmv"].to_numpy(float), 0.0))
+        if campaign.max_cpm > 0:  # 1000 cost / views <= m  <=>  sum (1000 cost - m views) x <= 0
+            found.append(("max_cpm", campaign.max_cpm, 1000 * cost - campaign.max_cpm * frame["views"].to_numpy(float),
+                          0.0))
+        if campaign.max_commission > 0:
+            found.append(("max_commission", campaign.max_commission, frame["commission"].to_numpy(float),
+                          campaign.max_commission))
+        return found
+
+    inside = rows(pairs, cash)
+    out = rows(outside, outside_cash) if outside is not None and len(outside) else [None] * len(inside)
+    made = []
+    for (name, limit, coef, rhs), other in zip(inside, out):
+        other_coef = other[2] if other is not None else np.zeros(0)
+        total = float(np.abs(coef).sum() + np.abs(other_coef).sum() + abs(rhs)) * MONEY_SCALE
+        unit = 1.0 / MONEY_SCALE * max(1.0, 10.0 ** np.ceil(np.log10(max(total, 1.0) / (INT_ROOM / 8))))
+        made.append(MoneyRule(name, limit, np.ceil(coef / unit).astype(np.int64), int(np.floor(rhs / unit)),
+                              np.ceil(other_coef / unit).astype(np.int64), unit))
+    return tuple(made)
 
 
 @dataclass(frozen=True)
@@ -44,6 +92,7 @@ class Instance:
     outside_c: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     outside_p: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     outside_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rules: tuple[MoneyRule, ...] = ()  # the campaign's rules on expected money
 
     def __post_init__(self) -> None:
         """Every array read-only: the greedy plan, the model and explain all read one Instance."""
@@ -107,7 +156,8 @@ class Instance:
 
     def subset(self, keep: np.ndarray) -> Instance:
         """The same campaign with only the pairs where `keep` is true (creators and products unchanged)."""
-        return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep])
+        rules = tuple(replace(rule, coef=rule.coef[keep]) for rule in self.rules)
+        return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep], rules=rules)
 
 
 def _limits(series: pd.Series) -> np.ndarray:
@@ -115,12 +165,13 @@ def _limits(series: pd.Series) -> np.ndarray:
 
 
 def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: pd.DataFrame,
-                   config: Config, outside: pd.DataFrame | None = None) -> Instance:
-    """The solver's view of the pairs in `candidates`; `outside` (c, p, value): eligible pairs left out of
-    the pool, for the bound only."""
+                   config: Config, outside: pd.DataFrame | None = None, money: bool = True) -> Instance:
+    """The solver's view of the pairs in `candidates`; `outside` (c, p, value, and gmv, commission, views
+    when the campaign has money rules): eligible pairs left out of the pool, for the bound only. With
+    `money` false, without the money rules (the candidates need no expected GMV, commission and views)."""
     products = data.products
     outside = outside if outside is not None else pd.DataFrame({"c": [], "p": [], "value": []})
-    return Instance(
+    inst = Instance(
         pair_c=candidates["c"].to_numpy(int),
         pair_p=candidates["p"].to_numpy(int),
         value=candidates["value"].to_numpy(float),
@@ -145,3 +196,12 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         outside_p=outside["p"].to_numpy(np.int32),
         outside_value=outside["value"].to_numpy(float),
     )
+    if not (money and has_money_rules(config)):
+        return inst
+    return replace(inst, rules=money_rules(config, candidates, inst.pair_cost, outside,
+                                           inst.cost(inst.outside_c, inst.outside_p)))
+
+
+def has_money_rules(config: Config) -> bool:
+    c = config.campaign
+    return c.min_roi > 0 or c.max_cpm > 0 or c.max_commission > 0

@@ -1,10 +1,11 @@
 """Which pairs the exact search sees on a large campaign, with a guarantee.
 
-Kept: per product the best pairs by value and by value per yuan (enough for its min and max rules), every
-pair the LP relaxation uses, and the hint's pairs. A pruned pair costs the search nothing it could prove:
-after the search, `Relaxation.could_improve(plan value)` says whether any pruned pair might be in a better
-plan. If none, the search's own bound holds for the full campaign; if some, they come back for another
-round while time is left, and otherwise only the LP's bound (of the full model) is reported.
+Kept: per product the best pairs by value, by value per yuan and by each money rule (enough for its min
+and max rules), every pair the LP relaxation uses, and the hint's pairs. A pruned pair costs the search
+nothing it could prove: after the search, `Relaxation.could_improve(plan value)` says whether any pruned
+pair might be in a better plan. If none, the search's own bound holds for the full campaign; if some,
+they come back for another round while time is left, and otherwise only the LP's bound (of the full
+model) is reported.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ def per_product(inst: Instance) -> np.ndarray:
 
 
 def _best_per_product(inst: Instance, limit: np.ndarray) -> np.ndarray:
-    """Boolean mask over pairs: per product the `limit[p]` best by value, by value per yuan, and the best
-    Top-KOLs by value (enough for the Top-KOL minimums)."""
-    frame = pd.DataFrame({"p": inst.pair_p, "value": inst.value, "per_yuan": inst.per_yuan})
+    """Boolean mask over pairs: per product the `limit[p]` best by value, by value per yuan, by each money
+    rule (the pairs that ease it most: the best ROI, the least CPM, ...) and the best Top-KOLs by value
+    (enough for the Top-KOL minimums)."""
+    frame = pd.DataFrame({"p": inst.pair_p, "value": inst.value, "per_yuan": inst.per_yuan,
+                          **{f"rule {k}": -rule.coef for k, rule in enumerate(inst.rules)}})
     limit = limit[inst.pair_p]
     keep = np.zeros(inst.n_pairs, dtype=bool)
-    for key in ("value", "per_yuan"):
+    for key in ("value", "per_yuan", *(f"rule {k}" for k in range(len(inst.rules)))):
         rank = frame.groupby("p")[key].rank(method="first", ascending=False).to_numpy()
         keep |= rank <= limit
     top = inst.top[inst.pair_c]

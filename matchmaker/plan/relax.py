@@ -141,10 +141,11 @@ class _Rows:
 
 
 def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray | None = None,
-          layout: Layout | None = None) -> tuple[_Rows, int]:
+          layout: Layout | None = None, outside: slice | None = None) -> tuple[_Rows, int]:
     """Every rule of constraints.py but overlap as sparse rows (overlap rows are added where violated, in
     relax); columns are the pairs, then one per exclusivity group. With `pair_c`, `pair_p` and the layout
-    of the instance's own rows: those pairs' columns in those rows (exclusivity left out: a relaxation)."""
+    of the instance's own rows: those pairs' columns in those rows (exclusivity left out: a relaxation);
+    `outside`: which of the pairs left out of the pool they are (their entries in the money rules)."""
     pair_c = inst.pair_c if pair_c is None else pair_c
     pair_p = inst.pair_p if pair_p is None else pair_p
     n = len(pair_c)
@@ -174,6 +175,9 @@ def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray |
         rows.grouped(f"max {rule}", pair_p[has_max], pairs[has_max], ones[has_max], highs.astype(float))
     if inst.top_share < 1.0:
         rows.one("Top-KOL share", pairs, top_share_coefficients(inst, pair_c, pair_p).astype(float), 0.0)
+    for rule in inst.rules:
+        rows.one(rule.name, pairs, (rule.coef if outside is None else rule.outside[outside]).astype(float),
+                 float(rule.rhs))
     extra = 0
     if inst.exclusivity and layout is None:
         frame = pd.DataFrame({"c": pair_c, "k": inst.prod_category[pair_p],
@@ -216,7 +220,7 @@ def outside_gain(inst: Instance, layout: Layout, y: np.ndarray) -> tuple[float, 
     gain, least = 0.0, math.inf
     for start in range(0, len(inst.outside_c), OUTSIDE_CHUNK):
         part = slice(start, start + OUTSIDE_CHUNK)
-        rows, _ = _rows(inst, inst.outside_c[part], inst.outside_p[part], layout)
+        rows, _ = _rows(inst, inst.outside_c[part], inst.outside_p[part], layout, part)
         a, _ = rows.matrix()
         d = inst.outside_value[part] - a.T @ y[:a.shape[0]]
         gain += float(np.maximum(d, 0.0).sum())

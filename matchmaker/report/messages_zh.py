@@ -172,4 +172,17 @@ MESSAGES_ZH: dict[str, str] = {
     'the Ray engine needs the optional extra: pip install "matchmaker[ray]" (or choose engine.kind = "local")':
         'Ray 引擎需要安装可选组件：pip install "matchmaker[ray]"（或设置 engine.kind = "local"）',
     "could not join Ray at this address ({error})": "无法连接到该地址的 Ray 集群（{error}）",
+    "0..1000 (0: no floor)": "0..1000（0：不设下限）",
+    "0..{top} (0: no cap)": "0..{top}（0：不设上限）",
+    "an expected ROI of at least {roi:g}": "预期 ROI 至少为 {roi:g}",
+    "an expected CPM of at most {cpm}": "预期 CPM 不超过 {cpm}",
+    "expected commission of at most {cap}": "预期佣金不超过 {cap}",
+    "lower the ROI floor (min_roi)": "降低 ROI 下限（min_roi）",
+    "raise the CPM ceiling (max_cpm)": "提高 CPM 上限（max_cpm）",
+    "raise the commission cap (max_commission)": "提高佣金上限（max_commission）",
+    "the products' own budgets": "各商品自身的预算",
+    "the products' minimum creators": "各商品的最少达人数",
+    "the products' maximum creators": "各商品的最多达人数",
+    "the products' minimum Top-KOLs": "各商品的最少头部达人数",
+    "the products' maximum Top-KOLs": "各商品的最多头部达人数",
 }
