@@ -23,6 +23,8 @@ class ProblemData:
       min_top_kol, max_top_kol, budget, target_gender, target_age (tuple), target_region, row
     pairs (optional): creator_id, product_id, value  -- user-supplied eligible pairs and values
     overlaps (optional): creator_a, creator_b, overlap -- measured audience overlaps in 0..1
+    locks (optional): creator_id, product_id -- bookings every plan must make (a pilot's kept bookings)
+    bans: creator ids no plan may book
     Treat the frames as read-only; make changed copies with `replace`.
     """
 
@@ -32,6 +34,8 @@ class ProblemData:
     overlaps: pd.DataFrame | None = None
     warnings: tuple[Problem, ...] = ()
     files: dict[str, str] = field(default_factory=dict)
+    locks: pd.DataFrame | None = None
+    bans: tuple[str, ...] = ()
 
     @property
     def n_creators(self) -> int:

@@ -218,6 +218,18 @@ def _outside_money(prepared: Prepared, config: Config) -> pd.DataFrame | None:
     return pd.concat([outside.reset_index(drop=True), pd.concat(parts, ignore_index=True)], axis=1)
 
 
+def _without_bans(data: ProblemData, pairs: pd.DataFrame, outside: pd.DataFrame | None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The pairs (and the pairs left out of the pool) without the banned creators'."""
+    if not data.bans:
+        return pairs, outside
+    banned = data.creators["creator_id"].isin(data.bans).to_numpy()
+    pairs = pairs[~banned[pairs["c"].to_numpy(int)]].reset_index(drop=True)
+    if outside is not None:
+        outside = outside[~banned[outside["c"].to_numpy(int)]].reset_index(drop=True)
+    return pairs, outside
+
+
 def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
     fixed = sorted(set(changes or {}) - set(SOLVE_CHANGES))
     if fixed:
@@ -281,8 +293,8 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     `started` makes the time limit cover everything since then (search_params)."""
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
-    pairs = prepared.candidates
-    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, _outside_money(prepared, config))
+    pairs, outside = _without_bans(prepared.data, prepared.candidates, _outside_money(prepared, config))
+    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, outside)
     lap("build")
     if len(pairs):
         interrupt = interrupt or Interrupt()

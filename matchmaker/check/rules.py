@@ -216,9 +216,19 @@ def check_money_rules(b: Booked) -> list[str]:
     return out
 
 
+def check_locks(b: Booked) -> list[str]:
+    """Every locked booking made; no banned creator booked."""
+    made = set(b.rows)
+    locks = b.data.locks
+    out = [f"{cid} -> {pid} is locked but not booked" for cid, pid in
+           (zip(locks["creator_id"], locks["product_id"]) if locks is not None else ()) if (cid, pid) not in made]
+    banned = set(b.data.bans)
+    return out + [f"{cid} is banned but booked for {pid}" for cid, pid in b.rows if cid in banned]
+
+
 # One check per constraint family of the model, in the same order as plan.constraints.CONSTRAINTS.
 CHECKS = (check_budget, check_product_budgets, check_capacity, check_product_counts, check_tier_mix,
-          check_overlap, check_exclusivity, check_money_rules)
+          check_overlap, check_exclusivity, check_money_rules, check_locks)
 
 
 def check_plan(plan: pd.DataFrame, data: ProblemData, config: Config) -> list[str]:

@@ -164,8 +164,17 @@ def add_money_rules(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) ->
         _enforce(ct, gate(rule.name))
 
 
+def add_locks(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
+    """Every locked booking is made (a lock on a pair that is not eligible: no plan)."""
+    literals = gate("lock") if len(inst.locked_pairs) or inst.unplaced_locks else []
+    for i in inst.locked_pairs.tolist():
+        _enforce(m.add(x[i] == 1), literals)
+    if inst.unplaced_locks:
+        _enforce(m.add_bool_or([]), literals)
+
+
 CONSTRAINTS = (add_budget, add_product_budgets, add_capacity, add_product_counts, add_tier_mix,
-               add_overlap, add_exclusivity, add_money_rules)
+               add_overlap, add_exclusivity, add_money_rules, add_locks)
 
 
 def build_model(inst: Instance, gate: Gate = no_gate, objective: bool = True,

@@ -21,7 +21,9 @@ def _money(value: float) -> str:
 
 def quick_checks(inst: Instance) -> list[Message]:
     """Causes visible by counting, one sentence each."""
-    reasons: list[Message] = []
+    reasons: list[Message] = [
+        msg("{creator} is locked for {product}, but that pair is not eligible (categories, experience, capacity, "
+            "a missing quote, or a ban)", creator=cid, product=pid) for cid, pid in inst.unplaced_locks]
     cheapest_total = 0.0
     for p, pid in enumerate(inst.product_ids):
         pairs = np.nonzero(inst.pair_p == p)[0]
@@ -60,6 +62,7 @@ def describe_rule(rule: str, inst: Instance) -> Message:
             "top_kol_share": msg("Top-KOLs at most {share:.0%} of the spend", share=inst.top_share),
             "overlap": msg("no two creators with overlapping audiences on one product"),
             "exclusivity": msg("one brand per category for each creator"),
+            "lock": msg("the {n} locked booking(s)", n=len(inst.locked_pairs)),
         **{rule.name: _money_rule(rule.name, rule.limit) for rule in inst.rules},
         }[kind]
     p = int(index)
@@ -87,7 +90,7 @@ SUGGESTIONS = {
     "max_top_kol": msg("raise the maximum Top-KOLs"), "top_kol_share": msg("raise the Top-KOL share cap"),
     "overlap": msg("raise max_overlap"), "exclusivity": msg("turn off exclusivity"),
     "min_roi": msg("lower the ROI floor (min_roi)"), "max_cpm": msg("raise the CPM ceiling (max_cpm)"),
-    "max_commission": msg("raise the commission cap (max_commission)"),
+    "max_commission": msg("raise the commission cap (max_commission)"), "lock": msg("unlock some bookings"),
 }
 
 

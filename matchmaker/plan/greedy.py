@@ -114,10 +114,16 @@ class PlanState:
         """Every money rule holds (dropping a booking can break a ROI floor or a CPM ceiling)."""
         return all(total <= rule.rhs for total, rule in zip(self.rule_sums, self.inst.rules))
 
+    def locks_ok(self) -> bool:
+        """Every locked booking is in the plan."""
+        inst = self.inst
+        return not inst.unplaced_locks and all(int(inst.pair_c[i]) in self.members[int(inst.pair_p[i])]
+                                               for i in inst.locked_pairs)
+
     def meets_minimums(self) -> bool:
         inst = self.inst
         return bool((self.prod_count >= inst.prod_min).all() and (self.prod_top >= inst.prod_min_top).all()
-                    and self.share_ok() and self.rules_ok())
+                    and self.share_ok() and self.rules_ok() and self.locks_ok())
 
 
 def greedy(inst: Instance) -> tuple[np.ndarray, bool]:
@@ -148,6 +154,8 @@ def lp_rounding(inst: Instance, lp_x: np.ndarray) -> tuple[np.ndarray, bool]:
 
 def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> tuple[np.ndarray, bool]:
     state = PlanState(inst)
+    for i in inst.locked_pairs:  # the locked bookings first, as they are (a rule they break: no plan)
+        state.take(int(i))
     by_density = np.argsort(-density, kind="stable")
     by_priority = np.argsort(-priority, kind="stable")
     # Minimums first: Top-KOLs (share rule checked at the end, alliance pairs come later), then anyone.
@@ -166,7 +174,8 @@ def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray) -> t
             p = int(inst.pair_p[i])
             if state.share_ok():
                 break
-            if state.prod_top[p] > inst.prod_min_top[p] and state.prod_count[p] > inst.prod_min[p]:
+            if state.prod_top[p] > inst.prod_min_top[p] and state.prod_count[p] > inst.prod_min[p] and \
+                    not (len(inst.locked) and inst.locked[i]):
                 state.drop(i)
         for i in by_priority:
             if inst.value[i] > 0 and state.fits(i):

@@ -93,6 +93,9 @@ class Instance:
     outside_p: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     outside_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rules: tuple[MoneyRule, ...] = ()  # the campaign's rules on expected money
+    locked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per pair: every plan books it
+    # locked bookings that are no eligible pair (creator id, product id): no plan can make them
+    unplaced_locks: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         """Every array read-only: the greedy plan, the model and explain all read one Instance."""
@@ -104,6 +107,11 @@ class Instance:
     @property
     def n_pairs(self) -> int:
         return len(self.pair_c)
+
+    @property
+    def locked_pairs(self) -> np.ndarray:
+        """The indices of the pairs every plan must book."""
+        return np.nonzero(self.locked)[0] if len(self.locked) else np.zeros(0, dtype=int)
 
     def cost(self, pair_c: np.ndarray, pair_p: np.ndarray) -> np.ndarray:
         """The cash a booking of pair_c[i] for pair_p[i] costs: the creator's fee and the product's sample."""
@@ -157,7 +165,9 @@ class Instance:
     def subset(self, keep: np.ndarray) -> Instance:
         """The same campaign with only the pairs where `keep` is true (creators and products unchanged)."""
         rules = tuple(replace(rule, coef=rule.coef[keep]) for rule in self.rules)
-        return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep], rules=rules)
+        locked = self.locked[keep] if len(self.locked) else self.locked
+        return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep], rules=rules,
+                       locked=locked)
 
 
 def _limits(series: pd.Series) -> np.ndarray:
@@ -195,11 +205,22 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         outside_c=outside["c"].to_numpy(np.int32),
         outside_p=outside["p"].to_numpy(np.int32),
         outside_value=outside["value"].to_numpy(float),
+        **_locks(data, candidates),
     )
     if not (money and has_money_rules(config)):
         return inst
     return replace(inst, rules=money_rules(config, candidates, inst.pair_cost, outside,
                                            inst.cost(inst.outside_c, inst.outside_p)))
+
+
+def _locks(data: ProblemData, candidates: pd.DataFrame) -> dict:
+    """The locked pairs among the candidates, and the locks that are no candidate."""
+    if data.locks is None or not len(data.locks):
+        return {}
+    wanted = pd.MultiIndex.from_frame(data.locks[["creator_id", "product_id"]].astype(str))
+    have = pd.MultiIndex.from_arrays([candidates["creator_id"].astype(str), candidates["product_id"].astype(str)])
+    return {"locked": np.asarray(have.isin(wanted), dtype=bool),
+            "unplaced_locks": tuple(tuple(pair) for pair in wanted[~wanted.isin(have)])}
 
 
 def has_money_rules(config: Config) -> bool:

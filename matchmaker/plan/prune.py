@@ -51,6 +51,7 @@ def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) 
     if relaxation is not None and relaxation.solved:
         keep |= relaxation.x > USED
     keep[hint] = True
+    keep[inst.locked_pairs] = True
     return keep
 
 
@@ -67,4 +68,6 @@ def pool(inst: Instance) -> np.ndarray:
     """Boolean mask over pairs: the pool of a very large campaign (all pairs up to POOL_ABOVE)."""
     if inst.n_pairs <= POOL_ABOVE:
         return np.ones(inst.n_pairs, dtype=bool)
-    return _best_per_product(inst, np.maximum(POOL_FACTOR * per_product(inst), POOL_MIN))
+    keep = _best_per_product(inst, np.maximum(POOL_FACTOR * per_product(inst), POOL_MIN))
+    keep[inst.locked_pairs] = True
+    return keep

@@ -185,4 +185,8 @@ MESSAGES_ZH: dict[str, str] = {
     "the products' maximum creators": "各商品的最多达人数",
     "the products' minimum Top-KOLs": "各商品的最少头部达人数",
     "the products' maximum Top-KOLs": "各商品的最多头部达人数",
+    "{creator} is locked for {product}, but that pair is not eligible (categories, experience, capacity, a missing quote, or a ban)":
+        "{creator} 被锁定推广 {product}，但该组合不符合条件（类目、经验、可接商品数、缺少报价或已被排除）",
+    "the {n} locked booking(s)": "{n} 个锁定的合作",
+    "unlock some bookings": "解除部分锁定的合作",
 }
