@@ -32,6 +32,7 @@ from .pipeline import load, prepare, solve, text_encoder
 from .plan.result import Progress, Status
 from .plan.solve import Interrupt
 from .problems import InputError, Problem, grouped, problems_frame
+from .replan import MODES
 from .report.tables import plan_table
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
@@ -62,7 +63,9 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="solver random seed")
     parser.add_argument("--backend", choices=("use", "sentence-transformers"), help="embedding backend")
     parser.add_argument("--objective", choices=OBJECTIVES,
-                        help="what the plan maximises: the fit score, expected GMV or expected profit")
+                        help="what the plan maximises: the fit score, expected GMV, profit or views (reach)")
+    parser.add_argument("--conservative", action="store_true", default=None,
+                        help="maximise GMV or profit at the low end of its range")
     parser.add_argument("--min-roi", type=float, help="expected GMV / expected cost at least this (0: no floor)")
     parser.add_argument("--max-cpm", type=float, help="expected cost per 1,000 expected views at most this (CNY)")
     parser.add_argument("--max-commission", type=float, help="expected commission at most this (CNY)")
@@ -100,6 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", required=True, help="output folder")
     batch.add_argument("--time-limit", type=float, help="solver time limit per campaign")
     _engine(batch)
+    again = sub.add_parser("replan", help="learn from a pilot's results and plan the rest of the budget")
+    _inputs(again)
+    again.add_argument("--results", required=True,
+                       help="the pilot's results per booking (.csv, .xlsx): creator, product, views, orders "
+                            "(Compass/罗盘 or Buyin headers)")
+    again.add_argument("--mode", choices=MODES, default="extend",
+                       help="the pilot's bookings: keep (book them again), extend (compete with what they "
+                            "taught; default) or drop (never again)")
+    again.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
+    again.add_argument("--changes", help="what changed and why, one row per creator (.csv, .xlsx)")
+    again.add_argument("--summary-json", help="summary file (.json)")
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
     train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
     train.add_argument("--creators", help="creator list (bios)")
@@ -127,6 +141,48 @@ def _train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
+    """Learn from a pilot, plan the rest of the budget, write the plan and what changed."""
+    from .inputs.validate import validate_results
+    from .io.read import read_table
+    from .replan import replan
+
+    config, out = _config(args), Path(args.out)
+    changes_path = Path(args.changes) if args.changes else None
+    for path in (out, changes_path):
+        if path is not None and path.suffix.lower() not in TABLE_SUFFIXES:
+            raise InputError([Problem("command line", None, None, str(path),
+                                      f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    data = load(config, **_sources(args))
+    results = validate_results(read_table(args.results), Path(args.results).name, data)
+    _show_warnings(data, args.quiet)
+    progress = _progress(args.quiet, time.perf_counter())
+    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    again = replan(prepared, results, args.mode, on_stage=progress.get("on_stage"), interrupt=interrupt)
+    learned = again.learned
+    _say(f"Pilot: {len(results)} bookings, ¥{again.pilot_spend:,.0f} spent, {learned.evidence['orders'].sum():,.0f} "
+         f"orders against {learned.evidence['expected_orders'].sum():,.0f} expected; creators differ by "
+         f"alpha {learned.alpha:.2f} (from the {learned.alpha_from}). Re-planning the remaining "
+         f"¥{again.outcome.config.campaign.budget:,.0f} ({args.mode} the pilot's bookings).")
+    for note in again.notes:
+        _say(f"note: {note}")
+    before = again.before.summary()["expected"]
+    code = _written_outcome(again.outcome, out, Path(args.summary_json) if args.summary_json else None, written,
+                            {"pilot_spend": round(again.pilot_spend, 2), "pilot_mode": args.mode,
+                             "before_pilot": before, "pilot_alpha": learned.alpha})
+    if code in (EXIT_OK, EXIT_INTERRUPTED):
+        after = again.outcome.summary()["expected"]
+        _say(f"As the pilot taught, the re-plan is expected to sell ¥{after['gmv']:,.0f}; the plan made without "
+             f"the pilot's lessons (¥{before['gmv']:,.0f} as the prior expected it) ¥{again.before_gmv:,.0f}. "
+             f"{len(again.changes)} creator(s) changed:")
+        for line in again.changes["why"].head(10):
+            _say(f"  {line}")
+        if changes_path:
+            written(changes_path, table_bytes(again.changes, changes_path.suffix.lower()))
+            _say(f"Every change: {changes_path}")
+    return code
+
+
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(getattr(args, "config", None))
     try:
@@ -137,6 +193,7 @@ def _config(args: argparse.Namespace) -> Config:
             "solver.seed": getattr(args, "seed", None),
             "scoring.backend": getattr(args, "backend", None),
             "economics.objective": getattr(args, "objective", None),
+            "economics.conservative": getattr(args, "conservative", None),
             "campaign.min_roi": getattr(args, "min_roi", None),
             "campaign.max_cpm": getattr(args, "max_cpm", None),
             "campaign.max_commission": getattr(args, "max_commission", None),
@@ -212,12 +269,18 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
     outcome = solve(prepared, on_stage=progress.get("on_stage"), on_progress=progress.get("on_progress"),
                     interrupt=interrupt, started=started)
     outcome = dataclasses.replace(outcome, timings={"load": loaded, **outcome.timings})
-    info = outcome.summary()
+    return _written_outcome(outcome, out, summary_path, written), outcome
+
+
+def _written_outcome(outcome: Outcome, out: Path, summary_path: Path | None, written: Written,
+                     extra: dict | None = None) -> int:
+    """The plan and its summary written (nothing when there is no plan), said in a line; the exit code."""
+    info = {**outcome.summary(), **(extra or {})}
     interrupted = outcome.result.status is Status.INTERRUPTED
     if not outcome.result.has_plan or not len(outcome.plan):
         if interrupted:
             _say("Interrupted before any plan was found; nothing was written.")
-            return EXIT_INTERRUPTED, outcome
+            return EXIT_INTERRUPTED
         if summary_path:
             written(summary_path, json_bytes(info))
         headline = f"No feasible plan ({outcome.result.status})." if not outcome.result.has_plan else \
@@ -225,7 +288,7 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
         _say(headline)
         for reason in outcome.reasons:
             _say(f"  - {reason}")
-        return EXIT_NO_PLAN, outcome
+        return EXIT_NO_PLAN
     written(out, table_bytes(plan_table(outcome), out.suffix.lower()))
     if summary_path:
         written(summary_path, json_bytes(info))
@@ -235,7 +298,7 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
          f"{info['estimated_unique_reach']:,.0f}; {_money_words(info)}; {_objective_words(info)}, "
          f"{_bound_words(info)} ({info['status']}, plan from {info['plan_from']}); "
          f"greedy {info['greedy_value']:,.3f}")
-    return (EXIT_INTERRUPTED if interrupted else EXIT_OK), outcome
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
 def _money_words(info: dict) -> str:
@@ -249,8 +312,11 @@ def _money_words(info: dict) -> str:
 
 def _objective_words(info: dict) -> str:
     kind = info["objective_kind"]
-    return {"fit": f"fit score {info['objective']:.3f}", "gmv": f"objective expected GMV ¥{info['objective']:,.0f}",
-            "profit": f"objective expected profit ¥{info['objective']:,.0f}"}[kind]
+    low = " at its low end" if info.get("conservative") else ""
+    return {"fit": f"fit score {info['objective']:.3f}",
+            "gmv": f"objective expected GMV{low} ¥{info['objective']:,.0f}",
+            "profit": f"objective expected profit{low} ¥{info['objective']:,.0f}",
+            "reach": f"objective expected views {info['objective']:,.0f}"}[kind]
 
 
 def _internal_error(exc: Exception) -> str:
@@ -401,6 +467,8 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
                             args.quiet, written, interrupt)[0]
         if args.command == "train-fit":
             return _train(args)
+        if args.command == "replan":
+            return _replan(args, written, interrupt)
         return _batch(args, written, interrupt)
     except InputError as exc:
         _say(f"Input problems ({len(exc.problems)}); nothing was written:")

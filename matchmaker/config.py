@@ -155,7 +155,7 @@ class EngineParams:
                self.partition_rows)
 
 
-OBJECTIVES = ("fit", "gmv", "profit")
+OBJECTIVES = ("fit", "gmv", "profit", "reach")
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,9 @@ class EconomicsParams:
     rate for its category, else `conversion`; x top_kol_conversion for a Top-KOL; x (price /
     reference_price) ^ -price_elasticity; x exp(fit_lift * (fit - 0.5))."""
 
-    objective: str = "fit"  # "fit" (the 0..1 fit score), "gmv" (expected GMV), "profit" (GMV x margin - cost)
+    objective: str = "fit"  # "fit" (the 0..1 fit score), "gmv" (expected GMV), "profit" (GMV x margin - cost),
+    # "reach" (expected views)
+    conservative: bool = False  # maximise GMV or profit at the low end of its range, not as expected
     conversion: float = 0.002  # orders per view when neither the product nor [conversion] gives one
     top_kol_conversion: float = 0.7  # Top-KOLs' broader audiences convert less per view
     price_elasticity: float = 0.3

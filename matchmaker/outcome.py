@@ -63,17 +63,17 @@ class Outcome:
         at its low, at its high), cash (fees and samples), commission, cost, ROI (GMV / cost) and profit."""
         plan = self.plan
         total = {k: float(plan[k].sum()) if k in plan and len(plan) else 0.0
-                 for k in ("views", "orders", "gmv", "gmv_low", "gmv_high", "cash", "commission", "cost",
-                           "profit", "profit_low")}
-        cost, spread = total["cost"], self.config.economics.spread
+                 for k in ("views", "orders", "gmv", "gmv_low", "gmv_high", "cash", "commission", "commission_low",
+                           "commission_high", "cost", "profit", "profit_low")}
+        cost = total["cost"]
 
         def ratio(gmv: float, commission: float) -> float | None:  # commission moves with the GMV
             return round(gmv / (total["cash"] + commission), 3) if cost > 0 else None
 
         return {**{k: round(v, 2) for k, v in total.items()},
                 "roi": ratio(total["gmv"], total["commission"]),
-                "roi_low": ratio(total["gmv_low"], total["commission"] / spread),
-                "roi_high": ratio(total["gmv_high"], total["commission"] * spread),
+                "roi_low": ratio(total["gmv_low"], total["commission_low"]),
+                "roi_high": ratio(total["gmv_high"], total["commission_high"]),
                 "cpm": round(1000 * cost / total["views"], 2) if total["views"] > 0 else None,
                 "priced": bool(len(plan)) and bool(self.data.products["price"].notna().to_numpy()[plan["p"]].all())}
 
@@ -88,7 +88,8 @@ class Outcome:
         by_product = {str(k): float(v) for k, v in plan.groupby("product_id")["cash"].sum().sort_index().items()}
         return {
             "campaign": self.config.campaign.name,
-            "objective_kind": self.config.economics.objective,  # what "objective" measures: fit, gmv, profit
+            "objective_kind": self.config.economics.objective,  # what "objective" measures: fit, gmv, profit, reach
+            "conservative": self.config.economics.conservative,  # gmv or profit at the low end of its range
             "status": str(r.status),
             "plan_from": str(r.source),
             "objective": round(r.objective, 6),

@@ -13,7 +13,13 @@ For a booking of creator c for product p, with the campaign's [economics] and [c
     cost        cash + commission;  profit = gmv x margin - cost (margin: p's, else economics.margin)
 
 Orders, and with them gmv, commission, cost and profit, are likely (about 80%) within expected / spread
-and expected x spread: the `_low` and `_high` columns.
+and expected x spread: the `_low` and `_high` columns. After a pilot (`learned`, fit/pilot.py) each
+creator's conversion and views are multiplied by what the pilot taught, and a piloted creator's range is
+its posterior's (narrower the more orders it had).
+
+The objective (economics.objective) is the fit score, expected GMV, expected profit, or expected views
+("reach": audiences overlapping more than max_overlap never share a product, so a product's views are
+counted at most once per such audience); with economics.conservative, GMV and profit at their low end.
 """
 
 from __future__ import annotations
@@ -24,9 +30,12 @@ import pandas as pd
 from ..config import Config
 from ..data import ProblemData
 from ..inputs.parse import norm_category
+from .pilot import Z80, Learned, prior_log_sd
 
 MONEY_COLUMNS = ["views", "conversion", "orders", "gmv", "gmv_low", "gmv_high", "fee_paid", "commission",
-                 "sample", "cash", "cost", "profit", "profit_low", "roi"]
+                 "commission_low", "commission_high", "sample", "cash", "cost", "profit", "profit_low", "roi"]
+OBJECTIVE_COLUMNS = {"gmv": "gmv", "profit": "profit", "reach": "views"}
+CONSERVATIVE_COLUMNS = {"gmv": "gmv_low", "profit": "profit_low", "reach": "views"}
 
 
 def _views(creators: pd.DataFrame, config: Config) -> np.ndarray:
@@ -44,8 +53,10 @@ def _prior(products: pd.DataFrame, config: Config) -> np.ndarray:
     return np.where(np.isnan(given), prior, given)
 
 
-def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray) -> pd.DataFrame:
-    """The expected figures (MONEY_COLUMNS) of the bookings (c[i], p[i]) with fit scores fit[i]."""
+def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
+              learned: Learned | None = None) -> pd.DataFrame:
+    """The expected figures (MONEY_COLUMNS) of the bookings (c[i], p[i]) with fit scores fit[i]; with
+    `learned`, as a pilot updated them."""
     e, creators, products = config.economics, data.creators, data.products
     given = products["price"].to_numpy(float)
     price = np.nan_to_num(given)
@@ -54,6 +65,9 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     by_price = np.where(given > 0, (np.where(given > 0, given, 1.0) / e.reference_price) ** -e.price_elasticity, 1.0)
     conversion = _prior(products, config)[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
     views = _views(creators, config)[c]
+    if learned is not None:
+        conversion = conversion * learned.conversion[c]
+        views = views * learned.views[c]
     orders = views * conversion
     gmv = orders * price[p]
     flat = creators["pricing"].to_numpy(object)[c] == "flat"
@@ -65,21 +79,25 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     cash = fee + sample
     margin = products["margin"].to_numpy(float)
     margin = np.where(np.isnan(margin), e.margin, margin)[p]
-    low, high = 1.0 / e.spread, e.spread
+    sd = learned.log_sd[c] if learned is not None else np.full(len(c), prior_log_sd(e.spread))
+    low, high = np.exp(-Z80 * sd), np.exp(Z80 * sd)  # without a pilot: 1 / spread and spread
     commission = rate * gmv
     cost = cash + commission
     return pd.DataFrame({
         "views": views, "conversion": conversion, "orders": orders, "gmv": gmv, "gmv_low": gmv * low,
-        "gmv_high": gmv * high, "fee_paid": fee, "commission": commission, "sample": sample, "cash": cash,
+        "gmv_high": gmv * high, "fee_paid": fee, "commission": commission, "commission_low": commission * low,
+        "commission_high": commission * high, "sample": sample, "cash": cash,
         "cost": cost, "profit": gmv * margin - cost, "profit_low": gmv * low * (margin - rate) - cash,
         "roi": np.divide(gmv, cost, out=np.full(len(gmv), np.nan), where=cost > 0),
     })
 
 
-def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray
-                     ) -> np.ndarray:
-    """What the plan maximises per booking (economics.objective): the fit score, expected GMV or profit."""
+def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
+                     learned: Learned | None = None) -> np.ndarray:
+    """What the plan maximises per booking (economics.objective): the fit score, expected GMV, profit or
+    views; GMV and profit at their low end when economics.conservative."""
     objective = config.economics.objective
     if objective == "fit":
         return np.asarray(fit, dtype=float)
-    return economics(data, config, c, p, fit)[objective].to_numpy(float)
+    column = (CONSERVATIVE_COLUMNS if config.economics.conservative else OBJECTIVE_COLUMNS)[objective]
+    return economics(data, config, c, p, fit, learned)[column].to_numpy(float)

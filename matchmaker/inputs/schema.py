@@ -133,12 +133,34 @@ OVERLAP_COLUMNS: tuple[Column, ...] = (
 
 HISTORY_COLUMNS: tuple[Column, ...] = PAIR_COLUMNS[:2]  # past collaborations, for train-fit
 
+# A pilot's results per booking (or per video: rows of one booking are added up), as Compass (罗盘) or
+# Buyin (百应) exports write them.
+RESULT_COLUMNS: tuple[Column, ...] = (
+    Column("creator_id", "id", True,
+           ("达人id", "达人ID", "达人uid", "抖音号", "达人抖音号", "作者id", "作者抖音号", "达人账号", "账号id",
+            "creator", "creator id", "author id", "uid", "handle"), "the creator, as in the creators table"),
+    Column("product_id", "id", True, ("商品id", "商品ID", "商品编号", "product", "product id", "item id", "sku"),
+           "the product, as in the products table"),
+    Column("views", "number", True,
+           ("播放量", "视频播放量", "播放次数", "观看次数", "观看人次", "直播观看人次", "曝光次数", "商品曝光次数",
+            "views", "plays", "video views", "impressions"), "views (plays) of the pilot's posts"),
+    Column("clicks", "number", False, ("商品点击次数", "商品点击数", "点击次数", "点击量", "clicks", "product clicks"),
+           "product clicks"),
+    Column("orders", "number", True,
+           ("成交订单数", "支付订单数", "订单数", "成交单量", "成交件数", "orders", "paid orders"), "paid orders"),
+    Column("gmv", "number", False,
+           ("成交金额", "支付金额", "成交gmv", "支付gmv", "gmv", "销售额", "sales"), "sales (CNY)"),
+    Column("spend", "number", False, ("花费", "消耗", "实际花费", "投放花费", "spend", "cost"),
+           "what the booking cost (CNY)"),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "pairs_history": HISTORY_COLUMNS,
     "creators": CREATOR_COLUMNS,
     "products": PRODUCT_COLUMNS,
     "pairs": PAIR_COLUMNS,
     "overlaps": OVERLAP_COLUMNS,
+    "results": RESULT_COLUMNS,
 }
 
 # The largest value each number may take (README, "Input format"): far above any real campaign, and low
@@ -149,6 +171,7 @@ MAXIMA: dict[str, float] = {
     "followers": 1e10, "avg_views": 1e11, "fee": MAX_MONEY, "price": MAX_MONEY, "budget": 1e12,
     "max_products": 10_000, "min_creators": MAX_COUNT, "max_creators": MAX_COUNT, "min_top_kol": MAX_COUNT,
     "max_top_kol": MAX_COUNT, "experience_score": 5, "value": 1e6, "sample_cost": MAX_MONEY,
+    "views": 1e11, "clicks": 1e11, "orders": 1e10, "gmv": 1e12, "spend": 1e12,
 }
 
 # A pricing label (case, spaces and "+" ignored) -> flat, commission or fee+commission (README, "Money").

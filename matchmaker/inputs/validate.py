@@ -476,3 +476,29 @@ def validate_history(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     if out.problems:
         raise InputError(out.problems)
     return data
+
+
+def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.DataFrame:
+    """A pilot's results: creator_id, product_id (known ids), views, orders, and clicks, gmv, spend when
+    given; rows of one booking (one per video) added up; c and p, the creator's and product's positions.
+    Raises InputError naming file, row and column."""
+    out = _Collector(file)
+    table = canonicalise(frame, "results", file, None, out)
+    if table is not None:
+        _required_cells(table, ("creator_id", "product_id", "views", "orders"), out)
+        for column, known, unknown in (
+                ("creator_id", set(data.creators["creator_id"]), msg("no creator with this id in the creators table")),
+                ("product_id", set(data.products["product_id"]), msg("no product with this id in the products table"))):
+            bad = table[column].notna() & ~table[column].isin(known)
+            for row, value in zip(table.loc[bad, "row"].astype(int), table.loc[bad, column]):
+                out.add(row, column, value, unknown)
+    if out.problems:
+        raise InputError(out.problems)
+    _numbers(table, ("views", "clicks", "orders", "gmv", "spend"))
+    first = table.groupby(["creator_id", "product_id"], sort=False)["row"].min()
+    summed = table.groupby(["creator_id", "product_id"], sort=False)[["views", "clicks", "orders", "gmv", "spend"]] \
+        .sum(min_count=1).reset_index()
+    summed["row"] = first.to_numpy()
+    summed["c"] = pd.Index(data.creators["creator_id"]).get_indexer(summed["creator_id"])
+    summed["p"] = pd.Index(data.products["product_id"]).get_indexer(summed["product_id"])
+    return summed

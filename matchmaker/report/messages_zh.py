@@ -189,4 +189,8 @@ MESSAGES_ZH: dict[str, str] = {
         "{creator} 被锁定推广 {product}，但该组合不符合条件（类目、经验、可接商品数、缺少报价或已被排除）",
     "the {n} locked booking(s)": "{n} 个锁定的合作",
     "unlock some bookings": "解除部分锁定的合作",
+    "the fit objective does not use what the pilot taught about sales; choose the gmv, profit or reach objective to plan by it":
+        "匹配度目标不使用试投学到的销售信息；请选择 gmv、profit 或 reach 目标以据此规划",
+    "{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, at a fit of 0.5":
+        "{n} 个试投合作不是本次活动的合格组合；其结果仍按匹配度 0.5 参与学习",
 }

@@ -1,0 +1,164 @@
+"""Pilot, then scale (README, "Pilot, then scale"): learn from a pilot's results, re-price every eligible
+pair, and plan the rest of the budget with the pilot's bookings kept, extended or dropped; then say what
+changed against the plan the prior alone gives for the same budget, and why.
+
+    keep     every pilot booking is booked again (a lock)
+    extend   pilot creators compete like everyone else, with what the pilot taught (the default)
+    drop     pilot creators are not booked again (a ban)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data import ProblemData
+from .fit.economics import economics, objective_values
+from .fit.pilot import Learned, learn
+from .inputs.parse import norm_category
+from .outcome import Outcome
+from .pipeline import OUTSIDE_CHUNK, Prepared, solve
+from .problems import Message, msg
+
+MODES = ("keep", "extend", "drop")
+
+
+@dataclass(frozen=True)
+class Replanned:
+    outcome: Outcome  # the scale-up plan, with what the pilot taught
+    before: Outcome  # the plan the prior alone gives for the same budget and the same keep/drop choice
+    learned: Learned
+    pilot_spend: float
+    changes: pd.DataFrame  # creator_id, change, before, after, pilot (evidence), why
+    before_gmv: float  # the prior's plan's expected GMV as the pilot taught (the re-plan's is outcome's)
+    notes: tuple[Message, ...] = ()
+
+
+def pilot_figures(prepared: Prepared, results: pd.DataFrame) -> pd.DataFrame:
+    """The prior's figures for each pilot booking (its fit from the candidates; 0.5 where it is not an
+    eligible pair any more) and the cash it cost (the results' spend, else the fee paid and the sample)."""
+    pairs = prepared.candidates
+    fit = pd.Series(pairs["fit"].to_numpy(float), index=pd.MultiIndex.from_arrays([pairs["c"], pairs["p"]]))
+    keys = pd.MultiIndex.from_arrays([results["c"], results["p"]])
+    found = fit.reindex(keys)
+    money = economics(prepared.data, prepared.config, results["c"].to_numpy(int), results["p"].to_numpy(int),
+                      found.fillna(0.5).to_numpy(float))
+    spent = results["spend"].to_numpy(float)
+    return pd.DataFrame({"eligible": found.notna().to_numpy(), "conversion": money["conversion"].to_numpy(),
+                         "views": money["views"].to_numpy(),
+                         "spend": np.where(np.isnan(spent), money["cash"].to_numpy(), spent)})
+
+
+def first_category(data: ProblemData, c: int) -> str:
+    categories = data.creators["categories"].iat[c]
+    return str(categories[0]) if len(categories) else "uncategorised"
+
+
+def creator_groups(prepared: Prepared) -> np.ndarray:
+    """Per creator, a code for its first category: the creators a pilot's lessons are shared among."""
+    first = prepared.data.creators["categories"].map(lambda cats: norm_category(cats[0]) if len(cats) else "")
+    return pd.factorize(first)[0]
+
+
+def repriced(prepared: Prepared, learned: Learned) -> Prepared:
+    """The prepared campaign with every pair's expected figures and value as the pilot taught."""
+    data, config, pairs = prepared.data, prepared.config, prepared.candidates
+    c, p, fit = pairs["c"].to_numpy(int), pairs["p"].to_numpy(int), pairs["fit"].to_numpy(float)
+    money = economics(data, config, c, p, fit, learned)
+    pairs = pairs.assign(**{k: money[k].to_numpy() for k in money.columns if k in pairs},
+                         value=objective_values(data, config, c, p, fit, learned))
+    outside = prepared.outside
+    if outside is not None:
+        values = [objective_values(data, config, part["c"].to_numpy(int), part["p"].to_numpy(int),
+                                   part["fit"].to_numpy(float), learned)
+                  for part in (outside.iloc[i:i + OUTSIDE_CHUNK] for i in range(0, len(outside), OUTSIDE_CHUNK))]
+        outside = outside.assign(value=np.concatenate(values) if values else np.zeros(0))
+    return replace(prepared, candidates=pairs, outside=outside)
+
+
+def _with_choice(prepared: Prepared, results: pd.DataFrame, mode: str) -> Prepared:
+    data = prepared.data
+    if mode == "keep":
+        locks = results[["creator_id", "product_id"]]
+        if data.locks is not None:
+            locks = pd.concat([data.locks[["creator_id", "product_id"]], locks]).drop_duplicates()
+        data = data.replace(locks=locks.reset_index(drop=True))
+    elif mode == "drop":
+        data = data.replace(bans=tuple(dict.fromkeys((*data.bans, *results["creator_id"]))))
+    return replace(prepared, data=data)
+
+
+def _products(outcome: Outcome) -> dict[str, list[str]]:
+    plan = outcome.plan
+    return {cid: sorted(group) for cid, group in plan.groupby("creator_id")["product_id"]} if len(plan) else {}
+
+
+def _evidence(learned: Learned, ids: np.ndarray) -> dict[str, dict[str, float]]:
+    e = learned.evidence
+    return {str(ids[c]): row for c, row in zip(e["c"], e.to_dict("records"))}
+
+
+def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.DataFrame:
+    """One row per creator the pilot or the re-plan concerns: booked before and after, the pilot's
+    evidence, and why in one sentence."""
+    ids = after.data.creators["creator_id"].to_numpy(object)
+    was, now, seen = _products(before), _products(after), _evidence(learned, ids)
+    index = {str(cid): c for c, cid in enumerate(ids)}
+    rows = []
+    for cid in sorted(set(was) | set(now) | set(seen)):
+        old, new, ev = was.get(cid, []), now.get(cid, []), seen.get(cid)
+        change = "kept" if old == new else "added" if not old else "dropped" if not new else "moved"
+        if change == "kept" and not old and ev is None:
+            continue
+        pilot = (f"{ev['observed_conversion']:.2%} conversion in the pilot against {ev['prior_conversion']:.2%} "
+                 f"expected ({ev['orders']:,.0f} orders from {ev['views']:,.0f} views)") if ev else ""
+        booked = f"booked for {', '.join(new)}" if new else "not booked"
+        if ev:
+            why = f"{cid}: {pilot}; now {booked}" + (f" (before: {', '.join(old)})" if old and old != new else "")
+        elif change == "kept":
+            continue
+        else:
+            c = index[cid]
+            factor = float(learned.conversion[c])
+            like = f"{first_category(after.data, c)} creators" if learned.source[c] == "category" else "the pilot"
+            why = (f"{cid}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked}"
+                   + (f" (before: {', '.join(old)})" if old else ""))
+        rows.append({"creator_id": cid, "change": change, "before": ", ".join(old), "after": ", ".join(new),
+                     "pilot": pilot, "why": why})
+    order = {"added": 0, "moved": 1, "dropped": 2, "kept": 3}
+    frame = pd.DataFrame(rows, columns=["creator_id", "change", "before", "after", "pilot", "why"])
+    rank = (frame["pilot"] == "").astype(int) * 10 + frame["change"].map(order)  # the piloted creators first
+    return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
+           changes: Mapping[str, Any] | None = None, on_stage: Callable[[str], None] | None = None,
+           **solve_args: Any) -> Replanned:
+    """Learn from `results` (inputs.validate.validate_results), plan the rest of the campaign's budget (the
+    budget less what the pilot spent) as `mode` says, and compare with the prior's plan."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    config = prepared.config.override(**changes) if changes else prepared.config
+    figures = pilot_figures(prepared, results)
+    spent = float(figures["spend"].sum())
+    learned = learn(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(), creator_groups(prepared),
+                    config.economics.spread)
+    left = {**(changes or {}), "campaign.budget": max(0.0, config.campaign.budget - spent)}
+    notes: list[Message] = []
+    if config.economics.objective == "fit":
+        notes.append(msg("the fit objective does not use what the pilot taught about sales; choose the gmv, profit "
+                         "or reach objective to plan by it"))
+    if not figures["eligible"].all():
+        notes.append(msg("{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, "
+                         "at a fit of 0.5", n=int((~figures["eligible"]).sum())))
+    before = solve(_with_choice(prepared, results, mode), left, on_stage=on_stage, **solve_args)
+    after = solve(_with_choice(repriced(prepared, learned), results, mode), left, on_stage=on_stage, **solve_args)
+    plan = before.plan
+    before_gmv = float(economics(prepared.data, config, plan["c"].to_numpy(int), plan["p"].to_numpy(int),
+                                 plan["fit"].to_numpy(float), learned)["gmv"].sum()) if len(plan) else 0.0
+    return Replanned(after, before, learned, spent, describe_changes(before, after, learned), before_gmv,
+                     tuple(notes))

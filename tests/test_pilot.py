@@ -1,0 +1,143 @@
+"""What a pilot teaches (fit/pilot.py) on known cases, and `replan` from a pilot results file with the
+headers a Compass (罗盘) export writes: keep, extend and drop, the remaining budget, what changed and why."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matchmaker import prepare
+from matchmaker.cli import main
+from matchmaker.fit.pilot import Z80, learn, prior_alpha
+from matchmaker.inputs.validate import validate_results
+from matchmaker.problems import InputError
+from matchmaker.replan import replan
+from tests.conftest import DATA, HashEmbedder, creator, make_data, product, quick_config
+
+
+def pilot(rows, n_creators, groups=None, spread=2.0):
+    """rows: (creator, views, orders, prior conversion, prior views)."""
+    frame = pd.DataFrame(rows, columns=["c", "views", "orders", "mu", "prior_views"])
+    groups = np.zeros(n_creators, int) if groups is None else np.asarray(groups)
+    return learn(frame, frame["mu"].to_numpy(), frame["prior_views"].to_numpy(), groups, spread)
+
+
+def test_one_creator_by_hand():
+    alpha = prior_alpha(2.0)  # too few creators to estimate it: from the prior's spread
+    s = math.log(2.0) / Z80
+    assert alpha == pytest.approx(1 / math.expm1(s * s))
+    got = pilot([(0, 10_000, 30, 0.001, 10_000)], 2)  # 10 orders expected, 30 seen
+    whole = (alpha + 30) / (alpha + 10)  # M
+    w = whole * 10 / (alpha + whole * 10)
+    category = (whole + w * 3.0) / (1 + w)  # its own ratio 3, weighted w, beside one creator at M
+    assert got.alpha == pytest.approx(alpha) and got.alpha_from == "prior"
+    assert got.conversion[0] == pytest.approx(category * (alpha + 30) / (alpha + category * 10))
+    assert got.conversion[1] == pytest.approx(category)  # the other creator borrows its category's
+    assert list(got.source) == ["own", "category"]
+    assert got.log_sd[0] == pytest.approx(math.sqrt(math.log1p(1 / (alpha + 30))))
+    assert got.log_sd[1] == pytest.approx(s) and got.log_sd[0] < s  # a narrower range for the piloted creator
+
+
+def test_a_pilot_that_converts_as_expected_changes_nothing():
+    got = pilot([(c, 10_000, 10, 0.001, 10_000) for c in range(4)], 6, groups=[0, 0, 1, 1, 2, 2])
+    assert got.conversion == pytest.approx(np.ones(6)) and got.views == pytest.approx(np.ones(6))
+
+
+def test_few_orders_move_a_little_and_many_a_lot():
+    # the same ratio, 3x the prior: 1 expected order against 100
+    got = pilot([(0, 1_000, 3, 0.001, 1_000), (1, 100_000, 300, 0.001, 100_000)], 2, groups=[0, 1])
+    assert 1 < got.conversion[0] < got.conversion[1] < 3
+    assert got.evidence.set_index("c").loc[1, "weight"] > 0.9 > got.evidence.set_index("c").loc[0, "weight"]
+
+
+def test_creators_outside_the_pilot_borrow_from_their_category_else_from_the_whole_pilot():
+    rows = [(0, 50_000, 150, 0.001, 50_000), (1, 50_000, 150, 0.001, 50_000), (2, 50_000, 50, 0.001, 50_000)]
+    got = pilot(rows, 5, groups=[0, 0, 1, 0, 2])
+    assert list(got.source) == ["own", "own", "own", "category", "pilot"]
+    assert got.conversion[3] > got.conversion[4] > 1  # category 0 sold 3x; the whole pilot 2.3x
+
+
+def test_alpha_is_estimated_from_the_pilot_when_it_has_enough_creators():
+    rng = np.random.default_rng(0)
+    n, true_alpha = 3000, 4.0
+    expected = rng.uniform(5, 50, n)
+    orders = rng.poisson(expected * rng.gamma(true_alpha, 1 / true_alpha, n))
+    got = pilot([(c, e * 1000, o, 0.001, e * 1000) for c, (e, o) in enumerate(zip(expected, orders))], n,
+                groups=np.arange(n) % 3)
+    assert got.alpha_from == "pilot" and got.alpha == pytest.approx(true_alpha, rel=0.2)
+
+
+def test_views_move_toward_what_the_pilot_saw():
+    got = pilot([(0, 20_000, 20, 0.001, 10_000)], 1)  # twice the views expected, once
+    assert got.views[0] == pytest.approx(2 ** 0.5)
+
+
+CREATORS = [creator(f"d{i}", fee=1000, avg_views=20_000, categories="美妆" if i < 4 else "个护") for i in range(8)]
+PRODUCTS = [product("p1", price=100, category="美妆", max_creators=3),
+            product("p2", price=100, category="个护", max_creators=3)]
+
+
+def results_file(tmp_path, rows) -> str:
+    headers = ["达人抖音号", "商品ID", "视频播放量", "商品点击次数", "成交订单数", "成交金额(元)"]
+    frame = pd.DataFrame(rows, columns=headers)
+    path = tmp_path / "罗盘-达人带货.csv"
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_the_results_file_is_read_by_its_chinese_headers_and_bad_rows_are_named(tmp_path):
+    config = quick_config()
+    data = make_data(CREATORS, PRODUCTS, config)
+    path = results_file(tmp_path, [["d0", "p1", "2.1万", 600, 90, 9000], ["d0", "p1", 1000, 10, 2, 200]])
+    from matchmaker.io.read import read_table
+
+    got = validate_results(read_table(path), "罗盘-达人带货.csv", data)
+    assert got[["creator_id", "product_id", "views", "orders", "gmv"]].values.tolist() == \
+        [["d0", "p1", 22_000.0, 92.0, 9200.0]]  # the two videos of one booking, added up
+    bad = results_file(tmp_path, [["d0", "p1", 1000, 10, 2, 200], ["nobody", "p1", "many", 1, 1, 1]])
+    with pytest.raises(InputError) as caught:
+        validate_results(read_table(bad), "罗盘-达人带货.csv", data)
+    where = {(p.row, p.column) for p in caught.value.problems}
+    assert where == {(3, "creator_id"), (3, "views")}
+
+
+def _replanned(tmp_path, mode):
+    config = quick_config(**{"economics.objective": "gmv", "campaign.budget": 6000})
+    data = make_data(CREATORS, PRODUCTS, config)
+    prepared = prepare(data, config, HashEmbedder())
+    from matchmaker.io.read import read_table
+
+    # d5 (个护) sold 5x the prior; d0 (美妆) sold nothing
+    rows = [["d5", "p2", 20_000, 500, 200, 20_000], ["d0", "p1", 20_000, 500, 0, 0]]
+    results = validate_results(read_table(results_file(tmp_path, rows)), "pilot.csv", data)
+    return replan(prepared, results, mode)
+
+
+@pytest.mark.parametrize("mode", ["keep", "extend", "drop"])
+def test_replan_plans_the_rest_of_the_budget_as_the_mode_says(tmp_path, mode):
+    again = _replanned(tmp_path, mode)
+    out = again.outcome
+    assert again.pilot_spend == 2000 and out.config.campaign.budget == 4000  # two fees of 1,000 spent
+    assert out.result.has_plan and out.violations() == []
+    booked = set(zip(out.plan["creator_id"], out.plan["product_id"]))
+    if mode == "keep":
+        assert {("d5", "p2"), ("d0", "p1")} <= booked
+    elif mode == "drop":
+        assert not {"d5", "d0"} & {c for c, _ in booked}
+    else:
+        assert ("d5", "p2") in booked and "d0" not in {c for c, _ in booked}  # the pilot's winner, not its loser
+    why = " ".join(again.changes["why"])
+    assert "d5: " in why and "conversion in the pilot against" in why
+
+
+def test_replan_from_the_command_line_writes_the_plan_and_the_changes(tmp_path, capsys):
+    rows = [["dy10007", "P01", 50_000, 900, 400, 40_000]]
+    out, changes = tmp_path / "scale.csv", tmp_path / "changes.csv"
+    code = main(["-q", "replan", "--config", str(DATA / "campaign.toml"), "--objective", "gmv", "--time-limit", "5",
+                 "--results", results_file(tmp_path, rows), "--out", str(out), "--changes", str(changes)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "Pilot: 1 bookings" in err and "dy10007: " in err and "Traceback" not in err
+    plan, table = pd.read_csv(out), pd.read_csv(changes)
+    assert "dy10007" in set(table["creator_id"]) and len(plan) > 10
