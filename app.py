@@ -24,13 +24,14 @@ from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
 from matchmaker.inputs.parse import parse_list
 from matchmaker.inputs.schema import TABLES, suggest_mapping
-from matchmaker.inputs.validate import validate
+from matchmaker.inputs.validate import validate, validate_results
 from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
-from matchmaker.pipeline import read_source, run, text_encoder
+from matchmaker.pipeline import prepare, read_source, run, text_encoder
 from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
+from matchmaker.replan import MODES, replan
 from matchmaker.report import analysis
 from matchmaker.report.i18n import column, count, gap, label, money, say, t
 from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
@@ -204,6 +205,11 @@ def campaign_ui(lang: str) -> Config:
         exclusive = st.checkbox(t(lang, "exclusivity"), value=c.exclusivity)
         objective = st.selectbox(t(lang, "objective"), OBJECTIVES, index=OBJECTIVES.index(config.economics.objective),
                                  format_func=lambda o: t(lang, f"obj_{o}"))
+        conservative = st.checkbox(t(lang, "conservative"), value=config.economics.conservative)
+        rules = {name: st.number_input(t(lang, name), min_value=0.0, value=float(getattr(c, name)), step=step,
+                                       format=shown)
+                 for name, step, shown in (("min_roi", 0.5, "%.2f"), ("max_cpm", 10.0, "%.0f"),
+                                           ("max_commission", 10_000.0, "%.0f"))}
         st.caption(t(lang, "weights"))
         w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05)
              for k in ("w_style", "w_audience", "w_performance")]
@@ -214,7 +220,8 @@ def campaign_ui(lang: str) -> Config:
                 config = config.override(**{
                     "campaign.budget": budget, "campaign.max_overlap": overlap, "campaign.top_kol_max_share": share,
                     "campaign.min_experience": experience, "campaign.exclusivity": exclusive,
-                    "economics.objective": objective,
+                    "economics.objective": objective, "economics.conservative": conservative,
+                    **{f"campaign.{name}": value for name, value in rules.items()},
                     "scoring.w_style": w[0], "scoring.w_audience": w[1], "scoring.w_performance": w[2],
                     "solver.time_limit": limit})
                 st.session_state["config"] = config
@@ -370,6 +377,7 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     cols[1].metric(t(lang, "m_creators"), info["creators_booked"], border=True)
     cols[2].metric(t(lang, "m_reach"), count(lang, info["estimated_unique_reach"]), border=True)
     cols[3].metric(t(lang, "objective"), t(lang, f"obj_{info['objective_kind']}"), border=True)
+    changes_ui(lang, outcome)
     charts_ui(lang, outcome)
     st.subheader(t(lang, "plan_table"))
     table = plan_table(outcome, lang)
@@ -379,29 +387,46 @@ def results_ui(lang: str, outcome: Outcome) -> None:
     creators_ui(lang, outcome)
 
 
+def _spend_and_gmv(lang: str, frame: pd.DataFrame, key: str, keys: dict[str, str]) -> alt.Chart:
+    """Bars of spend and expected GMV side by side, one pair per product or tier."""
+    spend, gmv = column(lang, "spend"), column(lang, "gmv")
+    long = frame.rename(columns={"spend": spend, "gmv": gmv}).melt(
+        id_vars=[key, "bookings", "roi"], value_vars=[spend, gmv], var_name="figure", value_name="amount")
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X(f"{key}:N", title=None), xOffset="figure:N", y=alt.Y("amount:Q", title=column(lang, "amount")),
+        color=alt.Color("figure:N", title=None, scale=alt.Scale(domain=[spend, gmv], range=["#9e9e9e", "#fe2c55"])),
+        tooltip=[alt.Tooltip(f"{key}:N", title=keys[key]), alt.Tooltip("figure:N", title=column(lang, "figure")),
+                 alt.Tooltip("amount:Q", title=column(lang, "amount"), format=",.0f"),
+                 alt.Tooltip("roi:Q", title="ROI", format=".2f"),
+                 alt.Tooltip("bookings:Q", title=column(lang, "bookings"))])
+
+
 def charts_ui(lang: str, outcome: Outcome) -> None:
     left, right = st.columns([2, 1])
-    by_product = analysis.spend_by(outcome, "product_id")
-    left.subheader(t(lang, "spend_product"))
     title = {name: column(lang, name) for name in ("product_id", "spend", "bookings", "tier", "value", "pairs",
-                                                    "status", "name", "creator_id", "followers")}
-    left.altair_chart(alt.Chart(by_product).mark_bar(color="#fe2c55").encode(
-        x=alt.X("product_id:N", sort="-y", title=None), y=alt.Y("spend:Q", title=title["spend"]),
-        tooltip=[alt.Tooltip(f, title=title[f]) for f in ("product_id", "spend", "bookings")]), width="stretch")
+                                                    "status", "name", "creator_id", "followers", "roi")}
+    left.subheader(t(lang, "spend_product"))
+    left.altair_chart(_spend_and_gmv(lang, analysis.spend_by(outcome, "product_id"), "product_id", title),
+                      width="stretch")
     right.subheader(t(lang, "spend_tier"))
     tier_colours = alt.Scale(domain=[label(lang, "alliance"), label(lang, "top_kol")], range=["#25f4ee", "#fe2c55"])
     by_tier = analysis.spend_by(outcome, "tier").assign(tier=lambda f: [label(lang, v) for v in f["tier"]])
-    right.altair_chart(alt.Chart(by_tier).mark_arc(innerRadius=50).encode(
-        theta="spend:Q", color=alt.Color("tier:N", title=title["tier"], scale=tier_colours),
-        tooltip=[alt.Tooltip(f, title=title[f]) for f in ("tier", "spend", "bookings")]), width="stretch")
+    right.altair_chart(_spend_and_gmv(lang, by_tier, "tier", title), width="stretch")
     left, right = st.columns(2)
-    left.subheader(t(lang, "fit_dist"))
+    left.subheader(t(lang, "roi_dist"))
+    rois = analysis.roi_distribution(outcome).assign(tier=lambda f: [label(lang, v) for v in f["tier"]])
+    left.altair_chart(alt.Chart(rois).mark_bar(opacity=0.7).encode(
+        x=alt.X("roi:Q", bin=alt.Bin(maxbins=30), title=title["roi"]),
+        y=alt.Y("count():Q", stack=None, title=t(lang, "bookings_n")),
+        color=alt.Color("tier:N", title=title["tier"], scale=tier_colours)), width="stretch")
+    right.subheader(t(lang, "fit_dist"))
     scores = analysis.score_distribution(outcome).assign(status=lambda f: [label(lang, v) for v in f["status"]])
-    left.altair_chart(alt.Chart(scores).mark_bar(opacity=0.6).encode(
+    right.altair_chart(alt.Chart(scores).mark_bar(opacity=0.6).encode(
         x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=title["value"]),
         y=alt.Y("count():Q", stack=None, title=title["pairs"]),
         color=alt.Color("status:N", title=title["status"], scale=alt.Scale(range=["#fe2c55", "#9e9e9e"]))),
         width="stretch")
+    right, _ = st.columns(2)
     right.subheader(t(lang, "network"))
     product = right.selectbox(t(lang, "network_product"), sorted(outcome.plan["product_id"].unique()),
                               key="net-product")
@@ -473,6 +498,42 @@ def creators_ui(lang: str, outcome: Outcome) -> None:
             st.markdown(t(lang, "card_booked" if item["booked"] else "card_not_booked", why=why, **item))
 
 
+def pilot_ui(lang: str, outcome: Outcome) -> None:
+    """Upload a pilot's results; re-plan the rest of the budget with what it taught (matchmaker.replan)."""
+    st.header(t(lang, "pilot"))
+    st.caption(t(lang, "pilot_help"))
+    upload = st.file_uploader(t(lang, "pilot_upload"), type=["csv", "xlsx", "xls"], key="up-pilot")
+    mode = st.radio(t(lang, "pilot_mode"), MODES, index=MODES.index("extend"), key="pilot-mode", horizontal=True,
+                    format_func=lambda m: t(lang, f"mode_{m}"))
+    if upload is None or not st.button(t(lang, "replan"), key="replan"):
+        return
+    try:
+        results = validate_results(read_upload(upload.getvalue(), upload.name, "results", None).frame, upload.name,
+                                   outcome.data)
+    except InputError as exc:
+        show_problems(lang, exc)
+        return
+    config = outcome.config
+    with st.spinner(t(lang, "stage_solve")):
+        prepared = prepare(outcome.data, config, embedder(config.scoring.backend, config.resolved_model()))
+        again = replan(prepared, results, mode)
+    before = money(lang, again.before_gmv)
+    st.session_state.update({"outcome": again.outcome, "changes": again.changes, "changes_for": again.outcome,
+                             "replanned": t(lang, "replanned", n=len(results), spent=again.pilot_spend,
+                                            after=money(lang, again.outcome.summary()["expected"]["gmv"]),
+                                            before=before)})
+    st.rerun()
+
+
+def changes_ui(lang: str, outcome: Outcome) -> None:
+    """After a re-plan: what it says and what changed, per creator."""
+    if st.session_state.get("changes_for") is not outcome:
+        return
+    st.success(st.session_state["replanned"])
+    st.subheader(t(lang, "changes"))
+    st.dataframe(for_people(st.session_state["changes"], lang), hide_index=True, width="stretch", key="changes")
+
+
 def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:
     st.subheader(t(lang, "downloads"))
     c1, c2, c3 = st.columns(3)
@@ -507,6 +568,9 @@ def page(lang: str) -> None:
                 st.warning(t(lang, "stale"))
     if st.session_state.get("outcome") is not None:
         results_ui(lang, st.session_state["outcome"])
+        outcome = st.session_state["outcome"]
+        if outcome.result.has_plan and len(outcome.plan):
+            pilot_ui(lang, outcome)
 
 
 main()

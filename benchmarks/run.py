@@ -6,6 +6,7 @@
     python benchmarks/run.py scale [--sizes 300,1000,3000 --time-limit 10]
     python benchmarks/run.py embed [--texts 20000]
     python benchmarks/run.py cli   [--creators 1000000 --products 200 --budget 10000000 --time-limit 1200]
+    python benchmarks/run.py market [--seeds 100 --shares 0.02,0.05,0.1,0.2 --objective gmv --design best]
 
 `solve`: a synthetic campaign (matchmaker.eval.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
@@ -181,6 +182,23 @@ def bench_cli(args: argparse.Namespace) -> dict:
             **runs}
 
 
+def bench_market(args: argparse.Namespace) -> None:
+    """Pilot-then-scale on the simulated market (matchmaker.eval.market): every round, then per pilot
+    share the summary (gain over no pilot with its 95% interval, distance to the oracle)."""
+    from matchmaker.eval.market import run_market, summarise
+    from matchmaker.pipeline import prepare
+
+    config = load_config(ROOT / "data" / "campaign.toml").override(**{
+        "economics.objective": args.objective, "solver.time_limit": args.time_limit})
+    prepared = prepare(load(config), config)
+    shares = tuple(float(x) for x in args.shares.split(","))
+    began = time.perf_counter()
+    rounds = run_market(prepared, range(args.seeds), shares, args.design)
+    _lines(rounds, bench="market", kind="round")
+    _lines(summarise(rounds), bench="market", kind="summary", objective=args.objective, design=args.design,
+           seconds=round(time.perf_counter() - began, 1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -213,12 +231,19 @@ def main() -> None:
     scale = sub.add_parser("scale")
     scale.add_argument("--sizes", default="300,1000,3000")
     scale.add_argument("--time-limit", type=float, default=10.0)
+    market = sub.add_parser("market")
+    market.add_argument("--seeds", type=int, default=100)
+    market.add_argument("--shares", default="0.02,0.05,0.1,0.2")
+    market.add_argument("--objective", default="gmv")
+    market.add_argument("--time-limit", type=float, default=10.0)
+    market.add_argument("--design", choices=("best", "sample"), default="best",
+                        help="the pilot: the prior's best plan for its share, or the full plan's cheapest bookings")
     args = parser.parse_args()
     if args.bench in ("solve", "embed", "cli"):
         print(json.dumps({"solve": bench_solve, "embed": bench_embed, "cli": bench_cli}[args.bench](args),
                          ensure_ascii=False), flush=True)
     else:
-        {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale}[args.bench](args)
+        {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale, "market": bench_market}[args.bench](args)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def test_sample_flow_gives_a_plan_with_charts_and_downloads(app):
     assert metrics["Creators booked"] and metrics["Budget used"].startswith("¥")
     plan = plan_of(app)
     assert len(plan) > 20 and {"style", "audience", "performance", "why"} <= set(plan.columns)
-    assert len(app.get("vega_lite_chart")) == 4
+    assert len(app.get("vega_lite_chart")) == 5  # spend and GMV by product, by tier; ROI; values; overlaps
     assert {b.label for b in app.get("download_button")} >= {"Plan (.csv)", "Plan (.xlsx)", "Summary (.json)",
                                                               "Save campaign (.toml)"}
     assert any("ranked" in m.value for m in app.markdown)  # the per-creator explanation
@@ -400,3 +400,27 @@ def test_the_headline_is_in_money_and_the_objective_can_be_chosen(app):
     by_gmv = app.session_state["outcome"].summary()
     assert {m.label: m.value for m in app.metric}["Maximise"] == "expected GMV"
     assert by_gmv["objective_kind"] == "gmv" and by_gmv["expected"]["gmv"] > by_fit["expected"]["gmv"]
+
+
+def test_rules_charts_and_a_pilot_replan_in_the_app(app):
+    app.button(key="sample").click().run()
+    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("gmv")
+    apply_campaign(app, **{"Expected ROI at least": 5.0})
+    optimize(app)
+    assert not app.exception
+    first = app.session_state["outcome"]
+    assert first.config.campaign.min_roi == 5.0 and first.summary()["expected"]["roi"] >= 5.0
+    assert {"Spend and expected GMV by product", "Expected ROI of the bookings"} <= {h.value for h in app.subheader}
+    plan = first.plan.head(8)
+    pilot = pd.DataFrame({"达人抖音号": plan["creator_id"], "商品ID": plan["product_id"],
+                          "播放量": plan["views"].round(), "成交订单数": (plan["orders"] * 3).round()})
+    upload(app, "up-pilot", pilot, "罗盘.xlsx")
+    app.run()
+    app.button(key="replan").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    after = app.session_state["outcome"]
+    assert after is not first and after.config.campaign.budget < first.config.campaign.budget
+    assert after.violations() == []
+    assert any("Re-planned after a pilot of 8 bookings" in s.value for s in app.success)
+    changes = next(df.value for df in app.dataframe if "pilot" in df.value.columns)
+    assert set(plan["creator_id"]) <= set(changes["creator_id"])

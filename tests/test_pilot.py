@@ -29,13 +29,15 @@ def test_one_creator_by_hand():
     assert alpha == pytest.approx(1 / math.expm1(s * s))
     got = pilot([(0, 10_000, 30, 0.001, 10_000)], 2)  # 10 orders expected, 30 seen
     whole = (alpha + 30) / (alpha + 10)  # M
-    w = whole * 10 / (alpha + whole * 10)
-    category = (whole + w * 3.0) / (1 + w)  # its own ratio 3, weighted w, beside one creator at M
+    tau2 = 1 / alpha / 4  # one category piloted: categories take a quarter of the creators' variance
+    own = 1 / alpha - tau2
+    ratio, v = 30 / (whole * 10), own + 1 / (whole * 10)
+    category = whole * (1 / tau2 + ratio / v) / (1 / tau2 + 1 / v)
     assert got.alpha == pytest.approx(alpha) and got.alpha_from == "prior"
-    assert got.conversion[0] == pytest.approx(category * (alpha + 30) / (alpha + category * 10))
+    assert got.conversion[0] == pytest.approx(category * (1 / own + 30) / (1 / own + category * 10))
     assert got.conversion[1] == pytest.approx(category)  # the other creator borrows its category's
     assert list(got.source) == ["own", "category"]
-    assert got.log_sd[0] == pytest.approx(math.sqrt(math.log1p(1 / (alpha + 30))))
+    assert got.log_sd[0] == pytest.approx(math.sqrt(math.log1p(1 / (1 / own + 30))))
     assert got.log_sd[1] == pytest.approx(s) and got.log_sd[0] < s  # a narrower range for the piloted creator
 
 

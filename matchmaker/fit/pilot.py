@@ -2,22 +2,24 @@
 then scale"). Pure array code, no I/O.
 
 A pilot booking i of creator c had v_i views and o_i orders; the prior expected conversion mu_i
-(fit/economics.py) puts its expected orders at E_i = v_i x mu_i. Orders are Poisson(E_i x theta_c), with
-creator c's multiplier theta_c ~ Gamma(shape alpha, mean m), nested three levels deep:
+(fit/economics.py) puts its expected orders at E_i = v_i x mu_i. Orders are Poisson(E_i x theta_c), and
+the multiplier theta_c is learned on three levels (O, E: sums of orders and expected orders):
 
-    the whole pilot       M        = (alpha + O) / (alpha + E)                     (prior mean 1)
-    a creator category    m_g      = (M + sum_g w_c O_c / E_c) / (1 + sum_g w_c)     (w_c = M E_c / (alpha + M E_c))
-    a creator             theta_c  = m_g (alpha + O_c) / (alpha + m_g E_c)         (prior mean m_g)
+    the whole pilot     M        = (alpha + O) / (alpha + E)                      (prior mean 1, shape alpha)
+    a category g        m_g      = M (1/tau2 + sum_g r_c / V_c) / (1/tau2 + sum_g 1 / V_c)
+                                   r_c = O_c / (M E_c),  V_c = (1/alpha - tau2) + 1 / (M E_c)
+    a creator           theta_c  = m_g (k + O_c) / (k + m_g E_c),  k = 1 / (1/alpha - tau2)
 
-(O, E: sums over the level's bookings). A creator whose pilot expected few orders moves a little from its
-category, one with many moves a lot: the weight of its own evidence is m_g E_c / (alpha + m_g E_c). A
-category's multiplier averages its piloted creators' ratios, each counting as much as its evidence (at
-most one creator) beside one creator at M: one creator converting 3x the prior moves its category halfway,
-several move it further. Creators outside the pilot borrow their category's m_g (M where the category was
-not piloted); the fit score's lift stays in mu. alpha, how much creators truly differ, is estimated from
-the pilot by the method of moments (Var o_c = m E_c + (m E_c)^2 / alpha) when it has at least MIN_CREATORS creators, and
-otherwise set by the prior's spread (80% within mu / spread .. mu x spread). Views move the same way:
-each creator's expected views x (observed / expected) ^ (n / (n + 1)), n its pilot bookings.
+1/alpha is how much creators' conversion varies around the prior: the prior's spread says (80% within
+mu / spread .. mu x spread), averaged, with at least MIN_CREATORS piloted creators, with the pilot's own
+method-of-moments estimate (Var O_c = M E_c + (M E_c)^2 / alpha), the prior counting as PRIOR_CREATORS
+creators. tau2 is the part of it shared by a
+creator category (DerSimonian-Laird over the piloted categories; a quarter of 1/alpha with fewer than
+MIN_CATEGORIES). So a creator whose pilot expected few orders moves a little from its category, one with
+many moves a lot (weight m_g E_c / (k + m_g E_c)); one creator's surprise moves its category only as far
+as categories are seen to differ; creators outside the pilot borrow their category's m_g (M where the
+category was not piloted). The fit score's lift stays in mu. Views move too: each creator's expected
+views x (observed / expected) ^ (n / (n + 1)), n its pilot bookings.
 """
 
 from __future__ import annotations
@@ -59,15 +61,41 @@ class Learned:
     # observed conversion (orders per view), the learned conversion multiplier and the weight of its evidence
 
 
+PRIOR_CREATORS = 10  # the prior's spread counts as this many creators beside the pilot's estimate of 1/alpha
+
+
 def _alpha(orders: np.ndarray, expected: np.ndarray, spread: float) -> tuple[float, str]:
+    """alpha from the pilot (method of moments on 1/alpha, averaged with the prior's as PRIOR_CREATORS
+    creators: a few creators alone say little about how much creators differ), else the prior's."""
+    prior = 1.0 / prior_alpha(spread)
     if len(orders) < MIN_CREATORS or expected.sum() <= 0:
-        return prior_alpha(spread), "prior"
+        return 1.0 / prior, "prior"
     m = orders.sum() / expected.sum()
     mean = m * expected
-    excess = float(((orders - mean) ** 2 - mean).sum())
-    if excess <= 0:  # no more spread than Poisson noise: creators do not differ
-        return ALPHA_RANGE[1], "pilot"
-    return float(np.clip((mean ** 2).sum() / excess, *ALPHA_RANGE)), "pilot"
+    seen = max(0.0, float(((orders - mean) ** 2 - mean).sum()) / float((mean ** 2).sum()))  # 0: Poisson noise only
+    n = len(orders)
+    inverse = (PRIOR_CREATORS * prior + n * seen) / (PRIOR_CREATORS + n)
+    return float(np.clip(1.0 / max(inverse, 1e-12), *ALPHA_RANGE)), "pilot"
+
+
+MIN_CATEGORIES = 3  # piloted categories needed to estimate how much categories differ
+
+
+def _tau2(r: np.ndarray, e: np.ndarray, g: np.ndarray, alpha: float, total: float) -> float:
+    """The variance of the category effect: DerSimonian-Laird over the piloted categories' mean ratios (each
+    creator's variance 1/alpha + 1/(M E_c) as if categories did not differ), bounded by 1/alpha."""
+    cap = 1.0 / alpha
+    fallback = cap / 4
+    if len(np.unique(g)) < MIN_CATEGORIES:
+        return fallback
+    weight = 1.0 / (cap + 1.0 / np.maximum(total * e, 1e-9))
+    w_g = pd.Series(weight).groupby(g).sum()
+    y_g = pd.Series(weight * r).groupby(g).sum() / w_g
+    mean = float((w_g * y_g).sum() / w_g.sum())
+    q = float((w_g * (y_g - mean) ** 2).sum())
+    denominator = float(w_g.sum() - (w_g ** 2).sum() / w_g.sum())
+    tau2 = (q - (len(w_g) - 1)) / denominator if denominator > 0 else fallback
+    return float(np.clip(tau2, cap / 100, cap))
 
 
 def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.ndarray, groups: np.ndarray,
@@ -85,24 +113,29 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     alpha, alpha_from = _alpha(o, e, spread)
     total = (alpha + o.sum()) / (alpha + e.sum())
     g = groups[creators]
-    # a category's multiplier: its piloted creators' own ratios, each weighted by how much its evidence
-    # counts (at most 1), with one more creator at the pilot's multiplier
-    w = total * e / (alpha + total * e)
-    raw = np.divide(o, e, out=np.full(len(o), total), where=e > 0)
-    by_group = (total + pd.Series(w * raw).groupby(g).sum()) / (1.0 + pd.Series(w).groupby(g).sum())
+    # Categories: each piloted creator's ratio r_c = O_c / (M E_c) is its category's effect u_g plus its own
+    # (variance 1/alpha - tau^2) and Poisson noise (1 / (M E_c)); u_g ~ (1, tau^2), tau^2 by DerSimonian-Laird
+    # over the piloted categories (a quarter of 1/alpha with fewer than MIN_CATEGORIES of them).
+    r = np.divide(o, total * e, out=np.ones(len(o)), where=e > 0)
+    tau2 = _tau2(r, e, g, alpha, total)
+    own = max(1.0 / alpha - tau2, 1.0 / ALPHA_RANGE[1])
+    precision = 1.0 / (own + 1.0 / np.maximum(total * e, 1e-9))
+    u = (1.0 / tau2 + pd.Series(precision * r).groupby(g).sum()) / (1.0 / tau2 + pd.Series(precision).groupby(g).sum())
+    by_group = total * u
     m = np.full(n, total)
     known = np.isin(groups, by_group.index.to_numpy())
     m[known] = by_group.reindex(groups[known]).to_numpy()
     conversion = m.copy()
-    theta = m[creators] * (alpha + o) / (alpha + m[creators] * e)
+    shape = 1.0 / own  # a creator around its category
+    theta = m[creators] * (shape + o) / (shape + m[creators] * e)
     conversion[creators] = theta
     log_sd = np.full(n, prior_log_sd(spread))
-    log_sd[creators] = np.sqrt(np.log1p(1.0 / (alpha + o)))
+    log_sd[creators] = np.sqrt(np.log1p(1.0 / (shape + o)))
     views = np.ones(n)
     ratio = np.where(per["prior_views"] > 0, per["views"] / per["prior_views"].where(per["prior_views"] > 0, 1), 1.0)
     k = per["bookings"].to_numpy(float)
     views[creators] = np.exp(k / (k + 1.0) * np.log(np.maximum(ratio, 1e-9)))
-    weight = m[creators] * e / (alpha + m[creators] * e)
+    weight = m[creators] * e / (shape + m[creators] * e)
     prior_rate = np.divide(e, per["views"].to_numpy(), out=np.zeros(len(e)), where=per["views"].to_numpy() > 0)
     evidence = pd.DataFrame({
         "c": creators, "bookings": per["bookings"].to_numpy(int), "views": per["views"].to_numpy(),

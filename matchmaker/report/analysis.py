@@ -38,14 +38,27 @@ def booking_reasons(outcome: Outcome, creator_id: str) -> pd.DataFrame:
 
 
 def spend_by(outcome: Outcome, key: str) -> pd.DataFrame:
-    """Spend and bookings per product_id or per tier."""
+    """Per product_id or per tier: spend (cash: fees after rebates, and samples), bookings, expected GMV with
+    its range, and ROI (GMV / cost with commission)."""
     plan = outcome.plan
     if key == "tier":
         labels = outcome.data.creators["tier"].to_numpy(object)[plan["c"]]
     else:
         labels = plan[key].to_numpy(object)
-    frame = pd.DataFrame({key: labels, "fee": plan["fee"].to_numpy(float)})
-    return frame.groupby(key, as_index=False).agg(spend=("fee", "sum"), bookings=("fee", "size"))
+    frame = pd.DataFrame({key: labels, **{k: plan[k].to_numpy(float) for k in ("cash", "gmv", "gmv_low", "gmv_high",
+                                                                             "cost")}})
+    out = frame.groupby(key, as_index=False).agg(spend=("cash", "sum"), bookings=("cash", "size"), gmv=("gmv", "sum"),
+                                                  gmv_low=("gmv_low", "sum"), gmv_high=("gmv_high", "sum"),
+                                                  cost=("cost", "sum"))
+    out["roi"] = np.divide(out["gmv"], out["cost"], out=np.full(len(out), np.nan), where=out["cost"] > 0)
+    return out
+
+
+def roi_distribution(outcome: Outcome) -> pd.DataFrame:
+    """Each booking's expected ROI (GMV / cost) and its tier; bookings without a cost are left out."""
+    plan = outcome.plan[outcome.plan["cost"] > 0]
+    return pd.DataFrame({"roi": plan["gmv"] / plan["cost"],
+                         "tier": outcome.data.creators["tier"].to_numpy(object)[plan["c"].to_numpy(int)]})
 
 
 def score_distribution(outcome: Outcome) -> pd.DataFrame:

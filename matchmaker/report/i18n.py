@@ -131,8 +131,31 @@ TEXT: dict[str, dict[str, str]] = {
     "gap_known": {"en": "gap {gap:.2%}", "zh": "差距 {gap:.2%}"},
     "gap_unknown": {"en": "gap unknown (no bound proved)", "zh": "差距未知（未证明上界）"},
     "plan_table": {"en": "Bookings", "zh": "签约明细"},
-    "spend_product": {"en": "Spend by product", "zh": "各商品花费"},
-    "spend_tier": {"en": "Spend by tier (Alliance / Top-KOL)", "zh": "达人层级花费（联盟达人 / 头部达人）"},
+    "spend_product": {"en": "Spend and expected GMV by product", "zh": "各商品花费与预估GMV"},
+    "spend_tier": {"en": "Spend and expected GMV by tier", "zh": "各层级花费与预估GMV"},
+    "roi_dist": {"en": "Expected ROI of the bookings", "zh": "各签约的预估ROI分布"},
+    "bookings_n": {"en": "bookings", "zh": "签约数"},
+    "min_roi": {"en": "Expected ROI at least (0: no floor)", "zh": "预估ROI下限（0为不设）"},
+    "max_cpm": {"en": "Expected CPM at most, CNY (0: no ceiling)", "zh": "预估CPM上限（元，0为不设）"},
+    "max_commission": {"en": "Expected commission at most, CNY (0: no cap)", "zh": "预估佣金上限（元，0为不设）"},
+    "conservative": {"en": "Plan for the low end of the range (conservative)", "zh": "按区间低值规划（保守）"},
+    "pilot": {"en": "4. Pilot, then scale", "zh": "4. 先试投，再放量"},
+    "pilot_help": {"en": "Upload the pilot's results per booking (a Compass/罗盘 or Buyin export: creator, product, "
+                         "views, orders). matchmaker learns each creator's conversion and plans the rest of the "
+                         "budget.",
+                   "zh": "上传试投每个合作的数据（罗盘或百应导出：达人、商品、播放量、订单数）。"
+                         "系统学习每位达人的转化率，并用剩余预算重新规划。"},
+    "pilot_upload": {"en": "Pilot results (.csv, .xlsx)", "zh": "试投数据（.csv、.xlsx）"},
+    "pilot_mode": {"en": "The pilot's bookings", "zh": "试投中的合作"},
+    "mode_keep": {"en": "keep: book them all again", "zh": "保留：全部续约"},
+    "mode_extend": {"en": "extend: book again where the pilot says so", "zh": "择优：按试投结果决定是否续约"},
+    "mode_drop": {"en": "drop: never book them again", "zh": "放弃：不再签约"},
+    "replan": {"en": "Re-plan the rest of the budget", "zh": "用剩余预算重新规划"},
+    "replanned": {"en": "Re-planned after a pilot of {n} bookings (¥{spent:,.0f} spent): expected GMV {after} as the "
+                        "pilot taught, against {before} for the plan made without it.",
+                  "zh": "已根据 {n} 个试投合作（花费 ¥{spent:,.0f}）重新规划：按试投所学，新方案预估GMV {after}，"
+                        "未用试投数据的方案为 {before}。"},
+    "changes": {"en": "What changed, and why", "zh": "方案变化及原因"},
     "fit_dist": {"en": "Value of chosen vs rejected pairs", "zh": "入选与未入选组合的价值分布"},
     "network": {"en": "Audience overlap among the creators of a product", "zh": "同一商品达人之间的粉丝重合"},
     "network_product": {"en": "Product", "zh": "商品"},
@@ -226,6 +249,8 @@ COLUMNS_ZH = {
     "conversion_rate": "转化率", "expected_views": "预估播放量", "expected_orders": "预估订单数",
     "expected_gmv": "预估GMV（元）", "gmv_low": "GMV低值（元）", "gmv_high": "GMV高值（元）", "cash": "现金支出（元）",
     "commission": "预估佣金（元）", "cost": "总成本（元）", "roi": "ROI", "expected_profit": "预估利润（元）",
+    "gmv": "预估GMV（元）", "amount": "金额（元）", "figure": "指标", "change": "变化", "before": "之前",
+    "after": "之后", "pilot": "试投表现",
 }
 # Where a column means something else in another table (a product's name, a product's budget)
 TABLE_COLUMNS_ZH = {"creators": {"name": "达人昵称", "categories": "带货类目"},
