@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import DATA, ROOT
 
+CREATORS_ZH, PRODUCTS_ZH = "达人名单", "商品清单"  # the uploaders' labels in Chinese (report/i18n.py)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -78,6 +79,12 @@ def page(server, tmp_path):
         context.close()
 
 
+def uploader(page, label: str):
+    """The file input of the uploader with this label (by its label, not its place on the page)."""
+    box = page.get_by_test_id("stFileUploader").filter(has=page.get_by_test_id("stWidgetLabel").get_by_text(label))
+    return box.get_by_test_id("stFileUploaderDropzoneInput")
+
+
 def test_upload_optimise_read_download_screenshot(page, tmp_path):
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("1. Data")).to_be_visible()
@@ -103,7 +110,7 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
     shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     # the screenshot before the download: a download click reruns the script and redraws the page
-    page.get_by_text("Spend by product").scroll_into_view_if_needed()
+    page.get_by_text("Spend and expected GMV by product").scroll_into_view_if_needed()
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
     page.wait_for_timeout(1500)
@@ -191,10 +198,9 @@ def test_a_xingtu_export_goes_through_the_category_table_to_a_downloaded_plan(pa
                                                 ("d4", "Mia", "尾部达人", "3.2", "美妆-护肤", "3000")])
     pd.DataFrame({"商品ID": ["p1"], "品牌": ["澜樱"], "商品名称": ["修护面霜"], "商品类目": ["护肤品"]}).to_csv(
         tmp_path / "products.csv", index=False)
-    inputs = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput")
-    inputs.nth(0).set_input_files(str(tmp_path / "xingtu.xlsx"))
+    uploader(page, CREATORS_ZH).set_input_files(str(tmp_path / "xingtu.xlsx"))
     expect(page.get_by_text("xingtu.xlsx", exact=True)).to_be_visible()  # registered before the next upload
-    inputs.nth(1).set_input_files(str(tmp_path / "products.csv"))
+    uploader(page, PRODUCTS_ZH).set_input_files(str(tmp_path / "products.csv"))
     expect(page.get_by_text("products.csv", exact=True)).to_be_visible()
     expect(page.get_by_text("4 位达人、1 个商品已就绪。")).to_be_visible()
     expect(page.get_by_text("xingtu.xlsx 的工作表")).to_be_visible()  # the sheet box, set to 达人列表
@@ -211,3 +217,30 @@ def test_a_xingtu_export_goes_through_the_category_table_to_a_downloaded_plan(pa
     plan = pd.read_csv(path)
     assert sorted(plan[["达人ID", "商品ID", "达人层级"]].values.tolist()) == [["d3", "p1", "联盟达人"],
                                                                           ["d4", "p1", "联盟达人"]]
+
+
+def test_a_pilot_replan_in_the_browser(page, tmp_path):
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("button", name="Load the sample campaign").click()
+    expect(page.get_by_text("320 creators, 24 products ready.")).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Maximise").click()
+    page.get_by_role("option", name="expected GMV").click()
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name="Optimize").click()
+    booked = page.get_by_test_id("stMetric").filter(has_text="Creators booked").get_by_test_id("stMetricValue")
+    expect(booked).to_be_visible(timeout=180_000)
+    pilot = pd.DataFrame({"达人抖音号": ["dy10007", "dy10012"], "商品ID": ["P01", "P05"],
+                          "视频播放量": [80_000, 120_000], "成交订单数": [600, 40], "成交金额(元)": [59_400, 3_960]})
+    pilot.to_csv(tmp_path / "罗盘.csv", index=False)
+    uploader(page, "Pilot results (.csv, .xlsx)").set_input_files(str(tmp_path / "罗盘.csv"))
+    expect(page.get_by_text("罗盘.csv", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Re-plan the rest of the budget").click()
+    done = page.get_by_text("Re-planned after a pilot of 2 bookings", exact=False)
+    expect(done).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("What changed, and why")).to_be_visible()
+    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(shots / "replan.png"), full_page=True)

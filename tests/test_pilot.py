@@ -28,7 +28,8 @@ def test_one_creator_by_hand():
     s = math.log(2.0) / Z80
     assert alpha == pytest.approx(1 / math.expm1(s * s))
     got = pilot([(0, 10_000, 30, 0.001, 10_000)], 2)  # 10 orders expected, 30 seen
-    whole = (alpha + 30) / (alpha + 10)  # M
+    w = 1 / (1 / alpha + 1 / 10)
+    whole = (alpha + w * 3.0) / (alpha + w)  # M: the creator's ratio 3 beside the prior's 1
     tau2 = 1 / alpha / 4  # one category piloted: categories take a quarter of the creators' variance
     own = 1 / alpha - tau2
     ratio, v = 30 / (whole * 10), own + 1 / (whole * 10)

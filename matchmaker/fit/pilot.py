@@ -3,23 +3,24 @@ then scale"). Pure array code, no I/O.
 
 A pilot booking i of creator c had v_i views and o_i orders; the prior expected conversion mu_i
 (fit/economics.py) puts its expected orders at E_i = v_i x mu_i. Orders are Poisson(E_i x theta_c), and
-the multiplier theta_c is learned on three levels (O, E: sums of orders and expected orders):
+the multiplier theta_c is learned on three levels (O_c, E_c: creator c's orders and expected orders):
 
-    the whole pilot     M        = (alpha + O) / (alpha + E)                      (prior mean 1, shape alpha)
-    a category g        m_g      = M (1/tau2 + sum_g r_c / V_c) / (1/tau2 + sum_g 1 / V_c)
-                                   r_c = O_c / (M E_c),  V_c = (1/alpha - tau2) + 1 / (M E_c)
-    a creator           theta_c  = m_g (k + O_c) / (k + m_g E_c),  k = 1 / (1/alpha - tau2)
+    the whole pilot   M       = (alpha + sum_c w_c O_c / E_c) / (alpha + sum_c w_c),  w_c = 1 / (1/alpha + 1/E_c)
+    a category g      m_g     = M (1/tau2 + sum_g r_c / V_c) / (1/tau2 + sum_g 1 / V_c),
+                                r_c = O_c / (M E_c),  V_c = (1/alpha - tau2) + 1 / (M E_c)
+    a creator         theta_c = m_g (k + O_c) / (k + m_g E_c),  k = 1 / (1/alpha - tau2)
 
-1/alpha is how much creators' conversion varies around the prior: the prior's spread says (80% within
-mu / spread .. mu x spread), averaged, with at least MIN_CREATORS piloted creators, with the pilot's own
-method-of-moments estimate (Var O_c = M E_c + (M E_c)^2 / alpha), the prior counting as PRIOR_CREATORS
-creators. tau2 is the part of it shared by a
-creator category (DerSimonian-Laird over the piloted categories; a quarter of 1/alpha with fewer than
-MIN_CATEGORIES). So a creator whose pilot expected few orders moves a little from its category, one with
-many moves a lot (weight m_g E_c / (k + m_g E_c)); one creator's surprise moves its category only as far
-as categories are seen to differ; creators outside the pilot borrow their category's m_g (M where the
-category was not piloted). The fit score's lift stays in mu. Views move too: each creator's expected
-views x (observed / expected) ^ (n / (n + 1)), n its pilot bookings.
+1/alpha is how much creators' conversion varies around the prior. The prior's spread says how much (80%
+within mu / spread .. mu x spread); with at least MIN_CREATORS piloted creators it is averaged with the
+pilot's own method-of-moments estimate (Var O_c = M E_c + (M E_c)^2 / alpha), the prior counting as
+PRIOR_CREATORS creators. The whole pilot's level is a random-effects mean of its creators' ratios, the
+prior's 1 counting as one creator. tau2 is the part of 1/alpha a creator category shares (DerSimonian-
+Laird over the piloted categories; a quarter of 1/alpha with fewer than MIN_CATEGORIES). So a creator
+whose pilot expected few orders moves a little from its category, one with many moves a lot (weight
+m_g E_c / (k + m_g E_c)); one creator's surprise moves its category only as far as categories are seen
+to differ; creators outside the pilot borrow their category's m_g (M where the category was not
+piloted). The fit score's lift stays in mu. Views move too: each creator's expected views x (observed /
+expected) ^ (n / (n + 1)), n its pilot bookings.
 """
 
 from __future__ import annotations
@@ -111,7 +112,11 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     creators = per.index.to_numpy(int)
     o, e = per["orders"].to_numpy(), per["expected"].to_numpy()
     alpha, alpha_from = _alpha(o, e, spread)
-    total = (alpha + o.sum()) / (alpha + e.sum())
+    # the whole pilot: a random-effects mean of the creators' ratios (each creator varies by 1/alpha around it,
+    # plus Poisson noise), beside the prior's 1 as much as one creator
+    w = 1.0 / (1.0 / alpha + 1.0 / np.maximum(e, 1e-9))
+    ratio = np.divide(o, e, out=np.ones(len(o)), where=e > 0)
+    total = float((alpha + (w * ratio).sum()) / (alpha + w.sum()))
     g = groups[creators]
     # Categories: each piloted creator's ratio r_c = O_c / (M E_c) is its category's effect u_g plus its own
     # (variance 1/alpha - tau^2) and Poisson noise (1 / (M E_c)); u_g ~ (1, tau^2), tau^2 by DerSimonian-Laird
