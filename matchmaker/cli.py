@@ -66,6 +66,9 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
                         help="what the plan maximises: the fit score, expected GMV, profit or views (reach)")
     parser.add_argument("--conservative", action="store_true", default=None,
                         help="maximise GMV or profit at the low end of its range")
+    parser.add_argument("--lock", action="append", metavar="CREATOR:PRODUCT",
+                        help="a booking every plan must make (repeat for more)")
+    parser.add_argument("--ban", action="append", metavar="CREATOR", help="a creator no plan may book (repeat)")
     parser.add_argument("--min-roi", type=float, help="expected GMV / expected cost at least this (0: no floor)")
     parser.add_argument("--max-cpm", type=float, help="expected cost per 1,000 expected views at most this (CNY)")
     parser.add_argument("--max-commission", type=float, help="expected commission at most this (CNY)")
@@ -370,7 +373,8 @@ def _bound_words(info: dict) -> str:
 def _sources(args: argparse.Namespace) -> dict:
     sheets = {"creators": args.sheet, "products": args.products_sheet}
     return {**{k: getattr(args, k) for k in ("creators", "products", "pairs", "overlaps")},
-            "sheets": {k: v for k, v in sheets.items() if v}}
+            "sheets": {k: v for k, v in sheets.items() if v}, "locks": getattr(args, "lock", None),
+            "bans": getattr(args, "ban", None)}
 
 
 def _batch(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:

@@ -30,7 +30,7 @@ from .fit.engine import Engine, make_engine
 from .fit.overlap import conflicts
 from .fit.score import candidates, creator_text, product_text
 from .inputs.schema import header_score
-from .inputs.validate import validate
+from .inputs.validate import validate, with_locks
 from .io.read import Table, read_export
 from .outcome import Outcome
 from .plan.explain import explain, quick_checks
@@ -87,9 +87,11 @@ def read_source(source: Source, name: str, table: str = "creators", sheet: str |
 def load(config: Config, creators: Source | None = None, products: Source | None = None,
          pairs: Source | None = None, overlaps: Source | None = None,
          mappings: dict[str, dict[str, str]] | None = None,
-         sheets: dict[str, str] | None = None) -> ProblemData:
+         sheets: dict[str, str] | None = None, locks: list[str] | None = None,
+         bans: list[str] | None = None) -> ProblemData:
     """Read and validate the inputs (arguments, else the config's [inputs]); `sheets` names the sheet of a
-    workbook per table ({"creators": "达人列表"}). Raises InputError."""
+    workbook per table ({"creators": "达人列表"}); `locks` ("creator_id:product_id") are bookings every plan
+    makes and `bans` creators no plan books. Raises InputError."""
     given = {"creators": creators, "products": products, "pairs": pairs, "overlaps": overlaps}
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
     problems, notes = [], []
@@ -109,7 +111,8 @@ def load(config: Config, creators: Source | None = None, products: Source | None
         notes += read.notes
     if problems:
         raise InputError(problems)
-    return validate(raw, config, mappings, tuple(notes))
+    data = validate(raw, config, mappings, tuple(notes))
+    return with_locks(data, locks, bans) if locks or bans else data
 
 
 def _cache(config: Config) -> EmbeddingCache | None:

@@ -64,3 +64,23 @@ def test_a_lock_that_cannot_be_kept_is_explained():
     assert too_dear.result.status == "infeasible"
     text = " ".join(map(str, too_dear.reasons))
     assert "the 2 locked booking(s)" in text and "unlock some bookings" in text
+
+
+def test_locks_and_bans_from_the_command_line(tmp_path, capsys):
+    from matchmaker.cli import main
+    from tests.test_cli import tiny_inputs
+
+    creators, products = tiny_inputs(tmp_path)
+    out = tmp_path / "plan.csv"
+    base = ["-q", "optimize", "--creators", creators, "--products", products, "--budget", "2500", "--out", str(out)]
+    assert main([*base, "--lock", "d2:p1"]) == 0
+    assert list(pd.read_csv(out)["creator_id"]) == ["d2"]
+    assert main([*base, "--ban", "d2"]) == 0
+    assert list(pd.read_csv(out)["creator_id"]) == ["d1"]
+    out.unlink()
+    assert main([*base, "--lock", "d9:p1", "--ban", "nobody", "--lock", "d1"]) == 2
+    err = capsys.readouterr().err
+    assert "--lock" in err and "d9:p1" in err and "nobody" in err and "expected creator_id:product_id" in err
+    assert not out.exists() and "Traceback" not in err
+    assert main([*base, "--lock", "d1:p1", "--lock", "d2:p1"]) == 3  # both cost 3,000 > 2,500
+    assert "the 2 locked booking(s)" in capsys.readouterr().err

@@ -502,3 +502,37 @@ def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.Da
     summed["c"] = pd.Index(data.creators["creator_id"]).get_indexer(summed["creator_id"])
     summed["p"] = pd.Index(data.products["product_id"]).get_indexer(summed["product_id"])
     return summed
+
+
+def with_locks(data: ProblemData, locks: list[str] | None = None, bans: list[str] | None = None,
+               source: str = "command line") -> ProblemData:
+    """The data with bookings every plan must make (locks, "creator_id:product_id") and creators no plan
+    may book (bans, creator ids), added to any it has; an unknown id or a malformed lock raises InputError
+    naming it."""
+    problems = []
+    creators, products = set(data.creators["creator_id"]), set(data.products["product_id"])
+    pairs = []
+    for lock in locks or ():
+        cid, sep, pid = str(lock).rpartition(":")
+        if not sep or not cid or not pid:
+            problems.append(Problem(source, None, "--lock", lock, msg("expected creator_id:product_id")))
+            continue
+        for value, known, unknown in ((cid, creators, msg("no creator with this id in the creators table")),
+                                      (pid, products, msg("no product with this id in the products table"))):
+            if value not in known:
+                problems.append(Problem(source, None, "--lock", lock, unknown))
+        pairs.append((cid, pid))
+    problems += [Problem(source, None, "--ban", cid, msg("no creator with this id in the creators table"))
+                 for cid in bans or () if cid not in creators]
+    both = sorted({cid for cid, _ in pairs} & set(bans or ()))
+    problems += [Problem(source, None, "--ban", cid, msg("this creator is also locked")) for cid in both]
+    if problems:
+        raise InputError(problems)
+    if pairs:
+        frame = pd.DataFrame(pairs, columns=["creator_id", "product_id"])
+        if data.locks is not None:
+            frame = pd.concat([data.locks[["creator_id", "product_id"]], frame])
+        data = data.replace(locks=frame.drop_duplicates().reset_index(drop=True))
+    if bans:
+        data = data.replace(bans=tuple(dict.fromkeys((*data.bans, *bans))))
+    return data

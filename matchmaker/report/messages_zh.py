@@ -193,4 +193,6 @@ MESSAGES_ZH: dict[str, str] = {
         "匹配度目标不使用试投学到的销售信息；请选择 gmv、profit 或 reach 目标以据此规划",
     "{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, at a fit of 0.5":
         "{n} 个试投合作不是本次活动的合格组合；其结果仍按匹配度 0.5 参与学习",
+    "expected creator_id:product_id": "应为 达人ID:商品ID",
+    "this creator is also locked": "该达人同时被锁定",
 }
