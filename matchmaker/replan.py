@@ -112,21 +112,19 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
     for cid in sorted(set(was) | set(now) | set(seen)):
         old, new, ev = was.get(cid, []), now.get(cid, []), seen.get(cid)
         change = "kept" if old == new else "added" if not old else "dropped" if not new else "moved"
-        if change == "kept" and not old and ev is None:
-            continue
-        pilot = (f"{ev['observed_conversion']:.2%} conversion in the pilot against {ev['prior_conversion']:.2%} "
-                 f"expected ({ev['orders']:,.0f} orders from {ev['views']:,.0f} views)") if ev else ""
+        if ev is None and change == "kept":
+            continue  # neither in the pilot nor changed
         booked = f"booked for {', '.join(new)}" if new else "not booked"
-        if ev:
-            why = f"{cid}: {pilot}; now {booked}" + (f" (before: {', '.join(old)})" if old and old != new else "")
-        elif change == "kept":
-            continue
+        before = f" (before: {', '.join(old)})" if old and old != new else ""
+        if ev is not None:
+            pilot = (f"{ev['observed_conversion']:.2%} conversion in the pilot against {ev['prior_conversion']:.2%} "
+                     f"expected ({ev['orders']:,.0f} orders from {ev['views']:,.0f} views)")
+            why = f"{cid}: {pilot}; now {booked}{before}"
         else:
             c = index[cid]
-            factor = float(learned.conversion[c])
             like = f"{first_category(after.data, c)} creators" if learned.source[c] == "category" else "the pilot"
-            why = (f"{cid}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked}"
-                   + (f" (before: {', '.join(old)})" if old else ""))
+            pilot, why = "", (f"{cid}: not in the pilot; {like} converted {float(learned.conversion[c]):.2f}x the "
+                              f"prior; now {booked}{before}")
         rows.append({"creator_id": cid, "change": change, "before": ", ".join(old), "after": ", ".join(new),
                      "pilot": pilot, "why": why})
     order = {"added": 0, "moved": 1, "dropped": 2, "kept": 3}
