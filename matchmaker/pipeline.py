@@ -28,6 +28,7 @@ from .fit.economics import economics
 from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
 from .fit.overlap import conflicts
+from .fit.pilot import Learned
 from .fit.score import candidates, creator_text, product_text
 from .inputs.schema import header_score
 from .inputs.validate import validate, with_locks
@@ -67,8 +68,9 @@ class Prepared:
     conflicts: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[Message, ...] = ()  # products no creator may promote, with the closest creator categories
-    outside: pd.DataFrame | None = None  # c, p, value: eligible pairs left out of the pool (a very large
+    outside: pd.DataFrame | None = None  # c, p, value, fit: eligible pairs left out of the pool (a very large
     # campaign, plan.prune.pool): never booked, counted in the bound
+    learned: Learned | None = None  # what a pilot taught (replan.repriced): the figures of every pair use it
 
 
 def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None
@@ -216,7 +218,7 @@ def _outside_money(prepared: Prepared, config: Config) -> pd.DataFrame | None:
     for start in range(0, len(outside), OUTSIDE_CHUNK):
         part = outside.iloc[start:start + OUTSIDE_CHUNK]
         money = economics(prepared.data, config, part["c"].to_numpy(int), part["p"].to_numpy(int),
-                          part["fit"].to_numpy(float))
+                          part["fit"].to_numpy(float), prepared.learned)
         parts.append(money[["gmv", "commission", "views"]])
     return pd.concat([outside.reset_index(drop=True), pd.concat(parts, ignore_index=True)], axis=1)
 

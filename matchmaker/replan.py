@@ -77,7 +77,7 @@ def repriced(prepared: Prepared, learned: Learned) -> Prepared:
                                    part["fit"].to_numpy(float), learned)
                   for part in (outside.iloc[i:i + OUTSIDE_CHUNK] for i in range(0, len(outside), OUTSIDE_CHUNK))]
         outside = outside.assign(value=np.concatenate(values) if values else np.zeros(0))
-    return replace(prepared, candidates=pairs, outside=outside)
+    return replace(prepared, candidates=pairs, outside=outside, learned=learned)
 
 
 def _with_choice(prepared: Prepared, results: pd.DataFrame, mode: str) -> Prepared:

@@ -144,3 +144,24 @@ def test_replan_from_the_command_line_writes_the_plan_and_the_changes(tmp_path, 
     assert "Pilot: 1 bookings" in err and "dy10007: " in err and "Traceback" not in err
     plan, table = pd.read_csv(out), pd.read_csv(changes)
     assert "dy10007" in set(table["creator_id"]) and len(plan) > 10
+
+
+def test_pairs_left_out_of_the_pool_are_priced_as_the_pilot_taught(tmp_path):
+    """On a very large campaign the pairs outside the pool enter the bound's money rows: after a pilot, with
+    its figures, not the prior's."""
+    from dataclasses import replace
+
+    from matchmaker.fit.economics import economics
+    from matchmaker.pipeline import _outside_money
+    from matchmaker.replan import repriced
+
+    again = _replanned(tmp_path, "extend")
+    prepared = prepare(again.outcome.data, again.outcome.config.override(**{"campaign.min_roi": 1.0}), HashEmbedder())
+    pairs = prepared.candidates
+    outside = pd.DataFrame({"c": pairs["c"], "p": pairs["p"], "value": pairs["value"], "fit": pairs["fit"]})
+    taught = repriced(replace(prepared, outside=outside), again.learned)
+    got = _outside_money(taught, taught.config)
+    want = economics(prepared.data, taught.config, pairs["c"].to_numpy(), pairs["p"].to_numpy(),
+                     pairs["fit"].to_numpy(), again.learned)
+    assert got["gmv"].to_numpy() == pytest.approx(want["gmv"].to_numpy())
+    assert not np.allclose(got["gmv"], _outside_money(replace(prepared, outside=outside), taught.config)["gmv"])
