@@ -54,6 +54,7 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--products", help="product catalogue (.csv, .xlsx, .parquet)")
     parser.add_argument("--pairs", help="optional creator_id, product_id, value table")
     parser.add_argument("--overlaps", help="optional creator_a, creator_b, overlap table")
+    parser.add_argument("--deals", help="optional terms per creator and product: fee, pricing, commission, rebate")
     parser.add_argument("--sheet", help="the creators workbook's sheet (default: the one that looks like the table)")
     parser.add_argument("--products-sheet", help="the products workbook's sheet")
     parser.add_argument("--config", help="campaign TOML (every parameter; flags override it)")
@@ -372,7 +373,7 @@ def _bound_words(info: dict) -> str:
 
 def _sources(args: argparse.Namespace) -> dict:
     sheets = {"creators": args.sheet, "products": args.products_sheet}
-    return {**{k: getattr(args, k) for k in ("creators", "products", "pairs", "overlaps")},
+    return {**{k: getattr(args, k, None) for k in ("creators", "products", "pairs", "overlaps", "deals")},
             "sheets": {k: v for k, v in sheets.items() if v}, "locks": getattr(args, "lock", None),
             "bans": getattr(args, "ban", None)}
 

@@ -67,6 +67,7 @@ class InputParams:
     products: str = ""
     pairs: str = ""
     overlaps: str = ""
+    deals: str = ""  # terms per creator and product (README, "Money")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ class ProblemData:
     overlaps (optional): creator_a, creator_b, overlap -- measured audience overlaps in 0..1
     locks (optional): creator_id, product_id -- bookings every plan must make (a pilot's kept bookings)
     bans: creator ids no plan may book
+    deals (optional): creator_id, product_id, fee, pricing, commission_rate, rebate -- terms for one
+      product, over the creator's own
     Treat the frames as read-only; make changed copies with `replace`.
     """
 
@@ -36,6 +38,7 @@ class ProblemData:
     files: dict[str, str] = field(default_factory=dict)
     locks: pd.DataFrame | None = None
     bans: tuple[str, ...] = ()
+    deals: pd.DataFrame | None = None
 
     @property
     def n_creators(self) -> int:
@@ -54,6 +57,35 @@ class ProblemData:
         creators = self.creators
         fee = creators["fee"].to_numpy(float) * (1.0 - np.nan_to_num(creators["rebate"].to_numpy(float)))
         return np.where(creators["pricing"].to_numpy(object) == "commission", 0.0, fee)
+
+    def pair_terms(self, c: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per booking (c[i], p[i]): the fee paid (nan: no quote, never booked), the pricing model and the
+        creator's commission rate (nan: none), from the creator's terms and, over them, a deal for the pair."""
+        creators = self.creators
+        quote = creators["fee"].to_numpy(float)[c]
+        rebate = creators["rebate"].to_numpy(float)[c]
+        pricing = creators["pricing"].to_numpy(object)[c]
+        rate = creators["commission_rate"].to_numpy(float)[c]
+        if self.deals is not None and len(self.deals):
+            keys = pd.MultiIndex.from_arrays([creators["creator_id"].to_numpy(object)[c],
+                                              self.products["product_id"].to_numpy(object)[p]])
+            deal = self.deals.set_index(["creator_id", "product_id"]).reindex(keys)
+            given = deal["fee"].to_numpy(float)
+            quote = np.where(np.isnan(given), quote, given)
+            given = deal["rebate"].to_numpy(float)
+            rebate = np.where(np.isnan(given), rebate, given)
+            given = deal["pricing"].fillna("").to_numpy(object)
+            pricing = np.where(given != "", given, pricing)
+            given = deal["commission_rate"].to_numpy(float)
+            rate = np.where(np.isnan(given), rate, given)
+        paid = quote * (1.0 - np.nan_to_num(rebate))
+        return np.where(pricing == "commission", 0.0, paid), pricing, rate
+
+    def has_deal(self) -> np.ndarray:
+        """Per creator: a deal gives it terms for some product (so it may be booked without a quote)."""
+        if self.deals is None or not len(self.deals):
+            return np.zeros(self.n_creators, dtype=bool)
+        return self.creators["creator_id"].isin(set(self.deals["creator_id"])).to_numpy()
 
     def sample_costs(self) -> np.ndarray:
         """Per product, the cost of the sample sent with each booking (0 when none is given)."""

@@ -31,7 +31,7 @@ from .fit.overlap import conflicts
 from .fit.pilot import Learned
 from .fit.score import candidates, creator_text, product_text
 from .inputs.schema import header_score
-from .inputs.validate import validate, with_locks
+from .inputs.validate import validate, validate_deals, with_locks
 from .io.read import Table, read_export
 from .outcome import Outcome
 from .plan.explain import explain, quick_checks
@@ -90,10 +90,11 @@ def load(config: Config, creators: Source | None = None, products: Source | None
          pairs: Source | None = None, overlaps: Source | None = None,
          mappings: dict[str, dict[str, str]] | None = None,
          sheets: dict[str, str] | None = None, locks: list[str] | None = None,
-         bans: list[str] | None = None) -> ProblemData:
+         bans: list[str] | None = None, deals: Source | None = None) -> ProblemData:
     """Read and validate the inputs (arguments, else the config's [inputs]); `sheets` names the sheet of a
     workbook per table ({"creators": "达人列表"}); `locks` ("creator_id:product_id") are bookings every plan
-    makes and `bans` creators no plan books. Raises InputError."""
+    makes and `bans` creators no plan books; `deals` a table of terms per creator and product. Raises
+    InputError."""
     given = {"creators": creators, "products": products, "pairs": pairs, "overlaps": overlaps}
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
     problems, notes = [], []
@@ -114,6 +115,10 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     if problems:
         raise InputError(problems)
     data = validate(raw, config, mappings, tuple(notes))
+    deals = deals if deals is not None else config.input_path("deals")
+    if deals is not None:
+        name, table = read_source(deals, "deals table", "deals")
+        data = data.replace(deals=validate_deals(table.frame, name, data))
     return with_locks(data, locks, bans) if locks or bans else data
 
 

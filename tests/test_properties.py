@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from matchmaker.check import CHECKS, check_plan
 from matchmaker.check.rules import Booked
+from matchmaker.inputs.validate import validate_deals
 from matchmaker.pipeline import prepare, run
 from matchmaker.plan.constraints import CONSTRAINTS, no_gate
 from matchmaker.plan.greedy import greedy
@@ -53,7 +54,13 @@ def campaigns(draw):
         "campaign.max_cpm": draw(st.sampled_from([0.0, 0.0, 10.0, 60.0])),
         "campaign.max_commission": draw(st.sampled_from([0.0, 0.0, 100.0, 1000.0])),
         "solver.time_limit": 5.0})
-    return make_data(creators, products, config, pairs=pairs, overlaps=overlaps), config
+    data = make_data(creators, products, config, pairs=pairs, overlaps=overlaps)
+    deals = [(f"c{i}", f"p{j}", draw(st.sampled_from([50, 400, 900])), draw(st.sampled_from(["", "纯佣", "一口价"])))
+             for i in range(n_c) for j in range(n_p) if draw(st.integers(0, 4)) == 0]
+    if deals:  # a pair's own terms, over its creator's
+        frame = pd.DataFrame(deals, columns=["creator_id", "product_id", "fee", "pricing"])
+        data = data.replace(deals=validate_deals(frame, "deals.csv", data))
+    return data, config
 
 
 def bookings(candidates: pd.DataFrame, picked) -> pd.DataFrame:

@@ -35,23 +35,32 @@ class Booked:
         self.rows = list(zip(plan["creator_id"], plan["product_id"]))
         self.plan = plan
         known = [cid for cid, _ in self.rows if cid in self.creators.index]  # check_bookings names the rest
-        self.fee = {cid: self._fee_paid(cid) for cid in known}
+        deals = data.deals
+        self.deals = {} if deals is None else {(r["creator_id"], r["product_id"]): r for r in deals.to_dict("records")}
+        self.fee = {(cid, pid): self._fee_paid(cid, pid) for cid, pid in self.rows if cid in self.creators.index}
         self.top = {cid: self.creators.at[cid, "tier"] == "top_kol" for cid in known}
         self.by_product: dict[str, list[str]] = defaultdict(list)
         for cid, pid in self.rows:
             self.by_product[pid].append(cid)
 
-    def _fee_paid(self, cid: str) -> float:
+    def _term(self, cid: str, pid: str, name: str) -> object:
+        """A term of booking cid for pid: the pair's deal's where it gives one, else the creator's."""
+        deal = self.deals.get((cid, pid))
+        if deal is not None and not pd.isna(deal[name]) and deal[name] != "":
+            return deal[name]
+        return self.creators.at[cid, name]
+
+    def _fee_paid(self, cid: str, pid: str) -> float:
         """The quote less the agency's rebate; nothing on a commission-only deal (nan: no quote)."""
-        if self.creators.at[cid, "pricing"] == "commission":
+        if self._term(cid, pid, "pricing") == "commission":
             return 0.0
-        rebate = self.creators.at[cid, "rebate"]
-        return float(self.creators.at[cid, "fee"]) * (1.0 - (0.0 if pd.isna(rebate) else float(rebate)))
+        rebate = self._term(cid, pid, "rebate")
+        return float(self._term(cid, pid, "fee")) * (1.0 - (0.0 if pd.isna(rebate) else float(rebate)))
 
     def cost(self, cid: str, pid: str) -> float:
         """What booking cid for pid costs in cash: the fee paid and the product's sample."""
         sample = self.products.at[pid, "sample_cost"]
-        return self.fee[cid] + (0.0 if pd.isna(sample) else float(sample))
+        return self.fee[(cid, pid)] + (0.0 if pd.isna(sample) else float(sample))
 
     @property
     def spend(self) -> float:
@@ -104,7 +113,7 @@ def check_eligibility(b: Booked) -> list[str]:
             if not any(_related(w, _levels(k)) for w in wanted for k in b.creators.at[cid, "categories"]):
                 out.append(f"{cid} -> {pid}: category {category!r} is not related to the creator's "
                            f"{list(b.creators.at[cid, 'categories'])}")
-        if pd.isna(b.fee[cid]):
+        if pd.isna(b.fee[(cid, pid)]):
             out.append(f"{cid}: no fee (quote) and not a commission-only deal, so never bookable")
         score = b.creators.at[cid, "experience_score"]
         if not pd.isna(score) and score < b.campaign.min_experience:

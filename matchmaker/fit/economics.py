@@ -9,6 +9,7 @@ For a booking of creator c for product p, with the campaign's [economics] and [c
     orders      views x conversion;  gmv = orders x p's price
     fee_paid    c's quoted fee x (1 - rebate); 0 on a commission-only deal (pricing "commission")
     commission  rate x gmv, rate = c's commission_rate, else p's, else 0; 0 on a flat deal
+    (a deal for the pair, data.deals, gives its own quote, rebate, pricing or rate over c's)
     cash        fee_paid + p's sample cost: what the budget pays
     cost        cash + commission;  profit = gmv x margin - cost (margin: p's, else economics.margin)
 
@@ -70,11 +71,10 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
         views = views * learned.views[c]
     orders = views * conversion
     gmv = orders * price[p]
-    flat = creators["pricing"].to_numpy(object)[c] == "flat"
-    rate = creators["commission_rate"].to_numpy(float)[c]
+    paid, pricing, rate = data.pair_terms(c, p)  # the creator's terms, or the pair's deal
     rate = np.where(np.isnan(rate), products["commission_rate"].to_numpy(float)[p], rate)
-    rate = np.where(flat, 0.0, np.nan_to_num(rate))
-    fee = np.nan_to_num(data.fees_paid())[c]
+    rate = np.where(pricing == "flat", 0.0, np.nan_to_num(rate))
+    fee = np.nan_to_num(paid)
     sample = data.sample_costs()[p]
     cash = fee + sample
     margin = products["margin"].to_numpy(float)

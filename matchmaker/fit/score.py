@@ -73,7 +73,7 @@ def creator_usable(data: ProblemData, config: Config) -> np.ndarray:
     minimum."""
     exp = data.creators["experience_score"].to_numpy(float)
     low = ~np.isnan(exp) & (exp < config.campaign.min_experience)
-    quoted = np.isfinite(data.fees_paid())  # a quote, or a commission-only deal
+    quoted = np.isfinite(data.fees_paid()) | data.has_deal()  # a quote, a commission-only deal, or a deal
     return quoted & (data.creators["max_products"].to_numpy() > 0) & ~low
 
 
@@ -172,11 +172,12 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
 
 def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray, performance: np.ndarray,
                     usable: np.ndarray, products: pd.DataFrame, product_emb: np.ndarray,
-                    product_blank: np.ndarray, pool: tuple[np.ndarray, np.ndarray], config: Config) -> pd.DataFrame:
+                    product_blank: np.ndarray, pool: tuple[np.ndarray, np.ndarray], config: Config,
+                    deals: pd.DataFrame | None = None) -> pd.DataFrame:
     """The eligible pairs of one partition of creators (rows offset.. of the creator table), with their
     style, audience, performance and value; `performance` and `usable` are the partition's rows of the
     whole pool's performance_scores and creator_usable, `pool` the style_pool of all partitions."""
-    part = ProblemData(creators.reset_index(drop=True), products)
+    part = ProblemData(creators.reset_index(drop=True), products, deals=deals)
     c, p = np.nonzero(category_eligible(part, config) & usable[:, None])
     cos = cosines(creator_emb, product_emb)[c, p]
     style = style_of(cos, pool[0][p], pool[1][p])
@@ -217,10 +218,12 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
         performance, usable = performance_scores(data.creators), creator_usable(data, config)
         items = ((s.start, data.creators.iloc[s], creator_emb[s], performance[s], usable[s]) for s in parts)
         frames = engine.map(score_partition, items,
-                            shared=(data.products, product_emb, product_blank, pool, config))
+                            shared=(data.products, product_emb, product_blank, pool, config, data.deals))
         frame = pd.concat(frames, ignore_index=True)
     frame["creator_id"] = data.creators["creator_id"].to_numpy(object)[frame["c"]]
     frame["product_id"] = data.products["product_id"].to_numpy(object)[frame["p"]]
-    frame["fee"] = fees[frame["c"]]
+    frame["fee"] = data.pair_terms(frame["c"].to_numpy(int), frame["p"].to_numpy(int))[0] \
+        if data.deals is not None else fees[frame["c"]]
     frame["cash"] = frame["fee"].to_numpy() + data.sample_costs()[frame["p"]]
-    return frame[CANDIDATE_COLUMNS].reset_index(drop=True)
+    # a creator bookable only through its deals: the pairs without one have no fee
+    return frame.loc[frame["fee"].notna(), CANDIDATE_COLUMNS].reset_index(drop=True)

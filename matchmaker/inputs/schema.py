@@ -133,6 +133,23 @@ OVERLAP_COLUMNS: tuple[Column, ...] = (
 
 HISTORY_COLUMNS: tuple[Column, ...] = PAIR_COLUMNS[:2]  # past collaborations, for train-fit
 
+# Deal terms per creator and product, over the creator's own (README, "Money"): a slot fee, a pricing model,
+# a commission rate or a rebate negotiated for this product only.
+DEAL_COLUMNS: tuple[Column, ...] = (
+    Column("creator_id", "id", True, ("达人id", "达人ID", "抖音号", "达人抖音号", "creator", "creator id", "uid"),
+           "the creator, as in the creators table"),
+    Column("product_id", "id", True, ("商品id", "商品ID", "product", "product id", "item id", "sku"),
+           "the product, as in the products table"),
+    Column("fee", "number", False, ("坑位费", "报价", "合作报价", "费用", "fee", "quote", "slot fee", "fee cny"),
+           "the quote for this product (CNY)"),
+    Column("pricing", "pricing", False,
+           ("合作方式", "合作模式", "结算方式", "计费方式", "pricing", "deal", "deal type"),
+           "flat, commission or fee+commission for this product"),
+    Column("commission_rate", "share", False, ("佣金率", "佣金比例", "commission", "commission rate"),
+           "the commission rate for this product"),
+    Column("rebate", "share", False, ("返点", "返点率", "返点比例", "rebate"), "the rebate on this quote"),
+)
+
 # A pilot's results per booking (or per video: rows of one booking are added up), as Compass (罗盘) or
 # Buyin (百应) exports write them.
 RESULT_COLUMNS: tuple[Column, ...] = (
@@ -161,6 +178,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "pairs": PAIR_COLUMNS,
     "overlaps": OVERLAP_COLUMNS,
     "results": RESULT_COLUMNS,
+    "deals": DEAL_COLUMNS,
 }
 
 # The largest value each number may take (README, "Input format"): far above any real campaign, and low

@@ -478,6 +478,16 @@ def validate_history(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     return data
 
 
+def _known_ids(table: pd.DataFrame, data: ProblemData, out: _Collector) -> None:
+    """Every creator_id and product_id of the table is in the creators and products tables."""
+    for column, known, unknown in (
+            ("creator_id", set(data.creators["creator_id"]), msg("no creator with this id in the creators table")),
+            ("product_id", set(data.products["product_id"]), msg("no product with this id in the products table"))):
+        bad = table[column].notna() & ~table[column].isin(known)
+        for row, value in zip(table.loc[bad, "row"].astype(int), table.loc[bad, column]):
+            out.add(row, column, value, unknown)
+
+
 def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.DataFrame:
     """A pilot's results: creator_id, product_id (known ids), views, orders, and clicks, gmv, spend when
     given; rows of one booking (one per video) added up; c and p, the creator's and product's positions.
@@ -486,12 +496,7 @@ def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.Da
     table = canonicalise(frame, "results", file, None, out)
     if table is not None:
         _required_cells(table, ("creator_id", "product_id", "views", "orders"), out)
-        for column, known, unknown in (
-                ("creator_id", set(data.creators["creator_id"]), msg("no creator with this id in the creators table")),
-                ("product_id", set(data.products["product_id"]), msg("no product with this id in the products table"))):
-            bad = table[column].notna() & ~table[column].isin(known)
-            for row, value in zip(table.loc[bad, "row"].astype(int), table.loc[bad, column]):
-                out.add(row, column, value, unknown)
+        _known_ids(table, data, out)
     if out.problems:
         raise InputError(out.problems)
     _numbers(table, ("views", "clicks", "orders", "gmv", "spend"))
@@ -536,3 +541,23 @@ def with_locks(data: ProblemData, locks: list[str] | None = None, bans: list[str
     if bans:
         data = data.replace(bans=tuple(dict.fromkeys((*data.bans, *bans))))
     return data
+
+
+def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.DataFrame:
+    """Deal terms per creator and product (creator_id, product_id, and fee, pricing, commission_rate, rebate
+    where given): known ids, each pair once; raises InputError naming file, row and column."""
+    out = _Collector(file)
+    table = canonicalise(frame, "deals", file, None, out)
+    if table is not None:
+        _required_cells(table, ("creator_id", "product_id"), out)
+        _known_ids(table, data, out)
+        pair = table["creator_id"].astype(str) + " / " + table["product_id"].astype(str)
+        first = table.assign(pair=pair).drop_duplicates("pair").set_index("pair")["row"]
+        for row, value in zip(table.loc[pair.duplicated(), "row"].astype(int), pair[pair.duplicated()]):
+            out.add(row, "creator_id", value, msg("listed twice; first in row {first}", first=int(first[value])))
+    if out.problems:
+        raise InputError(out.problems)
+    _numbers(table, ("fee", "commission_rate", "rebate"))
+    table["pricing"] = table["pricing"].fillna("").astype(str)
+    return table[["creator_id", "product_id", "fee", "pricing", "commission_rate", "rebate", "row"]].reset_index(
+        drop=True)

@@ -93,6 +93,9 @@ class Instance:
     outside_p: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     outside_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rules: tuple[MoneyRule, ...] = ()  # the campaign's rules on expected money
+    # pairs whose deal sets their own fee (data.deals): key c x n_products + p (sorted) and the fee paid
+    deal_key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    deal_fee: np.ndarray = field(default_factory=lambda: np.zeros(0))
     locked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per pair: every plan books it
     # locked bookings that are no eligible pair (creator id, product id): no plan can make them
     unplaced_locks: tuple[tuple[str, str], ...] = ()
@@ -114,8 +117,14 @@ class Instance:
         return np.nonzero(self.locked)[0] if len(self.locked) else np.zeros(0, dtype=int)
 
     def cost(self, pair_c: np.ndarray, pair_p: np.ndarray) -> np.ndarray:
-        """The cash a booking of pair_c[i] for pair_p[i] costs: the creator's fee and the product's sample."""
-        return self.fee[pair_c] + (self.sample[pair_p] if len(self.sample) else 0.0)
+        """The cash a booking of pair_c[i] for pair_p[i] costs: the creator's fee (its deal's for the pair, if
+        any) and the product's sample."""
+        fee = self.fee[pair_c]
+        if len(self.deal_key):
+            key = np.asarray(pair_c, dtype=np.int64) * len(self.prod_min) + pair_p
+            at = np.searchsorted(self.deal_key, key).clip(max=len(self.deal_key) - 1)
+            fee = np.where(self.deal_key[at] == key, self.deal_fee[at], fee)
+        return fee + (self.sample[pair_p] if len(self.sample) else 0.0)
 
     @cached_property
     def pair_cost(self) -> np.ndarray:
@@ -206,11 +215,23 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         outside_p=outside["p"].to_numpy(np.int32),
         outside_value=outside["value"].to_numpy(float),
         **_locks(data, candidates),
+        **_deals(data),
     )
     if not (money and has_money_rules(config)):
         return inst
     return replace(inst, rules=money_rules(config, candidates, inst.pair_cost, outside,
                                            inst.cost(inst.outside_c, inst.outside_p)))
+
+
+def _deals(data: ProblemData) -> dict:
+    """The pairs a deal gives a fee of their own, as Instance.deal_key and deal_fee."""
+    if data.deals is None or not len(data.deals):
+        return {}
+    c = pd.Index(data.creators["creator_id"]).get_indexer(data.deals["creator_id"])
+    p = pd.Index(data.products["product_id"]).get_indexer(data.deals["product_id"])
+    key = c.astype(np.int64) * data.n_products + p
+    order = np.argsort(key)
+    return {"deal_key": key[order], "deal_fee": data.pair_terms(c, p)[0][order]}
 
 
 def _locks(data: ProblemData, candidates: pd.DataFrame) -> dict:
