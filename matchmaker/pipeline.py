@@ -27,7 +27,7 @@ from .fit.categories import unmatched_products
 from .fit.economics import economics
 from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
-from .fit.overlap import conflicts
+from .fit.overlap import conflicts, overlap_rows
 from .fit.pilot import Learned
 from .fit.score import candidates, creator_text, product_text
 from .inputs.schema import header_score
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 Source = str | Path | tuple[bytes, str] | pd.DataFrame  # a path, an upload (bytes, file name), a frame
 
 MIN_SEARCH_SECONDS = 1.0  # the search's share when the stages before it used up the whole time limit
+SHARED_FLOOR = 0.01  # the reach objective ignores audiences shared less than this
 
 # What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
@@ -71,6 +72,8 @@ class Prepared:
     outside: pd.DataFrame | None = None  # c, p, value, fit: eligible pairs left out of the pool (a very large
     # campaign, plan.prune.pool): never booked, counted in the bound
     learned: Learned | None = None  # what a pilot taught (replan.repriced): the figures of every pair use it
+    shared: pd.DataFrame | None = None  # the reach objective: creator pairs a, b sharing `overlap` of an
+    # audience (SHARED_FLOOR < overlap <= max_overlap), whose views booked for one product count once
 
 
 def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None
@@ -193,9 +196,14 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     pairs = pd.concat([pairs, money.drop(columns=["fee_paid", "cash"])], axis=1)
     lap("score")
     stage("finding audience overlaps")
-    clash = conflicts(data, config.campaign.max_overlap, among=np.unique(pairs["c"].to_numpy(int)))
+    among = np.unique(pairs["c"].to_numpy(int))
+    clash = conflicts(data, config.campaign.max_overlap, among=among)
+    shared = None
+    if config.economics.objective == "reach":
+        shared = overlap_rows(data, SHARED_FLOOR, among=among)
+        shared = shared[shared["overlap"] <= config.campaign.max_overlap].reset_index(drop=True)
     lap("overlap")
-    return Prepared(data, config, pairs, clash, lap.timings, notes, outside)
+    return Prepared(data, config, pairs, clash, lap.timings, notes, outside, shared=shared)
 
 
 def _pooled(data: ProblemData, config: Config, pairs: pd.DataFrame, stage: Callable[[str], None]
@@ -304,7 +312,7 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs, outside = _without_bans(prepared.data, prepared.candidates, _outside_money(prepared, config))
-    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, outside)
+    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, outside, shared=prepared.shared)
     lap("build")
     if len(pairs):
         interrupt = interrupt or Interrupt()

@@ -19,8 +19,8 @@ creator's conversion and views are multiplied by what the pilot taught, and a pi
 its posterior's (narrower the more orders it had).
 
 The objective (economics.objective) is the fit score, expected GMV, expected profit, or expected views
-("reach": audiences overlapping more than max_overlap never share a product, so a product's views are
-counted at most once per such audience); with economics.conservative, GMV and profit at their low end.
+("reach": per booking here; the plan counts the views two creators of one product share once, see
+plan/instance.py, penalties); with economics.conservative, GMV and profit at their low end.
 """
 
 from __future__ import annotations

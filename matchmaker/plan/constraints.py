@@ -186,5 +186,11 @@ def build_model(inst: Instance, gate: Gate = no_gate, objective: bool = True,
     for add in CONSTRAINTS:
         add(m, x, inst, gate)
     if objective:
-        m.maximize(cp_model.LinearExpr.weighted_sum(x, to_int(inst.value, VALUE_SCALE).tolist()))
+        terms, weights = list(x), to_int(inst.value, VALUE_SCALE).tolist()
+        for i, j, w in zip(inst.penalty_i.tolist(), inst.penalty_j.tolist(), to_int(inst.penalty_w, VALUE_SCALE)):
+            z = m.new_bool_var(f"both[{i},{j}]")  # booked together: the shared audience counted once
+            m.add(z >= x[i] + x[j] - 1)
+            terms.append(z)
+            weights.append(-int(w))
+        m.maximize(cp_model.LinearExpr.weighted_sum(terms, weights))
     return m, x

@@ -96,6 +96,11 @@ class Instance:
     # pairs whose deal sets their own fee (data.deals): key c x n_products + p (sorted) and the fee paid
     deal_key: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     deal_fee: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # The reach objective's shared audiences: pairs i < j of one product whose creators' audiences overlap
+    # (below max_overlap); a plan booking both loses penalty_w (the views counted twice). Empty otherwise.
+    penalty_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    penalty_j: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    penalty_w: np.ndarray = field(default_factory=lambda: np.zeros(0))
     locked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per pair: every plan books it
     # locked bookings that are no eligible pair (creator id, product id): no plan can make them
     unplaced_locks: tuple[tuple[str, str], ...] = ()
@@ -110,6 +115,26 @@ class Instance:
     @property
     def n_pairs(self) -> int:
         return len(self.pair_c)
+
+    def plan_value(self, chosen: np.ndarray) -> float:
+        """What the plan `chosen` (pair indices) is worth: its pairs' values, less the penalties of the pairs
+        of shared audience it books both of."""
+        chosen = np.asarray(chosen, dtype=np.int64)
+        value = float(self.value[chosen].sum())
+        if len(self.penalty_w) and len(chosen):
+            on = np.zeros(self.n_pairs, dtype=bool)
+            on[chosen] = True
+            value -= float(self.penalty_w[on[self.penalty_i] & on[self.penalty_j]].sum())
+        return value
+
+    @cached_property
+    def penalties_of(self) -> dict[int, list[tuple[int, float]]]:
+        """Pair -> the pairs it shares an audience with, and the penalty of booking both."""
+        found: dict[int, list[tuple[int, float]]] = {}
+        for i, j, w in zip(self.penalty_i.tolist(), self.penalty_j.tolist(), self.penalty_w.tolist()):
+            found.setdefault(i, []).append((j, w))
+            found.setdefault(j, []).append((i, w))
+        return found
 
     @property
     def locked_pairs(self) -> np.ndarray:
@@ -175,8 +200,11 @@ class Instance:
         """The same campaign with only the pairs where `keep` is true (creators and products unchanged)."""
         rules = tuple(replace(rule, coef=rule.coef[keep]) for rule in self.rules)
         locked = self.locked[keep] if len(self.locked) else self.locked
+        position = np.cumsum(keep) - 1  # new index of each kept pair
+        both = keep[self.penalty_i] & keep[self.penalty_j]
         return replace(self, pair_c=self.pair_c[keep], pair_p=self.pair_p[keep], value=self.value[keep], rules=rules,
-                       locked=locked)
+                       locked=locked, penalty_i=position[self.penalty_i[both]],
+                       penalty_j=position[self.penalty_j[both]], penalty_w=self.penalty_w[both])
 
 
 def _limits(series: pd.Series) -> np.ndarray:
@@ -184,7 +212,8 @@ def _limits(series: pd.Series) -> np.ndarray:
 
 
 def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: pd.DataFrame,
-                   config: Config, outside: pd.DataFrame | None = None, money: bool = True) -> Instance:
+                   config: Config, outside: pd.DataFrame | None = None, money: bool = True,
+                   shared: pd.DataFrame | None = None) -> Instance:
     """The solver's view of the pairs in `candidates`; `outside` (c, p, value, and gmv, commission, views
     when the campaign has money rules): eligible pairs left out of the pool, for the bound only. With
     `money` false, without the money rules (the candidates need no expected GMV, commission and views)."""
@@ -216,11 +245,29 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         outside_value=outside["value"].to_numpy(float),
         **_locks(data, candidates),
         **_deals(data),
+        **_penalties(candidates, shared),
     )
     if not (money and has_money_rules(config)):
         return inst
     return replace(inst, rules=money_rules(config, candidates, inst.pair_cost, outside,
                                            inst.cost(inst.outside_c, inst.outside_p)))
+
+
+def _penalties(candidates: pd.DataFrame, shared: pd.DataFrame | None) -> dict:
+    """The reach objective's penalties: for creators a, b sharing `overlap` of the smaller audience (`shared`:
+    a, b, overlap) booked for one product, the views counted twice, overlap x the smaller expected views."""
+    if shared is None or not len(shared) or "views" not in candidates:
+        return {}
+    pairs = pd.DataFrame({"c": candidates["c"].to_numpy(int), "p": candidates["p"].to_numpy(int),
+                          "i": np.arange(len(candidates)), "v": candidates["views"].to_numpy(float)})
+    both = (shared[["a", "b", "overlap"]]
+            .merge(pairs.rename(columns={"c": "a"}), on="a")
+            .merge(pairs.rename(columns={"c": "b", "i": "j", "v": "w"}), on=["b", "p"]))
+    if not len(both):
+        return {}
+    i, j = both["i"].to_numpy(np.int64), both["j"].to_numpy(np.int64)
+    return {"penalty_i": np.minimum(i, j), "penalty_j": np.maximum(i, j),
+            "penalty_w": both["overlap"].to_numpy(float) * np.minimum(both["v"], both["w"]).to_numpy(float)}
 
 
 def _deals(data: ProblemData) -> dict:

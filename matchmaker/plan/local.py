@@ -44,6 +44,8 @@ def _try(state: PlanState, out: list[int], into: list[int]) -> bool:
 def improve(inst: Instance, chosen: np.ndarray, deadline: float) -> np.ndarray:
     """A plan at least as good as `chosen` (a feasible plan), improved by add, replace and swap moves
     until none improves it or time.perf_counter() passes `deadline`."""
+    if len(inst.penalty_w):  # its moves weigh pairs alone; with shared audiences (reach) they would misjudge
+        return chosen
     state = PlanState.of(inst, chosen)
     value = inst.value
     by_pair = {(int(c), int(p)): i for i, (c, p) in enumerate(zip(inst.pair_c, inst.pair_p))}

@@ -63,5 +63,5 @@ def solve_mip(inst: Instance, seconds: float, stop: Callable[[], bool]) -> MipRe
         chosen = None
     optimal = result.termination.reason == mathopt.OPTIMAL and chosen is not None
     log.info("HiGHS MIP: %s, value %s, bound %.4f", result.termination.reason,
-             "none" if chosen is None else f"{float(inst.value[chosen].sum()):.4f}", bound)
+             "none" if chosen is None else f"{inst.plan_value(chosen):.4f}", bound)
     return MipResult(chosen, bound, optimal)

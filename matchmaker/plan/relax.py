@@ -202,8 +202,17 @@ def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray |
 
 def _system(inst: Instance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, Layout]:
     rows, extra = _rows(inst)
+    c = np.concatenate([inst.value, np.zeros(extra)])
+    k = len(inst.penalty_w)
+    if k:  # one column z per pair of shared audience, worth -w: x_i + x_j - z <= 1 (z >= 0 from the bounds)
+        first = rows.n_cols
+        rows.n_cols += k
+        rows.add(np.repeat(np.arange(k), 3),
+                 np.stack([inst.penalty_i, inst.penalty_j, first + np.arange(k)], axis=1).ravel(),
+                 np.tile([1.0, 1.0, -1.0], k), np.ones(k))
+        c = np.concatenate([c, -inst.penalty_w])
     a, b = rows.matrix()
-    return a, b, np.concatenate([inst.value, np.zeros(extra)]), rows.roles
+    return a, b, c, rows.roles
 
 
 def system(inst: Instance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:

@@ -193,9 +193,9 @@ def _search(inst: Instance, keep: np.ndarray, hint: np.ndarray, params: SolverPa
             bounds.append((mip[0].bound, "highs"))
         if mip[0].optimal:
             code = cp_model.OPTIMAL
-    chosen, source = max(plans, key=lambda plan: float(inst.value[plan[0]].sum())) if plans else (None, PlanSource.NONE)
+    chosen, source = max(plans, key=lambda plan: inst.plan_value(plan[0])) if plans else (None, PlanSource.NONE)
     if chosen is not None and source is PlanSource.HIGHS:
-        recorder.record(float(inst.value[chosen].sum()), min(bound for bound, _ in bounds))
+        recorder.record(inst.plan_value(chosen), min(bound for bound, _ in bounds))
     bound, bound_from = min(bounds) if bounds else (math.nan, "")
     if chosen is not None and code == cp_model.INFEASIBLE:
         code = cp_model.FEASIBLE
@@ -227,7 +227,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
     start = time.perf_counter()
     # The baseline (hint): the best plan of the heuristics, which the result never falls below.
     hint, hint_ok = greedy(inst)
-    greedy_value = float(inst.value[hint].sum()) if hint_ok else 0.0
+    greedy_value = inst.plan_value(hint) if hint_ok else 0.0
     greedy_ok, baseline_value, baseline_source = hint_ok, greedy_value, PlanSource.GREEDY
     log.info("greedy: %d pairs, value %.4f, feasible %s", len(hint), greedy_value, hint_ok)
     relaxation, keep = None, np.ones(inst.n_pairs, dtype=bool)
@@ -237,7 +237,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         relaxation = relax(inst, time_limit=LP_SHARE * params.time_limit, stop=lambda: interrupt.requested)
         if relaxation.solved:
             rounded, rounded_ok = lp_rounding(inst, relaxation.x)
-            rounded_value = float(inst.value[rounded].sum())
+            rounded_value = inst.plan_value(rounded)
             log.info("LP rounding: value %.4f, feasible %s", rounded_value, rounded_ok)
             if rounded_ok and (not hint_ok or rounded_value > baseline_value + 1e-9):
                 hint, hint_ok = rounded, True
@@ -247,7 +247,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         # 782.62 in the LP's time, and finds nothing to add to that.
         if hint_ok and baseline_source is PlanSource.GREEDY and not interrupt.requested:
             better = improve(inst, hint, time.perf_counter() + LOCAL_SHARE * params.time_limit)
-            better_value = float(inst.value[better].sum())
+            better_value = inst.plan_value(better)
             log.info("local search: value %.4f (from %.4f)", better_value, baseline_value)
             if better_value > baseline_value + 1e-9:
                 hint, baseline_value, baseline_source = better, better_value, PlanSource.LOCAL_SEARCH
@@ -278,7 +278,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
             break
         # pairs that might be in a better plan than the one in hand (any plan, when the pruned search has none)
         in_hand = last if last.found else earlier
-        floor = max(float(inst.value[in_hand.chosen].sum()) if in_hand is not None else -math.inf,
+        floor = max(inst.plan_value(in_hand.chosen) if in_hand is not None else -math.inf,
                     baseline_value if hint_ok else -math.inf)
         back = ~keep & relaxation.could_improve(floor)
         # Building a model costs about the last build times the square of its growth (overlap rows grow
@@ -302,7 +302,7 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
 
     def result(status: Status, plan: np.ndarray, source: PlanSource, search_bound: float) -> SolveResult:
         """The plan with the bound that holds for the full campaign, and what proved it."""
-        value = float(inst.value[plan].sum())
+        value = inst.plan_value(plan)
         bound, bound_from = proved(value, search_bound, searched_by)
         return SolveResult(status, plan, value, bound, greedy_value, greedy_ok, seconds, source,
                            tuple(recorder.trace), bound_from, int(keep.sum()),
@@ -314,12 +314,12 @@ def _solve(inst: Instance, params: SolverParams, on_progress: Callable[[Progress
         return result(status, np.zeros(0, int), PlanSource.NONE, search_bound)
 
     if last.found:
-        if hint_ok and baseline_value > float(inst.value[last.chosen].sum()) + 1e-9:  # never worse than the baseline
+        if hint_ok and baseline_value > inst.plan_value(last.chosen) + 1e-9:  # never worse than the baseline
             return keep_baseline(stopped, max(last.bound, baseline_value))
         plan = result(stopped, last.chosen, last.source, last.bound)
         proved_best = last.code == cp_model.OPTIMAL and plan.bound_from == searched_by
         return replace(plan, status=Status.OPTIMAL) if proved_best else plan
-    if earlier is not None and float(inst.value[earlier.chosen].sum()) >= baseline_value:
+    if earlier is not None and inst.plan_value(earlier.chosen) >= baseline_value:
         return result(stopped, earlier.chosen, earlier.source, math.nan)
     if last.code == cp_model.INFEASIBLE and keep.all() and not pooled:
         return result(Status.INFEASIBLE, np.zeros(0, int), PlanSource.NONE, 0.0)
