@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -202,6 +203,8 @@ class Config:
     economics: EconomicsParams = field(default_factory=EconomicsParams)
     # product category -> expected orders per view, over economics.conversion
     conversion: dict[str, float] = field(default_factory=dict)
+    # price band (low, high CNY; high inf for "300+") -> conversion multiplier, over the price elasticity
+    price_bands: dict[tuple[float, float], float] = field(default_factory=dict)
     # product category -> creator categories it may be matched to (keys and values normalised later)
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # tier label in the creator table -> "top_kol" or "alliance", over the default table (inputs/schema.py)
@@ -239,6 +242,8 @@ class Config:
                for s in ("inputs", "campaign", "scoring", "solver", "engine", "economics")}
         if self.conversion:
             out["conversion"] = dict(self.conversion)
+        if self.price_bands:
+            out["price_bands"] = {band_label(band): factor for band, factor in self.price_bands.items()}
         out["categories"] = {k: list(v) for k, v in self.categories.items()}
         if self.tiers:
             out["tiers"] = dict(self.tiers)
@@ -295,6 +300,36 @@ def _conversion(value: Any, source: str, problems: list[Problem]) -> dict[str, f
     return out
 
 
+_BAND = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[-–~]\s*(\d+(?:\.\d+)?)|(\+))\s*$")
+
+
+def band_label(band: tuple[float, float]) -> str:
+    low, high = band
+    return f"{low:g}+" if math.isinf(high) else f"{low:g}-{high:g}"
+
+
+def _price_bands(value: Any, source: str, problems: list[Problem]) -> dict[tuple[float, float], float]:
+    """[price_bands]: "0-100" = 1.3, "300+" = 0.6: a product priced in a band (low included, high not)
+    converts that many times the prior."""
+    if not isinstance(value, dict):
+        problems.append(Problem.config_key(source, "price_bands", value,
+                                           msg('expected a table of price band = multiplier ("0-100" = 1.3)')))
+        return {}
+    out = {}
+    for key, factor in value.items():
+        match = _BAND.match(str(key))
+        band = (float(match[1]), math.inf if match[3] else float(match[2])) if match else None
+        if band is None or band[1] <= band[0]:
+            problems.append(Problem.config_key(source, f"price_bands.{key}", None,
+                                               msg('expected a band of CNY such as "0-100" or "300+"')))
+        elif isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor <= 100:
+            problems.append(Problem.config_key(source, f"price_bands.{key}", factor,
+                                               msg("expected a multiplier in 0..100")))
+        else:
+            out[band] = float(factor)
+    return out
+
+
 def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "config") -> Config:
     """Build a Config from TOML-shaped data; every unknown key, wrong type or bad value is a Problem
     naming the file, section and key."""
@@ -310,9 +345,12 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
         if section == "conversion":
             parts["conversion"] = _conversion(value, source, problems)
             continue
+        if section == "price_bands":
+            parts["price_bands"] = _price_bands(value, source, problems)
+            continue
         cls = _SECTIONS.get(section)
         if cls is None or not isinstance(value, dict):
-            sections = sorted([*_SECTIONS, "categories", "tiers", "conversion"])
+            sections = sorted([*_SECTIONS, "categories", "tiers", "conversion", "price_bands"])
             problems.append(Problem.config_key(source, section, None,
                                                msg("unknown section; expected one of {choices}",
                                                    choices=", ".join(sections))))

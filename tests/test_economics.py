@@ -171,3 +171,20 @@ def test_the_deletion_filter_names_the_rule_families_in_conflict():
     assert conflicting_families(out.instance) == ["min_creators", "min_roi"]
     relaxed = _solved("fit", CREATORS, [product("p", price=100, min_creators=2)], 100_000, min_roi=4.0)
     assert relaxed.result.has_plan  # dropping either family is enough: 2 creators (big, cheap) reach ROI 4
+
+
+def test_price_bands_in_the_config_set_conversion_by_price():
+    from matchmaker.config import dump_config, parse_config
+    from matchmaker.problems import InputError
+
+    config = parse_config('[price_bands]\n"0-100" = 1.5\n"300+" = 0.5\n')
+    assert config.price_bands == {(0.0, 100.0): 1.5, (300.0, math.inf): 0.5}
+    rows = figures([creator("a", avg_views=10_000)] * 1, [product("p", price=80)], config)
+    assert rows["conversion"].iloc[0] == pytest.approx(0.002 * 1.5)  # the band, not (80 / 100) ^ -0.3
+    for price, factor in ((500, 0.5), (200, (200 / 100) ** -0.3)):  # a band; no band: the elasticity
+        row = figures([creator("a", avg_views=10_000)], [product("p", price=price)], config).iloc[0]
+        assert row["conversion"] == pytest.approx(0.002 * factor)
+    assert parse_config(dump_config(config)).price_bands == config.price_bands  # saved and read back
+    with pytest.raises(InputError) as caught:
+        parse_config('[price_bands]\n"cheap" = 1.5\n"0-100" = -1\n')
+    assert len(caught.value.problems) == 2

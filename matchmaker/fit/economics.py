@@ -4,7 +4,8 @@ For a booking of creator c for product p, with the campaign's [economics] and [c
 
     views       c's average (or expected) views, else followers x the view rate of c's tier
     conversion  orders per view: p's conversion_rate, else [conversion][p's category], else conversion;
-                x top_kol_conversion for a Top-KOL; x (price / reference_price) ^ -price_elasticity;
+                x top_kol_conversion for a Top-KOL; x [price_bands][the band of p's price], else
+                (price / reference_price) ^ -price_elasticity;
                 x exp(fit_lift x (fit - 0.5)), fit the pair's fit score (0..1)
     orders      views x conversion;  gmv = orders x p's price
     fee_paid    c's quoted fee x (1 - rebate); 0 on a commission-only deal (pricing "commission")
@@ -64,6 +65,8 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     tier = np.where(creators["tier"].to_numpy(object) == "top_kol", e.top_kol_conversion, 1.0)
     # an unknown price moves nothing (its GMV is unknown, not its orders)
     by_price = np.where(given > 0, (np.where(given > 0, given, 1.0) / e.reference_price) ** -e.price_elasticity, 1.0)
+    for (low, high), factor in config.price_bands.items():  # a band in the config, over the elasticity
+        by_price = np.where((given >= low) & (given < high), factor, by_price)
     conversion = _prior(products, config)[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
     views = _views(creators, config)[c]
     if learned is not None:

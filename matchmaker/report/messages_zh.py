@@ -195,4 +195,7 @@ MESSAGES_ZH: dict[str, str] = {
         "{n} 个试投合作不是本次活动的合格组合；其结果仍按匹配度 0.5 参与学习",
     "expected creator_id:product_id": "应为 达人ID:商品ID",
     "this creator is also locked": "该达人同时被锁定",
+    'expected a table of price band = multiplier ("0-100" = 1.3)': '应为“价格区间 = 倍数”的表（"0-100" = 1.3）',
+    'expected a band of CNY such as "0-100" or "300+"': '应为价格区间（元），如 "0-100" 或 "300+"',
+    "expected a multiplier in 0..100": "应为 0..100 之间的倍数",
 }
