@@ -117,7 +117,7 @@ TEXT: dict[str, dict[str, str]] = {
     "obj_fit": {"en": "fit score", "zh": "匹配度"},
     "obj_gmv": {"en": "expected GMV", "zh": "预估GMV"},
     "obj_profit": {"en": "expected profit", "zh": "预估利润"},
-    "obj_reach": {"en": "expected views", "zh": "预估播放量"},
+    "obj_reach": {"en": "expected unique views", "zh": "预估去重播放量"},
     "m_creators": {"en": "Creators booked", "zh": "签约达人"},
     "m_status": {"en": "Status (gap)", "zh": "状态（差距）"},
     "m_reach": {"en": "Est. unique reach", "zh": "预估去重覆盖"},
