@@ -320,7 +320,8 @@ def _objective_words(info: dict) -> str:
     return {"fit": f"fit score {info['objective']:.3f}",
             "gmv": f"objective expected GMV{low} ¥{info['objective']:,.0f}",
             "profit": f"objective expected profit{low} ¥{info['objective']:,.0f}",
-            "reach": f"objective expected unique views {info['objective']:,.0f}"}[kind]
+            "reach": f"objective expected {'unique ' if info['shared_audience'] == 'counted once' else ''}views "
+                     f"{info['objective']:,.0f}"}[kind]
 
 
 def _internal_error(exc: Exception) -> str:

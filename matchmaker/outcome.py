@@ -90,6 +90,8 @@ class Outcome:
             "campaign": self.config.campaign.name,
             "objective_kind": self.config.economics.objective,  # what "objective" measures: fit, gmv, profit, reach
             "conservative": self.config.economics.conservative,  # gmv or profit at the low end of its range
+            # reach: a product's audience shared below max_overlap counted once (or, on a very large campaign, twice)
+            "shared_audience": "counted once" if self.instance.shared_known else "counted twice",
             "status": str(r.status),
             "plan_from": str(r.source),
             "objective": round(r.objective, 6),

@@ -47,6 +47,9 @@ Source = str | Path | tuple[bytes, str] | pd.DataFrame  # a path, an upload (byt
 
 MIN_SEARCH_SECONDS = 1.0  # the search's share when the stages before it used up the whole time limit
 SHARED_FLOOR = 0.01  # the reach objective ignores audiences shared less than this
+# ... and above this many bookable creators ignores every audience shared below max_overlap (measured: without
+# this limit, 10,000 creators x 200 products reached 24 GB resident and failed)
+SHARED_MAX_CREATORS = 3_000
 
 # What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
@@ -199,9 +202,12 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     among = np.unique(pairs["c"].to_numpy(int))
     clash = conflicts(data, config.campaign.max_overlap, among=among)
     shared = None
-    if config.economics.objective == "reach":
+    if config.economics.objective == "reach" and len(among) <= SHARED_MAX_CREATORS:
         shared = overlap_rows(data, SHARED_FLOOR, among=among)
         shared = shared[shared["overlap"] <= config.campaign.max_overlap].reset_index(drop=True)
+    elif config.economics.objective == "reach":
+        notes += (msg("reach: with {n:,} bookable creators (above {cap:,}) the audiences they share below max_overlap "
+                      "are counted twice; only those above it are kept apart", n=len(among), cap=SHARED_MAX_CREATORS),)
     lap("overlap")
     return Prepared(data, config, pairs, clash, lap.timings, notes, outside, shared=shared)
 

@@ -54,3 +54,21 @@ def test_the_lp_bound_holds_with_shared_audiences():
     lp = relax(inst)
     assert lp.status == "optimal" and lp.bound >= best - 1e-6
     assert out.violations() == []
+
+
+def test_large_campaigns_keep_the_largest_shared_audiences_or_say_they_count_them_twice(monkeypatch):
+    from matchmaker import pipeline
+    from matchmaker.plan import instance
+
+    creators = [creator("a", fee=100, avg_views=100_000), creator("b", fee=100, avg_views=90_000),
+                creator("c", fee=100, avg_views=70_000)]
+    monkeypatch.setattr(instance, "MAX_PENALTIES", 1)
+    capped = reached(creators, [("a", "b", 0.25), ("a", "c", 0.05)], max_creators=3)
+    assert capped.instance.penalty_w.tolist() == [0.25 * 90_000]  # the larger of the two kept
+    monkeypatch.setattr(pipeline, "SHARED_MAX_CREATORS", 2)
+    big = reached(creators, [("a", "b", 0.25)])
+    assert len(big.instance.penalty_w) == 0 and sorted(big.plan["creator_id"]) == ["a", "b"]
+    assert any("are counted twice" in str(note) for note in big.notes)
+    assert big.summary()["shared_audience"] == "counted twice"
+    monkeypatch.undo()
+    assert reached(creators, [("a", "b", 0.25)]).summary()["shared_audience"] == "counted once"

@@ -15,6 +15,8 @@ from ..inputs.parse import norm_category
 NO_LIMIT = -1
 INT_ROOM = 2**62  # CP-SAT rejects a constraint whose sum of |coefficients| may overflow int64
 MONEY_SCALE = 100  # CNY -> fen
+SHARED_CHUNK = 20_000  # creator pairs of shared audience joined with their products at once
+MAX_PENALTIES = 1_000_000  # the reach objective's pairs of shared audience kept (the largest)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Instance:
     penalty_i: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     penalty_j: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     penalty_w: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    shared_known: bool = False  # the shared audiences were found (else, for reach, counted twice)
     locked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per pair: every plan books it
     # locked bookings that are no eligible pair (creator id, product id): no plan can make them
     unplaced_locks: tuple[tuple[str, str], ...] = ()
@@ -246,6 +249,7 @@ def build_instance(data: ProblemData, candidates: pd.DataFrame, conflict_rows: p
         **_locks(data, candidates),
         **_deals(data),
         **_penalties(candidates, shared),
+        shared_known=shared is not None,
     )
     if not (money and has_money_rules(config)):
         return inst
@@ -260,14 +264,23 @@ def _penalties(candidates: pd.DataFrame, shared: pd.DataFrame | None) -> dict:
         return {}
     pairs = pd.DataFrame({"c": candidates["c"].to_numpy(int), "p": candidates["p"].to_numpy(int),
                           "i": np.arange(len(candidates)), "v": candidates["views"].to_numpy(float)})
-    both = (shared[["a", "b", "overlap"]]
-            .merge(pairs.rename(columns={"c": "a"}), on="a")
-            .merge(pairs.rename(columns={"c": "b", "i": "j", "v": "w"}), on=["b", "p"]))
-    if not len(both):
+    parts = []
+    for start in range(0, len(shared), SHARED_CHUNK):  # a chunk of creator pairs at a time: memory stays bounded
+        both = (shared[["a", "b", "overlap"]].iloc[start:start + SHARED_CHUNK]
+                .merge(pairs.rename(columns={"c": "a"}), on="a")
+                .merge(pairs.rename(columns={"c": "b", "i": "j", "v": "w"}), on=["b", "p"]))
+        i, j = both["i"].to_numpy(np.int64), both["j"].to_numpy(np.int64)
+        w = both["overlap"].to_numpy(float) * np.minimum(both["v"], both["w"]).to_numpy(float)
+        parts.append(np.stack([np.minimum(i, j), np.maximum(i, j), w], axis=1))
+        found = np.concatenate(parts)
+        if len(found) > MAX_PENALTIES:  # the largest shared audiences are kept
+            found = found[np.argpartition(-found[:, 2], MAX_PENALTIES)[:MAX_PENALTIES]]
+        parts = [found]
+    found = np.concatenate(parts) if parts else np.zeros((0, 3))
+    if not len(found):
         return {}
-    i, j = both["i"].to_numpy(np.int64), both["j"].to_numpy(np.int64)
-    return {"penalty_i": np.minimum(i, j), "penalty_j": np.maximum(i, j),
-            "penalty_w": both["overlap"].to_numpy(float) * np.minimum(both["v"], both["w"]).to_numpy(float)}
+    return {"penalty_i": found[:, 0].astype(np.int64), "penalty_j": found[:, 1].astype(np.int64),
+            "penalty_w": found[:, 2]}
 
 
 def _deals(data: ProblemData) -> dict:

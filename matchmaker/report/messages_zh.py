@@ -198,4 +198,6 @@ MESSAGES_ZH: dict[str, str] = {
     'expected a table of price band = multiplier ("0-100" = 1.3)': '应为“价格区间 = 倍数”的表（"0-100" = 1.3）',
     'expected a band of CNY such as "0-100" or "300+"': '应为价格区间（元），如 "0-100" 或 "300+"',
     "expected a multiplier in 0..100": "应为 0..100 之间的倍数",
+    "reach: with {n:,} bookable creators (above {cap:,}) the audiences they share below max_overlap are counted twice; only those above it are kept apart":
+        "覆盖目标：可签约达人 {n:,} 位（超过 {cap:,}），重合度低于 max_overlap 的粉丝会被重复计算；只有高于该值的达人不会同时推广一个商品",
 }
