@@ -531,7 +531,11 @@ def changes_ui(lang: str, outcome: Outcome) -> None:
         return
     st.success(st.session_state["replanned"])
     st.subheader(t(lang, "changes"))
-    st.dataframe(for_people(st.session_state["changes"], lang), hide_index=True, width="stretch", key="changes")
+    changes = st.session_state["changes"].copy()
+    changes["change"] = [label(lang, v) for v in changes["change"]]
+    for name in ("pilot", "why"):
+        changes[name] = [say(lang, v) for v in changes[name]]
+    st.dataframe(for_people(changes, lang, {"why": "原因"}), hide_index=True, width="stretch", key="changes")
 
 
 def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:

@@ -114,21 +114,35 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
         change = "kept" if old == new else "added" if not old else "dropped" if not new else "moved"
         if ev is None and change == "kept":
             continue  # neither in the pilot nor changed
-        booked = f"booked for {', '.join(new)}" if new else "not booked"
-        before = f" (before: {', '.join(old)})" if old and old != new else ""
+        booked = msg("booked for {products}", products=", ".join(new)) if new else msg("not booked")
+        was_booked = {"before": ", ".join(old)} if old and old != new else {}
         if ev is not None:
-            pilot = (f"{ev['observed_conversion']:.2%} conversion in the pilot against {ev['prior_conversion']:.2%} "
-                     f"expected ({ev['orders']:,.0f} orders from {ev['views']:,.0f} views)")
-            why = f"{cid}: {pilot}; now {booked}{before}"
+            pilot = msg("{observed:.2%} conversion in the pilot against {prior:.2%} expected ({orders:,.0f} orders "
+                        "from {views:,.0f} views)", observed=ev["observed_conversion"], prior=ev["prior_conversion"],
+                        orders=ev["orders"], views=ev["views"])
+            if was_booked:
+                why = msg("{creator}: {pilot}; now {booked} (before: {before})", creator=cid, pilot=pilot,
+                          booked=booked, **was_booked)
+            else:
+                why = msg("{creator}: {pilot}; now {booked}", creator=cid, pilot=pilot, booked=booked)
         else:
             c = index[cid]
-            like = f"{first_category(after.data, c)} creators" if learned.source[c] == "category" else "the pilot"
-            pilot, why = "", (f"{cid}: not in the pilot; {like} converted {float(learned.conversion[c]):.2f}x the "
-                              f"prior; now {booked}{before}")
+            like = msg("{category} creators", category=first_category(after.data, c)) \
+                if learned.source[c] == "category" else msg("the pilot")
+            pilot = ""
+            factor = float(learned.conversion[c])
+            if was_booked:
+                why = msg("{creator}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked} "
+                          "(before: {before})", creator=cid, like=like, factor=factor, booked=booked, **was_booked)
+            else:
+                why = msg("{creator}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked}",
+                          creator=cid, like=like, factor=factor, booked=booked)
         rows.append({"creator_id": cid, "change": change, "before": ", ".join(old), "after": ", ".join(new),
                      "pilot": pilot, "why": why})
     order = {"added": 0, "moved": 1, "dropped": 2, "kept": 3}
-    frame = pd.DataFrame(rows, columns=["creator_id", "change", "before", "after", "pilot", "why"])
+    # column by column: records would turn the sentences (problems.Message, translatable) into plain str
+    frame = pd.DataFrame({name: pd.Series(np.array([r[name] for r in rows], dtype=object), dtype=object)
+                          for name in ("creator_id", "change", "before", "after", "pilot", "why")})
     rank = (frame["pilot"] == "").astype(int) * 10 + frame["change"].map(order)  # the piloted creators first
     return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 

@@ -132,6 +132,9 @@ def test_replan_plans_the_rest_of_the_budget_as_the_mode_says(tmp_path, mode):
         assert ("d5", "p2") in booked and "d0" not in {c for c, _ in booked}  # the pilot's winner, not its loser
     why = " ".join(again.changes["why"])
     assert "d5: " in why and "conversion in the pilot against" in why
+    from matchmaker.report.i18n import say
+
+    assert all("试投" in say("zh", line) for line in again.changes["why"])  # the sentences translate
 
 
 def test_replan_from_the_command_line_writes_the_plan_and_the_changes(tmp_path, capsys):

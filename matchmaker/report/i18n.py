@@ -259,6 +259,8 @@ TABLE_COLUMNS_ZH = {"creators": {"name": "达人昵称", "categories": "带货�
 LABELS = {
     "top_kol": {"en": "Top-KOL", "zh": "头部达人"}, "alliance": {"en": "Alliance", "zh": "联盟达人"},
     "chosen": {"en": "chosen", "zh": "入选"}, "rejected": {"en": "rejected", "zh": "未入选"},
+    "added": {"en": "added", "zh": "新增"}, "moved": {"en": "moved", "zh": "调整"},
+    "dropped": {"en": "dropped", "zh": "移除"}, "kept": {"en": "kept", "zh": "不变"},
     "error": {"en": "error", "zh": "错误"}, "warning": {"en": "warning", "zh": "提醒"},
 }
 

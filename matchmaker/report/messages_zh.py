@@ -200,4 +200,16 @@ MESSAGES_ZH: dict[str, str] = {
     "expected a multiplier in 0..100": "应为 0..100 之间的倍数",
     "reach: with {n:,} bookable creators (above {cap:,}) the audiences they share below max_overlap are counted twice; only those above it are kept apart":
         "覆盖目标：可签约达人 {n:,} 位（超过 {cap:,}），重合度低于 max_overlap 的粉丝会被重复计算；只有高于该值的达人不会同时推广一个商品",
+    "booked for {products}": "签约推广 {products}",
+    "not booked": "未签约",
+    "{observed:.2%} conversion in the pilot against {prior:.2%} expected ({orders:,.0f} orders from {views:,.0f} views)":
+        "试投转化率 {observed:.2%}，预估为 {prior:.2%}（{views:,.0f} 次播放带来 {orders:,.0f} 单）",
+    "{creator}: {pilot}; now {booked} (before: {before})": "{creator}：{pilot}；现{booked}（之前：{before}）",
+    "{creator}: {pilot}; now {booked}": "{creator}：{pilot}；现{booked}",
+    "{category} creators": "{category}类达人",
+    "the pilot": "整体试投",
+    "{creator}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked} (before: {before})":
+        "{creator}：未参与试投；{like}的转化为预估的 {factor:.2f} 倍；现{booked}（之前：{before}）",
+    "{creator}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked}":
+        "{creator}：未参与试投；{like}的转化为预估的 {factor:.2f} 倍；现{booked}",
 }
