@@ -58,6 +58,15 @@ def first_category(data: ProblemData, c: int) -> str:
     return str(categories[0]) if len(categories) else "uncategorised"
 
 
+def taught(prepared: Prepared, results: pd.DataFrame) -> tuple[Learned, float, np.ndarray]:
+    """What the pilot's `results` taught (fit/pilot.py: learn), what it spent, and which of its bookings are
+    eligible pairs of the campaign."""
+    figures = pilot_figures(prepared, results)
+    learned = learn(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(), creator_groups(prepared),
+                    prepared.config.economics.spread)
+    return learned, float(figures["spend"].sum()), figures["eligible"].to_numpy()
+
+
 def creator_groups(prepared: Prepared) -> np.ndarray:
     """Per creator, a code for its first category: the creators a pilot's lessons are shared among."""
     first = prepared.data.creators["categories"].map(lambda cats: norm_category(cats[0]) if len(cats) else "")
@@ -155,18 +164,15 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     config = prepared.config.override(**changes) if changes else prepared.config
-    figures = pilot_figures(prepared, results)
-    spent = float(figures["spend"].sum())
-    learned = learn(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(), creator_groups(prepared),
-                    config.economics.spread)
+    learned, spent, eligible = taught(prepared, results)
     left = {**(changes or {}), "campaign.budget": max(0.0, config.campaign.budget - spent)}
     notes: list[Message] = []
     if config.economics.objective == "fit":
         notes.append(msg("the fit objective does not use what the pilot taught about sales; choose the gmv, profit "
                          "or reach objective to plan by it"))
-    if not figures["eligible"].all():
+    if not eligible.all():
         notes.append(msg("{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, "
-                         "at a fit of 0.5", n=int((~figures["eligible"]).sum())))
+                         "at a fit of 0.5", n=int((~eligible).sum())))
     before = solve(_with_choice(prepared, results, mode), left, on_stage=on_stage, **solve_args)
     after = solve(_with_choice(repriced(prepared, learned), results, mode), left, on_stage=on_stage, **solve_args)
     plan = before.plan

@@ -79,6 +79,17 @@ def page(server, tmp_path):
         context.close()
 
 
+def whole_page(page, tmp_path: Path, name: str, settle_ms: int) -> Path:
+    """A screenshot of the whole page (the viewport grown to it) in MATCHMAKER_SCREENSHOTS, else tmp_path."""
+    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
+    page.wait_for_timeout(settle_ms)
+    page.screenshot(path=str(shots / name), full_page=True)
+    return shots / name
+
+
 def uploader(page, label: str):
     """The file input of the uploader with this label (by its label, not its place on the page)."""
     box = page.get_by_test_id("stFileUploader").filter(has=page.get_by_test_id("stWidgetLabel").get_by_text(label))
@@ -107,15 +118,9 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
     spent = float(used.inner_text().replace("¥", "").replace(",", ""))
     assert 0 < spent <= 900_000 and n_creators > 10
 
-    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
     # the screenshot before the download: a download click reruns the script and redraws the page
     page.get_by_text("Spend and expected GMV by product").scroll_into_view_if_needed()
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(shots / "results.png"), full_page=True)
-    assert (shots / "results.png").stat().st_size > 50_000
+    assert whole_page(page, tmp_path, "results.png", 1500).stat().st_size > 50_000
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Plan (.csv)").click()
@@ -159,12 +164,7 @@ def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
     found = [word for word in ENGLISH if re.search(rf"\b{re.escape(word)}\b", text)]
     assert found == [], found
     assert re.search(r"\btier\b", text) is None
-    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(shots / "results-zh.png"), full_page=True)
+    whole_page(page, tmp_path, "results-zh.png", 1000)
 
 
 def test_a_run_survives_a_language_switch(page, tmp_path):
@@ -238,9 +238,4 @@ def test_a_pilot_replan_in_the_browser(page, tmp_path):
     done = page.get_by_text("Re-planned after a pilot of 2 bookings", exact=False)
     expect(done).to_be_visible(timeout=180_000)
     expect(page.get_by_text("What changed, and why")).to_be_visible()
-    shots = Path(os.environ.get("MATCHMAKER_SCREENSHOTS", tmp_path))
-    shots.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 100, 6000)})
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(shots / "replan.png"), full_page=True)
+    whole_page(page, tmp_path, "replan.png", 1500)

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ..fit.economics import economics
-from ..fit.pilot import Learned, learn
+from ..fit.pilot import Learned
 from ..pipeline import Prepared, solve
-from ..replan import creator_groups, pilot_figures, repriced
+from ..replan import creator_groups, repriced, taught
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,8 @@ def simulate(prepared: Prepared, seed: int, shares: tuple[float, ...], pilots: d
     for share in shares:
         test = pilots[share]
         results = pilot_results(prepared, world, test, rng)
-        figures = pilot_figures(prepared, results)
-        learned = learn(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(),
-                        creator_groups(prepared), prepared.config.economics.spread)
-        left = max(0.0, budget - float(results["spend"].sum()))
+        learned, spent, _ = taught(prepared, results)
+        left = max(0.0, budget - spent)
         scale = solve(repriced(prepared, learned), {"campaign.budget": left}).plan
         scale_real, scale_exp = realised(prepared, world, scale, rng)
         test_exp = float((_true(prepared, world, test).eval("orders * price")).sum())
