@@ -16,23 +16,29 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from .config import OBJECTIVES, Config, dump_config, load_config
+from .data import ProblemData
 from .fit.categories import suggest_categories
 from .fit.score import eligible_pairs
+from .history import record, store_of
+from .inputs.validate import validate_choices, with_locks
+from .io.read import read_table
+from .io.store import Store, StoreBusy
 from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
 from .outcome import Outcome
 from .pipeline import load, prepare, solve, text_encoder
 from .plan.result import Progress, Status
 from .plan.solve import Interrupt
-from .problems import InputError, Problem, grouped, problems_frame
-from .replan import MODES
+from .problems import InputError, Problem, grouped, msg, problems_frame
+from .replan import MODES, stay_close
 from .report.tables import plan_table
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
@@ -73,6 +79,15 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-roi", type=float, help="expected GMV / expected cost at least this (0: no floor)")
     parser.add_argument("--max-cpm", type=float, help="expected cost per 1,000 expected views at most this (CNY)")
     parser.add_argument("--max-commission", type=float, help="expected commission at most this (CNY)")
+    parser.add_argument("--choices", metavar="FILE",
+                        help="locks and bans as a table: creator_id, product_id, action (lock/锁定 or ban/排除)")
+    parser.add_argument("--keep-from", metavar="RUN", help="lock every booking of this stored run")
+    _store_flag(parser)
+
+
+def _store_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="PATH",
+                        help='run store (DuckDB file; default MATCHMAKER_STORE, else [store] path; "" records nothing)')
 
 
 def _engine(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     _inputs(opt)
     opt.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
     opt.add_argument("--summary-json", help="summary file (.json)")
+    opt.add_argument("--near", metavar="RUN", help="re-plan with minimal change from this stored run's plan")
+    opt.add_argument("--change-penalty", type=float,
+                     help="with --near: what each changed booking costs, in the objective's units (default: a tenth "
+                          "of the previous bookings' mean value)")
     _engine(opt)
     val = sub.add_parser("validate", help="list every input problem, no solve")
     _inputs(val)
@@ -102,10 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the bundled sample campaign, end to end")
     demo.add_argument("--out", default="out/demo-plan.csv", help="plan file (default out/demo-plan.csv)")
     demo.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    _store_flag(demo)
     batch = sub.add_parser("batch", help="one plan per campaign TOML in a folder, plus a summary table")
     batch.add_argument("folder", help="folder of campaign .toml files (each names its inputs)")
     batch.add_argument("--out", required=True, help="output folder")
     batch.add_argument("--time-limit", type=float, help="solver time limit per campaign")
+    _store_flag(batch)
     _engine(batch)
     again = sub.add_parser("replan", help="learn from a pilot's results and plan the rest of the budget")
     _inputs(again)
@@ -118,6 +139,34 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
     again.add_argument("--changes", help="what changed and why, one row per creator (.csv, .xlsx)")
     again.add_argument("--summary-json", help="summary file (.json)")
+    what = sub.add_parser("whatif", help="sweep the budget or overlap threshold, or cost each rule, on one "
+                                         "prepared campaign")
+    _inputs(what)
+    what.add_argument("--budgets", help="comma-separated budgets (CNY): the value/budget frontier")
+    what.add_argument("--thresholds", help="comma-separated max_overlap thresholds (0..1): the overlap sweep")
+    what.add_argument("--rules", action="store_true", help="what each rule costs: the value with it relaxed")
+    what.add_argument("--out", required=True, help="one row per point (.csv, .xlsx, .json)")
+    what.add_argument("--plans", metavar="FOLDER", help="also write each point's plan to this folder")
+    runs = sub.add_parser("runs", help="the run history: list, show, diff, export")
+    verbs = runs.add_subparsers(dest="verb", required=True)
+    listing = verbs.add_parser("list", help="the stored runs, newest first")
+    listing.add_argument("--limit", type=int, default=20, help="at most this many (default 20; 0: all)")
+    listing.add_argument("--campaign", help="only this campaign's runs")
+    show = verbs.add_parser("show", help="one run: summary, inputs, settings")
+    show.add_argument("run", help='run id, a unique prefix of it, or "last"')
+    show.add_argument("--plan", action="store_true", help="also print the plan")
+    diff = verbs.add_parser("diff", help="what changed from run A to run B, and why")
+    diff.add_argument("before", help="run A")
+    diff.add_argument("after", help="run B")
+    diff.add_argument("--out", help="every change, one row per creator (.csv, .xlsx, .json)")
+    export = verbs.add_parser("export", help="a run's plan, summary, campaign and validated inputs as files")
+    export.add_argument("run", help='run id, a unique prefix of it, or "last"')
+    export.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
+    export.add_argument("--summary-json", help="summary file (.json)")
+    export.add_argument("--campaign-toml", help="the campaign as solved (.toml)")
+    export.add_argument("--inputs-dir", help="folder for the validated input tables (one CSV each)")
+    for verb in (listing, show, diff, export):
+        _store_flag(verb)
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
     train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
     train.add_argument("--creators", help="creator list (bios)")
@@ -132,7 +181,6 @@ def _parser() -> argparse.ArgumentParser:
 def _train(args: argparse.Namespace) -> int:
     from .fit.train import history_pairs, train_fit
     from .inputs.validate import validate_history
-    from .io.read import read_table
 
     config = _config(args)
     data = load(config, creators=args.creators, products=args.products)
@@ -148,7 +196,6 @@ def _train(args: argparse.Namespace) -> int:
 def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
     """Learn from a pilot, plan the rest of the budget, write the plan and what changed."""
     from .inputs.validate import validate_results
-    from .io.read import read_table
     from .replan import replan
 
     config, out = _config(args), Path(args.out)
@@ -157,7 +204,10 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
         if path is not None and path.suffix.lower() not in TABLE_SUFFIXES:
             raise InputError([Problem("command line", None, None, str(path),
                                       f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    store = _store(args, config)
+    more = _more(args, store)
     data = load(config, **_sources(args))
+    data = more(data) if more else data
     results = validate_results(read_table(args.results), Path(args.results).name, data)
     _show_warnings(data, args.quiet)
     progress = _progress(args.quiet, time.perf_counter())
@@ -171,9 +221,11 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
     for note in again.notes:
         _say(f"note: {note}")
     before = again.before.summary()["expected"]
+    extra = {"pilot_spend": round(again.pilot_spend, 2), "pilot_mode": args.mode, "before_pilot": before,
+             "pilot_alpha": learned.alpha}
     code = _written_outcome(again.outcome, out, Path(args.summary_json) if args.summary_json else None, written,
-                            {"pilot_spend": round(again.pilot_spend, 2), "pilot_mode": args.mode,
-                             "before_pilot": before, "pilot_alpha": learned.alpha})
+                            extra)
+    _record(store, again.outcome, "replan", None, extra)
     if code in (EXIT_OK, EXIT_INTERRUPTED):
         after = again.outcome.summary()["expected"]
         _say(f"As the pilot taught, the re-plan is expected to sell ¥{after['gmv']:,.0f}; the plan made without "
@@ -185,6 +237,153 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
             written(changes_path, table_bytes(again.changes, changes_path.suffix.lower()))
             _say(f"Every change: {changes_path}")
     return code
+
+
+def _numbers(text: str | None, flag: str) -> list[float]:
+    """A comma-separated list of numbers from the command line."""
+    if not text:
+        return []
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError([Problem("command line", None, flag, text,
+                                  msg("expected numbers separated by commas"))]) from None
+
+
+def _whatif(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
+    """Prepare once, then solve each point of the sweeps asked for; a table of points, each point's plan."""
+    from .whatif import budget_sweep, overlap_sweep, points_table, rule_costs
+
+    config, out = _config(args), Path(args.out)
+    budgets, overlaps = _numbers(args.budgets, "--budgets"), _numbers(args.thresholds, "--thresholds")
+    if not (budgets or overlaps or args.rules):
+        raise InputError([Problem("command line", None, "--budgets", None,
+                                  msg("nothing to sweep: give --budgets, --thresholds or --rules"))])
+    for flag, values, top in (("--budgets", budgets, 1e12), ("--thresholds", overlaps, 1.0)):
+        bad = [v for v in values if not 0 <= v <= top]
+        if bad:
+            raise InputError([Problem("command line", None, flag, str(bad[0]), msg("expected 0..{top:g}", top=top))])
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError([Problem("command line", None, "--out", str(out),
+                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    store = _store(args, config)
+    more = _more(args, store)
+    data = load(config, **_sources(args))
+    data = more(data) if more else data
+    _show_warnings(data, args.quiet)
+    progress = _progress(args.quiet, time.perf_counter())
+    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    quiet_stage = {"on_stage": lambda name: None, "interrupt": interrupt}
+    points = []
+    for name, sweep, values in (("budget", budget_sweep, budgets), ("overlap", overlap_sweep, overlaps)):
+        if values:
+            _say(f"- {len(values)} {name} point(s)")
+            points += sweep(prepared, values, **quiet_stage)
+    if args.rules:
+        _say("- the campaign, then each of its rules relaxed")
+        points += rule_costs(prepared, **quiet_stage)
+    table = points_table(points)
+    ids = []
+    for point in points:
+        ids.append(_record(store, point.outcome, "whatif", None, {"whatif": {"sweep": point.sweep,
+                                                                             "setting": point.setting}})
+                   if point.outcome.result.has_plan else None)
+    table["run_id"] = ids
+    if args.plans:
+        for point in points:
+            if point.outcome.result.has_plan and len(point.outcome.plan):
+                name = re.sub(r"[^\w.-]+", "_", f"{point.sweep}-{point.setting}")
+                written(Path(args.plans) / f"{name}.csv", csv_bytes(plan_table(point.outcome)))
+    written(out, table_bytes(table, out.suffix.lower()))
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        _say(table.drop(columns=["run_id"]).to_string(index=False))
+    _say(f"Points written to {out}" + (f"; each point's plan in {args.plans}" if args.plans else ""))
+    return EXIT_OK
+
+
+def _runs(args: argparse.Namespace, written: Written) -> int:
+    """runs list | show | diff | export."""
+    store = _need(_store(args), "--store")
+    if args.verb == "list":
+        table = store.runs(limit=args.limit or None, campaign=args.campaign)
+        if not len(table):
+            _say(f"No runs in {store.path}.")
+            return EXIT_OK
+        shown = table.assign(created=table["created"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+                             gap=table["gap"].map(lambda g: "" if pd.isna(g) else f"{g:.2%}"))
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            print(shown.drop(columns=["parent", "version"]).to_string(index=False))
+        return EXIT_OK
+    if args.verb == "show":
+        run = store.run(args.run)
+        s = run["summary"]
+        print(f"run {run['run_id']}  ({run['kind']}, {run['created']:%Y-%m-%d %H:%M:%S} UTC, matchmaker "
+              f"{run['version']})")
+        print(f"campaign {run['campaign']}: {s['status']}, {s['bookings']} bookings, ¥{s['budget_used']:,.0f} of "
+              f"¥{s['budget']:,.0f}; {_money_words(s)}; {_objective_words(s)}, {_bound_words(s)}")
+        if run["parent"]:
+            print(f"re-planned from run {run['parent']}")
+        choices = run["choices"]
+        if choices.get("locks") or choices.get("bans"):
+            print(f"locks: {', '.join(':'.join(x) for x in choices['locks']) or 'none'}; "
+                  f"bans: {', '.join(choices['bans']) or 'none'}")
+        for row in run["inputs"].itertuples():
+            digest = f"sha256 {row.source_sha256[:12]}" if row.source_sha256 else "given as a table"
+            print(f"  {row.role}: {row.file or '-'} ({row.n_rows} rows, {digest})")
+        for reason in s.get("why_no_plan", []):
+            print(f"  why no plan: {reason}")
+        if args.plan:
+            with pd.option_context("display.width", 200, "display.max_rows", None):
+                print(store.plan(run["run_id"]).to_string(index=False))
+        return EXIT_OK
+    if args.verb == "diff":
+        return _diff(store, args, written)
+    return _export(store, args, written)
+
+
+def _diff(store: Store, args: argparse.Namespace, written: Written) -> int:
+    from .config import parse_config
+    from .diff import plan_diff
+
+    a, b = store.run(args.before), store.run(args.after)
+    found = plan_diff(store.plan(a["run_id"]), store.plan(b["run_id"]), parse_config(a["config"], a["run_id"]),
+                      parse_config(b["config"], b["run_id"]), a["choices"], b["choices"])
+    counts = found.counts()
+    print(f"From run {a['run_id']} to {b['run_id']}: {counts['added']} creator(s) added, {counts['dropped']} "
+          f"dropped, {counts['moved']} moved to other products.")
+    for key, old, new in found.settings:
+        print(f"  setting {key}: {old} -> {new}")
+    t = found.totals
+    print(f"  bookings {t.at['bookings', 'before']:.0f} -> {t.at['bookings', 'after']:.0f}; value "
+          f"{t.at['value', 'before']:,.3f} -> {t.at['value', 'after']:,.3f}; spend ¥{t.at['spend', 'before']:,.0f} -> "
+          f"¥{t.at['spend', 'after']:,.0f}; expected GMV ¥{t.at['gmv', 'before']:,.0f} -> ¥{t.at['gmv', 'after']:,.0f}")
+    for row in found.changes.head(30).itertuples():
+        print(f"  {row.change:8} {row.creator_id}: {row.before or '-'} -> {row.after or '-'}  ({row.why})")
+    if len(found.changes) > 30:
+        print(f"  ... and {len(found.changes) - 30} more" + ("" if args.out else " (--out writes them all)"))
+    if args.out:
+        out = Path(args.out)
+        written(out, table_bytes(found.changes, out.suffix.lower()))
+        _say(f"Every change: {out}")
+    return EXIT_OK
+
+
+def _export(store: Store, args: argparse.Namespace, written: Written) -> int:
+    run = store.run(args.run)
+    out = Path(args.out)
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError([Problem("command line", None, "--out", str(out),
+                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    written(out, table_bytes(store.plan(run["run_id"]), out.suffix.lower()))
+    if args.summary_json:
+        written(Path(args.summary_json), json_bytes(run["summary"]))
+    if args.campaign_toml:
+        written(Path(args.campaign_toml), run["config"].encode())
+    if args.inputs_dir:
+        for role, (_, frame) in store.tables(run["run_id"]).items():
+            written(Path(args.inputs_dir) / f"{role}.csv", csv_bytes(frame))
+    _say(f"Run {run['run_id']} exported: {written}")
+    return EXIT_OK
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -257,23 +456,92 @@ class Written:
 
 
 def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, written: Written,
-             interrupt: Interrupt | None = None, **sources) -> tuple[int, Outcome | None]:
-    """Load, solve, check, write. Returns the exit code and the outcome."""
+             interrupt: Interrupt | None = None, store: Store | None = None, kind: str = "optimize",
+             more: Callable[[ProblemData], ProblemData] | None = None, near: str | None = None,
+             change_penalty: float | None = None, **sources) -> tuple[int, Outcome | None]:
+    """Load (then `more`: locks and bans from files and runs), solve (with minimal change from the run `near`),
+    check, write, record in the store. Returns the exit code and the outcome."""
     if out.suffix.lower() not in TABLE_SUFFIXES:
         raise InputError([Problem("command line", None, "--out", str(out),
                                   f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    if change_penalty is not None and not (0 <= change_penalty < math.inf):
+        raise InputError([Problem("command line", None, "--change-penalty", str(change_penalty),
+                                  msg("expected a number 0 or more"))])
+    previous = _need(store, "--near").plan(near) if near else None
     started = time.perf_counter()  # the time limit covers the whole command (pipeline.search_params)
     data = load(config, **sources)
+    data = more(data) if more else data
     loaded = time.perf_counter() - started
     _show_warnings(data, quiet)
     progress = _progress(quiet, started)
     prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
     for note in prepared.notes:  # before the search: what cannot be planned at all
         _say(f"warning: {note}")
-    outcome = solve(prepared, on_stage=progress.get("on_stage"), on_progress=progress.get("on_progress"),
-                    interrupt=interrupt, started=started)
+    solve_args = {"on_stage": progress.get("on_stage"), "on_progress": progress.get("on_progress"),
+                  "interrupt": interrupt, "started": started}
+    extra, parent = {}, None
+    if previous is not None:
+        parent = store.resolve(near)
+        outcome, figures = stay_close(prepared, previous, change_penalty, **solve_args)
+        extra = {"stay_close": {**figures, "previous_run": parent}}
+        _say(f"Staying close to run {parent}: {figures['kept']} of its {figures['previous_bookings']} bookings kept, "
+             f"{figures['added']} added, {figures['dropped']} dropped (each change costs {figures['penalty']:.4g}); "
+             f"the plan's own value {figures['plan_value']:,.4f}")
+    else:
+        outcome = solve(prepared, **solve_args)
     outcome = dataclasses.replace(outcome, timings={"load": loaded, **outcome.timings})
-    return _written_outcome(outcome, out, summary_path, written), outcome
+    code = _written_outcome(outcome, out, summary_path, written, extra)
+    _record(store, outcome, kind, parent, extra)
+    return code, outcome
+
+
+def _need(store: Store | None, flag: str) -> Store:
+    if store is None:
+        raise InputError([Problem("command line", None, flag, None,
+                                  msg("needs the run store; it is switched off (--store \"\" or MATCHMAKER_STORE)"))])
+    return store
+
+
+def _record(store: Store | None, outcome: Outcome, kind: str, parent: str | None = None,
+            extra: dict | None = None) -> str | None:
+    """Record the run in the store (when there is one); a failure to is a warning, the files stay written."""
+    if store is None or (outcome.result.status is Status.INTERRUPTED and not outcome.result.has_plan):
+        return None
+    try:
+        run_id = record(store, outcome, kind, parent, extra)
+    except (StoreBusy, OSError, duckdb.Error) as exc:
+        _say(f"warning: the run was not recorded in {store.path}: {exc}")
+        return None
+    _say(f"Recorded as run {run_id} in {store.path}")
+    return run_id
+
+
+def _store(args: argparse.Namespace, config: Config | None = None) -> Store | None:
+    """--store, else MATCHMAKER_STORE, else the config's [store] path; None: no store."""
+    given = getattr(args, "store", None)
+    if given is not None:
+        return Store(given) if given.strip() else None
+    return store_of(config or Config())
+
+
+def _more(args: argparse.Namespace, store: Store | None) -> Callable[[ProblemData], ProblemData] | None:
+    """The locks and bans of --choices and --keep-from, added to the loaded data."""
+    choices, keep = getattr(args, "choices", None), getattr(args, "keep_from", None)
+    if not choices and not keep:
+        return None
+    kept = _need(store, "--keep-from").plan(keep) if keep else None
+
+    def add(data: ProblemData) -> ProblemData:
+        locks, bans = [], []
+        if choices:
+            locks, bans = validate_choices(read_table(choices), Path(choices).name, data)
+        if kept is not None:
+            locks += [f"{c}:{p}" for c, p in zip(kept["creator_id"], kept["product_id"])]
+        source = Path(choices).name if choices and not keep else f"run {keep}" if not choices else \
+            f"{Path(choices).name} / run {keep}"
+        return with_locks(data, locks, bans, source=source)
+
+    return add
 
 
 def _written_outcome(outcome: Outcome, out: Path, summary_path: Path | None, written: Written,
@@ -315,6 +583,12 @@ def _money_words(info: dict) -> str:
 
 
 def _objective_words(info: dict) -> str:
+    """What the plan maximised and its value; re-planned with minimal change, the plan's own value and the value
+    less the change penalties (which the bound is for)."""
+    close = info.get("stay_close")
+    if close:
+        own = _objective_words({**info, "stay_close": None, "objective": close["plan_value"]})
+        return f"{own} (with each change's penalty {info['objective']:,.3f}, which the bound is for)"
     kind = info["objective_kind"]
     low = " at its low end" if info.get("conservative") else ""
     return {"fit": f"fit score {info['objective']:.3f}",
@@ -408,7 +682,7 @@ def _batch_campaign(args: argparse.Namespace, path: Path, out: Path, row: dict, 
     try:
         config = load_config(path).override(**{"solver.time_limit": args.time_limit or None}, **_engine_flags(args))
         code, outcome = optimize(config, out / f"{path.stem}-plan.csv", out / f"{path.stem}-summary.json",
-                                 args.quiet, written, interrupt)
+                                 args.quiet, written, interrupt, _store(args, config), "batch")
         row.update({k: v for k, v in outcome.summary().items() if not isinstance(v, (dict, list))})
         return code
     except InputError as exc:
@@ -460,9 +734,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -> int:
     try:
         if args.command == "optimize":
-            return optimize(_config(args), Path(args.out),
-                            Path(args.summary_json) if args.summary_json else None, args.quiet,
-                            written, interrupt, **_sources(args))[0]
+            config = _config(args)
+            store = _store(args, config)
+            return optimize(config, Path(args.out), Path(args.summary_json) if args.summary_json else None,
+                            args.quiet, written, interrupt, store, more=_more(args, store), near=args.near,
+                            change_penalty=args.change_penalty, **_sources(args))[0]
+        if args.command == "whatif":
+            return _whatif(args, written, interrupt)
+        if args.command == "runs":
+            return _runs(args, written)
         if args.command == "validate":
             return _validate(args, written)
         if args.command == "demo":
@@ -470,7 +750,7 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
             if args.time_limit:
                 config = config.override(**{"solver.time_limit": args.time_limit})
             return optimize(config, Path(args.out), Path(args.out).with_suffix(".summary.json"),
-                            args.quiet, written, interrupt)[0]
+                            args.quiet, written, interrupt, _store(args, config), "demo")[0]
         if args.command == "train-fit":
             return _train(args)
         if args.command == "replan":
@@ -489,6 +769,9 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
     except KeyboardInterrupt:
         _say(f"Interrupted; written before the interrupt: {written} (no file is ever half-written).")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout went away (| head): nothing more to say
+        sys.stdout = None
+        return EXIT_OK
     except Exception as exc:  # a bug: one line, never a traceback
         _internal_error(exc)
         return EXIT_ERROR

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -157,6 +158,14 @@ class EngineParams:
                self.partition_rows)
 
 
+@dataclass(frozen=True)
+class StoreParams:
+    """The run store (io/store.py; README, "Run history"): a DuckDB file every run is recorded in. A relative
+    path is taken from the working folder; "" records nothing. MATCHMAKER_STORE in the environment takes over."""
+
+    path: str = ".matchmaker/runs.duckdb"
+
+
 OBJECTIVES = ("fit", "gmv", "profit", "reach")
 
 
@@ -201,6 +210,7 @@ class Config:
     solver: SolverParams = field(default_factory=SolverParams)
     engine: EngineParams = field(default_factory=EngineParams)
     economics: EconomicsParams = field(default_factory=EconomicsParams)
+    store: StoreParams = field(default_factory=StoreParams)
     # product category -> expected orders per view, over economics.conversion
     conversion: dict[str, float] = field(default_factory=dict)
     # price band (low, high CNY; high inf for "300+") -> conversion multiplier, over the price elasticity
@@ -225,6 +235,11 @@ class Config:
         return replace(self, **{s: replace(getattr(self, s), **_typed(_SECTIONS[s], v))
                                 for s, v in sections.items()})
 
+    def store_path(self) -> Path | None:
+        """Where runs are recorded: MATCHMAKER_STORE, else [store] path; None when either is "" (no store)."""
+        path = os.environ.get("MATCHMAKER_STORE", self.store.path)
+        return Path(path) if path.strip() else None
+
     def input_path(self, which: str) -> Path | None:
         value = getattr(self.inputs, which)
         return (Path(self.base_dir) / value) if value else None
@@ -239,7 +254,7 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout (for saving a campaign)."""
         out = {s: dataclasses.asdict(getattr(self, s))
-               for s in ("inputs", "campaign", "scoring", "solver", "engine", "economics")}
+               for s in ("inputs", "campaign", "scoring", "solver", "engine", "economics", "store")}
         if self.conversion:
             out["conversion"] = dict(self.conversion)
         if self.price_bands:
@@ -251,7 +266,7 @@ class Config:
 
 
 _SECTIONS = {"inputs": InputParams, "campaign": CampaignParams, "scoring": ScoringParams,
-             "solver": SolverParams, "engine": EngineParams, "economics": EconomicsParams}
+             "solver": SolverParams, "engine": EngineParams, "economics": EconomicsParams, "store": StoreParams}
 
 
 def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -414,7 +429,7 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
 
 # What only the server decides: an uploaded campaign file may not name files or folders on the server, the
 # embedding model, how many threads to start, or where to compute.
-SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers", "engine")
+SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers", "engine", "store")
 
 
 def _without_server_keys(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -444,7 +459,8 @@ def parse_shared_config(text: str, source: str, server: Config, max_time_limit: 
     config = config_from_dict(raw, base_dir=server.base_dir, source=source)
     return replace(config, inputs=server.inputs,
                    scoring=replace(config.scoring, cache_dir=server.scoring.cache_dir, model=server.scoring.model),
-                   solver=replace(config.solver, workers=server.solver.workers), engine=server.engine), ignored
+                   solver=replace(config.solver, workers=server.solver.workers), engine=server.engine,
+                   store=server.store), ignored
 
 
 def shared_dict(config: Config) -> dict[str, Any]:

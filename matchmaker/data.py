@@ -39,6 +39,7 @@ class ProblemData:
     locks: pd.DataFrame | None = None
     bans: tuple[str, ...] = ()
     deals: pd.DataFrame | None = None
+    digests: dict[str, str] = field(default_factory=dict)  # table -> SHA-256 of the file it was read from
 
     @property
     def n_creators(self) -> int:

@@ -103,7 +103,7 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     InputError."""
     given = {"creators": creators, "products": products, "pairs": pairs, "overlaps": overlaps}
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
-    problems, notes = [], []
+    problems, notes, digests = [], [], {}
     for table, source in given.items():
         source = source if source is not None else config.input_path(table)
         if source is None:
@@ -118,13 +118,15 @@ def load(config: Config, creators: Source | None = None, products: Source | None
             continue
         raw[table] = (name, read.frame)
         notes += read.notes
+        digests[table] = read.digest
     if problems:
         raise InputError(problems)
-    data = validate(raw, config, mappings, tuple(notes))
+    data = validate(raw, config, mappings, tuple(notes)).replace(digests=digests)
     deals = deals if deals is not None else config.input_path("deals")
     if deals is not None:
         name, table = read_source(deals, "deals table", "deals")
-        data = data.replace(deals=validate_deals(table.frame, name, data))
+        data = data.replace(deals=validate_deals(table.frame, name, data), files={**data.files, "deals": name},
+                            digests={**data.digests, "deals": table.digest})
     return with_locks(data, locks, bans) if locks or bans else data
 
 

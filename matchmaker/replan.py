@@ -180,3 +180,40 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
                                  plan["fit"].to_numpy(float), learned)["gmv"].sum()) if len(plan) else 0.0
     return Replanned(after, before, learned, spent, describe_changes(before, after, learned), before_gmv,
                      tuple(notes))
+
+
+def _previous_mask(pairs: pd.DataFrame, previous: pd.DataFrame) -> np.ndarray:
+    """Per candidate pair: booked in the previous plan (creator_id, product_id)."""
+    keys = pd.MultiIndex.from_arrays([pairs["creator_id"].astype(str), pairs["product_id"].astype(str)])
+    old = pd.MultiIndex.from_arrays([previous["creator_id"].astype(str), previous["product_id"].astype(str)])
+    return np.asarray(keys.isin(old), dtype=bool)
+
+
+DEFAULT_PENALTY_SHARE = 0.1  # no penalty given: a tenth of the previous bookings' mean value
+
+
+def stay_close(prepared: Prepared, previous: pd.DataFrame, penalty: float | None = None,
+               changes: Mapping[str, Any] | None = None, **solve_args: Any) -> tuple[Outcome, dict[str, Any]]:
+    """Re-plan with minimal change (README, "Re-plan with minimal change"): the best plan less `penalty` (in the
+    objective's units) per changed booking, a previous booking dropped or a new one added. Maximising
+    value - penalty x (dropped + added) is maximising, over the new plan's bookings, value + penalty for a
+    previous booking and value - penalty for a new one (the previous plan's size is a constant).
+    The outcome's values are the campaign's own; the figures say what was kept, added and dropped. Without a
+    penalty: DEFAULT_PENALTY_SHARE of the mean value the previous bookings have now (of every pair's, if none
+    is still eligible)."""
+    pairs = prepared.candidates
+    was = _previous_mask(pairs, previous)
+    value = pairs["value"].to_numpy(float)
+    if penalty is None:
+        basis = value[was] if was.any() else value
+        penalty = DEFAULT_PENALTY_SHARE * float(np.abs(basis).mean()) if len(basis) else 0.0
+    if not (penalty >= 0) or not np.isfinite(penalty):
+        raise ValueError(f"the change penalty must be 0 or more, got {penalty}")
+    nudged = replace(prepared, candidates=pairs.assign(value=value + np.where(was, penalty, -penalty)))
+    outcome = solve(nudged, changes, **solve_args)
+    outcome = replace(outcome, candidates=outcome.candidates.assign(value=value))
+    booked = outcome.candidates["chosen"].to_numpy()
+    kept, added = int((booked & was).sum()), int((booked & ~was).sum())
+    figures = {"penalty": penalty, "previous_bookings": int(len(previous)), "kept": kept, "added": added,
+               "dropped": int(len(previous)) - kept, "plan_value": round(float(value[booked].sum()), 6)}
+    return outcome, figures

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,19 @@ from matchmaker.config import Config
 from matchmaker.inputs.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_store(tmp_path_factory):
+    """Every run the tests make (and the commands they start) is recorded in a store of their own, never in
+    the working folder's."""
+    previous = os.environ.get("MATCHMAKER_STORE")
+    os.environ["MATCHMAKER_STORE"] = str(tmp_path_factory.mktemp("store") / "runs.duckdb")
+    yield
+    if previous is None:
+        os.environ.pop("MATCHMAKER_STORE", None)
+    else:
+        os.environ["MATCHMAKER_STORE"] = previous
 DATA = ROOT / "data"
 
 

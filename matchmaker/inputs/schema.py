@@ -171,6 +171,16 @@ RESULT_COLUMNS: tuple[Column, ...] = (
            "what the booking cost (CNY)"),
 )
 
+# Locks and bans as a table (--choices): a lock books the creator for the product, a ban never books the creator.
+CHOICE_COLUMNS: tuple[Column, ...] = (
+    Column("creator_id", "id", True, RESULT_COLUMNS[0].aliases, "the creator, as in the creators table"),
+    Column("product_id", "id", False, RESULT_COLUMNS[1].aliases, "the product a lock books (blank for a ban)"),
+    Column("action", "text", False, ("操作", "动作", "选择", "锁定/排除", "action", "choice"),
+           "lock (锁定, 必投) or ban (排除, 禁用); blank: lock when a product is given, else ban"),
+)
+CHOICE_ACTIONS = {"lock": "lock", "锁定": "lock", "必投": "lock", "必选": "lock", "keep": "lock",
+                  "ban": "ban", "排除": "ban", "禁用": "ban", "不投": "ban", "exclude": "ban"}
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "pairs_history": HISTORY_COLUMNS,
     "creators": CREATOR_COLUMNS,
@@ -179,6 +189,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "overlaps": OVERLAP_COLUMNS,
     "results": RESULT_COLUMNS,
     "deals": DEAL_COLUMNS,
+    "choices": CHOICE_COLUMNS,
 }
 
 # The largest value each number may take (README, "Input format"): far above any real campaign, and low

@@ -19,6 +19,7 @@ from ..problems import InputError, Message, Problem, msg
 from .parse import missing_cells, parse_list, parse_number, parse_share
 from .schema import (
     AGE_BANDS,
+    CHOICE_ACTIONS,
     MAXIMA,
     PRICING_ALIASES,
     PRICINGS,
@@ -541,6 +542,30 @@ def with_locks(data: ProblemData, locks: list[str] | None = None, bans: list[str
     if bans:
         data = data.replace(bans=tuple(dict.fromkeys((*data.bans, *bans))))
     return data
+
+
+def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple[list[str], list[str]]:
+    """A table of locks and bans (CHOICE_COLUMNS): the locks ("creator_id:product_id") and the bans (creator
+    ids), for with_locks; raises InputError naming file, row and column."""
+    out = _Collector(file)
+    table = canonicalise(frame, "choices", file, None, out)
+    locks, bans = [], []
+    if table is not None:
+        _required_cells(table, ("creator_id",), out)
+        _known_ids(table, data, out)
+        for row, cid, pid, action in zip(table["row"].astype(int), table["creator_id"], table["product_id"],
+                                         table["action"]):
+            given = "" if pd.isna(action) else str(action).strip().lower()
+            kind = CHOICE_ACTIONS.get(given) if given else ("lock" if pd.notna(pid) else "ban")
+            if kind is None:
+                out.add(row, "action", action, msg("expected lock (锁定) or ban (排除)"))
+            elif kind == "lock" and pd.isna(pid):
+                out.add(row, "product_id", None, msg("a lock needs the product to book"))
+            elif pd.notna(cid):
+                (locks if kind == "lock" else bans).append(f"{cid}:{pid}" if kind == "lock" else str(cid))
+    if out.problems:
+        raise InputError(out.problems)
+    return locks, bans
 
 
 def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import itertools
 import logging
@@ -59,6 +60,7 @@ class Table:
     notes: tuple[Problem, ...] = ()
     sheet: str | None = None  # the sheet read, for a workbook
     sheets: tuple[str, ...] = ()  # every sheet of the workbook
+    digest: str = ""  # SHA-256 of the file's bytes (the run store records it)
 
 
 def read_table(source: str | Path | bytes, name: str | None = None, limits: Limits | None = None) -> pd.DataFrame:
@@ -109,7 +111,7 @@ def read_export(source: str | Path | bytes, name: str | None = None, limits: Lim
     if blank:
         notes += (Problem(name, None, None, None, msg("blank rows skipped: rows {rows}", rows=_rows(blank)),
                           "warning"),)
-    return replace(table, frame=frame, notes=notes)
+    return replace(table, frame=frame, notes=notes, digest=hashlib.sha256(data).hexdigest())
 
 
 def _parse(data: bytes, suffix: str, name: str, limits: Limits, sheet: str | None,

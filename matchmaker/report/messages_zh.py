@@ -212,4 +212,26 @@ MESSAGES_ZH: dict[str, str] = {
         "{creator}：未参与试投；{like}的转化为预估的 {factor:.2f} 倍；现{booked}（之前：{before}）",
     "{creator}: not in the pilot; {like} converted {factor:.2f}x the prior; now {booked}":
         "{creator}：未参与试投；{like}的转化为预估的 {factor:.2f} 倍；现{booked}",
+    # run history, plan diffs, what-if, locks and bans
+    "nothing to sweep: give --budgets, --thresholds or --rules": "没有要比较的方案：请给出 --budgets、--thresholds 或 --rules",
+    "expected a number 0 or more": "应为 0 或更大的数",
+    "needs the run store; it is switched off (--store \"\" or MATCHMAKER_STORE)":
+        "需要运行记录库；它已关闭（--store \"\" 或 MATCHMAKER_STORE）",
+    "expected numbers separated by commas": "应为以逗号分隔的数字",
+    "expected 0..{top:g}": "应在 0..{top:g} 之间",
+    "{reasons}": "{reasons}",
+    "banned": "已排除",
+    "locked to {products}": "锁定投放 {products}",
+    "no longer locked": "不再锁定",
+    "settings changed: {keys}": "设置已改：{keys}",
+    "the budget went from ¥{before:,.0f} to ¥{after:,.0f}": "预算从 ¥{before:,.0f} 改为 ¥{after:,.0f}",
+    "before: value {value:,.3f} for ¥{cash:,.0f} ({per} per ¥1,000)":
+        "之前：价值 {value:,.3f}，花费 ¥{cash:,.0f}（每千元 {per}）",
+    "now: value {value:,.3f} for ¥{cash:,.0f} ({per} per ¥1,000)":
+        "现在：价值 {value:,.3f}，花费 ¥{cash:,.0f}（每千元 {per}）",
+    "expected lock (锁定) or ban (排除)": "应为 锁定（lock）或 排除（ban）",
+    "a lock needs the product to book": "锁定需要填写要投放的商品",
+    "no run with this id in the store {store} (matchmaker runs list shows them)":
+        "记录库 {store} 中没有这个运行编号（matchmaker runs list 可列出全部）",
+    "more than one run starts with this; give more of the id": "有多个运行编号以此开头；请写出更长的编号",
 }
