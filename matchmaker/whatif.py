@@ -31,7 +31,7 @@ class Point:
 
 def points_table(points: Sequence[Point]) -> pd.DataFrame:
     """One row per point: its setting, status, value, bound, gap, spend, expected GMV, bookings; for the rules
-    sweep, value_lost (what the rule costs: the value with it relaxed, less the campaign's)."""
+    sweep, rule_cost (what the rule costs: the value with it relaxed, less the campaign's)."""
     rows = []
     for point in points:
         s = point.outcome.summary()
@@ -43,7 +43,7 @@ def points_table(points: Sequence[Point]) -> pd.DataFrame:
     rules = table["sweep"] == "rules"
     if rules.any():
         base = table.loc[rules & (table["setting"] == "(none)"), "value"]
-        table.loc[rules, "value_lost"] = table.loc[rules, "value"] - (base.iloc[0] if len(base) else float("nan"))
+        table.loc[rules, "rule_cost"] = table.loc[rules, "value"] - (base.iloc[0] if len(base) else float("nan"))
     return table
 
 
