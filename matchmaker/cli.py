@@ -167,6 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--inputs-dir", help="folder for the validated input tables (one CSV each)")
     for verb in (listing, show, diff, export):
         _store_flag(verb)
+    serve = sub.add_parser("serve", help="the HTTP API (README, \"HTTP API\")")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--config", help="server TOML: [store] path, [server] keys and limits, defaults for runs")
+    serve.add_argument("--allow-local", action="store_true",
+                       help="without API keys, answer requests from this machine only (never on another address)")
+    _store_flag(serve)
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
     train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
     train.add_argument("--creators", help="creator list (bios)")
@@ -298,6 +305,25 @@ def _whatif(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         _say(table.drop(columns=["run_id"]).to_string(index=False))
     _say(f"Points written to {out}" + (f"; each point's plan in {args.plans}" if args.plans else ""))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the HTTP API until Ctrl-C or SIGTERM (uvicorn's own handlers then stop it cleanly)."""
+    import uvicorn
+
+    from .api import LOCAL, create_app
+
+    config = load_config(args.config)
+    store = _need(_store(args, config), "--store")
+    if not config.server.keys() and args.host not in LOCAL:
+        raise InputError([Problem("command line", None, "--host", args.host,
+                                  msg("without API keys the server listens only on this machine (127.0.0.1); set "
+                                      "MATCHMAKER_API_KEYS or [server] api_keys to serve other machines"))])
+    app = create_app(config, allow_local=args.allow_local, store=store)
+    _say(f"Serving the matchmaker API on http://{args.host}:{args.port} (OpenAPI at /docs), runs in {store.path}; "
+         f"{'API keys required' if config.server.keys() else 'no API keys: this machine only'}. Ctrl-C stops.")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -743,6 +769,8 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
             return _whatif(args, written, interrupt)
         if args.command == "runs":
             return _runs(args, written)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "validate":
             return _validate(args, written)
         if args.command == "demo":

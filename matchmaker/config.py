@@ -166,6 +166,31 @@ class StoreParams:
     path: str = ".matchmaker/runs.duckdb"
 
 
+@dataclass(frozen=True)
+class ServerParams:
+    """The HTTP API (`matchmaker serve`; README, "HTTP API"). Keys: MATCHMAKER_API_KEYS in the environment, else
+    api_keys (comma-separated); without any the server starts only when allow_local says so (or --allow-local),
+    and then answers only requests from this machine."""
+
+    api_keys: str = ""
+    allow_local: bool = False
+    max_upload_mb: int = 50  # one uploaded file
+    max_uploads: int = 100  # uploads kept in memory at once (the oldest are forgotten first)
+    max_jobs: int = 2  # runs solved at once; more wait in a queue
+    max_time_limit: float = 600.0  # seconds a run may ask for
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.max_upload_mb <= 2000, "server.max_upload_mb", "1..2000", self.max_upload_mb)
+        _check(1 <= self.max_uploads <= 10_000, "server.max_uploads", "1..10000", self.max_uploads)
+        _check(1 <= self.max_jobs <= 64, "server.max_jobs", "1..64", self.max_jobs)
+        _check(0 < self.max_time_limit <= 86_400, "server.max_time_limit", "(0, 86400]", self.max_time_limit)
+
+    def keys(self) -> tuple[str, ...]:
+        """The API keys: MATCHMAKER_API_KEYS, else api_keys."""
+        raw = os.environ.get("MATCHMAKER_API_KEYS", self.api_keys)
+        return tuple(k.strip() for k in raw.split(",") if k.strip())
+
+
 OBJECTIVES = ("fit", "gmv", "profit", "reach")
 
 
@@ -211,6 +236,7 @@ class Config:
     engine: EngineParams = field(default_factory=EngineParams)
     economics: EconomicsParams = field(default_factory=EconomicsParams)
     store: StoreParams = field(default_factory=StoreParams)
+    server: ServerParams = field(default_factory=ServerParams)
     # product category -> expected orders per view, over economics.conversion
     conversion: dict[str, float] = field(default_factory=dict)
     # price band (low, high CNY; high inf for "300+") -> conversion multiplier, over the price elasticity
@@ -254,7 +280,7 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict in the TOML layout (for saving a campaign)."""
         out = {s: dataclasses.asdict(getattr(self, s))
-               for s in ("inputs", "campaign", "scoring", "solver", "engine", "economics", "store")}
+               for s in ("inputs", "campaign", "scoring", "solver", "engine", "economics", "store", "server")}
         if self.conversion:
             out["conversion"] = dict(self.conversion)
         if self.price_bands:
@@ -266,7 +292,8 @@ class Config:
 
 
 _SECTIONS = {"inputs": InputParams, "campaign": CampaignParams, "scoring": ScoringParams,
-             "solver": SolverParams, "engine": EngineParams, "economics": EconomicsParams, "store": StoreParams}
+             "solver": SolverParams, "engine": EngineParams, "economics": EconomicsParams, "store": StoreParams,
+             "server": ServerParams}
 
 
 def _categories(value: Any, source: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
@@ -429,7 +456,7 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
 
 # What only the server decides: an uploaded campaign file may not name files or folders on the server, the
 # embedding model, how many threads to start, or where to compute.
-SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers", "engine", "store")
+SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers", "engine", "store", "server")
 
 
 def _without_server_keys(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -460,7 +487,7 @@ def parse_shared_config(text: str, source: str, server: Config, max_time_limit: 
     return replace(config, inputs=server.inputs,
                    scoring=replace(config.scoring, cache_dir=server.scoring.cache_dir, model=server.scoring.model),
                    solver=replace(config.solver, workers=server.solver.workers), engine=server.engine,
-                   store=server.store), ignored
+                   store=server.store, server=server.server), ignored
 
 
 def shared_dict(config: Config) -> dict[str, Any]:

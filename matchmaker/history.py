@@ -4,12 +4,13 @@ campaign, plan and summary; an old run reopened as the data and campaign it was 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import pandas as pd
 
-from .config import Config, dump_config, parse_config
+from .config import Config, ServerParams, dump_config, parse_config
 from .data import ProblemData
 from .io.store import RunRecord, Store
 from .outcome import Outcome
@@ -30,14 +31,15 @@ def store_of(config: Config) -> Store | None:
 
 
 def plan_rows(outcome: Outcome) -> pd.DataFrame:
-    """The plan as the store keeps it: ids, value, fit, fee, cash, cost, expected GMV and views, locked."""
+    """The plan as the store keeps it (io.store.PLAN_COLUMNS): ids, value, fit and its parts, fee, cash, cost,
+    expected GMV and views, locked."""
     plan = outcome.plan
     locked = outcome.instance.locked
     chosen = outcome.candidates["chosen"].to_numpy()
     return pd.DataFrame({
         "creator_id": plan["creator_id"].astype(str), "product_id": plan["product_id"].astype(str),
         **{k: plan[k].astype(float) if k in plan else float("nan")
-           for k in ("value", "fit", "fee", "cash", "cost", "gmv", "views")},
+           for k in ("value", "fit", "style", "audience", "performance", "fee", "cash", "cost", "gmv", "views")},
         "locked": locked[chosen] if len(locked) == len(chosen) else False})
 
 
@@ -49,14 +51,15 @@ def _inputs(data: ProblemData) -> dict[str, tuple[str, str, pd.DataFrame]]:
 
 
 def record(store: Store, outcome: Outcome, kind: str, parent: str | None = None,
-           extra: dict[str, Any] | None = None) -> str:
-    """Record an outcome (its summary with `extra`); the run id."""
+           extra: dict[str, Any] | None = None, run_id: str | None = None) -> str:
+    """Record an outcome (its summary with `extra`; the campaign without the server's API keys); the run id."""
     data = outcome.data
+    config = replace(outcome.config, server=ServerParams())
     choices = {"locks": [] if data.locks is None else data.locks[["creator_id", "product_id"]].astype(str)
                .values.tolist(), "bans": list(data.bans)}
-    return store.record(RunRecord(kind, outcome.config.campaign.name, dump_config(outcome.config),
+    return store.record(RunRecord(kind, config.campaign.name, dump_config(config),
                                   {**outcome.summary(), **(extra or {})}, plan_rows(outcome), _inputs(data), parent,
-                                  package_version(), choices))
+                                  package_version(), choices), run_id)
 
 
 def reopen(store: Store, ref: str) -> tuple[ProblemData, Config]:

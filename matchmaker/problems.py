@@ -50,6 +50,10 @@ class Problem:
         """A problem with a configuration value: `key` is "section.key" (e.g. "campaign.budget")."""
         return cls(file, None, key, None if value is None else repr(value), message, place="key")
 
+    def as_dict(self) -> dict[str, object]:
+        """For JSON (the HTTP API): the fields, and the whole line as the command line says it."""
+        return {**{k: str(v) if isinstance(v, Message) else v for k, v in asdict(self).items()}, "text": str(self)}
+
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:

@@ -209,11 +209,13 @@ def stay_close(prepared: Prepared, previous: pd.DataFrame, penalty: float | None
         penalty = DEFAULT_PENALTY_SHARE * float(np.abs(basis).mean()) if len(basis) else 0.0
     if not (penalty >= 0) or not np.isfinite(penalty):
         raise ValueError(f"the change penalty must be 0 or more, got {penalty}")
-    nudged = replace(prepared, candidates=pairs.assign(value=value + np.where(was, penalty, -penalty)))
-    outcome = solve(nudged, changes, **solve_args)
-    outcome = replace(outcome, candidates=outcome.candidates.assign(value=value))
-    booked = outcome.candidates["chosen"].to_numpy()
+    nudged = replace(prepared, candidates=pairs.assign(value=value + np.where(was, penalty, -penalty), own=value,
+                                                      previous=was))
+    outcome = solve(nudged, changes, **solve_args)  # a ban drops pairs: the outcome's are a subset
+    found = outcome.candidates
+    outcome = replace(outcome, candidates=found.assign(value=found["own"]).drop(columns=["own", "previous"]))
+    booked, was = found["chosen"].to_numpy(), found["previous"].to_numpy(bool)
     kept, added = int((booked & was).sum()), int((booked & ~was).sum())
     figures = {"penalty": penalty, "previous_bookings": int(len(previous)), "kept": kept, "added": added,
-               "dropped": int(len(previous)) - kept, "plan_value": round(float(value[booked].sum()), 6)}
+               "dropped": int(len(previous)) - kept, "plan_value": round(float(found["own"][booked].sum()), 6)}
     return outcome, figures

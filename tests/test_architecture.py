@@ -43,6 +43,9 @@ def test_ruff_passes():
     ("report/analysis.py", "import streamlit", "never imports streamlit"),
     ("inputs/validate.py", "from ..pipeline import load", "Layers"),
     ("plan/solve.py", "from ..outcome import Outcome", "Layers"),
+    ("jobs.py", "import fastapi", "never imports streamlit"),
+    ("jobs.py", "from .api import create_app", "Layers"),
+    ("history.py", "from .whatif import budget_sweep", "Layers"),
 ])
 def test_breaking_a_wall_fails_the_contracts(tmp_path, module, line, contract):
     shutil.copytree(ROOT / "matchmaker", tmp_path / "matchmaker", ignore=shutil.ignore_patterns("__pycache__"))

@@ -145,3 +145,17 @@ def test_writers_killed_at_random_moments_never_corrupt_the_store(tmp_path):
         writer.wait(timeout=30)
         runs = _consistent(Store(path))
         assert len(runs) >= 1
+
+
+def test_a_server_holding_the_store_lets_other_processes_write_in_turn(tmp_path):
+    path = tmp_path / "runs.duckdb"
+    held = Store(path, hold=2.0)  # as the HTTP API keeps it
+    held.record(RunRecord("test", "server", "", {"bookings": 0}, pd.DataFrame()))
+    writer = _writer(path, 2, 3)
+    stop = time.monotonic() + 60
+    while writer.poll() is None:  # the server keeps reading all along; the writer still gets its turns
+        assert time.monotonic() < stop
+        held.runs()
+    assert writer.returncode == 0, writer.stderr.read()
+    assert sorted(held.runs()["campaign"]) == ["server", "writer-0", "writer-0"]
+    held.close()

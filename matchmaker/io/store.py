@@ -3,7 +3,8 @@
 
 Safe with several writers and with runs killed mid-write:
 - every access holds an exclusive lock on `<store>.lock` (an OS file lock, so a killed process's lock goes
-  with it) for as short as one statement batch: DuckDB itself allows one writing process per file;
+  with it) for as short as one statement batch (a server holds it up to a second: Store.hold), as DuckDB itself
+  allows one writing process per file;
 - every run is written in one transaction: a run killed before its COMMIT leaves nothing, DuckDB's
   write-ahead log replays only committed transactions.
 Validated tables are stored once per content (SHA-256 of their Parquet bytes), however many runs use them.
@@ -15,6 +16,8 @@ import hashlib
 import io
 import json
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from filelock import FileLock, Timeout
 from ..problems import InputError, Problem, msg
 
 LOCK_SECONDS = 120.0  # how long an access waits for another process's before giving up (StoreBusy)
+HOLD_MAX, HOLD_GAP = 1.0, 0.05  # a held store is let go after a second at most, for this long
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY, created TIMESTAMP, kind VARCHAR, campaign VARCHAR, parent VARCHAR,
@@ -39,9 +43,11 @@ CREATE TABLE IF NOT EXISTS run_inputs (
     run_id VARCHAR, role VARCHAR, file VARCHAR, source_sha256 VARCHAR, table_sha256 VARCHAR, n_rows BIGINT);
 CREATE TABLE IF NOT EXISTS tables (sha256 VARCHAR PRIMARY KEY, dtypes VARCHAR, parquet BLOB);
 CREATE TABLE IF NOT EXISTS plans (run_id VARCHAR, booking INTEGER, creator_id VARCHAR, product_id VARCHAR,
-    value DOUBLE, fit DOUBLE, fee DOUBLE, cash DOUBLE, cost DOUBLE, gmv DOUBLE, views DOUBLE, locked BOOLEAN);
+    value DOUBLE, fit DOUBLE, style DOUBLE, audience DOUBLE, performance DOUBLE, fee DOUBLE, cash DOUBLE,
+    cost DOUBLE, gmv DOUBLE, views DOUBLE, locked BOOLEAN);
 """
-PLAN_COLUMNS = ("creator_id", "product_id", "value", "fit", "fee", "cash", "cost", "gmv", "views", "locked")
+PLAN_COLUMNS = ("creator_id", "product_id", "value", "fit", "style", "audience", "performance", "fee", "cash", "cost",
+                "gmv", "views", "locked")
 LIST_COLUMNS = ("run_id", "created", "kind", "campaign", "parent", "status", "objective_kind", "objective",
                 "bookings", "budget", "spend", "gmv", "gap", "version")
 
@@ -96,27 +102,81 @@ def _frame(parquet: bytes, dtypes: str) -> pd.DataFrame:
 
 
 class Store:
-    """A DuckDB file of runs. Opened per access (never held), so processes take turns."""
+    """A DuckDB file of runs, opened per access so processes take turns. With `hold` (a server), the connection
+    and the lock are kept between accesses and let go after `hold` seconds without one, or after HOLD_MAX seconds
+    in any case (then other processes get their turn): opening DuckDB costs about 15 ms an access."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, hold: float = 0.0) -> None:
         self.path = Path(path)
+        self.hold = hold
+        self._mutex = threading.RLock()  # one access at a time in this process
+        self._open: tuple[FileLock, duckdb.DuckDBPyConnection] | None = None
+        self._opened = self._used = 0.0
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
 
+    def _acquire(self) -> tuple[FileLock, duckdb.DuckDBPyConnection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path) + ".lock", timeout=LOCK_SECONDS, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreBusy(f"the run store {self.path} was busy for {LOCK_SECONDS:g} s") from None
+        try:
+            con = duckdb.connect(str(self.path))
+            con.execute(SCHEMA)
+        except BaseException:
+            lock.release()
+            raise
+        return lock, con
+
+    def _release(self) -> None:
+        if self._open is not None:
+            lock, con = self._open
+            self._open = None
+            try:
+                con.close()
+            finally:
+                lock.release()
+
     @contextmanager
     def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with FileLock(str(self.path) + ".lock", timeout=LOCK_SECONDS):
-                con = duckdb.connect(str(self.path))
+        with self._mutex:
+            if not self.hold:
+                lock, con = self._acquire()
                 try:
-                    con.execute(SCHEMA)
                     yield con
                 finally:
                     con.close()
-        except Timeout:
-            raise StoreBusy(f"the run store {self.path} was busy for {LOCK_SECONDS:g} s") from None
+                    lock.release()
+                return
+            now = time.monotonic()
+            if self._open is not None and now - self._opened > HOLD_MAX:
+                self._release()
+                time.sleep(HOLD_GAP)  # another process waiting for the lock takes it now
+            if self._open is None:
+                self._open, self._opened = self._acquire(), time.monotonic()
+                threading.Thread(target=self._let_go, daemon=True).start()
+            try:
+                yield self._open[1]
+            finally:
+                self._used = time.monotonic()
+
+    def _let_go(self) -> None:
+        """Close the held connection once `hold` seconds pass without an access."""
+        while True:
+            time.sleep(self.hold / 2)
+            with self._mutex:
+                if self._open is None:
+                    return
+                if time.monotonic() - self._used > self.hold:
+                    self._release()
+                    return
+
+    def close(self) -> None:
+        with self._mutex:
+            self._release()
 
     def record(self, run: RunRecord, run_id: str | None = None) -> str:
         """Write a run in one transaction; its id."""

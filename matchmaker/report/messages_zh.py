@@ -234,4 +234,14 @@ MESSAGES_ZH: dict[str, str] = {
     "no run with this id in the store {store} (matchmaker runs list shows them)":
         "记录库 {store} 中没有这个运行编号（matchmaker runs list 可列出全部）",
     "more than one run starts with this; give more of the id": "有多个运行编号以此开头；请写出更长的编号",
+    # the HTTP API
+    "not a setting a request may change; expected one of {choices}": "请求不能修改这个设置；可改的有 {choices}",
+    "no API key: set MATCHMAKER_API_KEYS (or [server] api_keys), or allow requests from this machine only with "
+    "--allow-local": "没有 API 密钥：请设置 MATCHMAKER_API_KEYS（或 [server] api_keys），或用 --allow-local 只允许本机访问",
+    "the API needs the run store; it is switched off": "API 需要运行记录库；它已关闭",
+    "no upload with this id (upload the file first, to /uploads)": "没有这个上传编号（请先上传文件到 /uploads）",
+    "nothing to sweep: give budgets, thresholds or rules": "没有要比较的方案：请给出 budgets、thresholds 或 rules",
+    "without API keys the server listens only on this machine (127.0.0.1); set MATCHMAKER_API_KEYS or [server] "
+    "api_keys to serve other machines": "没有 API 密钥时服务只监听本机（127.0.0.1）；要服务其他机器，请设置 "
+    "MATCHMAKER_API_KEYS 或 [server] api_keys",
 }

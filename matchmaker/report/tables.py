@@ -26,7 +26,8 @@ _WHY = {
 }
 
 
-def _why(row: pd.Series, lang: str = "en") -> str:
+def why_line(row: pd.Series, lang: str = "en") -> str:
+    """Why one booking: its best part of the fit, each part, and the fee (lang: en or zh)."""
     words = _WHY.get(lang, _WHY["en"])
     if pd.isna(row["style"]):
         return words["pairs"].format(value=row["value"])
@@ -53,7 +54,7 @@ def plan_table(outcome: Outcome, lang: str = "en") -> pd.DataFrame:
         "gmv_low": plan["gmv_low"], "gmv_high": plan["gmv_high"], "cash": plan["cash"],
         "commission": plan["commission"], "cost": plan["cost"], "roi": plan["roi"], "expected_profit": plan["profit"],
     })
-    table["why"] = [_why(r, lang) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
+    table["why"] = [why_line(r, lang) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
     return table.sort_values(["product_id", "value"], ascending=[True, False]).reset_index(drop=True)
 
 

@@ -1,0 +1,416 @@
+"""The HTTP API (README, "HTTP API"): FastAPI, served by uvicorn with `matchmaker serve`.
+
+Upload files, validate them, start runs (in the background: progress and cancel), fetch a run's plan, summary
+and explanations, list runs, diff two, sweep what-ifs and re-plan with minimal change. Input problems are the
+command line's, as JSON. Every route but /health and the schema needs an API key (X-API-Key, or Authorization:
+Bearer); a server without keys answers only this machine, and starts only when told it may.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+from collections import OrderedDict
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Request, Security, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from .config import CampaignParams, Config, parse_shared_config
+from .data import ProblemData
+from .diff import plan_diff
+from .history import package_version, store_of
+from .inputs.validate import validate_choices, with_locks
+from .io.read import read_table
+from .io.store import Store
+from .io.write import csv_bytes
+from .jobs import Job, Runner
+from .pipeline import SOLVE_CHANGES, load, prepare, solve
+from .problems import InputError, Problem, msg
+from .replan import stay_close
+from .report.tables import why_line
+from .whatif import MAX_POINTS, budget_sweep, overlap_sweep, points_table, rule_costs
+
+LOCAL = ("127.0.0.1", "::1", "localhost")
+STORE_HOLD = 2.0  # seconds the server keeps the run store open after an access (io.store.Store)
+# What a request may set ("section.key"); the server's paths, model, workers and keys are never among them.
+SETTINGS = tuple(f"campaign.{name}" for name in CampaignParams.__dataclass_fields__) + (
+    "economics.objective", "economics.conservative", "scoring.w_style", "scoring.w_audience",
+    "scoring.w_performance", "solver.time_limit", "solver.seed")
+Setting = float | int | bool | str
+KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key of this server")
+BEARER = HTTPBearer(auto_error=False, description="the same key as a bearer token")
+
+
+class Uploads:
+    """Uploaded files, in memory: the newest `limit` kept."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._files: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, content: bytes, name: str) -> str:
+        upload_id = f"u-{secrets.token_hex(8)}"
+        with self._lock:
+            self._files[upload_id] = (content, name)
+            while len(self._files) > self.limit:
+                self._files.popitem(last=False)
+        return upload_id
+
+    def get(self, upload_id: str, role: str) -> tuple[bytes, str]:
+        with self._lock:
+            found = self._files.get(upload_id)
+        if found is None:
+            raise InputError([Problem("request", None, role, upload_id,
+                                      msg("no upload with this id (upload the file first, to /uploads)"))])
+        return found
+
+
+class Inputs(BaseModel):
+    """A campaign's inputs: uploaded files by id, a campaign TOML, settings, locks and bans."""
+
+    model_config = ConfigDict(extra="forbid")
+    creators: str = Field(max_length=64, description="upload id of the creator list")
+    products: str = Field(max_length=64, description="upload id of the product catalogue")
+    pairs: str | None = Field(None, max_length=64)
+    overlaps: str | None = Field(None, max_length=64)
+    deals: str | None = Field(None, max_length=64)
+    choices: str | None = Field(None, max_length=64, description="upload id of a locks and bans table")
+    campaign: str | None = Field(None, max_length=200_000, description="campaign TOML text (server keys ignored)")
+    settings: dict[str, Setting] = Field(default_factory=dict, max_length=64,
+                                         description='"section.key": value, as the command line flags set them')
+    locks: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10_000,
+                                                               description='"creator_id:product_id"')
+    bans: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10_000)
+
+
+class RunRequest(Inputs):
+    keep_from: str | None = Field(None, max_length=64, description="lock every booking of this run")
+    near: str | None = Field(None, max_length=64, description="re-plan with minimal change from this run")
+    change_penalty: float | None = Field(None, ge=0, le=1e12)
+
+
+class WhatIfRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    budgets: list[Annotated[float, Field(ge=0, le=1e12)]] = Field(default_factory=list, max_length=MAX_POINTS)
+    thresholds: list[Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=list, max_length=MAX_POINTS)
+    rules: bool = False
+    time_limit: float | None = Field(None, gt=0, le=86_400, description="seconds per point")
+
+
+class ReplanRequest(BaseModel):
+    """After a decline or a budget change: the run's campaign with these changes, kept close to its plan."""
+
+    model_config = ConfigDict(extra="forbid")
+    bans: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10_000)
+    locks: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=10_000)
+    settings: dict[str, Setting] = Field(default_factory=dict, max_length=64,
+                                         description=f"among {', '.join(SOLVE_CHANGES)}")
+    change_penalty: float | None = Field(None, ge=0, le=1e12)
+
+
+class ProblemOut(BaseModel):
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+    severity: str
+    place: str
+    text: str = Field(description="the whole line, as the command line says it")
+
+
+class InputProblems(BaseModel):
+    """422: every problem of the request or its inputs (the same lines as the command line's)."""
+
+    detail: str
+    problems: list[ProblemOut]
+    warnings: list[ProblemOut] = []
+
+
+class Detail(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Detail, "description": "no valid API key"},
+    403: {"model": Detail, "description": "a server without keys, asked from another machine"},
+    404: {"model": Detail, "description": "no such run"},
+    409: {"model": Detail, "description": "the run has not finished"},
+    413: {"model": Detail, "description": "the upload is above the size limit"},
+    422: {"model": InputProblems, "description": "input problems"},
+}
+
+
+@dataclass
+class Server:
+    config: Config
+    store: Store
+    runner: Runner
+    uploads: Uploads
+    keys: tuple[str, ...]
+    embedder: Any = None  # a test's embedder; None: the campaign's own
+
+
+def _problems(exc: InputError, status: int = 422) -> JSONResponse:
+    return JSONResponse({"detail": "input problems", "problems": [p.as_dict() for p in exc.problems],
+                         "warnings": [p.as_dict() for p in exc.warnings]}, status_code=status)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON records (NaN as null)."""
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
+
+
+def _settings(server: Server, settings: dict[str, Setting], allowed: tuple[str, ...]) -> dict[str, Setting]:
+    bad = [Problem("request", None, key, None, msg("not a setting a request may change; expected one of {choices}",
+                                                   choices=", ".join(allowed)), place="key")
+           for key in settings if key not in allowed]
+    limit = settings.get("solver.time_limit")
+    if isinstance(limit, (int, float)) and not 0 < limit <= server.config.server.max_time_limit:
+        bad.append(Problem("request", None, "solver.time_limit", str(limit),
+                           msg("must be in (0, {limit:g}] seconds on this server",
+                               limit=server.config.server.max_time_limit), place="key"))
+    if bad:
+        raise InputError(bad)
+    return settings
+
+
+def _config(server: Server, body: Inputs) -> Config:
+    config = server.config
+    if body.campaign:
+        config = parse_shared_config(body.campaign, "campaign", server.config, server.config.server.max_time_limit)[0]
+    try:
+        return config.override(**_settings(server, body.settings, SETTINGS))
+    except ValueError as exc:
+        raise InputError([Problem("request", None, "settings", None, str(exc))]) from exc
+
+
+def _data(server: Server, body: Inputs, config: Config) -> ProblemData:
+    """The request's inputs read and validated, as the command line does (InputError names every problem)."""
+    files = {role: server.uploads.get(getattr(body, role), role) for role in
+             ("creators", "products", "pairs", "overlaps", "deals") if getattr(body, role)}
+    data = load(config, **{role: (content, name) for role, (content, name) in files.items()},
+                locks=body.locks or None, bans=body.bans or None)
+    if body.choices:
+        content, name = server.uploads.get(body.choices, "choices")
+        locks, bans = validate_choices(read_table(content, name), name, data)
+        data = with_locks(data, locks, bans, source=name)
+    return data
+
+
+def _job(server: Server, ref: str) -> Job | None:
+    return server.runner.jobs.get(ref)
+
+
+def _stored(server: Server, ref: str) -> str:
+    """A stored run's id (404 when there is none)."""
+    job = _job(server, ref)
+    if job is not None and job.status != "done":
+        raise HTTPException(409, f"run {ref} is {job.status}, it has no stored plan")
+    try:
+        return server.store.resolve(ref)
+    except InputError as exc:
+        raise HTTPException(404, str(exc.problems[0].message)) from None
+
+
+def create_app(config: Config, allow_local: bool = False, embedder: Any = None, store: Store | None = None
+               ) -> FastAPI:
+    """The API over `store` (default: the config's); keys from MATCHMAKER_API_KEYS or [server] api_keys. Without
+    keys the server answers only this machine, and only with allow_local (or [server] allow_local)."""
+    keys = config.server.keys()
+    if not keys and not (allow_local or config.server.allow_local):
+        raise InputError([Problem("server", None, "server.api_keys", None,
+                                  msg("no API key: set MATCHMAKER_API_KEYS (or [server] api_keys), or allow requests "
+                                      "from this machine only with --allow-local"), place="key")])
+    store = store or store_of(config)
+    if store is None:
+        raise InputError([Problem("server", None, "store.path", None,
+                                  msg("the API needs the run store; it is switched off"), place="key")])
+    store = Store(store.path, hold=STORE_HOLD)
+    server = Server(config, store, Runner(store, config.server.max_jobs), Uploads(config.server.max_uploads), keys,
+                    embedder)
+
+    def authorised(request: Request, key: Annotated[str | None, Security(KEY_HEADER)] = None,
+                   bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None) -> None:
+        given = key or (bearer.credentials if bearer else "")
+        if server.keys:
+            if not any(hmac.compare_digest(given.encode(), key.encode()) for key in server.keys):
+                raise HTTPException(401, "a valid API key is needed (X-API-Key or Authorization: Bearer)",
+                                    headers={"WWW-Authenticate": "Bearer"})
+        elif request.client is None or request.client.host not in LOCAL:
+            raise HTTPException(403, "this server has no API keys and answers only requests from its own machine")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        server.runner.shutdown()  # a running search stops; its best plan so far is recorded
+        server.store.close()
+
+    app = FastAPI(title="matchmaker", version=package_version(), lifespan=lifespan,
+                  description="Creator-brand matchmaking: upload, validate, plan, explain, compare, what-if, "
+                              "re-plan. Every route but /health needs an API key (X-API-Key).")
+    app.state.server = server
+    api = APIRouter(dependencies=[Depends(authorised)], responses=ERRORS)
+
+    @app.exception_handler(InputError)
+    def input_problems(request: Request, exc: InputError) -> JSONResponse:
+        return _problems(exc)
+
+    @app.exception_handler(RequestValidationError)
+    def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """A request the schema refuses, said as input problems (where, what was expected)."""
+        return _problems(InputError([
+            Problem("request", None, ".".join(str(part) for part in error.get("loc", ())),
+                    None if error.get("input") is None else str(error["input"])[:200], str(error.get("msg", "")))
+            for error in exc.errors()]))
+
+    @app.get("/health", summary="the server is up (no key needed)")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": package_version()}
+
+    @api.post("/uploads", status_code=201, summary="upload an input file (.csv, .xlsx, .parquet)")
+    def upload(file: Annotated[UploadFile, File(description="a creator list, product catalogue, ...")]
+               ) -> dict[str, Any]:
+        limit = config.server.max_upload_mb * 2**20
+        content = file.file.read(limit + 1)
+        if len(content) > limit:
+            raise HTTPException(413, f"the file is above the limit of {config.server.max_upload_mb} MB")
+        name = file.filename or "upload.csv"
+        return {"upload_id": server.uploads.add(content, name), "file": name, "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest()}
+
+    @api.post("/validate", summary="every problem of the inputs, as the command line lists them")
+    def validate_inputs(body: Inputs) -> dict[str, Any]:
+        config_ = _config(server, body)
+        data = _data(server, body, config_)
+        return {"ok": True, "creators": data.n_creators, "products": data.n_products,
+                "warnings": [p.as_dict() for p in data.warnings]}
+
+    @api.post("/runs", status_code=202, summary="start a run: validated now, solved in the background")
+    def start(body: RunRequest) -> dict[str, Any]:
+        config_ = _config(server, body)
+        data = _data(server, body, config_)
+        if body.keep_from:
+            kept = server.store.plan(_stored(server, body.keep_from))
+            data = with_locks(data, [f"{c}:{p}" for c, p in zip(kept["creator_id"], kept["product_id"])],
+                              source=f"run {body.keep_from}")
+        near = _stored(server, body.near) if body.near else None
+        previous = server.store.plan(near) if near else None
+
+        def work(job: Job):
+            prepared = prepare(data, config_, server.embedder, on_stage=job.on_stage)
+            args = {"on_stage": job.on_stage, "on_progress": job.on_progress, "interrupt": job.interrupt}
+            if previous is None:
+                return solve(prepared, **args), prepared, None, {}
+            outcome, figures = stay_close(prepared, previous, body.change_penalty, **args)
+            return outcome, prepared, near, {"stay_close": {**figures, "previous_run": near}}
+
+        return server.runner.submit("api", work).view()
+
+    @api.get("/runs", summary="the stored runs, newest first, after the runs queued or running")
+    def runs(limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+             campaign: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+        pending = [job.view() for job in server.runner.jobs.values() if job.status in ("queued", "running")]
+        stored = server.store.runs(limit=limit, campaign=campaign)
+        stored["created"] = stored["created"].astype(str)
+        return {"pending": pending, "runs": _records(stored)}
+
+    @api.get("/runs/{run_id}", summary="a run: its status and progress, its summary once done")
+    def run_status(run_id: str) -> dict[str, Any]:
+        job = _job(server, run_id)
+        if job is not None and job.status != "done":
+            return job.view()
+        stored = server.store.run(_stored(server, run_id))
+        return {"run_id": stored["run_id"], "kind": stored["kind"], "status": "done", "stage": "done",
+                "created": str(stored["created"]), "parent": stored["parent"], "summary": stored["summary"]}
+
+    @api.post("/runs/{run_id}/cancel", status_code=202, summary="stop a queued or running run")
+    def cancel(run_id: str) -> dict[str, Any]:
+        job = server.runner.cancel(run_id)
+        if job is None:
+            raise HTTPException(404, f"no queued or running run {run_id}")
+        return job.view()
+
+    @api.get("/runs/{run_id}/plan", summary="a run's plan (JSON records, or CSV with format=csv)",
+             response_model=None)
+    def plan(run_id: str, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002 (the query's name)
+        rows = server.store.plan(_stored(server, run_id))
+        if format == "csv":
+            return PlainTextResponse(csv_bytes(rows).decode("utf-8-sig"), media_type="text/csv")
+        return {"run_id": run_id, "bookings": _records(rows)}
+
+    @api.get("/runs/{run_id}/summary", summary="a run's summary")
+    def summary(run_id: str) -> dict[str, Any]:
+        return server.store.run(_stored(server, run_id))["summary"]
+
+    @api.get("/runs/{run_id}/explanations", summary="why each booking, and why no plan (when there is none)")
+    def explanations(run_id: str, lang: Literal["en", "zh"] = "en") -> dict[str, Any]:
+        found = _stored(server, run_id)
+        stored, rows = server.store.run(found), server.store.plan(found)
+        why = [why_line(row, lang) for _, row in rows.iterrows()]
+        s = stored["summary"]
+        return {"run_id": found, "why_no_plan": s.get("why_no_plan", []),
+                "products_without_creators": s.get("products_without_creators", []),
+                "bookings": [{"creator_id": c, "product_id": p, "why": w}
+                             for c, p, w in zip(rows["creator_id"], rows["product_id"], why)]}
+
+    @api.get("/diff", summary="what changed from run `before` to run `after`, and why")
+    def diff(before: Annotated[str, Query(max_length=64)], after: Annotated[str, Query(max_length=64)]
+             ) -> dict[str, Any]:
+        a, b = server.store.run(_stored(server, before)), server.store.run(_stored(server, after))
+        found = plan_diff(server.store.plan(a["run_id"]), server.store.plan(b["run_id"]),
+                          parse_shared_config(a["config"], a["run_id"], server.config, 86_400)[0],
+                          parse_shared_config(b["config"], b["run_id"], server.config, 86_400)[0],
+                          a["choices"], b["choices"])
+        return {"before": a["run_id"], "after": b["run_id"], "counts": found.counts(),
+                "settings": [{"key": k, "before": x, "after": y} for k, x, y in found.settings],
+                "totals": json.loads(found.totals.to_json()), "changes": _records(found.changes)}
+
+    @api.post("/runs/{run_id}/whatif", summary="budget and overlap sweeps and rule costs on a run's campaign")
+    def whatif(run_id: str, body: WhatIfRequest) -> dict[str, Any]:
+        if not (body.budgets or body.thresholds or body.rules):
+            raise InputError([Problem("request", None, "budgets", None,
+                                      msg("nothing to sweep: give budgets, thresholds or rules"))])
+        found = _stored(server, run_id)
+        prepared = server.runner.prepared(found, server.embedder)
+        limit = min(body.time_limit or prepared.config.solver.time_limit, config.server.max_time_limit)
+        args = {"on_stage": lambda name: None}
+        prepared = replace(prepared, config=prepared.config.override(**{"solver.time_limit": float(limit)}))
+        points = budget_sweep(prepared, body.budgets, **args) + overlap_sweep(prepared, body.thresholds, **args)
+        points += rule_costs(prepared, **args) if body.rules else []
+        table = points_table(points)
+        table["bookings_list"] = [_records(p.outcome.plan[["creator_id", "product_id"]]) for p in points]
+        return {"run_id": found, "points": _records(table)}
+
+    @api.post("/runs/{run_id}/replan", status_code=202,
+              summary="re-plan a run after a decline or a budget change, close to its plan")
+    def replan_run(run_id: str, body: ReplanRequest) -> dict[str, Any]:
+        found = _stored(server, run_id)
+        changes = _settings(server, body.settings, SOLVE_CHANGES)
+        prepared = server.runner.prepared(found, server.embedder)
+        data = with_locks(prepared.data, body.locks or None, body.bans or None, source="request")
+        previous = server.store.plan(found)
+
+        def work(job: Job):
+            ready = replace(prepared, data=data)
+            outcome, figures = stay_close(ready, previous, body.change_penalty, changes or None,
+                                          on_stage=job.on_stage, on_progress=job.on_progress,
+                                          interrupt=job.interrupt)
+            return outcome, ready, found, {"stay_close": {**figures, "previous_run": found}}
+
+        return server.runner.submit("replan", work).view()
+
+    app.include_router(api)
+    return app
+

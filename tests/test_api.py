@@ -1,0 +1,279 @@
+"""The HTTP API over real HTTP on localhost (uvicorn in a thread, httpx clients): keys, the whole lifecycle on the
+sample, cancel, size limits, several clients at once, schemathesis against the OpenAPI schema, a bounded load."""
+
+from __future__ import annotations
+
+import io
+import socket
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pandas as pd
+import pytest
+import schemathesis
+import uvicorn
+from conftest import DATA
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import (
+    ignored_auth,
+    negative_data_rejection,
+    positive_data_acceptance,
+    use_after_free,
+)
+
+from matchmaker.api import create_app
+from matchmaker.cli import main
+from matchmaker.config import load_config
+from matchmaker.io.store import Store
+from matchmaker.problems import InputError
+
+KEY = "test-key-1"
+AUTH = {"X-API-Key": KEY}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """An app served by uvicorn on a free localhost port, in a thread."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        stop = time.monotonic() + 30
+        while not self.server.started and time.monotonic() < stop:
+            time.sleep(0.05)
+        assert self.server.started
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+
+
+def _config(tmp_path, **flags):
+    base = load_config(DATA / "campaign.toml")
+    return base.override(**{"solver.time_limit": 3.0, "store.path": str(tmp_path / "runs.duckdb"),
+                            "server.api_keys": KEY, "scoring.cache_dir": str(tmp_path / "cache"), **flags})
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("api")
+    config = _config(tmp)
+    served = Served(create_app(config, store=Store(tmp / "runs.duckdb")))
+    yield served
+    served.close()
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    with httpx.Client(base_url=served.url, headers=AUTH, timeout=120) as client:
+        yield client
+
+
+def _upload(client, path_or_bytes, name: str) -> dict:
+    content = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
+    reply = client.post("/uploads", files={"file": (name, content)})
+    assert reply.status_code == 201, reply.text
+    return reply.json()
+
+
+def _sample(client) -> dict[str, str]:
+    return {"creators": _upload(client, DATA / "creators.csv", "creators.csv")["upload_id"],
+            "products": _upload(client, DATA / "products.csv", "products.csv")["upload_id"]}
+
+
+def _finished(client, run_id: str, timeout: float = 120) -> dict:
+    stop = time.monotonic() + timeout
+    while time.monotonic() < stop:
+        view = client.get(f"/runs/{run_id}").json()
+        if view["status"] in ("done", "failed", "cancelled"):
+            return view
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish: {view}")
+
+
+def test_every_route_but_health_needs_a_key(served):
+    with httpx.Client(base_url=served.url) as bare:
+        assert bare.get("/health").status_code == 200
+        assert bare.get("/runs").status_code == 401
+        assert bare.get("/runs", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert bare.get("/runs", headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
+        assert bare.post("/uploads", files={"file": ("a.csv", b"x")}).status_code == 401
+
+
+def test_without_keys_the_server_starts_only_when_allowed_and_answers_only_this_machine(tmp_path):
+    config = _config(tmp_path, **{"server.api_keys": ""})
+    with pytest.raises(InputError, match="no API key"):
+        create_app(config)
+    app = create_app(config, allow_local=True)
+    with TestClient(app) as remote:  # the test client's address is "testclient", not this machine's
+        assert remote.get("/runs").status_code == 403
+    served = Served(app)
+    try:
+        assert httpx.get(f"{served.url}/runs").status_code == 200  # from 127.0.0.1
+    finally:
+        served.close()
+    assert main(["serve", "--host", "0.0.0.0", "--store", str(tmp_path / "s.duckdb")]) == 2  # never elsewhere
+
+
+def test_validation_problems_are_the_command_lines(client):
+    bad = pd.DataFrame({"达人ID": ["d1", "d1"], "粉丝数": ["很多", "100"], "报价": ["1000", "2000"],
+                        "带货类目": ["美妆", "美妆"]}).to_csv(index=False).encode()
+    ids = _sample(client)
+    reply = client.post("/validate", json={**ids, "creators": _upload(client, bad, "达人.csv")["upload_id"]})
+    assert reply.status_code == 422
+    texts = [p["text"] for p in reply.json()["problems"]]
+    assert any(t.startswith("error: 达人.csv, row 3, column 'creator_id'") for t in texts), texts
+    assert any("row 2, column 'followers'" in t for t in texts), texts
+    assert client.post("/validate", json=ids).json()["creators"] == 320
+    reply = client.post("/validate", json={**ids, "settings": {"store.path": "/etc"}})
+    assert reply.status_code == 422 and "not a setting a request may change" in reply.text
+    reply = client.post("/validate", json={"creators": "u-nothing", "products": ids["products"]})
+    assert reply.status_code == 422 and "no upload with this id" in reply.text
+
+
+def test_an_upload_above_the_limit_is_refused(tmp_path):
+    app = create_app(_config(tmp_path, **{"server.max_upload_mb": 1}))
+    served = Served(app)
+    try:
+        reply = httpx.post(f"{served.url}/uploads", headers=AUTH, files={"file": ("big.csv", b"x" * (2 * 2**20))})
+        assert reply.status_code == 413
+    finally:
+        served.close()
+
+
+def test_the_lifecycle_on_the_sample(client):
+    ids = _sample(client)
+    started = client.post("/runs", json={**ids, "settings": {"campaign.budget": 1_000_000}})
+    assert started.status_code == 202 and started.json()["status"] in ("queued", "running")
+    first = started.json()["run_id"]
+    view = _finished(client, first)
+    assert view["status"] == "done" and view["summary"]["budget"] == 1_000_000
+    plan = client.get(f"/runs/{first}/plan").json()["bookings"]
+    assert len(plan) == view["summary"]["bookings"] > 0
+    assert sum(b["cash"] for b in plan) == pytest.approx(view["summary"]["budget_used"])
+    csv = client.get(f"/runs/{first}/plan", params={"format": "csv"})
+    assert len(pd.read_csv(io.StringIO(csv.text))) == len(plan)
+    why = client.get(f"/runs/{first}/explanations", params={"lang": "zh"}).json()["bookings"]
+    assert len(why) == len(plan) and "费用" in why[0]["why"]
+    assert client.get(f"/runs/{first}/summary").json()["bookings"] == len(plan)
+    # what-if on the prepared campaign: the frontier's points and what each rule costs
+    points = client.post(f"/runs/{first}/whatif", json={"budgets": [700_000, 1_000_000], "rules": True}).json()
+    frontier = [p for p in points["points"] if p["sweep"] == "budget"]
+    assert [p["setting"] for p in frontier] == ["700000", "1e+06"] and frontier[0]["value"] < frontier[1]["value"]
+    assert frontier[1]["value"] == pytest.approx(view["summary"]["objective"], rel=1e-3)
+    assert all(p["bookings_list"] for p in points["points"]), [(p["setting"], p["status"]) for p in points["points"]]
+    # a creator declines: re-plan close to the plan, then diff
+    gone = plan[0]["creator_id"]
+    again = client.post(f"/runs/{first}/replan", json={"bans": [gone], "change_penalty": 0.3}).json()
+    view = _finished(client, again["run_id"])
+    assert view["status"] == "done" and view["parent"] == first
+    close = view["summary"]["stay_close"]
+    assert close["previous_run"] == first and close["dropped"] >= 1 and close["kept"] >= len(plan) - 10
+    diff = client.get("/diff", params={"before": first, "after": again["run_id"]}).json()
+    dropped = [c for c in diff["changes"] if c["creator_id"] == gone]
+    assert dropped and dropped[0]["change"] == "dropped" and dropped[0]["why"].startswith("banned")
+    listed = client.get("/runs").json()["runs"]
+    assert {first, again["run_id"]} <= {r["run_id"] for r in listed}
+    assert client.get("/runs/r-nothing").status_code == 404
+
+
+def test_a_run_can_be_cancelled_and_keeps_its_best_plan(client):
+    ids = _sample(client)
+    started = client.post("/runs", json={**ids, "settings": {"economics.objective": "reach",
+                                                             "solver.time_limit": 120}}).json()
+    stop = time.monotonic() + 120
+    while client.get(f"/runs/{started['run_id']}").json()["stage"].startswith("solving") is False:
+        assert time.monotonic() < stop
+        time.sleep(0.2)
+    time.sleep(1.0)
+    assert client.post(f"/runs/{started['run_id']}/cancel").status_code == 202
+    view = _finished(client, started["run_id"], timeout=60)
+    assert view["status"] == "done" and view["summary"]["status"] == "interrupted"
+    assert view["summary"]["bookings"] > 0
+    assert client.post("/runs/r-nothing/cancel").status_code == 404
+
+
+def test_several_clients_at_once_get_their_own_runs_and_nothing_is_lost(served):
+    sample = pd.read_csv(DATA / "creators.csv")
+
+    def one(k: int) -> tuple[str, str, int]:
+        with httpx.Client(base_url=served.url, headers=AUTH, timeout=120) as own:
+            content = sample.drop(index=k).to_csv(index=False).encode()  # each client's list lacks one creator
+            creators = _upload(own, content, f"creators-{k}.csv")
+            products = _upload(own, DATA / "products.csv", "products.csv")
+            budget = 900_000 + 10_000 * k
+            run_id = own.post("/runs", json={"creators": creators["upload_id"], "products": products["upload_id"],
+                                             "settings": {"campaign.budget": budget}}).json()["run_id"]
+            view = _finished(own, run_id)
+            assert view["status"] == "done" and view["summary"]["budget"] == budget
+            return run_id, creators["sha256"], k
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(one, range(4)))
+    store = served.app.state.server.store
+    for run_id, sha, k in results:
+        stored = store.run(run_id)
+        inputs = stored["inputs"].set_index("role")
+        assert inputs.at["creators", "source_sha256"] == sha and inputs.at["creators", "n_rows"] == 319
+        assert inputs.at["creators", "file"] == f"creators-{k}.csv"
+        assert sample["达人ID"].iloc[k] not in set(store.plan(run_id)["creator_id"])
+    assert len({r for r, _, _ in results}) == 4
+
+
+def test_the_api_keeps_its_openapi_schema(served):
+    """For every operation of the OpenAPI schema, generated requests never make a server error and every answer
+    keeps the documented schema. (Random ids are rightly refused, so "valid data is accepted" and "freed ids" do
+    not apply; the key check is our own test's.)"""
+    api = schemathesis.openapi.from_url(f"{served.url}/openapi.json")
+    operations = [result.ok() for result in api.get_all_operations()]
+    assert len(operations) >= 12
+    for operation in operations:
+        @given(case=operation.as_strategy())
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def generated(case):
+            case.call_and_validate(base_url=served.url, headers=AUTH,
+                                   excluded_checks=[positive_data_acceptance, use_after_free, ignored_auth,
+                                                    negative_data_rejection])
+
+        generated()
+
+
+def test_a_bounded_load_reports_requests_per_second_and_latency(served, client, record_property):
+    ids = _sample(client)
+    run_id = _finished(client, client.post("/runs", json=ids).json()["run_id"])["run_id"]
+    paths = ["/health", "/runs?limit=5", f"/runs/{run_id}/summary", f"/runs/{run_id}/plan"]
+    latencies: list[float] = []
+
+    def worker(k: int) -> list[int]:
+        codes = []
+        with httpx.Client(base_url=served.url, headers=AUTH, timeout=60) as own:
+            for i in range(40):
+                start = time.perf_counter()
+                codes.append(own.get(paths[(k + i) % len(paths)]).status_code)
+                latencies.append(time.perf_counter() - start)
+        return codes
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        codes = [c for part in pool.map(worker, range(8)) for c in part]
+    seconds = time.perf_counter() - began
+    assert codes == [200] * 320
+    figures = {"requests": len(codes), "rps": len(codes) / seconds,
+               "p50_ms": 1000 * statistics.median(latencies),
+               "p95_ms": 1000 * statistics.quantiles(latencies, n=20)[18]}
+    record_property("load", figures)
+    print(f"\nAPI load: {figures['requests']} requests by 8 clients, {figures['rps']:.0f} requests/s, "
+          f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms")
