@@ -59,7 +59,8 @@ def _reasons(cid: str, old: pd.DataFrame | None, new: pd.DataFrame | None,
     if cid in after.get("bans", ()) and cid not in before.get("bans", ()):
         parts.append(msg("banned"))
     if now_locked - was_locked:
-        parts.append(msg("locked to {products}", products=", ".join(sorted(now_locked - was_locked))))
+        parts.append(msg("locked to {products}", products=", ".join(sorted(p or "any product"
+                                                                        for p in now_locked - was_locked))))
     if was_locked - now_locked:
         parts.append(msg("no longer locked"))
     for key, a, b in settings:

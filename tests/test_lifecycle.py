@@ -94,13 +94,13 @@ def test_locks_and_bans_from_a_table_and_bookings_kept_from_a_run(tmp_path, stor
 
 def test_a_bad_choices_table_is_named_with_row_and_column(tmp_path, store, capsys):
     choices = tmp_path / "choices.csv"
-    pd.DataFrame({"creator_id": ["dy10000", "nobody"], "product_id": ["", "P01"], "action": ["lock", "lock"]}
+    pd.DataFrame({"creator_id": ["dy10000", "nobody"], "product_id": ["", "P01"], "action": ["maybe", "lock"]}
                  ).to_csv(choices, index=False)
     code = main(["-q", "optimize", *SAMPLE, "--store", str(store), "--choices", str(choices), "--out",
                  str(tmp_path / "x.csv")])
     err = capsys.readouterr().err
     assert code == 2 and not (tmp_path / "x.csv").exists()
-    assert "choices.csv, row 2, column 'product_id': a lock needs the product to book" in err
+    assert "choices.csv, row 2, column 'action': expected lock (锁定) or ban (排除) (got 'maybe')" in err
     assert "choices.csv, row 3, column 'creator_id': no creator with this id" in err
 
 

@@ -78,9 +78,45 @@ def test_locks_and_bans_from_the_command_line(tmp_path, capsys):
     assert main([*base, "--ban", "d2"]) == 0
     assert list(pd.read_csv(out)["creator_id"]) == ["d1"]
     out.unlink()
-    assert main([*base, "--lock", "d9:p1", "--ban", "nobody", "--lock", "d1"]) == 2
+    assert main([*base, "--lock", "d9:p1", "--ban", "nobody", "--lock", "d1:"]) == 2
     err = capsys.readouterr().err
     assert "--lock" in err and "d9:p1" in err and "nobody" in err and "expected creator_id:product_id" in err
     assert not out.exists() and "Traceback" not in err
     assert main([*base, "--lock", "d1:p1", "--lock", "d2:p1"]) == 3  # both cost 3,000 > 2,500
     assert "the 2 locked booking(s)" in capsys.readouterr().err
+
+
+# A creator locked for any product (a lock without a product): booked somewhere, wherever is best.
+TWO = [product("p", price=100, max_creators=2), product("q", price=100, max_creators=2)]
+
+
+def test_a_creator_locked_for_any_product_is_booked_where_it_is_worth_most():
+    free = planned(products=TWO, budget=2000)  # one slot each: a and b, the two that sell most
+    assert "c" not in booked(free)
+    out = planned(locks=[("c", "")], products=TWO, budget=2000)
+    assert "c" in booked(out) and out.violations() == [] and out.result.status == "optimal"
+    assert out.result.objective < free.result.objective
+    inst = out.instance
+    chosen, feasible = greedy(inst)
+    assert feasible and (inst.pair_c[chosen] == inst.creator_locks[0]).any()
+    assert out.result.objective <= relax(inst).bound + 1e-6 < relax(free.instance).bound
+    # the checker, on its own: a plan without c breaks the lock
+    without = out.candidates[out.candidates["chosen"] & (out.candidates["creator_id"] != "c")].drop(columns="chosen")
+    assert check_plan(without, out.data, out.config) == ["c -> any product is locked but not booked"]
+
+
+def test_a_creator_locked_for_any_product_with_none_eligible_is_explained():
+    out = planned(locks=[("far", "")], products=TWO)
+    assert not out.result.has_plan
+    assert any("far is locked (for any product), but no product is eligible" in r for r in out.reasons)
+
+
+def test_the_command_line_locks_a_creator_for_any_product(tmp_path, capsys):
+    from matchmaker.cli import main
+    from tests.test_cli import tiny_inputs
+
+    creators, products = tiny_inputs(tmp_path)
+    out = tmp_path / "plan.csv"
+    assert main(["-q", "optimize", "--creators", creators, "--products", products, "--budget", "2500",
+                 "--out", str(out), "--lock", "d2"]) == 0
+    assert list(pd.read_csv(out)["creator_id"]) == ["d2"]  # the dearer one, as locked

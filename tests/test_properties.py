@@ -60,6 +60,11 @@ def campaigns(draw):
     if deals:  # a pair's own terms, over its creator's
         frame = pd.DataFrame(deals, columns=["creator_id", "product_id", "fee", "pricing"])
         data = data.replace(deals=validate_deals(frame, "deals.csv", data))
+    # locks: a booking, or a creator for any product ("")
+    locks = [(f"c{i}", draw(st.sampled_from(["", *(f"p{j}" for j in range(n_p))])))
+             for i in range(n_c) if draw(st.integers(0, 5)) == 0]
+    if locks:
+        data = data.replace(locks=pd.DataFrame(locks, columns=["creator_id", "product_id"]).drop_duplicates())
     return data, config
 
 
@@ -91,7 +96,8 @@ def test_greedy_never_breaks_a_rule(campaign):
         assert check_plan(plan, data, config) == []
     else:  # it may miss a minimum (or the share cap its minimums forced), never anything else
         broken = check_plan(plan, data, config)
-        assert all(", min " in v or "Top-KOL spend" in v or v.startswith("expected ") for v in broken), broken
+        assert all(", min " in v or "Top-KOL spend" in v or v.startswith("expected ") or "is locked" in v
+                   for v in broken), broken
 
 
 def test_each_constraint_has_its_check_in_the_same_order():

@@ -226,11 +226,13 @@ def check_money_rules(b: Booked) -> list[str]:
 
 
 def check_locks(b: Booked) -> list[str]:
-    """Every locked booking made; no banned creator booked."""
-    made = set(b.rows)
+    """Every locked booking made (a lock without a product: the creator booked for one); no banned creator
+    booked."""
+    made, creators = set(b.rows), {cid for cid, _ in b.rows}
     locks = b.data.locks
-    out = [f"{cid} -> {pid} is locked but not booked" for cid, pid in
-           (zip(locks["creator_id"], locks["product_id"]) if locks is not None else ()) if (cid, pid) not in made]
+    pairs = zip(locks["creator_id"], locks["product_id"]) if locks is not None else ()
+    out = [f"{cid} -> {pid or 'any product'} is locked but not booked" for cid, pid in pairs
+           if (cid not in creators if pid == "" else (cid, pid) not in made)]
     banned = set(b.data.bans)
     return out + [f"{cid} is banned but booked for {pid}" for cid, pid in b.rows if cid in banned]
 

@@ -174,7 +174,7 @@ RESULT_COLUMNS: tuple[Column, ...] = (
 # Locks and bans as a table (--choices): a lock books the creator for the product, a ban never books the creator.
 CHOICE_COLUMNS: tuple[Column, ...] = (
     Column("creator_id", "id", True, RESULT_COLUMNS[0].aliases, "the creator, as in the creators table"),
-    Column("product_id", "id", False, RESULT_COLUMNS[1].aliases, "the product a lock books (blank for a ban)"),
+    Column("product_id", "id", False, RESULT_COLUMNS[1].aliases, "the product a lock books (blank: any product)"),
     Column("action", "text", False, ("操作", "动作", "选择", "锁定/排除", "action", "choice"),
            "lock (锁定, 必投) or ban (排除, 禁用); blank: lock when a product is given, else ban"),
 )

@@ -512,20 +512,23 @@ def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.Da
 
 def with_locks(data: ProblemData, locks: list[str] | None = None, bans: list[str] | None = None,
                source: str = "command line") -> ProblemData:
-    """The data with bookings every plan must make (locks, "creator_id:product_id") and creators no plan
-    may book (bans, creator ids), added to any it has; an unknown id or a malformed lock raises InputError
-    naming it."""
+    """The data with bookings every plan must make (locks: "creator_id:product_id", or "creator_id" for any
+    product) and creators no plan may book (bans, creator ids), added to any it has; an unknown id or a
+    malformed lock raises InputError naming it."""
     problems = []
     creators, products = set(data.creators["creator_id"]), set(data.products["product_id"])
     pairs = []
     for lock in locks or ():
         cid, sep, pid = str(lock).rpartition(":")
-        if not sep or not cid or not pid:
-            problems.append(Problem(source, None, "--lock", lock, msg("expected creator_id:product_id")))
+        if not sep:  # a creator, for any product
+            cid, pid = str(lock), ""
+        if not cid or (sep and not pid):
+            problems.append(Problem(source, None, "--lock", lock,
+                                    msg("expected creator_id:product_id, or a creator_id for any product")))
             continue
         for value, known, unknown in ((cid, creators, msg("no creator with this id in the creators table")),
-                                      (pid, products, msg("no product with this id in the products table"))):
-            if value not in known:
+                                      (pid or None, products, msg("no product with this id in the products table"))):
+            if value is not None and value not in known:
                 problems.append(Problem(source, None, "--lock", lock, unknown))
         pairs.append((cid, pid))
     problems += [Problem(source, None, "--ban", cid, msg("no creator with this id in the creators table"))
@@ -559,10 +562,10 @@ def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple
             kind = CHOICE_ACTIONS.get(given) if given else ("lock" if pd.notna(pid) else "ban")
             if kind is None:
                 out.add(row, "action", action, msg("expected lock (锁定) or ban (排除)"))
-            elif kind == "lock" and pd.isna(pid):
-                out.add(row, "product_id", None, msg("a lock needs the product to book"))
+            elif pd.notna(cid) and kind == "lock":  # without a product: the creator, for any product
+                locks.append(f"{cid}:{pid}" if pd.notna(pid) else str(cid))
             elif pd.notna(cid):
-                (locks if kind == "lock" else bans).append(f"{cid}:{pid}" if kind == "lock" else str(cid))
+                bans.append(str(cid))
     if out.problems:
         raise InputError(out.problems)
     return locks, bans

@@ -165,11 +165,15 @@ def add_money_rules(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) ->
 
 
 def add_locks(m: cp_model.CpModel, x: list, inst: Instance, gate: Gate) -> None:
-    """Every locked booking is made (a lock on a pair that is not eligible: no plan)."""
-    literals = gate("lock") if len(inst.locked_pairs) or inst.unplaced_locks else []
+    """Every locked booking is made, and every creator locked for any product is booked for one (a lock no
+    eligible pair can keep: no plan)."""
+    literals = gate("lock") if inst.has_locks else []
     for i in inst.locked_pairs.tolist():
         _enforce(m.add(x[i] == 1), literals)
-    if inst.unplaced_locks:
+    pairs = inst.creator_locked_pairs
+    for c in inst.creator_locks.tolist():
+        _enforce(m.add_bool_or([x[i] for i in pairs[inst.pair_c[pairs] == c].tolist()]), literals)
+    if inst.unplaced_locks or inst.unplaced_creator_locks:
         _enforce(m.add_bool_or([]), literals)
 
 

@@ -24,6 +24,9 @@ def quick_checks(inst: Instance) -> list[Message]:
     reasons: list[Message] = [
         msg("{creator} is locked for {product}, but that pair is not eligible (categories, experience, capacity, "
             "a missing quote, or a ban)", creator=cid, product=pid) for cid, pid in inst.unplaced_locks]
+    reasons += [msg("{creator} is locked (for any product), but no product is eligible for it (categories, "
+                    "experience, capacity, a missing quote, or a ban)", creator=cid)
+                for cid in inst.unplaced_creator_locks]
     cheapest_total = 0.0
     for p, pid in enumerate(inst.product_ids):
         pairs = np.nonzero(inst.pair_p == p)[0]
@@ -62,7 +65,7 @@ def describe_rule(rule: str, inst: Instance) -> Message:
             "top_kol_share": msg("Top-KOLs at most {share:.0%} of the spend", share=inst.top_share),
             "overlap": msg("no two creators with overlapping audiences on one product"),
             "exclusivity": msg("one brand per category for each creator"),
-            "lock": msg("the {n} locked booking(s)", n=len(inst.locked_pairs)),
+            "lock": msg("the {n} locked booking(s)", n=len(inst.locked_pairs) + len(inst.creator_locks)),
         **{rule.name: _money_rule(rule.name, rule.limit) for rule in inst.rules},
         }[kind]
     p = int(index)

@@ -126,10 +126,11 @@ class PlanState:
         return all(total <= rule.rhs for total, rule in zip(self.rule_sums, self.inst.rules))
 
     def locks_ok(self) -> bool:
-        """Every locked booking is in the plan."""
+        """Every locked booking is in the plan, and every creator locked for any product is booked."""
         inst = self.inst
-        return not inst.unplaced_locks and all(int(inst.pair_c[i]) in self.members[int(inst.pair_p[i])]
-                                               for i in inst.locked_pairs)
+        return not (inst.unplaced_locks or inst.unplaced_creator_locks) and \
+            all(int(inst.pair_c[i]) in self.members[int(inst.pair_p[i])] for i in inst.locked_pairs) and \
+            all(self.load[c] > 0 for c in inst.creator_locks.tolist())
 
     def meets_minimums(self) -> bool:
         inst = self.inst
@@ -170,8 +171,16 @@ def lp_rounding(inst: Instance, lp_x: np.ndarray) -> tuple[np.ndarray, bool]:
 def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray, lazy: bool = False
                  ) -> tuple[np.ndarray, bool]:
     state = PlanState(inst)
-    for i in inst.locked_pairs:  # the locked bookings first, as they are (a rule they break: no plan)
-        state.take(int(i))
+    for i in inst.locked_pairs:  # the locked bookings first (one that breaks a rule is left out: no plan)
+        if state.fits(int(i), share_check=False):
+            state.take(int(i))
+    mine = inst.creator_locked_pairs  # then each creator locked for any product, at its best pair that fits
+    for c in inst.creator_locks.tolist():
+        if state.load[c] == 0:
+            for i in sorted(mine[inst.pair_c[mine] == c].tolist(), key=lambda i: -density[i]):
+                if state.fits(i, share_check=False):
+                    state.take(i)
+                    break
     by_density = np.argsort(-density, kind="stable")
     by_priority = np.argsort(-priority, kind="stable")
     # Minimums first: Top-KOLs (share rule checked at the end, alliance pairs come later), then anyone.
@@ -188,8 +197,9 @@ def _greedy_pass(inst: Instance, density: np.ndarray, priority: np.ndarray, lazy
             p = int(inst.pair_p[i])
             if state.share_ok():
                 break
+            c = int(inst.pair_c[i])
             if state.prod_top[p] > inst.prod_min_top[p] and state.prod_count[p] > inst.prod_min[p] and \
-                    not (len(inst.locked) and inst.locked[i]):
+                    not (len(inst.locked) and inst.locked[i]) and not (state.load[c] == 1 and c in inst.creator_locks):
                 state.drop(i)
         _fill(state, by_priority, priority, lazy)
     return np.array(sorted(state.chosen), dtype=int), state.meets_minimums()

@@ -107,6 +107,9 @@ class Instance:
     locked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per pair: every plan books it
     # locked bookings that are no eligible pair (creator id, product id): no plan can make them
     unplaced_locks: tuple[tuple[str, str], ...] = ()
+    # creators locked for any product (a lock without a product): every plan books each at least once
+    creator_locks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unplaced_creator_locks: tuple[str, ...] = ()  # creator ids locked for any product, without an eligible pair
 
     def __post_init__(self) -> None:
         """Every array read-only: the greedy plan, the model and explain all read one Instance."""
@@ -138,6 +141,17 @@ class Instance:
             found.setdefault(i, []).append((j, w))
             found.setdefault(j, []).append((i, w))
         return found
+
+    @property
+    def has_locks(self) -> bool:
+        return bool(len(self.locked_pairs) or self.unplaced_locks or len(self.creator_locks)
+                    or self.unplaced_creator_locks)
+
+    @property
+    def creator_locked_pairs(self) -> np.ndarray:
+        """The pairs of the creators locked for any product (the pool and the search keep them all)."""
+        return np.nonzero(np.isin(self.pair_c, self.creator_locks))[0] if len(self.creator_locks) else \
+            np.zeros(0, dtype=int)
 
     @property
     def locked_pairs(self) -> np.ndarray:
@@ -295,13 +309,21 @@ def _deals(data: ProblemData) -> dict:
 
 
 def _locks(data: ProblemData, candidates: pd.DataFrame) -> dict:
-    """The locked pairs among the candidates, and the locks that are no candidate."""
+    """The locked pairs among the candidates and the locks that are no candidate; the creators locked for any
+    product (product_id ""), and those of them with no candidate."""
     if data.locks is None or not len(data.locks):
         return {}
-    wanted = pd.MultiIndex.from_frame(data.locks[["creator_id", "product_id"]].astype(str))
+    locks = data.locks[["creator_id", "product_id"]].astype(str)
+    anywhere = locks["product_id"] == ""
+    wanted = pd.MultiIndex.from_frame(locks[~anywhere])
     have = pd.MultiIndex.from_arrays([candidates["creator_id"].astype(str), candidates["product_id"].astype(str)])
+    creators = pd.unique(locks.loc[anywhere, "creator_id"])
+    placed = np.isin(creators, candidates["creator_id"].astype(str).to_numpy())
+    positions = pd.Index(data.creators["creator_id"].astype(str)).get_indexer(creators[placed])
     return {"locked": np.asarray(have.isin(wanted), dtype=bool),
-            "unplaced_locks": tuple(tuple(pair) for pair in wanted[~wanted.isin(have)])}
+            "unplaced_locks": tuple(tuple(pair) for pair in wanted[~wanted.isin(have)]),
+            "creator_locks": np.sort(positions).astype(np.int64),
+            "unplaced_creator_locks": tuple(creators[~placed])}
 
 
 def has_money_rules(config: Config) -> bool:

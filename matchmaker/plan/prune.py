@@ -52,6 +52,7 @@ def keep_pairs(inst: Instance, relaxation: Relaxation | None, hint: np.ndarray) 
         keep |= relaxation.x > USED
     keep[hint] = True
     keep[inst.locked_pairs] = True
+    keep[inst.creator_locked_pairs] = True
     return keep
 
 
@@ -70,4 +71,5 @@ def pool(inst: Instance) -> np.ndarray:
         return np.ones(inst.n_pairs, dtype=bool)
     keep = _best_per_product(inst, np.maximum(POOL_FACTOR * per_product(inst), POOL_MIN))
     keep[inst.locked_pairs] = True
+    keep[inst.creator_locked_pairs] = True
     return keep

@@ -181,6 +181,9 @@ def _rows(inst: Instance, pair_c: np.ndarray | None = None, pair_p: np.ndarray |
     if outside is None and len(inst.locked_pairs):  # x_i >= 1 for a locked pair (never one left out of the pool)
         locked = inst.locked_pairs
         rows.grouped("lock", locked, locked, np.ones(len(locked)), np.ones(n), sign=-1.0)
+    if outside is None and len(inst.creator_locks):  # a creator locked for any product: its x sum to 1 or more
+        mine = inst.creator_locked_pairs
+        rows.grouped("creator lock", pair_c[mine], mine, np.ones(len(mine)), np.ones(len(inst.fee)), sign=-1.0)
     extra = 0
     if inst.exclusivity and layout is None:
         frame = pd.DataFrame({"c": pair_c, "k": inst.prod_category[pair_p],
@@ -276,7 +279,7 @@ def minimum_without_pairs(inst: Instance) -> bool:
     """A product with a minimum but no eligible pair, or a lock on a pair that is not eligible: the LP is
     infeasible, as the model is."""
     wanted = np.nonzero((inst.prod_min > 0) | (inst.prod_min_top > 0))[0]
-    return len(np.setdiff1d(wanted, inst.pair_p)) > 0 or bool(inst.unplaced_locks)
+    return len(np.setdiff1d(wanted, inst.pair_p)) > 0 or bool(inst.unplaced_locks or inst.unplaced_creator_locks)
 
 
 def relax(inst: Instance, time_limit: float = 60.0, stop: Callable[[], bool] = lambda: False) -> Relaxation:

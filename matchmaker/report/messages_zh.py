@@ -193,7 +193,7 @@ MESSAGES_ZH: dict[str, str] = {
         "匹配度目标不使用试投学到的销售信息；请选择 gmv、profit 或 reach 目标以据此规划",
     "{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, at a fit of 0.5":
         "{n} 个试投合作不是本次活动的合格组合；其结果仍按匹配度 0.5 参与学习",
-    "expected creator_id:product_id": "应为 达人ID:商品ID",
+    "expected creator_id:product_id, or a creator_id for any product": "应为 达人ID:商品ID，或只写达人ID（任一商品）",
     "this creator is also locked": "该达人同时被锁定",
     'expected a table of price band = multiplier ("0-100" = 1.3)': '应为“价格区间 = 倍数”的表（"0-100" = 1.3）',
     'expected a band of CNY such as "0-100" or "300+"': '应为价格区间（元），如 "0-100" 或 "300+"',
@@ -230,7 +230,8 @@ MESSAGES_ZH: dict[str, str] = {
     "now: value {value:,.3f} for ¥{cash:,.0f} ({per} per ¥1,000)":
         "现在：价值 {value:,.3f}，花费 ¥{cash:,.0f}（每千元 {per}）",
     "expected lock (锁定) or ban (排除)": "应为 锁定（lock）或 排除（ban）",
-    "a lock needs the product to book": "锁定需要填写要投放的商品",
+    "{creator} is locked (for any product), but no product is eligible for it (categories, experience, capacity, "
+    "a missing quote, or a ban)": "{creator} 已锁定（任一商品），但没有商品对其符合条件（类目、经验、档期、缺少报价或已排除）",
     "no run with this id in the store {store} (matchmaker runs list shows them)":
         "记录库 {store} 中没有这个运行编号（matchmaker runs list 可列出全部）",
     "more than one run starts with this; give more of the id": "有多个运行编号以此开头；请写出更长的编号",
