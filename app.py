@@ -18,23 +18,26 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from matchmaker.config import OBJECTIVES, Config, dump_config, load_config, parse_shared_config
+from matchmaker.config import OBJECTIVES, Config, dump_config, load_config, parse_config, parse_shared_config
+from matchmaker.diff import plan_diff
 from matchmaker.fit.categories import suggest_categories
 from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
+from matchmaker.history import plan_rows, record, reopened, store_of
 from matchmaker.inputs.parse import parse_list
 from matchmaker.inputs.schema import TABLES, suggest_mapping
-from matchmaker.inputs.validate import validate, validate_results
+from matchmaker.inputs.validate import validate, validate_results, with_locks
 from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
-from matchmaker.pipeline import prepare, read_source, run, text_encoder
+from matchmaker.pipeline import prepare, read_source, solve, text_encoder
 from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
-from matchmaker.replan import MODES, replan
+from matchmaker.replan import MODES, replan, stay_close
 from matchmaker.report import analysis
 from matchmaker.report.i18n import column, count, gap, label, money, say, t
 from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
+from matchmaker.whatif import budget_sweep, points_table, rule_costs
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
 # The server's cap on one solve, in seconds (the form's maximum; an uploaded campaign cannot exceed it)
@@ -42,6 +45,7 @@ MAX_SECONDS = float(os.environ.get("MATCHMAKER_APP_MAX_SECONDS", "600"))
 log = logging.getLogger("matchmaker.app")
 TABULAR = ["csv", "txt", "tsv", "xlsx", "parquet"]
 NOT_IN_FILE = "—"
+STORE = store_of(SAMPLE)  # the run history: MATCHMAKER_STORE, else [store] path (the server's, never an upload's)
 
 
 @st.cache_resource(show_spinner=False)
@@ -282,15 +286,18 @@ class Run:
     def __init__(self, data, config: Config, key: str, made_from: str):
         self.key, self.made_from, self.config = key, made_from, config
         self.stage, self.progress, self.outcome, self.failed, self.collected = "embed", None, None, False, False
+        self.prepared, self.run_id = None, None
         self.interrupt, self.start = Interrupt(), time.perf_counter()
         self.thread = threading.Thread(target=self._work, args=(data,), daemon=True)
         self.thread.start()
 
     def _work(self, data) -> None:
         try:
-            self.outcome = run(data, self.config, embedder(self.config.scoring.backend, self.config.resolved_model()),
-                               on_stage=self._on_stage, on_progress=self._on_progress, interrupt=self.interrupt,
-                               started=self.start)
+            self.prepared = prepare(data, self.config, embedder(self.config.scoring.backend,
+                                                                self.config.resolved_model()), on_stage=self._on_stage)
+            self.outcome = solve(self.prepared, on_stage=self._on_stage, on_progress=self._on_progress,
+                                 interrupt=self.interrupt, started=self.start)
+            self.run_id = remember(self.outcome)
         except Exception:  # a plain message in the page; the detail in the server log
             log.exception("the optimize run failed")
             self.failed = True
@@ -341,7 +348,8 @@ def optimize_ui(lang: str, data, config: Config, key: str) -> None:
             st.error(t(lang, "error_generic"))
             return
         st.session_state.update({"outcome": current.outcome, "outcome_key": current.key,
-                                 "outcome_from": current.made_from})
+                                 "outcome_from": current.made_from, "prepared": current.prepared,
+                                 "run_id": current.run_id})
 
 
 def results_ui(lang: str, outcome: Outcome) -> None:
@@ -531,11 +539,185 @@ def changes_ui(lang: str, outcome: Outcome) -> None:
         return
     st.success(st.session_state["replanned"])
     st.subheader(t(lang, "changes"))
-    changes = st.session_state["changes"].copy()
+    changes_table(lang, st.session_state["changes"], "changes")
+
+
+def changes_table(lang: str, changes: pd.DataFrame, key: str) -> None:
+    """Per creator, what changed and why (a re-plan's, or a diff of two plans), in lang."""
+    changes = changes.copy()
     changes["change"] = [label(lang, v) for v in changes["change"]]
     for name in ("pilot", "why"):
-        changes[name] = [say(lang, v) for v in changes[name]]
-    st.dataframe(for_people(changes, lang, {"why": "原因"}), hide_index=True, width="stretch", key="changes")
+        if name in changes:
+            changes[name] = [say(lang, v) for v in changes[name]]
+    st.dataframe(for_people(changes, lang, {"why": "原因"}), hide_index=True, width="stretch", key=key)
+
+
+def remember(outcome: Outcome, parent: str | None = None, extra: dict | None = None) -> str | None:
+    """Record a run in the history (when there is a store); its id. A failure to is logged, never shown."""
+    if STORE is None:
+        return None
+    try:
+        return record(STORE, outcome, "app", parent, extra)
+    except Exception:
+        log.exception("the run was not recorded")
+        return None
+
+
+def ticks_ui(frame: pd.DataFrame, key: str, ticks: dict[str, set], columns: dict[str, str],
+             ids: list[str], lang: str) -> None:
+    """A table with tick boxes (columns: tick name -> which set in `ticks` it edits, keyed by the `ids` columns);
+    the ticks are kept in session state, whatever rows a filter shows."""
+    row_ids = list(zip(*(frame[c].astype(str) for c in ids))) if len(ids) > 1 else list(frame[ids[0]].astype(str))
+    shown = frame.assign(**{name: [r in ticks[which] for r in row_ids] for name, which in columns.items()})
+    edited = st.data_editor(
+        for_people(shown, lang), hide_index=True, width="stretch", key=f"{key}-{hash(tuple(row_ids)) & 0xFFFFFF}",
+        disabled=[column(lang, c) for c in frame.columns],
+        column_config={column(lang, name): st.column_config.CheckboxColumn(t(lang, f"tick_{name}"))
+                       for name in columns})
+    for name, which in columns.items():
+        on = edited[column(lang, name)].to_numpy(bool)
+        ticks[which] = (ticks[which] - set(row_ids)) | {r for r, tick in zip(row_ids, on) if tick}
+
+
+def change_ui(lang: str, outcome: Outcome, prepared) -> None:
+    """5. Change the plan: tick bookings to lock or creators to drop, lock or ban; re-plan close to the plan."""
+    st.header(t(lang, "change"))
+    st.caption(t(lang, "change_help"))
+    ticks = st.session_state.setdefault("ticks", {"locks": set(), "creator_locks": set(), "bans": set()})
+    table = plan_table(outcome)
+    st.subheader(t(lang, "tick_plan"))
+    ticks_ui(table[["creator_id", "creator_name", "product_id", "product_name", "fee", "value"]], "tick-plan", ticks,
+             {"lock": "locks", "ban": "bans"}, ["creator_id", "product_id"], lang)
+    st.subheader(t(lang, "tick_creators"))
+    creators = outcome.data.creators
+    text = st.text_input(t(lang, "f_search"), key="tick-search")
+    frame = analysis.filter_creators(analysis.creator_table(outcome), text, [], [], None, 0.0)
+    ticks_ui(frame[["creator_id", "name", "tier", "followers", "fee"]].head(300), "tick-creators", ticks,
+             {"lock": "creator_locks", "ban": "bans"}, ["creator_id"], lang)
+    locks = sorted(f"{c}:{p}" for c, p in ticks["locks"]) + sorted(ticks["creator_locks"])
+    bans = sorted(ticks["bans"])
+    st.caption(t(lang, "ticked", locks=len(locks), bans=len(bans)))
+    plan = plan_rows(outcome)
+    own = plan["value"].mean() if len(plan) else 0.0
+    c1, c2 = st.columns(2)
+    budget = c1.number_input(t(lang, "budget"), min_value=0.0, value=float(outcome.config.campaign.budget),
+                             step=10_000.0, format="%.0f", key="change-budget")
+    penalty = c2.number_input(t(lang, "change_penalty"), min_value=0.0, value=float(round(0.1 * own, 4)),
+                              format="%.4f", key="change-penalty")
+    if not st.button(t(lang, "replan_close"), key="replan-close"):
+        return
+    try:
+        data = with_locks(prepared.data, locks, [b for b in bans if b in set(creators["creator_id"])], source="app")
+    except InputError as exc:
+        show_problems(lang, exc)
+        return
+    with st.spinner(t(lang, "stage_solve")):
+        ready = dataclasses.replace(prepared, data=data)
+        after, figures = stay_close(ready, plan, penalty, {"campaign.budget": budget})
+    run_id = remember(after, st.session_state.get("run_id"), {"stay_close": {**figures, "previous_run":
+                                                                           st.session_state.get("run_id")}})
+    diff = plan_diff(plan, plan_rows(after), outcome.config, after.config, choices_of(outcome.data),
+                     choices_of(data))
+    st.session_state.update({"outcome": after, "prepared": ready, "run_id": run_id, "changes": diff.changes,
+                             "changes_for": after, "replanned": t(lang, "replanned_close", **figures)})
+    st.rerun()
+
+
+def choices_of(data) -> dict:
+    locks = [] if data.locks is None else data.locks[["creator_id", "product_id"]].astype(str).values.tolist()
+    return {"locks": locks, "bans": list(data.bans)}
+
+
+def whatif_ui(lang: str, outcome: Outcome, prepared) -> None:
+    """6. What if: the value/budget frontier (click a point: its plan) and what each rule costs, on the prepared
+    campaign (nothing is embedded or scored again)."""
+    st.header(t(lang, "whatif"))
+    st.caption(t(lang, "whatif_help"))
+    budget = outcome.config.campaign.budget
+    c1, c2 = st.columns(2)
+    shares = c1.text_input(t(lang, "whatif_shares"), "0.5, 0.75, 1, 1.25, 1.5", key="whatif-shares")
+    seconds = c2.number_input(t(lang, "whatif_seconds"), 1.0, MAX_SECONDS, min(5.0, MAX_SECONDS), key="whatif-sec")
+    quick = dataclasses.replace(prepared, config=prepared.config.override(**{"solver.time_limit": seconds}))
+    b1, b2 = st.columns(2)
+    if b1.button(t(lang, "whatif_budget"), key="whatif-budget"):
+        try:
+            budgets = [budget * float(x) for x in shares.split(",") if x.strip()]
+        except ValueError:
+            st.error(t(lang, "whatif_bad", value=shares))
+            return
+        with st.spinner(t(lang, "stage_solve")):
+            st.session_state["frontier"] = (outcome, budget_sweep(quick, budgets[:20]))
+    if b2.button(t(lang, "whatif_rules"), key="whatif-rules"):
+        with st.spinner(t(lang, "stage_solve")):
+            st.session_state["rule_costs"] = (outcome, rule_costs(quick))
+    frontier = st.session_state.get("frontier")
+    if frontier and frontier[0] is outcome:
+        frontier_ui(lang, frontier[1])
+    costs = st.session_state.get("rule_costs")
+    if costs and costs[0] is outcome:
+        table = points_table(costs[1])
+        table = table[table["setting"] != "(none)"]
+        st.subheader(t(lang, "rule_costs"))
+        st.altair_chart(alt.Chart(table).mark_bar(color="#fe2c55").encode(
+            x=alt.X("rule_cost:Q", title=t(lang, "rule_cost")), y=alt.Y("setting:N", title=None, sort="-x"),
+            tooltip=[alt.Tooltip("setting:N"), alt.Tooltip("rule_cost:Q", format=",.3f")]), width="stretch")
+
+
+def frontier_ui(lang: str, points) -> None:
+    table = points_table(points).assign(budget=[float(p.setting) for p in points])
+    st.subheader(t(lang, "frontier"))
+    pick = alt.selection_point(name="point", fields=["budget"], on="click", nearest=True)
+    base = alt.Chart(table).encode(x=alt.X("budget:Q", title=column(lang, "budget"), axis=alt.Axis(format=",.0f")),
+                                   y=alt.Y("value:Q", title=t(lang, "m_value")))
+    chart = base.mark_line(color="#9e9e9e") + base.mark_circle(size=220, color="#fe2c55").encode(
+        tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("value:Q", format=",.3f"),
+                 alt.Tooltip("spend:Q", format=",.0f"), alt.Tooltip("gmv:Q", format=",.0f"), "status:N"],
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))).add_params(pick)
+    event = st.altair_chart(chart, on_select="rerun", key="frontier-chart", width="stretch")
+    clicked = (event.selection.get("point") or [{}])[0].get("budget") if event else None
+    options = list(range(len(points)))
+    if clicked is not None:
+        st.session_state["frontier-pick"] = int(np.argmin(np.abs(table["budget"].to_numpy() - float(clicked))))
+    index = st.selectbox(t(lang, "frontier_pick"), options, key="frontier-pick",
+                         format_func=lambda i: money(lang, table["budget"].iat[i]))
+    point = points[index].outcome
+    if not point.result.has_plan:
+        st.info(t(lang, "no_plan"))
+        return
+    st.dataframe(for_people(plan_table(point, lang), lang), hide_index=True, width="stretch", key="frontier-plan")
+
+
+def history_ui(lang: str) -> None:
+    """7. Run history: every run recorded (this app's, the command line's, the API's); reopen one, compare two."""
+    st.header(t(lang, "history"))
+    if STORE is None:
+        st.info(t(lang, "history_off"))
+        return
+    runs = STORE.runs(limit=50)
+    if not len(runs):
+        st.info(t(lang, "history_empty"))
+        return
+    st.dataframe(for_people(runs.drop(columns=["version"]), lang), hide_index=True, width="stretch", key="runs")
+    ids = list(runs["run_id"])
+    names = {r: f"{r} · {k} · {c}" for r, k, c in zip(runs["run_id"], runs["kind"], runs["campaign"])}
+    c1, c2 = st.columns(2)
+    chosen = c1.selectbox(t(lang, "history_pick"), ids, format_func=names.get, key="history-pick")
+    if c1.button(t(lang, "history_reopen"), key="history-reopen"):
+        with st.spinner(t(lang, "stage_embed")):
+            config = parse_config(STORE.run(chosen)["config"])
+            outcome, prepared = reopened(STORE, chosen, embedder(config.scoring.backend, config.resolved_model()))
+        st.session_state.update({"outcome": outcome, "prepared": prepared, "run_id": chosen, "outcome_key": None,
+                                 "outcome_from": t(lang, "reopened", run=chosen)})
+        st.rerun()
+    other = c2.selectbox(t(lang, "history_other"), ids, index=min(1, len(ids) - 1), format_func=names.get,
+                         key="history-other")
+    if chosen != other:
+        a, b = STORE.run(other), STORE.run(chosen)
+        diff = plan_diff(STORE.plan(other), STORE.plan(chosen), parse_config(a["config"]), parse_config(b["config"]),
+                         a["choices"], b["choices"])
+        st.caption(t(lang, "history_diff", before=other, after=chosen, **diff.counts()))
+        changes_table(lang, diff.changes, "history-diff")
+
 
 
 def downloads_ui(lang: str, info: dict, table: pd.DataFrame) -> None:
@@ -575,6 +757,10 @@ def page(lang: str) -> None:
         outcome = st.session_state["outcome"]
         if outcome.result.has_plan and len(outcome.plan):
             pilot_ui(lang, outcome)
+            if st.session_state.get("prepared") is not None:
+                change_ui(lang, outcome, st.session_state["prepared"])
+                whatif_ui(lang, outcome, st.session_state["prepared"])
+    history_ui(lang)
 
 
 main()

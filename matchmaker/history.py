@@ -14,6 +14,7 @@ from .config import Config, ServerParams, dump_config, parse_config
 from .data import ProblemData
 from .io.store import RunRecord, Store
 from .outcome import Outcome
+from .pipeline import Prepared, prepare, replay
 
 ROLES = ("creators", "products", "pairs", "overlaps", "deals", "locks")
 
@@ -73,3 +74,12 @@ def reopen(store: Store, ref: str) -> tuple[ProblemData, Config]:
                        bans=bans, files={role: file for role, (file, _) in tables.items()},
                        digests=dict(zip(run["inputs"]["role"], run["inputs"]["source_sha256"])))
     return data, parse_config(run["config"], f"run {run['run_id']}")
+
+
+def reopened(store: Store, ref: str, embedder: Any = None) -> tuple[Outcome, Prepared]:
+    """A stored run as it was: its campaign prepared again from its stored inputs (the embeddings from the
+    cache), its stored plan on it (pipeline.replay, checked again), without a new search."""
+    run = store.run(ref)
+    data, config = reopen(store, run["run_id"])
+    prepared = prepare(data, config, embedder, on_stage=lambda name: None)
+    return replay(prepared, store.plan(run["run_id"]), run["summary"]), prepared

@@ -350,6 +350,33 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     return replace(outcome, reasons=reasons, timings={**outcome.timings, **lap.timings})
 
 
+def replay(prepared: Prepared, plan: pd.DataFrame, summary: Mapping[str, Any],
+           changes: Mapping[str, Any] | None = None) -> Outcome:
+    """A plan made before (a stored run's: creator_id, product_id, and its summary's status, value, bound and
+    source) on its prepared campaign, as an Outcome, without a search; the independent checker sees it again."""
+    config = _changed(prepared.config, changes)
+    pairs, outside = _without_bans(prepared.data, prepared.candidates, _outside_money(prepared, config))
+    inst = build_instance(prepared.data, pairs, prepared.conflicts, config, outside, shared=prepared.shared)
+    keys = pd.MultiIndex.from_arrays([pairs["creator_id"].astype(str), pairs["product_id"].astype(str)])
+    wanted = pd.MultiIndex.from_arrays([plan["creator_id"].astype(str), plan["product_id"].astype(str)])
+    chosen = np.asarray(keys.isin(wanted), dtype=bool)
+    if chosen.sum() != len(wanted.unique()):
+        raise PlanCheckError(f"{len(wanted.unique()) - int(chosen.sum())} booking(s) of the plan are no eligible pair "
+                             "of its campaign")
+    number = {k: math.nan if summary.get(k) is None else float(summary[k]) for k in ("objective", "best_bound")}
+    result = SolveResult(Status(summary["status"]), np.nonzero(chosen)[0], number["objective"], number["best_bound"],
+                         float(summary.get("greedy_value") or 0.0), False, float(summary.get("seconds") or 0.0),
+                         PlanSource(summary.get("plan_from", "none")), bound_from=summary.get("bound_from") or "",
+                         searched_pairs=int(summary.get("searched_pairs") or 0))
+    outcome = Outcome(prepared.data, config, pairs.assign(chosen=chosen), prepared.conflicts, inst, result,
+                      timings=dict(prepared.timings), notes=prepared.notes,
+                      reasons=tuple(summary.get("why_no_plan") or ()))
+    violations = outcome.violations() if result.has_plan else []
+    if violations:
+        raise PlanCheckError("the plan failed the independent check: " + "; ".join(violations[:5]))
+    return outcome
+
+
 def run(data: ProblemData, config: Config, embedder: Embedder | None = None,
         on_stage: Callable[[str], None] | None = None,
         on_embed: Callable[[int, int], None] | None = None,

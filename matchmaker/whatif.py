@@ -91,9 +91,9 @@ def _relaxations(prepared: Prepared) -> dict[str, Callable[[Prepared], tuple[Pre
     for key, name in (("min_roi", "ROI floor"), ("max_cpm", "CPM ceiling"), ("max_commission", "commission cap")):
         if getattr(campaign, key):
             out[name] = lambda p, key=key: (p, {f"campaign.{key}": 0.0})
-    for columns, name, blank in ((("min_creators", "min_top_kol"), "per-product minimums", 0),
-                                 (("max_creators", "max_top_kol"), "per-product maximums", pd.NA),
-                                 (("budget",), "per-product budgets", float("nan"))):
+    for columns, name, blank in ((("min_creators", "min_top_kol"), "per-product minimums", pd.array([0], "Int64")),
+                                 (("max_creators", "max_top_kol"), "per-product maximums", pd.array([pd.NA], "Int64")),
+                                 (("budget",), "per-product budgets", pd.array([float("nan")], "float64"))):
         if any(products[c].notna().any() and (products[c].fillna(0) > 0).any() for c in columns):
             out[name] = lambda p, columns=columns, blank=blank: (
                 _with_products(p, {c: blank for c in columns}), {})
@@ -105,9 +105,10 @@ def _relaxations(prepared: Prepared) -> dict[str, Callable[[Prepared], tuple[Pre
 
 
 def _with_products(prepared: Prepared, values: dict[str, Any]) -> Prepared:
+    """The prepared campaign with each of its products' `values` (column -> a one-item array: value and dtype)."""
     products = prepared.data.products.copy()
     for column, value in values.items():
-        products[column] = pd.Series([value] * len(products), dtype=products[column].dtype, index=products.index)
+        products[column] = pd.Series(value.repeat(len(products)), index=products.index)
     return replace(prepared, data=prepared.data.replace(products=products))
 
 

@@ -424,3 +424,76 @@ def test_rules_charts_and_a_pilot_replan_in_the_app(app):
     assert any("Re-planned after a pilot of 8 bookings" in s.value for s in app.success)
     changes = next(df.value for df in app.dataframe if "pilot" in df.value.columns)
     assert set(plan["creator_id"]) <= set(changes["creator_id"])
+
+
+def test_ticks_re_plan_close_to_the_plan_and_say_what_changed(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    first = app.session_state["outcome"]
+    booked = first.plan
+    declined = booked["creator_id"].iloc[0]
+    spare = first.candidates[~first.candidates["chosen"] & ~first.candidates["creator_id"].isin(booked["creator_id"])]
+    spare = spare.sort_values("fee")  # every product is full: the lock takes the declined creator's place
+    pair = (spare[spare["product_id"] == booked["product_id"].iloc[0]]["creator_id"].iloc[0],
+            booked["product_id"].iloc[0])
+    anywhere = spare[spare["creator_id"] != pair[0]]["creator_id"].iloc[0]
+    ticks = app.session_state["ticks"]  # as the tick boxes of the plan and creator tables set them
+    ticks["bans"].add(declined)
+    ticks["locks"].add(pair)
+    ticks["creator_locks"].add(anywhere)
+    app.run()
+    assert any("2 lock(s), 1 ban(s) ticked" in c.value for c in app.caption)
+    app.number_input(key="change-budget").set_value(1_300_000.0)
+    app.button(key="replan-close").click().run()
+    assert not app.exception and not app.error, [m.value for m in app.markdown][-5:]
+    after = app.session_state["outcome"]
+    plan = set(zip(after.plan["creator_id"], after.plan["product_id"]))
+    assert declined not in set(after.plan["creator_id"]) and pair in plan and anywhere in set(after.plan["creator_id"])
+    assert after.violations() == []
+    assert any(s.value.startswith("Re-planned:") for s in app.success)
+    changes = next(df.value for df in app.dataframe if "value_before" in df.value.columns)
+    why = changes.set_index("creator_id")["why"]
+    assert why[declined].startswith("banned") and why[pair[0]].startswith(f"locked to {pair[1]}")
+    assert len(changes) <= 8  # close to the plan: the three ticks and the few moves they force
+
+
+def test_what_if_sweeps_the_budget_and_shows_the_plan_of_a_point(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    app.text_input(key="whatif-shares").set_value("0.75, 1").run()
+    app.number_input(key="whatif-sec").set_value(2.0).run()
+    app.button(key="whatif-budget").click().run()
+    assert not app.exception
+    assert "The best plan's value at each budget" in {h.value for h in app.subheader}
+    app.selectbox(key="frontier-pick").set_value(0).run()  # as a click on the chart's first point sets it
+    point = app.session_state["frontier"][1][0].outcome
+    assert point.config.campaign.budget == 900_000 and point.summary()["budget_used"] <= 900_000
+    shown = [df.value for df in app.dataframe if "why" in df.value.columns]
+    # the plan, then the point's
+    assert len(shown) == 2 and set(shown[1]["creator_id"]) == set(point.plan["creator_id"])
+    app.button(key="whatif-rules").click().run()
+    assert not app.exception
+    assert "What each rule costs: the value gained with it relaxed" in {h.value for h in app.subheader}
+
+
+def test_the_history_lists_reopens_and_compares_runs(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    first = app.session_state["run_id"]
+    app.session_state["ticks"]["bans"].add(app.session_state["outcome"].plan["creator_id"].iloc[0])
+    app.run()
+    app.button(key="replan-close").click().run()
+    second = app.session_state["run_id"]
+    assert first and second and first != second
+    runs = next(df.value for df in app.dataframe if "run_id" in df.value.columns)
+    assert {first, second} <= set(runs["run_id"])
+    app.selectbox(key="history-pick").set_value(second).run()
+    app.selectbox(key="history-other").set_value(first).run()
+    assert any(f"From {first} to {second}: 0 creator(s) added, 1 dropped" in c.value or
+               f"From {first} to {second}:" in c.value for c in app.caption)
+    app.selectbox(key="history-pick").set_value(first).run()
+    app.button(key="history-reopen").click().run()
+    assert not app.exception and not app.error
+    reopened = app.session_state["outcome"]
+    assert app.session_state["run_id"] == first and reopened.violations() == []
+    assert any(f"Run {first}, reopened" in c.value for c in app.caption)

@@ -45,7 +45,10 @@ CREATE TABLE IF NOT EXISTS tables (sha256 VARCHAR PRIMARY KEY, dtypes VARCHAR, p
 CREATE TABLE IF NOT EXISTS plans (run_id VARCHAR, booking INTEGER, creator_id VARCHAR, product_id VARCHAR,
     value DOUBLE, fit DOUBLE, style DOUBLE, audience DOUBLE, performance DOUBLE, fee DOUBLE, cash DOUBLE,
     cost DOUBLE, gmv DOUBLE, views DOUBLE, locked BOOLEAN);
-"""
+ALTER TABLE plans ADD COLUMN IF NOT EXISTS style DOUBLE;
+ALTER TABLE plans ADD COLUMN IF NOT EXISTS audience DOUBLE;
+ALTER TABLE plans ADD COLUMN IF NOT EXISTS performance DOUBLE;
+"""  # columns added since a store was first made come last: every INSERT names its columns
 PLAN_COLUMNS = ("creator_id", "product_id", "value", "fit", "style", "audience", "performance", "fee", "cash", "cost",
                 "gmv", "views", "locked")
 LIST_COLUMNS = ("run_id", "created", "kind", "campaign", "parent", "status", "objective_kind", "objective",
@@ -206,7 +209,8 @@ class Store:
                 if rows:
                     con.executemany("INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?)", rows)
                 con.register("plan_rows", plan)
-                con.execute("INSERT INTO plans SELECT * FROM plan_rows")
+                names = ", ".join(plan.columns)
+                con.execute(f"INSERT INTO plans ({names}) SELECT {names} FROM plan_rows")
                 con.unregister("plan_rows")
                 con.commit()
             except BaseException:

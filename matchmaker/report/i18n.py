@@ -184,6 +184,50 @@ TEXT: dict[str, dict[str, str]] = {
                       "zh": "{file} 不是 UTF-8 文本，请将配置文件另存为 UTF-8 编码。"},
     "stale": {"en": "The inputs or the campaign changed since this plan: press Optimize again.",
               "zh": "数据或规则已修改，请重新点击“开始优化”。"},
+    "change": {"en": "5. Change the plan", "zh": "5. 调整方案"},
+    "change_help": {"en": "A creator declined, the brand insists on one, the budget moved: tick bookings to lock and "
+                          "creators to lock (for any product) or ban, then re-plan. The new plan stays close to this "
+                          "one: each changed booking costs the penalty below.",
+                    "zh": "达人拒绝合作、品牌指定达人或预算变化时：勾选要锁定的合作、要锁定（任一商品）或排除的达人，"
+                          "然后重新规划。新方案会尽量接近当前方案：每改变一个合作，扣除下面的调整代价。"},
+    "tick_plan": {"en": "The plan: lock a booking, or ban its creator (declined)",
+                  "zh": "当前方案：锁定合作，或排除该达人（已拒绝）"},
+    "tick_creators": {"en": "Creators: lock (for any product) or ban", "zh": "达人：锁定（任一商品）或排除"},
+    "tick_lock": {"en": "lock", "zh": "锁定"},
+    "tick_ban": {"en": "ban", "zh": "排除"},
+    "ticked": {"en": "{locks} lock(s), {bans} ban(s) ticked", "zh": "已勾选 {locks} 个锁定、{bans} 个排除"},
+    "change_penalty": {"en": "Cost of each changed booking (in the objective's units)",
+                       "zh": "每个合作变动的代价（目标值单位）"},
+    "replan_close": {"en": "Re-plan close to this plan", "zh": "在当前方案基础上重新规划"},
+    "replanned_close": {"en": "Re-planned: {kept} of {previous_bookings} bookings kept, {added} added, {dropped} "
+                              "dropped (each change cost {penalty:.4g}).",
+                        "zh": "已重新规划：{previous_bookings} 个合作中保留 {kept} 个，新增 {added} 个，"
+                              "移除 {dropped} 个（每个变动代价 {penalty:.4g}）。"},
+    "whatif": {"en": "6. What if", "zh": "6. 假设分析"},
+    "whatif_help": {"en": "On this campaign as prepared (nothing is embedded or scored again): the best plan at other "
+                          "budgets, and what each rule costs. Click a point of the chart to see its plan.",
+                    "zh": "基于已准备好的数据（不重新计算向量和评分）：不同预算下的最优方案，以及每条规则的代价。"
+                          "点击图中的点查看对应方案。"},
+    "whatif_shares": {"en": "Budgets, as multiples of the budget", "zh": "预算（当前预算的倍数）"},
+    "whatif_seconds": {"en": "Seconds per point", "zh": "每个点的求解时间（秒）"},
+    "whatif_budget": {"en": "Sweep the budget", "zh": "比较不同预算"},
+    "whatif_rules": {"en": "What each rule costs", "zh": "每条规则的代价"},
+    "whatif_bad": {"en": "Not a list of numbers: {value}", "zh": "不是数字列表：{value}"},
+    "rule_costs": {"en": "What each rule costs: the value gained with it relaxed",
+                   "zh": "规则代价：放宽该规则后价值的提升"},
+    "rule_cost": {"en": "value gained when relaxed", "zh": "放宽后价值提升"},
+    "frontier": {"en": "The best plan's value at each budget", "zh": "各预算下最优方案的价值"},
+    "frontier_pick": {"en": "The plan at the budget", "zh": "查看该预算下的方案"},
+    "history": {"en": "7. Run history", "zh": "7. 运行记录"},
+    "history_off": {"en": "The run history is switched off on this server.", "zh": "此服务器未开启运行记录。"},
+    "history_empty": {"en": "No runs recorded yet.", "zh": "还没有运行记录。"},
+    "history_pick": {"en": "Run", "zh": "运行"},
+    "history_reopen": {"en": "Reopen this run", "zh": "重新打开此运行"},
+    "history_other": {"en": "Compare with", "zh": "对比"},
+    "history_diff": {"en": "From {before} to {after}: {added} creator(s) added, {dropped} dropped, {moved} moved.",
+                     "zh": "从 {before} 到 {after}：新增 {added} 位达人，移除 {dropped} 位，调整 {moved} 位。"},
+    "reopened": {"en": "Run {run}, reopened from the history (its inputs, campaign and plan as recorded).",
+                 "zh": "已从运行记录重新打开 {run}（按记录的数据、规则和方案）。"},
 }
 
 
@@ -251,6 +295,10 @@ COLUMNS_ZH = {
     "commission": "预估佣金（元）", "cost": "总成本（元）", "roi": "ROI", "expected_profit": "预估利润（元）",
     "gmv": "预估GMV（元）", "amount": "金额（元）", "figure": "指标", "change": "变化", "before": "之前",
     "after": "之后", "pilot": "试投表现",
+    "lock": "锁定", "ban": "排除", "run_id": "运行编号", "created": "时间（UTC）", "kind": "来源", "campaign": "活动",
+    "parent": "基于", "objective_kind": "目标", "objective": "目标值", "gap": "差距", "value_before": "之前价值",
+    "value_after": "之后价值",
+    "cash_before": "之前花费（元）", "cash_after": "之后花费（元）",
 }
 # Where a column means something else in another table (a product's name, a product's budget)
 TABLE_COLUMNS_ZH = {"creators": {"name": "达人昵称", "categories": "带货类目"},
