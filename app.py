@@ -563,39 +563,45 @@ def remember(outcome: Outcome, parent: str | None = None, extra: dict | None = N
         return None
 
 
-def ticks_ui(frame: pd.DataFrame, key: str, ticks: dict[str, set], columns: dict[str, str],
-             ids: list[str], lang: str) -> None:
-    """A table with tick boxes (columns: tick name -> which set in `ticks` it edits, keyed by the `ids` columns);
-    the ticks are kept in session state, whatever rows a filter shows."""
+def ticks_ui(frame: pd.DataFrame, key: str, ticks: dict[str, set], ids: list[str], lang: str) -> None:
+    """A table with a tick box column per set in `ticks` (name -> the row ids ticked, kept in session state
+    whatever rows a filter shows; `ids` are the columns that make a row's id). The table given to the editor is
+    kept as first built for these rows: a changed one would reset the editor and lose a click."""
     row_ids = list(zip(*(frame[c].astype(str) for c in ids))) if len(ids) > 1 else list(frame[ids[0]].astype(str))
-    shown = frame.assign(**{name: [r in ticks[which] for r in row_ids] for name, which in columns.items()})
+    signature = hashlib.sha256(repr(row_ids).encode()).hexdigest()[:12]
+    built = st.session_state.get(f"{key}-base")
+    if built is None or built[0] != signature:
+        shown = frame.assign(**{name: [r in chosen for r in row_ids] for name, chosen in ticks.items()})
+        built = st.session_state[f"{key}-base"] = (signature, for_people(shown, lang))
     edited = st.data_editor(
-        for_people(shown, lang), hide_index=True, width="stretch", key=f"{key}-{hash(tuple(row_ids)) & 0xFFFFFF}",
+        built[1], hide_index=True, width="stretch", key=f"{key}-{signature}",
         disabled=[column(lang, c) for c in frame.columns],
-        column_config={column(lang, name): st.column_config.CheckboxColumn(t(lang, f"tick_{name}"))
-                       for name in columns})
-    for name, which in columns.items():
+        column_config={column(lang, name): st.column_config.CheckboxColumn(t(lang, f"tick_{name}")) for name in ticks})
+    for name in ticks:
         on = edited[column(lang, name)].to_numpy(bool)
-        ticks[which] = (ticks[which] - set(row_ids)) | {r for r, tick in zip(row_ids, on) if tick}
+        ticks[name] -= set(row_ids)
+        ticks[name] |= {r for r, tick in zip(row_ids, on) if tick}
 
 
 def change_ui(lang: str, outcome: Outcome, prepared) -> None:
     """5. Change the plan: tick bookings to lock or creators to drop, lock or ban; re-plan close to the plan."""
     st.header(t(lang, "change"))
     st.caption(t(lang, "change_help"))
-    ticks = st.session_state.setdefault("ticks", {"locks": set(), "creator_locks": set(), "bans": set()})
+    # each table's own ticks: the plan's bookings (creator, product) and the creators (for any product)
+    ticks = st.session_state.setdefault("ticks", {"plan": {"lock": set(), "ban": set()},
+                                                  "creators": {"lock": set(), "ban": set()}})
     table = plan_table(outcome)
     st.subheader(t(lang, "tick_plan"))
-    ticks_ui(table[["creator_id", "creator_name", "product_id", "product_name", "fee", "value"]], "tick-plan", ticks,
-             {"lock": "locks", "ban": "bans"}, ["creator_id", "product_id"], lang)
+    ticks_ui(table[["creator_id", "creator_name", "product_id", "product_name", "fee", "value"]], "tick-plan",
+             ticks["plan"], ["creator_id", "product_id"], lang)
     st.subheader(t(lang, "tick_creators"))
     creators = outcome.data.creators
     text = st.text_input(t(lang, "f_search"), key="tick-search")
     frame = analysis.filter_creators(analysis.creator_table(outcome), text, [], [], None, 0.0)
-    ticks_ui(frame[["creator_id", "name", "tier", "followers", "fee"]].head(300), "tick-creators", ticks,
-             {"lock": "creator_locks", "ban": "bans"}, ["creator_id"], lang)
-    locks = sorted(f"{c}:{p}" for c, p in ticks["locks"]) + sorted(ticks["creator_locks"])
-    bans = sorted(ticks["bans"])
+    ticks_ui(frame[["creator_id", "name", "tier", "followers", "fee"]].head(300), "tick-creators", ticks["creators"],
+             ["creator_id"], lang)
+    locks = sorted(f"{c}:{p}" for c, p in ticks["plan"]["lock"]) + sorted(ticks["creators"]["lock"])
+    bans = sorted({cid for cid, _ in ticks["plan"]["ban"]} | ticks["creators"]["ban"])
     st.caption(t(lang, "ticked", locks=len(locks), bans=len(bans)))
     plan = plan_rows(outcome)
     own = plan["value"].mean() if len(plan) else 0.0
@@ -668,7 +674,7 @@ def frontier_ui(lang: str, points) -> None:
     st.subheader(t(lang, "frontier"))
     pick = alt.selection_point(name="point", fields=["budget"], on="click", nearest=True)
     base = alt.Chart(table).encode(x=alt.X("budget:Q", title=column(lang, "budget"), axis=alt.Axis(format=",.0f")),
-                                   y=alt.Y("value:Q", title=t(lang, "m_value")))
+                                   y=alt.Y("value:Q", title=t(lang, "m_value"), scale=alt.Scale(zero=False)))
     chart = base.mark_line(color="#9e9e9e") + base.mark_circle(size=220, color="#fe2c55").encode(
         tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("value:Q", format=",.3f"),
                  alt.Tooltip("spend:Q", format=",.0f"), alt.Tooltip("gmv:Q", format=",.0f"), "status:N"],

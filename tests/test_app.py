@@ -426,6 +426,13 @@ def test_rules_charts_and_a_pilot_replan_in_the_app(app):
     assert set(plan["creator_id"]) <= set(changes["creator_id"])
 
 
+def tick(at, table: str, kind: str, row) -> None:
+    """Tick a box of the plan's or the creators' table (AppTest cannot click a data editor's cells): the tick in
+    session state, and the table built again from the ticks, as after a reload. A real click: test_browser.py."""
+    at.session_state["ticks"][table][kind].add(row)
+    at.session_state[f"tick-{table}-base"] = None
+
+
 def test_ticks_re_plan_close_to_the_plan_and_say_what_changed(app):
     app.button(key="sample").click().run()
     optimize(app)
@@ -437,10 +444,9 @@ def test_ticks_re_plan_close_to_the_plan_and_say_what_changed(app):
     pair = (spare[spare["product_id"] == booked["product_id"].iloc[0]]["creator_id"].iloc[0],
             booked["product_id"].iloc[0])
     anywhere = spare[spare["creator_id"] != pair[0]]["creator_id"].iloc[0]
-    ticks = app.session_state["ticks"]  # as the tick boxes of the plan and creator tables set them
-    ticks["bans"].add(declined)
-    ticks["locks"].add(pair)
-    ticks["creator_locks"].add(anywhere)
+    tick(app, "plan", "ban", (declined, booked["product_id"].iloc[0]))
+    tick(app, "plan", "lock", pair)  # not a booking of the plan: as if ticked before a re-plan that dropped it
+    tick(app, "creators", "lock", anywhere)
     app.run()
     assert any("2 lock(s), 1 ban(s) ticked" in c.value for c in app.caption)
     app.number_input(key="change-budget").set_value(1_300_000.0)
@@ -468,7 +474,7 @@ def test_what_if_sweeps_the_budget_and_shows_the_plan_of_a_point(app):
     app.selectbox(key="frontier-pick").set_value(0).run()  # as a click on the chart's first point sets it
     point = app.session_state["frontier"][1][0].outcome
     assert point.config.campaign.budget == 900_000 and point.summary()["budget_used"] <= 900_000
-    shown = [df.value for df in app.dataframe if "why" in df.value.columns]
+    shown = [df.value for df in app.dataframe if {"why", "product_id"} <= set(df.value.columns)]
     # the plan, then the point's
     assert len(shown) == 2 and set(shown[1]["creator_id"]) == set(point.plan["creator_id"])
     app.button(key="whatif-rules").click().run()
@@ -480,7 +486,8 @@ def test_the_history_lists_reopens_and_compares_runs(app):
     app.button(key="sample").click().run()
     optimize(app)
     first = app.session_state["run_id"]
-    app.session_state["ticks"]["bans"].add(app.session_state["outcome"].plan["creator_id"].iloc[0])
+    plan = app.session_state["outcome"].plan
+    tick(app, "plan", "ban", (plan["creator_id"].iloc[0], plan["product_id"].iloc[0]))
     app.run()
     app.button(key="replan-close").click().run()
     second = app.session_state["run_id"]

@@ -239,3 +239,30 @@ def test_a_pilot_replan_in_the_browser(page, tmp_path):
     expect(done).to_be_visible(timeout=180_000)
     expect(page.get_by_text("What changed, and why")).to_be_visible()
     whole_page(page, tmp_path, "replan.png", 1500)
+
+
+def test_tick_a_ban_re_plan_and_click_a_point_of_the_frontier(page, tmp_path):
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("button", name="Load the sample").click()
+    page.get_by_role("button", name="Optimize").click()
+    heading = page.get_by_text("The plan: lock a booking, or ban its creator (declined)")
+    expect(heading).to_be_visible(timeout=180_000)
+    heading.scroll_into_view_if_needed()
+    grid = page.get_by_test_id("stElementContainer").filter(has=heading).locator("xpath=following-sibling::*[1]")
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 50, box["y"] + 35 + 17)  # the first booking's "ban" tick box
+    expect(page.get_by_text("0 lock(s), 1 ban(s) ticked")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Re-plan close to this plan").click()
+    replanned = page.get_by_test_id("stAlert").filter(has_text="Re-planned:")
+    expect(replanned).to_be_visible(timeout=120_000)
+    assert re.search(r"Re-planned: \d+ of \d+ bookings kept, \d+ added, [1-9]\d* dropped", replanned.inner_text())
+    page.get_by_role("button", name="Sweep the budget").click()
+    expect(page.get_by_text("The best plan's value at each budget")).to_be_visible(timeout=180_000)
+    chart = page.get_by_test_id("stVegaLiteChart").last
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    area = chart.bounding_box()
+    page.mouse.click(area["x"] + area["width"] * 0.12, area["y"] + area["height"] * 0.5)  # nearest: the first point
+    picked = page.get_by_test_id("stSelectbox").filter(has_text="The plan at the budget")
+    expect(picked.get_by_role("combobox")).to_have_value("¥600,000", timeout=30_000)
+    whole_page(page, tmp_path, "change-and-what-if.png", 1500)
