@@ -202,7 +202,7 @@ def test_a_failing_optimize_run_shows_a_plain_message(app, monkeypatch):
     def broken(*_, **__):
         raise RuntimeError("secret detail at /srv/matchmaker/internal.py")
 
-    monkeypatch.setattr(pipeline, "run", broken)
+    monkeypatch.setattr(pipeline, "solve", broken)
     app.button(key="sample").click().run()
     optimize(app)
     assert not app.exception
