@@ -7,6 +7,7 @@
     python benchmarks/run.py embed [--texts 20000]
     python benchmarks/run.py cli   [--creators 1000000 --products 200 --budget 10000000 --time-limit 1200]
     python benchmarks/run.py market [--seeds 100 --shares 0.02,0.05,0.1,0.2 --objective gmv --design best]
+    python benchmarks/run.py api   [--clients 8 --requests 100 --runs 4]
 
 `solve`: a synthetic campaign (matchmaker.eval.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
@@ -199,6 +200,81 @@ def bench_market(args: argparse.Namespace) -> None:
            seconds=round(time.perf_counter() - began, 1))
 
 
+def bench_api(args: argparse.Namespace) -> dict:
+    """The HTTP API under load: `matchmaker serve` in a process of its own on a free port (a fresh store), the
+    sample uploaded and planned once; then --clients threads each sending --requests reads (health, the run
+    list, a summary, a plan) and the requests per second and latency percentiles; then --runs runs started at
+    once and the seconds until all are done."""
+    import os
+    import signal
+    import socket
+    import statistics
+    import subprocess
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = Path(tempfile.mkdtemp(prefix="matchmaker-api-"))
+    env = {**os.environ, "MATCHMAKER_API_KEYS": "bench", "MATCHMAKER_STORE": str(folder / "runs.duckdb")}
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "matchmaker"), "serve", "--port", str(port), "--config",
+                               str(ROOT / "data" / "campaign.toml")], cwd=folder, env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, auth = f"http://127.0.0.1:{port}", {"X-API-Key": "bench"}
+    try:
+        with httpx.Client(base_url=url, headers=auth, timeout=300) as client:
+            for _ in range(120):
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.5)
+            ids = {role: client.post("/uploads", files={"file": (f"{role}.csv", (ROOT / "data" / f"{role}.csv")
+                                                                 .read_bytes())}).json()["upload_id"]
+                   for role in ("creators", "products")}
+
+            def finished(run_id: str) -> dict:
+                while (view := client.get(f"/runs/{run_id}").json())["status"] not in ("done", "failed", "cancelled"):
+                    time.sleep(0.2)
+                return view
+
+            first = finished(client.post("/runs", json={**ids, "settings": {"solver.time_limit": 5}}).json()["run_id"])
+            paths = ["/health", "/runs?limit=5", f"/runs/{first['run_id']}/summary", f"/runs/{first['run_id']}/plan"]
+            latencies: list[float] = []
+
+            def reader(k: int) -> list[int]:
+                codes = []
+                with httpx.Client(base_url=url, headers=auth, timeout=60) as own:
+                    for i in range(args.requests):
+                        start = time.perf_counter()
+                        codes.append(own.get(paths[(k + i) % len(paths)]).status_code)
+                        latencies.append(time.perf_counter() - start)
+                return codes
+
+            began = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                codes = [c for part in pool.map(reader, range(args.clients)) for c in part]
+            seconds = time.perf_counter() - began
+            q = statistics.quantiles(latencies, n=100)
+            began = time.perf_counter()
+            started = [client.post("/runs", json={**ids, "settings": {"campaign.budget": 900_000 + 10_000 * k,
+                                                                      "solver.time_limit": 5}}).json()["run_id"]
+                       for k in range(args.runs)]
+            views = [finished(r) for r in started]
+            runs_s = time.perf_counter() - began
+        return {"bench": "api", "clients": args.clients, "requests": len(codes),
+                "errors": sum(c != 200 for c in codes), "requests_per_s": round(len(codes) / seconds, 1),
+                "p50_ms": round(1000 * q[49], 1), "p95_ms": round(1000 * q[94], 1), "p99_ms": round(1000 * q[98], 1),
+                "first_run_s": round(sum(first["summary"]["stage_seconds"].values()), 2),
+                "runs_at_once": args.runs, "runs_done": sum(v["status"] == "done" for v in views),
+                "runs_all_done_s": round(runs_s, 1)}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="bench", required=True)
@@ -238,10 +314,14 @@ def main() -> None:
     market.add_argument("--time-limit", type=float, default=10.0)
     market.add_argument("--design", choices=("best", "sample"), default="best",
                         help="the pilot: the prior's best plan for its share, or the full plan's cheapest bookings")
+    api = sub.add_parser("api")
+    api.add_argument("--clients", type=int, default=8)
+    api.add_argument("--requests", type=int, default=100, help="per client")
+    api.add_argument("--runs", type=int, default=4, help="runs started at once")
     args = parser.parse_args()
-    if args.bench in ("solve", "embed", "cli"):
-        print(json.dumps({"solve": bench_solve, "embed": bench_embed, "cli": bench_cli}[args.bench](args),
-                         ensure_ascii=False), flush=True)
+    if args.bench in ("solve", "embed", "cli", "api"):
+        measure = {"solve": bench_solve, "embed": bench_embed, "cli": bench_cli, "api": bench_api}[args.bench]
+        print(json.dumps(measure(args), ensure_ascii=False), flush=True)
     else:
         {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale, "market": bench_market}[args.bench](args)
 

@@ -4,8 +4,12 @@ sample, cancel, size limits, several clients at once, schemathesis against the O
 from __future__ import annotations
 
 import io
+import os
+import signal
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +19,7 @@ import pandas as pd
 import pytest
 import schemathesis
 import uvicorn
-from conftest import DATA
+from conftest import DATA, ROOT
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
@@ -277,3 +281,49 @@ def test_a_bounded_load_reports_requests_per_second_and_latency(served, client, 
     record_property("load", figures)
     print(f"\nAPI load: {figures['requests']} requests by 8 clients, {figures['rps']:.0f} requests/s, "
           f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms")
+
+
+def _serve(tmp_path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "MATCHMAKER_API_KEYS": KEY, "MATCHMAKER_STORE": str(tmp_path / "runs.duckdb"),
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "matchmaker", "serve", "--port", str(port), "--config",
+                             str(DATA / "campaign.toml")], cwd=tmp_path, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stop = time.monotonic() + 120
+    while time.monotonic() < stop:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise AssertionError(proc.stderr.read() if proc.poll() is not None else "the server did not start")
+
+
+def test_history_survives_a_server_killed_mid_run(tmp_path):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = _serve(tmp_path, port)
+    with httpx.Client(base_url=url, headers=AUTH, timeout=120) as client:
+        ids = _sample(client)
+        done = _finished(client, client.post("/runs", json=ids).json()["run_id"])
+        plan = client.get(f"/runs/{done['run_id']}/plan").json()["bookings"]
+        long = client.post("/runs", json={**ids, "settings": {"economics.objective": "reach",
+                                                              "solver.time_limit": 120}}).json()["run_id"]
+        while not client.get(f"/runs/{long}").json()["stage"].startswith("solving"):
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGKILL)  # mid-run: its plan is never recorded, the store stays whole
+    server.wait(timeout=30)
+    server = _serve(tmp_path, port)  # restarted on the same store
+    try:
+        with httpx.Client(base_url=url, headers=AUTH, timeout=300) as client:
+            listed = {r["run_id"] for r in client.get("/runs").json()["runs"]}
+            assert done["run_id"] in listed and long not in listed
+            assert client.get(f"/runs/{done['run_id']}/plan").json()["bookings"] == plan
+            assert client.get(f"/runs/{long}").status_code == 404
+            # the prepared campaign was lost with the process: prepared again from the stored inputs
+            points = client.post(f"/runs/{done['run_id']}/whatif", json={"budgets": [1_200_000], "time_limit": 5})
+            assert points.status_code == 200
+            assert points.json()["points"][0]["value"] == pytest.approx(done["summary"]["objective"], rel=1e-3)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)

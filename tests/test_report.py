@@ -39,9 +39,9 @@ def test_sorted_by_product_then_value():
 
 def test_the_reason_names_the_strongest_component():
     row = pd.Series({"style": 0.3, "audience": 0.9, "performance": 0.4, "value": 0.5, "fee": 12_000.0})
-    from matchmaker.report.tables import _why
+    from matchmaker.report.tables import why_line
 
-    assert _why(row) == ("audience match 0.90 (style 0.30, audience 0.90, performance 0.40) for ¥12,000")
+    assert why_line(row) == ("audience match 0.90 (style 0.30, audience 0.90, performance 0.40) for ¥12,000")
 
 
 @pytest.mark.parametrize("budget", [0.0, 100.0])
@@ -74,7 +74,7 @@ def test_counts_for_people(lang, value, text):
 
 
 def test_the_reason_in_chinese():
-    from matchmaker.report.tables import _why
+    from matchmaker.report.tables import why_line
 
     row = pd.Series({"style": 0.3, "audience": 0.9, "performance": 0.4, "value": 0.5, "fee": 12_000.0})
-    assert _why(row, "zh") == "人群匹配 0.90（风格 0.30，人群 0.90，表现 0.40），费用 ¥12,000"
+    assert why_line(row, "zh") == "人群匹配 0.90（风格 0.30，人群 0.90，表现 0.40），费用 ¥12,000"
