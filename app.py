@@ -37,7 +37,7 @@ from matchmaker.replan import MODES, replan, stay_close
 from matchmaker.report import analysis
 from matchmaker.report.i18n import column, count, gap, label, money, say, t
 from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
-from matchmaker.whatif import budget_sweep, points_table, rule_costs
+from matchmaker.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 
 SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
 # The server's cap on one solve, in seconds (the form's maximum; an uploaded campaign cannot exceed it)
@@ -644,20 +644,24 @@ def whatif_ui(lang: str, outcome: Outcome, prepared) -> None:
     shares = c1.text_input(t(lang, "whatif_shares"), "0.5, 0.75, 1, 1.25, 1.5", key="whatif-shares")
     seconds = c2.number_input(t(lang, "whatif_seconds"), 1.0, MAX_SECONDS, min(5.0, MAX_SECONDS), key="whatif-sec")
     quick = dataclasses.replace(prepared, config=prepared.config.override(**{"solver.time_limit": seconds}))
-    b1, b2 = st.columns(2)
-    if b1.button(t(lang, "whatif_budget"), key="whatif-budget"):
-        try:
-            budgets = [budget * float(x) for x in shares.split(",") if x.strip()]
-        except ValueError:
-            st.error(t(lang, "whatif_bad", value=shares))
-            return
-        with st.spinner(t(lang, "stage_solve")):
-            st.session_state["frontier"] = (outcome, budget_sweep(quick, budgets[:20]))
-    if b2.button(t(lang, "whatif_rules"), key="whatif-rules"):
+    thresholds = c1.text_input(t(lang, "whatif_thresholds"), "0.1, 0.2, 0.3, 0.5, 1", key="whatif-thresholds")
+    b1, b2, b3 = st.columns(3)
+    try:
+        budgets = [budget * float(x) for x in shares.split(",") if x.strip()]
+        overlaps = sorted({min(1.0, max(0.0, float(x))) for x in thresholds.split(",") if x.strip()})
+    except ValueError:
+        st.error(t(lang, "whatif_bad", value=f"{shares} / {thresholds}"))
+        return
+    for button, key, sweep, values in ((b1, "whatif-budget", budget_sweep, budgets),
+                                       (b2, "whatif-overlap", overlap_sweep, overlaps)):
+        if button.button(t(lang, key.replace("-", "_")), key=key):
+            with st.spinner(t(lang, "stage_solve")):
+                st.session_state["frontier"] = (outcome, sweep(quick, values[:20]))
+    if b3.button(t(lang, "whatif_rules"), key="whatif-rules"):
         with st.spinner(t(lang, "stage_solve")):
             st.session_state["rule_costs"] = (outcome, rule_costs(quick))
     frontier = st.session_state.get("frontier")
-    if frontier and frontier[0] is outcome:
+    if frontier and frontier[0] is outcome and frontier[1]:
         frontier_ui(lang, frontier[1])
     costs = st.session_state.get("rule_costs")
     if costs and costs[0] is outcome:
@@ -670,22 +674,28 @@ def whatif_ui(lang: str, outcome: Outcome, prepared) -> None:
 
 
 def frontier_ui(lang: str, points) -> None:
-    table = points_table(points).assign(budget=[float(p.setting) for p in points])
-    st.subheader(t(lang, "frontier"))
-    pick = alt.selection_point(name="point", fields=["budget"], on="click", nearest=True)
-    base = alt.Chart(table).encode(x=alt.X("budget:Q", title=column(lang, "budget"), axis=alt.Axis(format=",.0f")),
+    """The sweep's points, value against the budget or the overlap threshold; the clicked point's plan."""
+    by_budget = points[0].sweep == "budget"
+    x, shown = ("budget", lambda v: money(lang, v)) if by_budget else ("max_overlap", lambda v: f"{v:g}")
+    table = points_table(points).assign(**{x: [float(p.setting) for p in points]})
+    st.subheader(t(lang, "frontier" if by_budget else "frontier_overlap"))
+    pick = alt.selection_point(name="point", fields=[x], on="click", nearest=True)
+    base = alt.Chart(table).encode(x=alt.X(f"{x}:Q", title=column(lang, x), axis=alt.Axis(format=",.0f" if by_budget
+                                                                                          else ".2f")),
                                    y=alt.Y("value:Q", title=t(lang, "m_value"), scale=alt.Scale(zero=False)))
     chart = base.mark_line(color="#9e9e9e") + base.mark_circle(size=220, color="#fe2c55").encode(
-        tooltip=[alt.Tooltip("budget:Q", format=",.0f"), alt.Tooltip("value:Q", format=",.3f"),
+        tooltip=[alt.Tooltip(f"{x}:Q", format=",.2f"), alt.Tooltip("value:Q", format=",.3f"),
                  alt.Tooltip("spend:Q", format=",.0f"), alt.Tooltip("gmv:Q", format=",.0f"), "status:N"],
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5))).add_params(pick)
-    event = st.altair_chart(chart, on_select="rerun", key="frontier-chart", width="stretch")
-    clicked = (event.selection.get("point") or [{}])[0].get("budget") if event else None
+    event = st.altair_chart(chart, on_select="rerun", key=f"frontier-chart-{x}", width="stretch")
+    clicked = (event.selection.get("point") or [{}])[0].get(x) if event else None
     options = list(range(len(points)))
     if clicked is not None:
-        st.session_state["frontier-pick"] = int(np.argmin(np.abs(table["budget"].to_numpy() - float(clicked))))
-    index = st.selectbox(t(lang, "frontier_pick"), options, key="frontier-pick",
-                         format_func=lambda i: money(lang, table["budget"].iat[i]))
+        st.session_state["frontier-pick"] = int(np.argmin(np.abs(table[x].to_numpy() - float(clicked))))
+    if st.session_state.get("frontier-pick", 0) >= len(options):
+        st.session_state["frontier-pick"] = 0
+    index = st.selectbox(t(lang, "frontier_pick" if by_budget else "frontier_pick_overlap"), options,
+                         key="frontier-pick", format_func=lambda i: shown(table[x].iat[i]))
     point = points[index].outcome
     if not point.result.has_plan:
         st.info(t(lang, "no_plan"))
@@ -708,6 +718,13 @@ def history_ui(lang: str) -> None:
     names = {r: f"{r} · {k} · {c}" for r, k, c in zip(runs["run_id"], runs["kind"], runs["campaign"])}
     c1, c2 = st.columns(2)
     chosen = c1.selectbox(t(lang, "history_pick"), ids, format_func=names.get, key="history-pick")
+    if c1.button(t(lang, "history_keep"), key="history-keep"):  # its bookings become locks of the next re-plan
+        ticks = st.session_state.setdefault("ticks", {"plan": {"lock": set(), "ban": set()},
+                                                      "creators": {"lock": set(), "ban": set()}})
+        kept = STORE.plan(chosen)
+        ticks["plan"]["lock"] |= set(zip(kept["creator_id"].astype(str), kept["product_id"].astype(str)))
+        st.session_state["tick-plan-base"] = None
+        st.success(t(lang, "history_kept", n=len(kept), run=chosen))
     if c1.button(t(lang, "history_reopen"), key="history-reopen"):
         with st.spinner(t(lang, "stage_embed")):
             config = parse_config(STORE.run(chosen)["config"])

@@ -477,6 +477,12 @@ def test_what_if_sweeps_the_budget_and_shows_the_plan_of_a_point(app):
     shown = [df.value for df in app.dataframe if {"why", "product_id"} <= set(df.value.columns)]
     # the plan, then the point's
     assert len(shown) == 2 and set(shown[1]["creator_id"]) == set(point.plan["creator_id"])
+    app.text_input(key="whatif-thresholds").set_value("0.2, 0.5").run()
+    app.button(key="whatif-overlap").click().run()
+    assert not app.exception
+    assert "The best plan's value at each overlap threshold" in {h.value for h in app.subheader}
+    loose = app.session_state["frontier"][1][1].outcome
+    assert loose.config.campaign.max_overlap == 0.5 and loose.violations() == []
     app.button(key="whatif-rules").click().run()
     assert not app.exception
     assert "What each rule costs: the value gained with it relaxed" in {h.value for h in app.subheader}
@@ -499,6 +505,9 @@ def test_the_history_lists_reopens_and_compares_runs(app):
     assert any(f"From {first} to {second}: 0 creator(s) added, 1 dropped" in c.value or
                f"From {first} to {second}:" in c.value for c in app.caption)
     app.selectbox(key="history-pick").set_value(first).run()
+    app.button(key="history-keep").click().run()  # the first run's bookings, ticked to lock
+    kept = app.session_state["ticks"]["plan"]["lock"]
+    assert len(kept) == 111 and any(f"111 bookings of {first} are ticked to lock" in s.value for s in app.success)
     app.button(key="history-reopen").click().run()
     assert not app.exception and not app.error
     reopened = app.session_state["outcome"]
