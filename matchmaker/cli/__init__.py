@@ -1,5 +1,5 @@
-"""Command line: optimize, validate, demo, batch. Exit codes: 0 plan written, 2 bad input, 3 no plan,
-1 internal error, 130 interrupted (Ctrl-C or SIGTERM).
+"""Command line: optimize, validate, demo, batch, replan, train-fit here; whatif, runs and serve in lifecycle.py.
+Exit codes: 0 plan written, 2 bad input, 3 no plan, 1 internal error, 130 interrupted (Ctrl-C or SIGTERM).
 
 No traceback ever reaches the user: input problems are listed, anything unexpected is one line.
 """
@@ -24,27 +24,27 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .config import OBJECTIVES, Config, dump_config, load_config
-from .data import ProblemData
-from .fit.categories import suggest_categories
-from .fit.score import eligible_pairs
-from .history import record, store_of
-from .inputs.validate import validate_choices, with_locks
-from .io.read import read_table
-from .io.store import Store, StoreBusy
-from .io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
-from .outcome import Outcome
-from .pipeline import load, prepare, solve, text_encoder
-from .plan.result import Progress, Status
-from .plan.solve import Interrupt
-from .problems import InputError, Problem, grouped, msg, problems_frame
-from .replan import MODES, stay_close
-from .report.tables import plan_table
+from ..config import OBJECTIVES, Config, dump_config, load_config
+from ..data import ProblemData
+from ..fit.categories import suggest_categories
+from ..fit.score import eligible_pairs
+from ..history import record, store_of
+from ..inputs.validate import validate_choices, with_locks
+from ..io.read import read_table
+from ..io.store import Store, StoreBusy
+from ..io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
+from ..outcome import Outcome
+from ..pipeline import load, prepare, solve, text_encoder
+from ..plan.result import Progress, Status
+from ..plan.solve import Interrupt
+from ..problems import InputError, Problem, grouped, msg, problems_frame
+from ..replan import MODES, stay_close
+from ..report.tables import plan_table
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
 # A batch exits with its worst campaign's code, worst last: no plan, bad input, internal error, interrupted.
 SEVERITY = (EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED)
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 _TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but TAB and LF
@@ -186,8 +186,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .fit.train import history_pairs, train_fit
-    from .inputs.validate import validate_history
+    from ..fit.train import history_pairs, train_fit
+    from ..inputs.validate import validate_history
 
     config = _config(args)
     data = load(config, creators=args.creators, products=args.products)
@@ -202,8 +202,8 @@ def _train(args: argparse.Namespace) -> int:
 
 def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
     """Learn from a pilot, plan the rest of the budget, write the plan and what changed."""
-    from .inputs.validate import validate_results
-    from .replan import replan
+    from ..inputs.validate import validate_results
+    from ..replan import replan
 
     config, out = _config(args), Path(args.out)
     changes_path = Path(args.changes) if args.changes else None
@@ -244,172 +244,6 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
             written(changes_path, table_bytes(again.changes, changes_path.suffix.lower()))
             _say(f"Every change: {changes_path}")
     return code
-
-
-def _numbers(text: str | None, flag: str) -> list[float]:
-    """A comma-separated list of numbers from the command line."""
-    if not text:
-        return []
-    try:
-        return [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise InputError([Problem("command line", None, flag, text,
-                                  msg("expected numbers separated by commas"))]) from None
-
-
-def _whatif(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
-    """Prepare once, then solve each point of the sweeps asked for; a table of points, each point's plan."""
-    from .whatif import budget_sweep, overlap_sweep, points_table, rule_costs
-
-    config, out = _config(args), Path(args.out)
-    budgets, overlaps = _numbers(args.budgets, "--budgets"), _numbers(args.thresholds, "--thresholds")
-    if not (budgets or overlaps or args.rules):
-        raise InputError([Problem("command line", None, "--budgets", None,
-                                  msg("nothing to sweep: give --budgets, --thresholds or --rules"))])
-    for flag, values, top in (("--budgets", budgets, 1e12), ("--thresholds", overlaps, 1.0)):
-        bad = [v for v in values if not 0 <= v <= top]
-        if bad:
-            raise InputError([Problem("command line", None, flag, str(bad[0]), msg("expected 0..{top:g}", top=top))])
-    if out.suffix.lower() not in TABLE_SUFFIXES:
-        raise InputError([Problem("command line", None, "--out", str(out),
-                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
-    store = _store(args, config)
-    more = _more(args, store)
-    data = load(config, **_sources(args))
-    data = more(data) if more else data
-    _show_warnings(data, args.quiet)
-    progress = _progress(args.quiet, time.perf_counter())
-    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
-    quiet_stage = {"on_stage": lambda name: None, "interrupt": interrupt}
-    points = []
-    for name, sweep, values in (("budget", budget_sweep, budgets), ("overlap", overlap_sweep, overlaps)):
-        if values:
-            _say(f"- {len(values)} {name} point(s)")
-            points += sweep(prepared, values, **quiet_stage)
-    if args.rules:
-        _say("- the campaign, then each of its rules relaxed")
-        points += rule_costs(prepared, **quiet_stage)
-    table = points_table(points)
-    ids = []
-    for point in points:
-        ids.append(_record(store, point.outcome, "whatif", None, {"whatif": {"sweep": point.sweep,
-                                                                             "setting": point.setting}})
-                   if point.outcome.result.has_plan else None)
-    table["run_id"] = ids
-    if args.plans:
-        for point in points:
-            if point.outcome.result.has_plan and len(point.outcome.plan):
-                name = re.sub(r"[^\w.-]+", "_", f"{point.sweep}-{point.setting}")
-                written(Path(args.plans) / f"{name}.csv", csv_bytes(plan_table(point.outcome)))
-    written(out, table_bytes(table, out.suffix.lower()))
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        _say(table.drop(columns=["run_id"]).to_string(index=False))
-    _say(f"Points written to {out}" + (f"; each point's plan in {args.plans}" if args.plans else ""))
-    return EXIT_OK
-
-
-def _serve(args: argparse.Namespace) -> int:
-    """Serve the HTTP API until Ctrl-C or SIGTERM (uvicorn's own handlers then stop it cleanly)."""
-    import uvicorn
-
-    from .api import LOCAL, create_app
-
-    config = load_config(args.config)
-    store = _need(_store(args, config), "--store")
-    if not config.server.keys() and args.host not in LOCAL:
-        raise InputError([Problem("command line", None, "--host", args.host,
-                                  msg("without API keys the server listens only on this machine (127.0.0.1); set "
-                                      "MATCHMAKER_API_KEYS or [server] api_keys to serve other machines"))])
-    app = create_app(config, allow_local=args.allow_local, store=store)
-    _say(f"Serving the matchmaker API on http://{args.host}:{args.port} (OpenAPI at /docs), runs in {store.path}; "
-         f"{'API keys required' if config.server.keys() else 'no API keys: this machine only'}. Ctrl-C stops.")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    return EXIT_OK
-
-
-def _runs(args: argparse.Namespace, written: Written) -> int:
-    """runs list | show | diff | export."""
-    store = _need(_store(args), "--store")
-    if args.verb == "list":
-        table = store.runs(limit=args.limit or None, campaign=args.campaign)
-        if not len(table):
-            _say(f"No runs in {store.path}.")
-            return EXIT_OK
-        shown = table.assign(created=table["created"].dt.strftime("%Y-%m-%d %H:%M:%S"),
-                             gap=table["gap"].map(lambda g: "" if pd.isna(g) else f"{g:.2%}"))
-        with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(shown.drop(columns=["parent", "version"]).to_string(index=False))
-        return EXIT_OK
-    if args.verb == "show":
-        run = store.run(args.run)
-        s = run["summary"]
-        print(f"run {run['run_id']}  ({run['kind']}, {run['created']:%Y-%m-%d %H:%M:%S} UTC, matchmaker "
-              f"{run['version']})")
-        print(f"campaign {run['campaign']}: {s['status']}, {s['bookings']} bookings, ¥{s['budget_used']:,.0f} of "
-              f"¥{s['budget']:,.0f}; {_money_words(s)}; {_objective_words(s)}, {_bound_words(s)}")
-        if run["parent"]:
-            print(f"re-planned from run {run['parent']}")
-        choices = run["choices"]
-        if choices.get("locks") or choices.get("bans"):
-            print(f"locks: {', '.join(':'.join(x) for x in choices['locks']) or 'none'}; "
-                  f"bans: {', '.join(choices['bans']) or 'none'}")
-        for row in run["inputs"].itertuples():
-            digest = f"sha256 {row.source_sha256[:12]}" if row.source_sha256 else "given as a table"
-            print(f"  {row.role}: {row.file or '-'} ({row.n_rows} rows, {digest})")
-        for reason in s.get("why_no_plan", []):
-            print(f"  why no plan: {reason}")
-        if args.plan:
-            with pd.option_context("display.width", 200, "display.max_rows", None):
-                print(store.plan(run["run_id"]).to_string(index=False))
-        return EXIT_OK
-    if args.verb == "diff":
-        return _diff(store, args, written)
-    return _export(store, args, written)
-
-
-def _diff(store: Store, args: argparse.Namespace, written: Written) -> int:
-    from .config import parse_config
-    from .diff import plan_diff
-
-    a, b = store.run(args.before), store.run(args.after)
-    found = plan_diff(store.plan(a["run_id"]), store.plan(b["run_id"]), parse_config(a["config"], a["run_id"]),
-                      parse_config(b["config"], b["run_id"]), a["choices"], b["choices"])
-    counts = found.counts()
-    print(f"From run {a['run_id']} to {b['run_id']}: {counts['added']} creator(s) added, {counts['dropped']} "
-          f"dropped, {counts['moved']} moved to other products.")
-    for key, old, new in found.settings:
-        print(f"  setting {key}: {old} -> {new}")
-    t = found.totals
-    print(f"  bookings {t.at['bookings', 'before']:.0f} -> {t.at['bookings', 'after']:.0f}; value "
-          f"{t.at['value', 'before']:,.3f} -> {t.at['value', 'after']:,.3f}; spend ¥{t.at['spend', 'before']:,.0f} -> "
-          f"¥{t.at['spend', 'after']:,.0f}; expected GMV ¥{t.at['gmv', 'before']:,.0f} -> ¥{t.at['gmv', 'after']:,.0f}")
-    for row in found.changes.head(30).itertuples():
-        print(f"  {row.change:8} {row.creator_id}: {row.before or '-'} -> {row.after or '-'}  ({row.why})")
-    if len(found.changes) > 30:
-        print(f"  ... and {len(found.changes) - 30} more" + ("" if args.out else " (--out writes them all)"))
-    if args.out:
-        out = Path(args.out)
-        written(out, table_bytes(found.changes, out.suffix.lower()))
-        _say(f"Every change: {out}")
-    return EXIT_OK
-
-
-def _export(store: Store, args: argparse.Namespace, written: Written) -> int:
-    run = store.run(args.run)
-    out = Path(args.out)
-    if out.suffix.lower() not in TABLE_SUFFIXES:
-        raise InputError([Problem("command line", None, "--out", str(out),
-                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
-    written(out, table_bytes(store.plan(run["run_id"]), out.suffix.lower()))
-    if args.summary_json:
-        written(Path(args.summary_json), json_bytes(run["summary"]))
-    if args.campaign_toml:
-        written(Path(args.campaign_toml), run["config"].encode())
-    if args.inputs_dir:
-        for role, (_, frame) in store.tables(run["run_id"]).items():
-            written(Path(args.inputs_dir) / f"{role}.csv", csv_bytes(frame))
-    _say(f"Run {run['run_id']} exported: {written}")
-    return EXIT_OK
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -765,12 +599,10 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
             return optimize(config, Path(args.out), Path(args.summary_json) if args.summary_json else None,
                             args.quiet, written, interrupt, store, more=_more(args, store), near=args.near,
                             change_penalty=args.change_penalty, **_sources(args))[0]
-        if args.command == "whatif":
-            return _whatif(args, written, interrupt)
-        if args.command == "runs":
-            return _runs(args, written)
-        if args.command == "serve":
-            return _serve(args)
+        if args.command in ("whatif", "runs", "serve"):
+            from . import lifecycle  # after this module: it uses its helpers
+
+            return lifecycle.COMMANDS[args.command](args, written, interrupt)
         if args.command == "validate":
             return _validate(args, written)
         if args.command == "demo":
