@@ -52,19 +52,21 @@ BEARER = HTTPBearer(auto_error=False, description="the same key as a bearer toke
 
 
 class Uploads:
-    """Uploaded files, in memory: the newest `limit` kept."""
+    """Uploaded files, in memory: the newest, at most `limit` of them and `limit_mb` together."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, limit: int, limit_mb: int) -> None:
+        self.limit, self.limit_bytes = limit, limit_mb * 2**20
         self._files: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def add(self, content: bytes, name: str) -> str:
         upload_id = f"u-{secrets.token_hex(8)}"
         with self._lock:
             self._files[upload_id] = (content, name)
-            while len(self._files) > self.limit:
-                self._files.popitem(last=False)
+            self._bytes += len(content)
+            while len(self._files) > 1 and (len(self._files) > self.limit or self._bytes > self.limit_bytes):
+                self._bytes -= len(self._files.popitem(last=False)[1][0])
         return upload_id
 
     def get(self, upload_id: str, role: str) -> tuple[bytes, str]:
@@ -238,8 +240,8 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
         raise InputError([Problem("server", None, "store.path", None,
                                   msg("the API needs the run store; it is switched off"), place="key")])
     store = Store(store.path, hold=STORE_HOLD)
-    server = Server(config, store, Runner(store, config.server.max_jobs), Uploads(config.server.max_uploads), keys,
-                    embedder)
+    uploads = Uploads(config.server.max_uploads, config.server.max_uploads_mb)
+    server = Server(config, store, Runner(store, config.server.max_jobs), uploads, keys, embedder)
 
     def authorised(request: Request, key: Annotated[str | None, Security(KEY_HEADER)] = None,
                    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None) -> None:

@@ -175,13 +175,15 @@ class ServerParams:
     api_keys: str = ""
     allow_local: bool = False
     max_upload_mb: int = 50  # one uploaded file
-    max_uploads: int = 100  # uploads kept in memory at once (the oldest are forgotten first)
+    max_uploads: int = 100  # uploads kept in memory at once (the oldest are forgotten first) ...
+    max_uploads_mb: int = 1000  # ... and their size together
     max_jobs: int = 2  # runs solved at once; more wait in a queue
     max_time_limit: float = 600.0  # seconds a run may ask for
 
     def __post_init__(self) -> None:
         _check(1 <= self.max_upload_mb <= 2000, "server.max_upload_mb", "1..2000", self.max_upload_mb)
         _check(1 <= self.max_uploads <= 10_000, "server.max_uploads", "1..10000", self.max_uploads)
+        _check(1 <= self.max_uploads_mb <= 100_000, "server.max_uploads_mb", "1..100000", self.max_uploads_mb)
         _check(1 <= self.max_jobs <= 64, "server.max_jobs", "1..64", self.max_jobs)
         _check(0 < self.max_time_limit <= 86_400, "server.max_time_limit", "(0, 86400]", self.max_time_limit)
 

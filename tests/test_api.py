@@ -327,3 +327,15 @@ def test_history_survives_a_server_killed_mid_run(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def test_uploads_kept_in_memory_are_bounded_in_number_and_size():
+    from matchmaker.api import Uploads
+
+    kept = Uploads(limit=3, limit_mb=1)
+    ids = [kept.add(b"x" * 400_000, f"{k}.csv") for k in range(4)]
+    with pytest.raises(InputError, match="no upload with this id"):
+        kept.get(ids[0], "creators")  # 1.6 MB together: the oldest are forgotten first
+    with pytest.raises(InputError):
+        kept.get(ids[1], "creators")
+    assert kept.get(ids[3], "creators")[1] == "3.csv"
