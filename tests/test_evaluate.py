@@ -1,5 +1,6 @@
 """Evaluation metrics, labelled pairs, fine-tuning and the plan measurements, on tiny inputs."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -74,3 +75,28 @@ def test_second_opinion_agrees_and_relaxing_a_rule_never_loses_value():
     assert bench.second_opinion(out.instance, "HIGHS") == pytest.approx(out.result.objective, abs=1e-6)
     costs = bench.constraint_costs(data, config)
     assert (costs["value_lost"] >= -1e-6).all()
+
+
+def test_per_creator_metrics_and_a_paired_gain_with_its_interval():
+    pairs = pd.DataFrame({"creator": ["a"] * 4 + ["b"] * 4, "product": list("pqrs") * 2,
+                          "label": [1, 0, 0, 0, 0, 1, 0, 0]})
+    right = pairs["label"].to_numpy(float)
+    wrong = np.array([0, 1, 0, 0, 1, 0, 0, 0], dtype=float)  # each creator's true product ranked below another
+    assert evaluate.fit_metrics(pairs, right, k=1, n_boot=20, by="creator")["auc"] == 1
+    assert evaluate.fit_metrics(pairs, right, k=1, n_boot=20, by="creator")["creators"] == 2
+    gain = evaluate.paired_gain(pairs, right, wrong, k=1, n_boot=50)
+    # per creator: AUC 1 against 1/3 (the true product is 2nd of 4, below one negative and above two)
+    assert gain["auc_gain"] == pytest.approx(2 / 3) and gain["auc_gain_lo"] == pytest.approx(2 / 3)
+    assert gain["precision@1_gain"] == 1
+    assert evaluate.paired_gain(pairs, right, right, k=1, n_boot=50)["auc_gain_hi"] == 0
+
+
+def test_a_creator_text_is_split_into_posts_and_the_best_posts_score_it(hash_embedder):
+    posts = evaluate._posts("parenting tips | pregnancy diary • live shopping every week. Love it!",
+                            "mom | baby | mom")
+    assert posts == ("parenting tips", "pregnancy diary", "live shopping every week.", "Love it!", "#mom", "#baby")
+    pairs = pd.DataFrame({"creator": ["a", "a", "b", "b"], "product": ["p", "q"] * 2,
+                          "creator_text": ["lipstick | baby"] * 2 + ["tents"] * 2,
+                          "product_text": ["lipstick", "tents"] * 2, "label": [1, 0, 0, 1]})
+    scores = evaluate.posts_scorer(hash_embedder, top=1)(pairs)
+    assert scores[0] > scores[2] and scores[3] > scores[1]  # the matching post wins, z-scored per product

@@ -7,6 +7,7 @@ through its campaign's category map; for the real public tables, the niche/categ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +77,7 @@ def real_pairs(folder: str | Path, products_per_group: int = 12, seed: int = 0) 
     for _, cr in creators.iterrows():
         for j, pr in products.iterrows():
             rows.append({"creator": cr["username"], "product": f"r{j}", "creator_text": cr["bio_data"],
+                         "creator_posts": _posts(cr["bio_data"], cr.get("hashtags")),
                          "product_text": pr["text"], "creator_categories": (cr["niche_primary"],),
                          "product_category": pr["group"], "languages": "en-en",
                          "label": int(cr["niche_primary"] == pr["group"])})
@@ -83,6 +85,50 @@ def real_pairs(folder: str | Path, products_per_group: int = 12, seed: int = 0) 
 
 
 Scorer = Callable[[pd.DataFrame], np.ndarray]
+
+_SEGMENT = re.compile(r"\s*(?:[|•▪️↟/\n]+|(?<=[.!?。！？])\s+)\s*")
+
+
+def _posts(bio: str, hashtags: object = None) -> tuple[str, ...]:
+    """A creator's text as separate pieces: the bio's segments (split at |, bullets, line and sentence ends)
+    and its hashtags, each piece scored on its own (per-post scoring, where there are no captions)."""
+    pieces = [p.strip() for p in _SEGMENT.split(str(bio or "")) if len(p.strip()) >= 3]
+    tags = [t.strip() for t in str(hashtags).split("|")] if isinstance(hashtags, str) else []
+    return tuple(dict.fromkeys([*pieces, *(f"#{t}" for t in tags if t)])) or (str(bio or ""),)
+
+
+def product_z(pairs: pd.DataFrame, cos: np.ndarray) -> np.ndarray:
+    """The project's hubness correction (fit/score.py: style_of): each product's cosines as z-scores over the
+    creators they are compared with."""
+    frame = pd.DataFrame({"product": pairs["product"].to_numpy(), "cos": cos})
+    grouped = frame.groupby("product")["cos"]
+    std = grouped.transform("std").fillna(0.0).to_numpy()
+    return (cos - grouped.transform("mean").to_numpy()) / np.where(std > 1e-6, std, 1.0)
+
+
+def _vectors(embedder: Embedder, texts) -> dict[str, np.ndarray]:
+    texts = list(dict.fromkeys(texts))
+    return dict(zip(texts, embedder.encode(texts)))
+
+
+def style_scorer(embedder: Embedder) -> Scorer:
+    """The pipeline's style score: cosine of the whole creator text and the product text, z-scored per product."""
+    raw = embedding_scorer(embedder)
+    return lambda pairs: product_z(pairs, raw(pairs))
+
+
+def posts_scorer(embedder: Embedder, top: int = 2) -> Scorer:
+    """Per-post scoring: each piece of the creator's text (creator_posts) against the product, the mean of the
+    `top` best, then z-scored per product."""
+    def score(pairs: pd.DataFrame) -> np.ndarray:
+        posts = pairs["creator_posts"] if "creator_posts" in pairs else pairs["creator_text"].map(_posts)
+        vectors = _vectors(embedder, [*(p for ps in posts for p in ps), *pairs["product_text"]])
+        cos = np.empty(len(pairs))
+        for i, (ps, text) in enumerate(zip(posts, pairs["product_text"])):
+            sims = np.sort(np.stack([vectors[p] for p in ps]) @ vectors[text])[::-1]
+            cos[i] = sims[:top].mean()
+        return product_z(pairs, cos)
+    return score
 
 
 def embedding_scorer(embedder: Embedder) -> Scorer:
@@ -113,25 +159,44 @@ def random_scorer(pairs: pd.DataFrame, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).random(len(pairs))
 
 
-def _per_product(pairs: pd.DataFrame, scores: np.ndarray, k: int) -> pd.DataFrame:
+def _per_group(pairs: pd.DataFrame, scores: np.ndarray, k: int, by: str) -> pd.DataFrame:
+    """Per creator (ranking the products for it) or per product (ranking the creators): AUC, precision@k,
+    nDCG@k; groups with only positives or only negatives are left out."""
     rows = []
-    for product, idx in pairs.groupby("product").indices.items():
+    for key, idx in pairs.groupby(by).indices.items():
         y, s = pairs["label"].to_numpy()[idx], scores[idx]
         if y.sum() == 0 or y.sum() == len(y):
             continue
         top = np.argsort(-s, kind="stable")[:k]
-        rows.append({"product": product, "auc": roc_auc_score(y, s), "precision": y[top].mean(),
+        rows.append({by: key, "auc": roc_auc_score(y, s), "precision": y[top].mean(),
                      "ndcg": ndcg_score(y[None, :], s[None, :], k=k)})
     return pd.DataFrame(rows)
 
 
-def fit_metrics(pairs: pd.DataFrame, scores: np.ndarray, k: int = 10, n_boot: int = 200,
-                seed: int = 0) -> dict[str, float]:
-    """Per-product AUC (ranking creators for a product), precision@k and nDCG@k, averaged over
-    products, each with a 95% bootstrap interval over products."""
-    per = _per_product(pairs, np.asarray(scores, float), k)
+def paired_gain(pairs: pd.DataFrame, scores: np.ndarray, baseline: np.ndarray, k: int = 10, n_boot: int = 1000,
+                seed: int = 0, by: str = "creator") -> dict[str, float]:
+    """Per-creator (or per-product) AUC, precision@k and nDCG@k of `scores` less the baseline's, averaged, each with
+    a 95% bootstrap interval over the same creators (paired: the groups are resampled together)."""
+    a, b = _per_group(pairs, np.asarray(scores, float), k, by), _per_group(pairs, np.asarray(baseline, float), k, by)
+    both = a.merge(b, on=by, suffixes=("", "_base"))
     rng = np.random.default_rng(seed)
-    out: dict[str, float] = {"products": len(per), "pairs": len(pairs)}
+    out: dict[str, float] = {"groups": len(both)}
+    for metric, name in (("auc", "auc"), ("precision", f"precision@{k}"), ("ndcg", f"ndcg@{k}")):
+        diff = (both[metric] - both[f"{metric}_base"]).to_numpy()
+        boots = [diff[rng.integers(len(diff), size=len(diff))].mean() for _ in range(n_boot)] if len(diff) else [0]
+        out[f"{name}_gain"] = float(diff.mean()) if len(diff) else float("nan")
+        out[f"{name}_gain_lo"], out[f"{name}_gain_hi"] = (float(np.percentile(boots, 2.5)),
+                                                          float(np.percentile(boots, 97.5)))
+    return out
+
+
+def fit_metrics(pairs: pd.DataFrame, scores: np.ndarray, k: int = 10, n_boot: int = 200,
+                seed: int = 0, by: str = "product") -> dict[str, float]:
+    """Per-product AUC (ranking creators for a product; by="creator": ranking products for a creator),
+    precision@k and nDCG@k, averaged, each with a 95% bootstrap interval over the groups."""
+    per = _per_group(pairs, np.asarray(scores, float), k, by)
+    rng = np.random.default_rng(seed)
+    out: dict[str, float] = {f"{by}s": len(per), "pairs": len(pairs)}
     for metric in ("auc", "precision", "ndcg"):
         values = per[metric].to_numpy()
         boots = ([values[rng.integers(len(values), size=len(values))].mean() for _ in range(n_boot)]
@@ -143,15 +208,18 @@ def fit_metrics(pairs: pd.DataFrame, scores: np.ndarray, k: int = 10, n_boot: in
 
 
 def compare(pairs: pd.DataFrame, scorers: dict[str, Scorer], k: int = 10, n_boot: int = 200,
-            by_language: bool = True) -> pd.DataFrame:
-    """One row per scorer (and language pair): the metrics of fit_metrics."""
-    rows = []
-    for name, scorer in scorers.items():
-        scores = scorer(pairs)
+            by_language: bool = True, by: str = "product", baseline: str | None = None) -> pd.DataFrame:
+    """One row per scorer (and language pair): the metrics of fit_metrics, and with `baseline` (a scorer's
+    name) each one's paired gain over it (paired_gain)."""
+    rows, scored = [], {name: scorer(pairs) for name, scorer in scorers.items()}
+    for name, scores in scored.items():
         groups = [("all", pairs.index.to_numpy())]
         if by_language:
             groups += [(lang, idx) for lang, idx in pairs.groupby("languages").indices.items()]
         for lang, idx in groups:
             sub = pairs.iloc[idx].reset_index(drop=True)
-            rows.append({"scorer": name, "languages": lang, **fit_metrics(sub, scores[idx], k, n_boot)})
+            row = {"scorer": name, "languages": lang, **fit_metrics(sub, scores[idx], k, n_boot, by=by)}
+            if baseline is not None and name != baseline:
+                row.update(paired_gain(sub, scores[idx], scored[baseline][idx], k, n_boot, by=by))
+            rows.append(row)
     return pd.DataFrame(rows)
