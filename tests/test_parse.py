@@ -116,3 +116,23 @@ def test_a_column_parsed_at_once_reads_each_cell_as_the_cell_parser_does(cells, 
     assert [None if v is None else float(v) for v in got] == [None if v is None else float(v) for v in expected]
     assert sorted((p.row, p.message[:15]) for p in fast_out.problems) == \
         sorted((p.row, p.message[:15]) for p in slow_out.problems)
+
+
+@pytest.mark.parametrize("cell, text", [
+    ("<p>Velvet <b>matte</b> lipstick &amp; liner</p>", "Velvet matte lipstick & liner"),
+    ('口红 <div class="x">持久</div>不脱色', "口红 持久 不脱色"),
+    ("Tom &amp; Jerry &#39;21", "Tom & Jerry '21"),
+    ("a < b > c", "a < b > c"),  # no tag: left as written
+    ("R&D lab  notes ", "R&D lab  notes"),  # no entity: only stripped, as any text cell
+])
+def test_html_in_a_text_cell_becomes_plain_text(cell, text):
+    from matchmaker.inputs.parse import plain_text
+
+    assert plain_text(cell) == text
+
+
+def test_a_product_description_copied_from_a_shop_page_is_read_as_plain_text():
+    from tests.conftest import creator, make_data, product
+
+    data = make_data([creator("a")], [product("p", description="<ul><li>Matte&nbsp;finish</li><li>12h</li></ul>")])
+    assert data.products["description"].iat[0] == "Matte finish 12h"

@@ -6,6 +6,7 @@ turns that into a Problem naming the file, row and column.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -116,3 +117,17 @@ def paths_match(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return False
     short = min(len(a), len(b))
     return a[:short] == b[:short] or a[-1] == b[-1]
+
+
+_TAG = re.compile(r"<(?:[a-zA-Z][^<>]*|/[a-zA-Z][^<>]*|!--.*?--)>", re.S)
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+
+
+def plain_text(value: object) -> str:
+    """A text cell as plain text: in a cell with HTML (a product description copied from a shop page) tags
+    become spaces, entities (&amp;, &#39;) their characters and runs of spaces one; other text only stripped."""
+    text = str(value).strip()
+    if ("<" in text or "&" in text) and (_TAG.search(text) or _ENTITY.search(text)):
+        lines = (" ".join(line.split()) for line in html.unescape(_TAG.sub(" ", text)).splitlines())
+        text = "\n".join(line for line in lines if line)
+    return text

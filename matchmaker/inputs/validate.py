@@ -16,7 +16,7 @@ import pandas as pd
 from ..config import Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Message, Problem, msg
-from .parse import missing_cells, parse_list, parse_number, parse_share
+from .parse import missing_cells, parse_list, parse_number, parse_share, plain_text
 from .schema import (
     AGE_BANDS,
     CHOICE_ACTIONS,
@@ -88,7 +88,7 @@ def _parse_text(value: object) -> str:
 
 
 _PARSERS: dict[str, Callable[..., object]] = {
-    "id": _parse_text, "text": _parse_text, "number": parse_number, "share": parse_share,
+    "id": _parse_text, "text": plain_text, "number": parse_number, "share": parse_share,
     "int": _parse_int, "list": parse_list, "tier": _parse_tier, "pricing": _parse_pricing,
 }
 _NON_NEGATIVE = {"number", "int"}
