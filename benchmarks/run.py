@@ -57,11 +57,18 @@ def bench_fit(args: argparse.Namespace) -> None:
                bench="fit", dataset=name, by="product")
     # per creator (ranking products for a creator), each scorer against the pipeline's style score, paired;
     # per-post scoring's top 2 was chosen on the sample (the real tables are only measured)
+    # and the zero-shot category inference (labels: the product categories' names; temperature 0.1, chosen on
+    # the sample) added to per-post scoring
     use = USEEmbedder()
-    ranked = {"style (pipeline)": evaluate.style_scorer(use), "posts, top 2": evaluate.posts_scorer(use, 2),
-              "posts, top 1": evaluate.posts_scorer(use, 1), "tfidf": evaluate.tfidf_scorer,
-              "random": evaluate.random_scorer}
     for name, pairs in sets.items():
+        labels = sorted(set(pairs["product_category"])) if name == "sample" else list(evaluate.REAL_GROUPS)
+        posts = evaluate.posts_scorer(use, 2)
+        ranked = {"style (pipeline)": evaluate.style_scorer(use), "posts, top 2": posts,
+                  "posts, top 1": evaluate.posts_scorer(use, 1),
+                  "inferred category": evaluate.inferred_category_scorer(use, labels, 0.1),
+                  "posts + inferred category": evaluate.combined_scorer(
+                      posts, evaluate.inferred_category_scorer(use, labels, 0.1)),
+                  "tfidf": evaluate.tfidf_scorer, "random": evaluate.random_scorer}
         _lines(evaluate.compare(pairs, ranked, n_boot=args.boot, by_language=name == "sample", by="creator",
                                 baseline="style (pipeline)"), bench="fit", dataset=name, by="creator")
 

@@ -149,6 +149,30 @@ def tfidf_scorer(pairs: pd.DataFrame) -> np.ndarray:
     return np.asarray(a.multiply(b).sum(axis=1)).ravel()
 
 
+def inferred_category_scorer(embedder: Embedder, labels: list[str], temperature: float = 0.05) -> Scorer:
+    """Zero-shot category inference: each text's distribution over the category `labels` (a softmax of its
+    cosines with the labels' embeddings at `temperature`), the creator's (its best-matching piece's, per
+    label) against the product's, as the chance both are of one category; z-scored per product."""
+    label_vectors = embedder.encode(list(labels))
+
+    def distribution(vectors: np.ndarray) -> np.ndarray:
+        logits = vectors @ label_vectors.T / temperature
+        weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        return weights / weights.sum(axis=-1, keepdims=True)
+
+    def score(pairs: pd.DataFrame) -> np.ndarray:
+        texts = list(dict.fromkeys([*pairs["creator_text"], *pairs["product_text"]]))
+        found = dict(zip(texts, distribution(embedder.encode(texts))))
+        chance = np.array([found[a] @ found[b] for a, b in zip(pairs["creator_text"], pairs["product_text"])])
+        return product_z(pairs, chance)
+    return score
+
+
+def combined_scorer(*scorers: Scorer) -> Scorer:
+    """The sum of scorers that are each z-scored per product (one signal per scorer, equally weighted)."""
+    return lambda pairs: np.sum([scorer(pairs) for scorer in scorers], axis=0)
+
+
 def category_scorer(pairs: pd.DataFrame) -> np.ndarray:
     """Category match only: the product's category string among the creator's (no synonym map)."""
     return np.array([float(norm_category(p) in {norm_category(c) for c in cs})
