@@ -15,7 +15,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .config import CampaignParams, Config, parse_shared_config
 from .data import ProblemData
 from .diff import plan_diff
+from .fit.embed import make_embedder
 from .history import package_version, store_of
 from .inputs.validate import validate_choices, with_locks
 from .io.read import read_table
@@ -154,6 +155,17 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+class SharedEmbedder:
+    """One embedding model for every run of the server (loading it costs seconds), one encode at a time."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder, self.name, self._lock = embedder, embedder.name, threading.Lock()
+
+    def encode(self, texts: list[str]) -> Any:
+        with self._lock:
+            return self.embedder.encode(texts)
+
+
 @dataclass
 class Server:
     config: Config
@@ -161,7 +173,19 @@ class Server:
     runner: Runner
     uploads: Uploads
     keys: tuple[str, ...]
-    embedder: Any = None  # a test's embedder; None: the campaign's own
+    embedder: Any = None  # a test's embedder; None: the campaign's own, made once (models)
+    models: dict[tuple[str, str], SharedEmbedder] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def embedder_for(self, config: Config) -> Any:
+        """The embedder a run's campaign names, loaded once for the server."""
+        if self.embedder is not None:
+            return self.embedder
+        key = (config.scoring.backend, config.resolved_model())
+        with self.lock:
+            if key not in self.models:
+                self.models[key] = SharedEmbedder(make_embedder(*key))
+            return self.models[key]
 
 
 def _problems(exc: InputError, status: int = 422) -> JSONResponse:
@@ -311,7 +335,7 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
         previous = server.store.plan(near) if near else None
 
         def work(job: Job):
-            prepared = prepare(data, config_, server.embedder, on_stage=job.on_stage)
+            prepared = prepare(data, config_, server.embedder_for(config_), on_stage=job.on_stage)
             args = {"on_stage": job.on_stage, "on_progress": job.on_progress, "interrupt": job.interrupt}
             if previous is None:
                 return solve(prepared, **args), prepared, None, {}
@@ -385,7 +409,7 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
             raise InputError([Problem("request", None, "budgets", None,
                                       msg("nothing to sweep: give budgets, thresholds or rules"))])
         found = _stored(server, run_id)
-        prepared = server.runner.prepared(found, server.embedder)
+        prepared = server.runner.prepared(found, server.embedder_for)
         limit = min(body.time_limit or prepared.config.solver.time_limit, config.server.max_time_limit)
         args = {"on_stage": lambda name: None}
         prepared = replace(prepared, config=prepared.config.override(**{"solver.time_limit": float(limit)}))
@@ -400,7 +424,7 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
     def replan_run(run_id: str, body: ReplanRequest) -> dict[str, Any]:
         found = _stored(server, run_id)
         changes = _settings(server, body.settings, SOLVE_CHANGES)
-        prepared = server.runner.prepared(found, server.embedder)
+        prepared = server.runner.prepared(found, server.embedder_for)
         data = with_locks(prepared.data, body.locks or None, body.bans or None, source="request")
         previous = server.store.plan(found)
 

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from .config import Config
 from .history import record, reopen
 from .io.store import Store, new_run_id
 from .outcome import Outcome
@@ -107,14 +108,15 @@ class Runner:
             while len(self._prepared) > PREPARED_KEPT:
                 self._prepared.popitem(last=False)
 
-    def prepared(self, run_id: str, embedder: Any = None) -> Prepared:
-        """The prepared campaign of a stored run: kept from its job, else prepared again from the stored inputs."""
+    def prepared(self, run_id: str, embedder_for: Callable[[Config], Any] | None = None) -> Prepared:
+        """The prepared campaign of a stored run: kept from its job, else prepared again from the stored inputs
+        (with the embedder `embedder_for` gives for its campaign; None: the campaign's own, loaded now)."""
         with self._lock:
             if run_id in self._prepared:
                 self._prepared.move_to_end(run_id)
                 return self._prepared[run_id]
         data, config = reopen(self.store, run_id)
-        found = prepare(data, config, embedder, on_stage=lambda name: None)
+        found = prepare(data, config, embedder_for(config) if embedder_for else None, on_stage=lambda name: None)
         self.keep(run_id, found)
         return found
 
