@@ -193,8 +193,12 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
         lap("embed")
     else:
         creator_emb = product_emb = None
+    label_emb = None
+    if encode is not None and config.scoring.category_inference:  # the product categories' names, embedded
+        labels = sorted({str(c) for c in data.products["category"] if str(c).strip()})
+        label_emb = encode(labels) if labels else None
     stage("scoring pairs")
-    pairs = candidates(data, config, creator_emb, product_emb, engine)
+    pairs = candidates(data, config, creator_emb, product_emb, engine, label_emb)
     notes = tuple(unmatched_products(data, pairs, encode))
     pairs, outside = _pooled(data, config, pairs, stage)
     money = economics(data, config, pairs["c"].to_numpy(int), pairs["p"].to_numpy(int), pairs["fit"].to_numpy(float))

@@ -73,3 +73,34 @@ def test_hierarchical_categories_match_at_parent_and_leaf():
     assert eligible[:, 0].tolist() == [True, True, True, False, False]
     assert eligible[:, 1].tolist() == [False, False, False, True, False]
     assert eligible[:, 2].tolist() == [True, False, True, False, False]
+
+
+def test_category_inference_moves_style_toward_the_product_category_the_bio_speaks_of():
+    """Two beauty products whose texts say little; the creator whose bio names one's category prefers it more
+    once the category's name is a signal ([scoring] category_inference)."""
+    from matchmaker.pipeline import prepare
+    from tests.conftest import HashEmbedder, creator, make_data, product, quick_config
+
+    creators = [creator("a", bio="skincare routines and serums"), creator("b", bio="lipstick swatches daily"),
+                creator("c", bio="weekend vlog")]
+    products = [product("p1", category="skincare", description="new bottle"),
+                product("p2", category="lipstick", description="new tube")]
+    config = quick_config()
+    data = make_data(creators, products, config)
+    both = {"skincare": ("beauty",), "lipstick": ("beauty",)}
+    plain = prepare(data, replace_categories(config, both), HashEmbedder()).candidates
+    aware = prepare(data, replace_categories(config.override(**{"scoring.category_inference": True}), both),
+                    HashEmbedder()).candidates
+
+    def style(frame, cid, pid):
+        return float(frame[(frame["creator_id"] == cid) & (frame["product_id"] == pid)]["style"].iloc[0])
+
+    # the product texts say nothing of skincare: a's preference for p1 comes from the category's name
+    assert style(aware, "a", "p1") - style(aware, "a", "p2") > style(plain, "a", "p1") - style(plain, "a", "p2")
+    assert ((aware["style"] > 0) & (aware["style"] < 1)).all()
+
+
+def replace_categories(config, categories):
+    import dataclasses
+
+    return dataclasses.replace(config, categories=categories)

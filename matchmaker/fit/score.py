@@ -5,7 +5,9 @@ each component in 0..1:
 - style: cosine of the creator's bio and the product's name + description, corrected for hubness
   (z-score of the cosine among all creators for that product: generic product texts score high
   against everyone), squashed by a logistic so 0.5 is an average creator for this product.
-  Neutral 0.5 when either text is blank.
+  Neutral 0.5 when either text is blank. With [scoring] category_inference, the z-score is the mean of two,
+  times sqrt(2): the cosine's and the inferred category's (each text's distribution over the product
+  categories' names, a softmax of its cosines with them; the chance both sides are of one category).
 - audience: mean of the known parts: gender (share of the creator's audience of the target gender),
   age (share in the target age bands), region (1 if the main region is the target, else 0).
   Neutral 0.5 when nothing is known.
@@ -88,21 +90,44 @@ def cosines(creator_emb: np.ndarray, product_emb: np.ndarray) -> np.ndarray:
     return creator_emb.astype(np.float64) @ product_emb.astype(np.float64).T
 
 
+# Zero-shot category inference: the category labels' embeddings and the softmax temperature, or None (off)
+Labels = tuple[np.ndarray, float] | None
+
+
+def category_chance(creator_emb: np.ndarray, product_emb: np.ndarray, labels: tuple[np.ndarray, float]
+                    ) -> np.ndarray:
+    """creators x products: the chance both are of one category, each side's distribution over the labels a
+    softmax of its cosines with them at the temperature (README, "Fit quality")."""
+    vectors, temperature = labels
+
+    def distribution(emb: np.ndarray) -> np.ndarray:
+        logits = cosines(emb, vectors) / temperature
+        weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return weights / weights.sum(axis=1, keepdims=True)
+
+    return distribution(creator_emb) @ distribution(product_emb).T
+
+
+def signals(creator_emb: np.ndarray, product_emb: np.ndarray, labels: Labels) -> list[np.ndarray]:
+    """The style's signals (creators x products): the cosine, and with labels the inferred category's chance."""
+    found = [cosines(creator_emb, product_emb)]
+    return found + [category_chance(creator_emb, product_emb, labels)] if labels is not None else found
+
+
 Moments = tuple[np.ndarray, np.ndarray, np.ndarray]  # per product: count, mean, sum of squared deviations
 
 
-def style_moments(creator_emb: np.ndarray, creator_blank: np.ndarray, product_emb: np.ndarray
-                  ) -> tuple[Moments, Moments]:
-    """Per product, the moments of the cosine with one partition's creators: over the creators with a bio,
-    and over all of them."""
-    cos = cosines(creator_emb, product_emb)
+def style_moments(creator_emb: np.ndarray, creator_blank: np.ndarray, product_emb: np.ndarray,
+                  labels: Labels = None) -> list[tuple[Moments, Moments]]:
+    """Per signal and product, the moments of the signal (the cosine, the inferred category's chance) with one
+    partition's creators: over the creators with a bio, and over all of them."""
 
     def moments(block: np.ndarray) -> Moments:
-        n = np.full(cos.shape[1], float(len(block)))
-        mean = block.mean(axis=0) if len(block) else np.zeros(cos.shape[1])
+        n = np.full(block.shape[1], float(len(block)))
+        mean = block.mean(axis=0) if len(block) else np.zeros(block.shape[1])
         return n, mean, ((block - mean) ** 2).sum(axis=0)
 
-    return moments(cos[~creator_blank]), moments(cos)
+    return [(moments(x[~creator_blank]), moments(x)) for x in signals(creator_emb, product_emb, labels)]
 
 
 def _combined(parts: list[Moments]) -> Moments:
@@ -116,25 +141,33 @@ def _combined(parts: list[Moments]) -> Moments:
     return n, mean, m2
 
 
-def style_pool(moments: list[tuple[Moments, Moments]]) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each product's cosine among all creators (among those with a bio,
-    when two or more have one), from the partitions' style_moments."""
-    with_bio, everyone = _combined([m[0] for m in moments]), _combined([m[1] for m in moments])
-    n, mean, m2 = with_bio if with_bio[0][0] >= 2 else everyone
-    return mean, np.sqrt(m2 / np.maximum(n, 1))
+Pool = list[tuple[np.ndarray, np.ndarray]]  # per signal: each product's mean and standard deviation
 
 
-def style_of(cos: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
-    """Hubness-corrected style fit in 0..1 of cosines (columns or `mean`/`std` indexed alike)."""
-    z = (cos - mean) / np.where(std > 1e-6, std, 1.0)
+def style_pool(moments: list[list[tuple[Moments, Moments]]]) -> Pool:
+    """Per signal, the mean and standard deviation of each product's signal among all creators (among those
+    with a bio, when two or more have one), from the partitions' style_moments."""
+    pool = []
+    for k in range(len(moments[0])):
+        with_bio, everyone = _combined([m[k][0] for m in moments]), _combined([m[k][1] for m in moments])
+        n, mean, m2 = with_bio if with_bio[0][0] >= 2 else everyone
+        pool.append((mean, np.sqrt(m2 / np.maximum(n, 1))))
+    return pool
+
+
+def style_of(found: list[np.ndarray], pool: Pool) -> np.ndarray:
+    """Hubness-corrected style fit in 0..1 of the signals (columns or the pool's arrays indexed alike): each
+    signal's z-score per product, their mean times sqrt(count) (unit variance when independent), squashed."""
+    z = sum((x - mean) / np.where(std > 1e-6, std, 1.0) for x, (mean, std) in zip(found, pool))
+    z = z / np.sqrt(len(found)) if len(found) > 1 else z
     return 1.0 / (1.0 + np.exp(-1.7 * z))
 
 
 def style_scores(creator_emb: np.ndarray, product_emb: np.ndarray, creator_blank: np.ndarray,
-                 product_blank: np.ndarray) -> np.ndarray:
+                 product_blank: np.ndarray, labels: Labels = None) -> np.ndarray:
     """Hubness-corrected style fit (creators x products) in 0..1."""
-    mean, std = style_pool([style_moments(creator_emb, creator_blank, product_emb)])
-    style = style_of(cosines(creator_emb, product_emb), mean, std)
+    pool = style_pool([style_moments(creator_emb, creator_blank, product_emb, labels)])
+    style = style_of(signals(creator_emb, product_emb, labels), pool)
     style[creator_blank, :] = 0.5
     style[:, product_blank] = 0.5
     return style
@@ -172,15 +205,15 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
 
 def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray, performance: np.ndarray,
                     usable: np.ndarray, products: pd.DataFrame, product_emb: np.ndarray,
-                    product_blank: np.ndarray, pool: tuple[np.ndarray, np.ndarray], config: Config,
-                    deals: pd.DataFrame | None = None) -> pd.DataFrame:
+                    product_blank: np.ndarray, pool: Pool, config: Config,
+                    deals: pd.DataFrame | None = None, labels: Labels = None) -> pd.DataFrame:
     """The eligible pairs of one partition of creators (rows offset.. of the creator table), with their
     style, audience, performance and value; `performance` and `usable` are the partition's rows of the
     whole pool's performance_scores and creator_usable, `pool` the style_pool of all partitions."""
     part = ProblemData(creators.reset_index(drop=True), products, deals=deals)
     c, p = np.nonzero(category_eligible(part, config) & usable[:, None])
-    cos = cosines(creator_emb, product_emb)[c, p]
-    style = style_of(cos, pool[0][p], pool[1][p])
+    found = [x[c, p] for x in signals(creator_emb, product_emb, labels)]
+    style = style_of(found, [(mean[p], std[p]) for mean, std in pool])
     style[(creators["bio"] == "").to_numpy()[c] | product_blank[p]] = 0.5
     audience = audience_scores(part.creators, products, c, p)
     w = config.scoring
@@ -192,9 +225,11 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
 
 
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | None = None,
-               product_emb: np.ndarray | None = None, engine: Engine | None = None) -> pd.DataFrame:
+               product_emb: np.ndarray | None = None, engine: Engine | None = None,
+               label_emb: np.ndarray | None = None) -> pd.DataFrame:
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
-    partition of creators on the engine (in this process by default)."""
+    partition of creators on the engine (in this process by default); `label_emb`, the product categories'
+    embeddings, with [scoring] category_inference."""
     creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
     fees = data.fees_paid()
     if data.pairs is not None:
@@ -213,12 +248,13 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
         creator_blank = (data.creators["bio"] == "").to_numpy()
         product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
         # partitions' rows are made as the engine takes them (a generator): one partition's vectors at a time
+        labels = (label_emb, config.scoring.category_temperature) if label_emb is not None else None
         pool = style_pool(engine.map(style_moments, ((creator_emb[s], creator_blank[s]) for s in parts),
-                                     shared=(product_emb,)))
+                                     shared=(product_emb, labels)))
         performance, usable = performance_scores(data.creators), creator_usable(data, config)
         items = ((s.start, data.creators.iloc[s], creator_emb[s], performance[s], usable[s]) for s in parts)
         frames = engine.map(score_partition, items,
-                            shared=(data.products, product_emb, product_blank, pool, config, data.deals))
+                            shared=(data.products, product_emb, product_blank, pool, config, data.deals, labels))
         frame = pd.concat(frames, ignore_index=True)
     frame["creator_id"] = data.creators["creator_id"].to_numpy(object)[frame["c"]]
     frame["product_id"] = data.products["product_id"].to_numpy(object)[frame["p"]]
