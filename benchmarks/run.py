@@ -66,6 +66,8 @@ def bench_fit(args: argparse.Namespace) -> None:
         ranked = {"style (pipeline)": evaluate.style_scorer(use), "posts, top 2": posts,
                   "posts, top 1": evaluate.posts_scorer(use, 1),
                   "inferred category": evaluate.inferred_category_scorer(use, labels, 0.1),
+                  "style + inferred category ([scoring] category_inference)": evaluate.combined_scorer(
+                      evaluate.style_scorer(use), evaluate.inferred_category_scorer(use, labels, 0.1)),
                   "posts + inferred category": evaluate.combined_scorer(
                       posts, evaluate.inferred_category_scorer(use, labels, 0.1)),
                   "tfidf": evaluate.tfidf_scorer, "random": evaluate.random_scorer}
