@@ -108,11 +108,14 @@ class CampaignParams:
                    msg("0..{top} (0: no cap)", top=f"{MAX_BUDGET:,.0f}"), value)
 
 
+BACKENDS = ("use", "sentence-transformers", "e5")  # fit/embed.py
+
+
 @dataclass(frozen=True)
 class ScoringParams:
     """value = w_style*style + w_audience*audience + w_performance*performance (weights sum to 1)."""
 
-    backend: str = "use"  # "use" (multilingual USE) | "sentence-transformers"
+    backend: str = "use"  # "use" (multilingual USE) | "sentence-transformers" | "e5" (multilingual-e5-small)
     model: str = ""  # sentence-transformers: a local model folder; blank = packaged all-MiniLM-L6-v2
     w_style: float = 0.5
     w_audience: float = 0.2
@@ -124,8 +127,8 @@ class ScoringParams:
     category_temperature: float = 0.1  # the softmax's over the categories' cosines (chosen on the sample)
 
     def __post_init__(self) -> None:
-        _check(self.backend in ("use", "sentence-transformers"), "scoring.backend",
-               msg("one of {choices}", choices="'use', 'sentence-transformers'"), self.backend)
+        _check(self.backend in BACKENDS, "scoring.backend",
+               msg("one of {choices}", choices=", ".join(f"'{b}'" for b in BACKENDS)), self.backend)
         for name in ("w_style", "w_audience", "w_performance"):
             value = getattr(self, name)
             _check(0 <= value <= 1, f"scoring.{name}", "0..1", value)

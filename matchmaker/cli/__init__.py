@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..config import OBJECTIVES, Config, dump_config, load_config
+from ..config import BACKENDS, OBJECTIVES, Config, dump_config, load_config
 from ..data import ProblemData
 from ..fit.categories import suggest_categories
 from ..fit.score import eligible_pairs
@@ -68,7 +68,7 @@ def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-overlap", type=float, help="max audience overlap of two creators on one product")
     parser.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     parser.add_argument("--seed", type=int, help="solver random seed")
-    parser.add_argument("--backend", choices=("use", "sentence-transformers"), help="embedding backend")
+    parser.add_argument("--backend", choices=BACKENDS, help="embedding backend")
     parser.add_argument("--objective", choices=OBJECTIVES,
                         help="what the plan maximises: the fit score, expected GMV, profit or views (reach)")
     parser.add_argument("--conservative", action="store_true", default=None,
