@@ -713,7 +713,10 @@ def history_ui(lang: str) -> None:
     if not len(runs):
         st.info(t(lang, "history_empty"))
         return
-    st.dataframe(for_people(runs.drop(columns=["version"]), lang), hide_index=True, width="stretch", key="runs")
+    shown = runs.drop(columns=["version"]).assign(
+        parent=runs["parent"].fillna(""), status=[t(lang, f"status_{s}") if s else "" for s in runs["status"]],
+        objective_kind=[t(lang, f"obj_{k}") if k else "" for k in runs["objective_kind"]])
+    st.dataframe(for_people(shown, lang), hide_index=True, width="stretch", key="runs")
     ids = list(runs["run_id"])
     names = {r: f"{r} · {k} · {c}" for r, k, c in zip(runs["run_id"], runs["kind"], runs["campaign"])}
     c1, c2 = st.columns(2)
