@@ -125,6 +125,7 @@ class ScoringParams:
     # with per-post scoring; this is the inference alone, as the pipeline has it)
     category_inference: bool = False
     category_temperature: float = 0.1  # the softmax's over the categories' cosines (chosen on the sample)
+    learned: str = ""  # a fit model from `train-fit --kind linear` (its .json): the fit score is its probability
 
     def __post_init__(self) -> None:
         _check(self.backend in BACKENDS, "scoring.backend",
@@ -280,6 +281,11 @@ class Config:
     def input_path(self, which: str) -> Path | None:
         value = getattr(self.inputs, which)
         return (Path(self.base_dir) / value) if value else None
+
+    def resolved_learned(self) -> Path | None:
+        """scoring.learned, a relative path taken from base_dir; None when blank."""
+        learned = self.scoring.learned
+        return (Path(learned) if Path(learned).is_absolute() else Path(self.base_dir) / learned) if learned else None
 
     def resolved_model(self) -> str:
         """scoring.model, a relative folder taken from base_dir (blank stays blank)."""
@@ -467,7 +473,8 @@ def parse_config(text: str, source: str = "campaign.toml", base_dir: str = ".") 
 
 # What only the server decides: an uploaded campaign file may not name files or folders on the server, the
 # embedding model, how many threads to start, or where to compute.
-SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "solver.workers", "engine", "store", "server")
+SERVER_KEYS = ("inputs", "scoring.cache_dir", "scoring.model", "scoring.learned", "solver.workers", "engine", "store",
+               "server")
 
 
 def _without_server_keys(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

@@ -24,15 +24,16 @@ from .config import Config, SolverParams
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
 from .fit.categories import unmatched_products
-from .fit.economics import economics
+from .fit.economics import economics, objective_values
 from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
+from .fit.learned import FEATURES, predict
 from .fit.overlap import conflicts, overlap_rows
 from .fit.pilot import Learned
 from .fit.score import candidates, creator_text, product_text
 from .inputs.schema import header_score
 from .inputs.validate import validate, validate_deals, with_locks
-from .io.read import Table, read_export
+from .io.read import Table, read_export, read_json
 from .outcome import Outcome
 from .plan.explain import explain, quick_checks
 from .plan.instance import build_instance, has_money_rules
@@ -199,6 +200,8 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
         label_emb = encode(labels) if labels else None
     stage("scoring pairs")
     pairs = candidates(data, config, creator_emb, product_emb, engine, label_emb)
+    if config.scoring.learned and data.pairs is None:  # the fit score is a learned model's probability
+        pairs = _learned(data, config, pairs)
     notes = tuple(unmatched_products(data, pairs, encode))
     pairs, outside = _pooled(data, config, pairs, stage)
     money = economics(data, config, pairs["c"].to_numpy(int), pairs["p"].to_numpy(int), pairs["fit"].to_numpy(float))
@@ -216,6 +219,18 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
                       "are counted twice; only those above it are kept apart", n=len(among), cap=SHARED_MAX_CREATORS),)
     lap("overlap")
     return Prepared(data, config, pairs, clash, lap.timings, notes, outside, shared=shared)
+
+
+def _learned(data: ProblemData, config: Config, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs with the fit of [scoring] learned (fit/learned.py), and their values from it."""
+    path = config.resolved_learned()
+    weights = read_json(path)
+    if list(weights.get("features", ())) != list(FEATURES) or len(weights.get("coef", ())) != len(FEATURES):
+        raise InputError([Problem(path.name, None, "features", str(weights.get("features")),
+                                  msg("expected a fit model written by matchmaker train-fit --kind linear"))])
+    fit = predict(weights, pairs)
+    return pairs.assign(fit=fit, value=objective_values(data, config, pairs["c"].to_numpy(int),
+                                                        pairs["p"].to_numpy(int), fit))
 
 
 def _pooled(data: ProblemData, config: Config, pairs: pd.DataFrame, stage: Callable[[str], None]

@@ -180,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--products", help="product catalogue (texts)")
     train.add_argument("--config", help="campaign TOML (its [inputs] and scoring.model as the base)")
     train.add_argument("--out", required=True, help="model folder to write, e.g. models/my-brand")
+    train.add_argument("--kind", choices=("embedding", "linear"), default="embedding",
+                       help="embedding: fine-tune MiniLM on the pairs' texts; linear: logistic regression over each "
+                            "pair's style, audience and performance, with its held-out lift (split by creator)")
     train.add_argument("--epochs", type=int, default=1)
     train.add_argument("--batch-size", type=int, default=16)
     return parser
@@ -192,7 +195,12 @@ def _train(args: argparse.Namespace) -> int:
     config = _config(args)
     data = load(config, creators=args.creators, products=args.products)
     name = Path(args.history).name
-    pairs = history_pairs(validate_history(read_table(args.history), name), data, name)
+    history = validate_history(read_table(args.history), name)
+    pairs = history_pairs(history, data, name)
+    if args.kind == "linear":
+        from .lifecycle import train_linear  # after this module: it uses its helpers
+
+        return train_linear(config, data, history, name, Path(args.out))
     _say(f"- fine-tuning on {len(pairs)} collaborations ({args.epochs} epoch(s))")
     folder = train_fit(pairs, args.out, config.resolved_model(), args.epochs, args.batch_size, config.solver.seed)
     _say(f"Model written to {folder}. Select it with [scoring] backend = \"sentence-transformers\", "

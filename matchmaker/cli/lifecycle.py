@@ -201,4 +201,42 @@ def export(store: Store, args: argparse.Namespace, written: Written) -> int:
     return EXIT_OK
 
 
+def train_linear(config, data, history: pd.DataFrame, name: str, out: Path) -> int:
+    """train-fit --kind linear: the held-out lift (folds split by creator) of a logistic regression over each pair's
+    style, audience and performance, against the style score and the configured fit; then the model on every
+    pair, written to OUT/fit-linear.json for [scoring] learned."""
+    from ..eval.evaluate import fit_metrics, paired_gain
+    from ..fit.learned import fit_model, held_out, labelled
+
+    prepared = prepare(data, _without_learned(config), on_stage=lambda stage: None)
+    frame = labelled(prepared.candidates, history)
+    if frame["label"].sum() < 5 or frame["creator_id"].nunique() < 4:
+        raise InputError([Problem(name, None, None, None,
+                                  msg("needs at least 5 past collaborations that are eligible pairs, by at least 4 "
+                                      "creators (found {n} by {k})", n=int(frame["label"].sum()),
+                                      k=int(frame.loc[frame["label"] == 1, "creator_id"].nunique())))])
+    scored = held_out(frame).dropna(subset=["learned"]).rename(columns={"creator_id": "creator",
+                                                                        "product_id": "product"})
+    figures = {}
+    for base in ("style", "fit"):
+        gain = paired_gain(scored, scored["learned"].to_numpy(), scored[base].to_numpy(), n_boot=1000)
+        figures[f"auc_gain_over_{base}"] = [round(gain[k], 4) for k in ("auc_gain", "auc_gain_lo", "auc_gain_hi")]
+    figures["held_out_auc"] = round(fit_metrics(scored, scored["learned"].to_numpy(), by="creator")["auc"], 4)
+    figures["style_auc"] = round(fit_metrics(scored, scored["style"].to_numpy(), by="creator")["auc"], 4)
+    weights = {**fit_model(frame), "held_out": figures, "history": name}
+    path = out / "fit-linear.json"
+    Written()(path, json_bytes(weights))
+    lift, low, high = figures["auc_gain_over_style"]
+    _say(f"Learned from {weights['positives']} collaborations among {weights['pairs']} eligible pairs of their "
+         f"creators. Held out by creator: per-creator AUC {figures['held_out_auc']:.3f} against "
+         f"{figures['style_auc']:.3f} for the style score (lift {lift:+.3f}, 95% interval {low:+.3f} to "
+         f"{high:+.3f}). Weights {dict(zip(weights['features'], [round(c, 3) for c in weights['coef']]))}.")
+    _say(f"Model written to {path}. Select it with [scoring] learned = \"{path}\".")
+    return EXIT_OK
+
+
+def _without_learned(config):
+    return config.override(**{"scoring.learned": ""}) if config.scoring.learned else config
+
+
 COMMANDS = {"whatif": whatif, "runs": runs, "serve": serve}

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import itertools
+import json
 import logging
 import math
 import re
@@ -61,6 +62,18 @@ class Table:
     sheet: str | None = None  # the sheet read, for a workbook
     sheets: tuple[str, ...] = ()  # every sheet of the workbook
     digest: str = ""  # SHA-256 of the file's bytes (the run store records it)
+
+
+def read_json(path: str | Path) -> dict:
+    """A JSON document (a learned fit model); InputError naming the file when it is missing or not JSON."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError([Problem(path.name, None, None, str(path), msg("file not found"))]) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError([Problem(path.name, None, None, None, msg("is not a JSON document: {error}",
+                                                                  error=str(exc)))]) from None
 
 
 def read_table(source: str | Path | bytes, name: str | None = None, limits: Limits | None = None) -> pd.DataFrame:
