@@ -90,6 +90,12 @@ def whole_page(page, tmp_path: Path, name: str, settle_ms: int) -> Path:
     return shots / name
 
 
+def settled(page) -> None:
+    """Wait until the app is not running its script (Streamlit's running indicator is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
+
+
 def uploader(page, label: str):
     """The file input of the uploader with this label (by its label, not its place on the page)."""
     box = page.get_by_test_id("stFileUploader").filter(has=page.get_by_test_id("stWidgetLabel").get_by_text(label))
@@ -105,11 +111,14 @@ def test_upload_optimise_read_download_screenshot(page, tmp_path):
     inputs.nth(1).set_input_files(str(DATA / "products.csv"))
     expect(page.get_by_text("320 creators, 24 products ready.")).to_be_visible()
 
+    settled(page)  # the uploads' reruns are over: a form submitted during one can be lost
     budget = page.get_by_label("Total budget (CNY)")
     budget.fill("900000")
     budget.press("Enter")
     page.get_by_role("button", name="Apply").click()
+    settled(page)
     page.get_by_role("button", name="Optimize").click()
+    expect(page.get_by_text("budget ¥900,000", exact=False).first).to_be_visible(timeout=180_000)
 
     booked = page.get_by_test_id("stMetric").filter(has_text="Creators booked").get_by_test_id("stMetricValue")
     expect(booked).to_be_visible(timeout=180_000)
