@@ -214,6 +214,8 @@ def campaign_ui(lang: str) -> Config:
                                        format=shown)
                  for name, step, shown in (("min_roi", 0.5, "%.2f"), ("max_cpm", 10.0, "%.0f"),
                                            ("max_commission", 10_000.0, "%.0f"))}
+        inference = st.checkbox(t(lang, "category_inference"), value=s.category_inference,
+                                help=t(lang, "category_inference_help"))
         st.caption(t(lang, "weights"))
         w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05)
              for k in ("w_style", "w_audience", "w_performance")]
@@ -227,6 +229,7 @@ def campaign_ui(lang: str) -> Config:
                     "economics.objective": objective, "economics.conservative": conservative,
                     **{f"campaign.{name}": value for name, value in rules.items()},
                     "scoring.w_style": w[0], "scoring.w_audience": w[1], "scoring.w_performance": w[2],
+                    "scoring.category_inference": inference,
                     "solver.time_limit": limit})
                 st.session_state["config"] = config
             except ValueError as exc:

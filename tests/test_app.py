@@ -513,3 +513,14 @@ def test_the_history_lists_reopens_and_compares_runs(app):
     reopened = app.session_state["outcome"]
     assert app.session_state["run_id"] == first and reopened.violations() == []
     assert any(f"Run {first}, reopened" in c.value for c in app.caption)
+
+
+def test_the_campaign_form_turns_on_category_inference(app):
+    app.button(key="sample").click().run()
+    next(c for c in app.sidebar.checkbox if c.label == "Style also from the category each text speaks of").check()
+    apply_campaign(app)
+    assert app.session_state["config"].scoring.category_inference
+    optimize(app)
+    assert not app.exception and not app.error
+    assert app.session_state["outcome"].config.scoring.category_inference
+    assert app.session_state["outcome"].violations() == []
