@@ -162,6 +162,7 @@ def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
     assert page.evaluate(UPLOAD_TEXT) == expected
     page.get_by_role("button", name="加载示例数据").click()
     expect(page.get_by_text("320 位达人、24 个商品已就绪。")).to_be_visible()
+    settled(page)
     page.get_by_role("button", name="开始优化").click()
     reach = page.get_by_test_id("stMetric").filter(has_text="预估去重覆盖").get_by_test_id("stMetricValue")
     expect(reach).to_have_text(re.compile(r"万$"), timeout=180_000)
@@ -190,6 +191,7 @@ def test_a_run_survives_a_language_switch(page, tmp_path):
     expect(page.get_by_text("many.csv", exact=True)).to_be_visible()
     inputs.nth(1).set_input_files(str(tmp_path / "products.csv"))
     expect(page.get_by_text("2000 creators, 24 products ready.")).to_be_visible()
+    settled(page)
     page.get_by_role("button", name="Optimize").click()
     expect(page.get_by_role("button", name="Cancel (keep the best plan so far)")).to_be_visible()
     page.get_by_text("中文", exact=True).click()  # while the run is going
@@ -216,6 +218,7 @@ def test_a_xingtu_export_goes_through_the_category_table_to_a_downloaded_plan(pa
     expect(page.get_by_text("1 个商品类目没有符合条件的达人", exact=False)).to_be_visible()
     page.get_by_role("button", name="应用此类目映射").click()
     expect(page.get_by_text("1 个商品类目没有符合条件的达人", exact=False)).to_have_count(0)
+    settled(page)
     page.get_by_role("button", name="开始优化").click()
     booked = page.get_by_test_id("stMetric").filter(has_text="签约达人").get_by_test_id("stMetricValue")
     expect(booked).to_have_text("2", timeout=180_000)
@@ -235,6 +238,7 @@ def test_a_pilot_replan_in_the_browser(page, tmp_path):
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Maximise").click()
     page.get_by_role("option", name="expected GMV").click()
     page.get_by_role("button", name="Apply").click()
+    settled(page)
     page.get_by_role("button", name="Optimize").click()
     booked = page.get_by_test_id("stMetric").filter(has_text="Creators booked").get_by_test_id("stMetricValue")
     expect(booked).to_be_visible(timeout=180_000)
@@ -243,6 +247,7 @@ def test_a_pilot_replan_in_the_browser(page, tmp_path):
     pilot.to_csv(tmp_path / "罗盘.csv", index=False)
     uploader(page, "Pilot results (.csv, .xlsx)").set_input_files(str(tmp_path / "罗盘.csv"))
     expect(page.get_by_text("罗盘.csv", exact=True)).to_be_visible()
+    settled(page)
     page.get_by_role("button", name="Re-plan the rest of the budget").click()
     done = page.get_by_text("Re-planned after a pilot of 2 bookings", exact=False)
     expect(done).to_be_visible(timeout=180_000)
@@ -253,6 +258,7 @@ def test_a_pilot_replan_in_the_browser(page, tmp_path):
 def test_tick_a_ban_re_plan_and_click_a_point_of_the_frontier(page, tmp_path):
     page.get_by_text("English", exact=True).click()
     page.get_by_role("button", name="Load the sample").click()
+    settled(page)
     page.get_by_role("button", name="Optimize").click()
     heading = page.get_by_text("The plan: lock a booking, or ban its creator (declined)")
     expect(heading).to_be_visible(timeout=180_000)
@@ -261,10 +267,12 @@ def test_tick_a_ban_re_plan_and_click_a_point_of_the_frontier(page, tmp_path):
     box = grid.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 50, box["y"] + 35 + 17)  # the first booking's "ban" tick box
     expect(page.get_by_text("0 lock(s), 1 ban(s) ticked")).to_be_visible(timeout=30_000)
+    settled(page)
     page.get_by_role("button", name="Re-plan close to this plan").click()
     replanned = page.get_by_test_id("stAlert").filter(has_text="Re-planned:")
     expect(replanned).to_be_visible(timeout=120_000)
     assert re.search(r"Re-planned: \d+ of \d+ bookings kept, \d+ added, [1-9]\d* dropped", replanned.inner_text())
+    settled(page)
     page.get_by_role("button", name="Sweep the budget").click()
     expect(page.get_by_text("The best plan's value at each budget")).to_be_visible(timeout=180_000)
     chart = page.get_by_test_id("stVegaLiteChart").last
