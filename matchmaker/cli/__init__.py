@@ -216,9 +216,8 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
     config, out = _config(args), Path(args.out)
     changes_path = Path(args.changes) if args.changes else None
     for path in (out, changes_path):
-        if path is not None and path.suffix.lower() not in TABLE_SUFFIXES:
-            raise InputError([Problem("command line", None, None, str(path),
-                                      f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+        if path is not None:
+            _table_file(path, None)
     store = _store(args, config)
     more = _more(args, store)
     data = load(config, **_sources(args))
@@ -329,9 +328,7 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
              change_penalty: float | None = None, **sources) -> tuple[int, Outcome | None]:
     """Load (then `more`: locks and bans from files and runs), solve (with minimal change from the run `near`),
     check, write, record in the store. Returns the exit code and the outcome."""
-    if out.suffix.lower() not in TABLE_SUFFIXES:
-        raise InputError([Problem("command line", None, "--out", str(out),
-                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    _table_file(out, "--out")
     if change_penalty is not None and not (0 <= change_penalty < math.inf):
         raise InputError([Problem("command line", None, "--change-penalty", str(change_penalty),
                                   msg("expected a number 0 or more"))])
@@ -361,6 +358,13 @@ def optimize(config: Config, out: Path, summary_path: Path | None, quiet: bool, 
     code = _written_outcome(outcome, out, summary_path, written, extra)
     _record(store, outcome, kind, parent, extra)
     return code, outcome
+
+
+def _table_file(path: Path, column: str | None) -> None:
+    """A table to write must end in a suffix io.write knows (InputError naming it otherwise)."""
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise InputError([Problem("command line", None, column, str(path),
+                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
 
 
 def _need(store: Store | None, flag: str) -> Store:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..io.store import Store
-from ..io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes
+from ..io.write import csv_bytes, json_bytes, table_bytes
 from ..pipeline import load, prepare
 from ..plan.solve import Interrupt
 from ..problems import InputError, Problem, msg
@@ -31,6 +31,7 @@ from . import (
     _show_warnings,
     _sources,
     _store,
+    _table_file,
     load_config,
 )
 
@@ -59,9 +60,7 @@ def whatif(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> 
         bad = [v for v in values if not 0 <= v <= top]
         if bad:
             raise InputError([Problem("command line", None, flag, str(bad[0]), msg("expected 0..{top:g}", top=top))])
-    if out.suffix.lower() not in TABLE_SUFFIXES:
-        raise InputError([Problem("command line", None, "--out", str(out),
-                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    _table_file(out, "--out")
     store = _store(args, config)
     more = _more(args, store)
     data = load(config, **_sources(args))
@@ -186,9 +185,7 @@ def diff(store: Store, args: argparse.Namespace, written: Written) -> int:
 def export(store: Store, args: argparse.Namespace, written: Written) -> int:
     run = store.run(args.run)
     out = Path(args.out)
-    if out.suffix.lower() not in TABLE_SUFFIXES:
-        raise InputError([Problem("command line", None, "--out", str(out),
-                                  f"expected a file ending in {', '.join(TABLE_SUFFIXES)}")])
+    _table_file(out, "--out")
     written(out, table_bytes(store.plan(run["run_id"]), out.suffix.lower()))
     if args.summary_json:
         written(Path(args.summary_json), json_bytes(run["summary"]))
