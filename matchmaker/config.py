@@ -121,9 +121,11 @@ class ScoringParams:
     w_audience: float = 0.2
     w_performance: float = 0.3
     cache_dir: str = ".matchmaker-cache"  # "" disables the on-disk embedding cache
-    # style also from zero-shot category inference (README, "Fit quality": +0.085 per-creator AUC on real tables
-    # with per-post scoring; this is the inference alone, as the pipeline has it)
-    category_inference: bool = False
+    # style from each piece of a creator's text (bio segments, posts): a pair's cosine is the mean of its `pieces`
+    # best pieces' (README, "Fit quality"); 0: the bio as one text
+    pieces: int = 2
+    # style also from zero-shot category inference (each text's likely category among the products')
+    category_inference: bool = True
     category_temperature: float = 0.1  # the softmax's over the categories' cosines (chosen on the sample)
     learned: str = ""  # a fit model from `train-fit --kind linear` (its .json): the fit score is its probability
 
@@ -133,6 +135,7 @@ class ScoringParams:
         for name in ("w_style", "w_audience", "w_performance"):
             value = getattr(self, name)
             _check(0 <= value <= 1, f"scoring.{name}", "0..1", value)
+        _check(0 <= self.pieces <= 32, "scoring.pieces", "0..32", self.pieces)
         _check(0 < self.category_temperature <= 10, "scoring.category_temperature", "(0, 10]",
                self.category_temperature)
         total = self.w_style + self.w_audience + self.w_performance

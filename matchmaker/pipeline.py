@@ -30,7 +30,7 @@ from .fit.engine import Engine, make_engine
 from .fit.learned import FEATURES, predict
 from .fit.overlap import conflicts, overlap_rows
 from .fit.pilot import Learned
-from .fit.score import candidates, creator_text, product_text
+from .fit.score import Pieces, candidates, creator_pieces, creator_text, has_text, product_text, style_scores
 from .inputs.schema import header_score
 from .inputs.validate import validate, validate_deals, with_locks
 from .io.read import Table, read_export, read_json
@@ -142,11 +142,40 @@ def text_encoder(config: Config, embedder: Embedder | None = None) -> Callable[[
 
 
 def embeddings(data: ProblemData, encode: Callable[..., Any],
-               on_progress: Callable[[int, int], None] | None = None) -> tuple[Shared, np.ndarray]:
-    """Creator-bio embeddings (kept once per distinct bio: Shared) and product-text embeddings, with a
-    text_encoder (through the on-disk cache)."""
-    vectors = encode(creator_text(data.creators) + product_text(data.products), progress=on_progress, shared=True)
-    return vectors[np.arange(data.n_creators)], vectors[data.n_creators:]
+               on_progress: Callable[[int, int], None] | None = None, pieces: int = 0
+               ) -> tuple[Shared | Pieces, np.ndarray]:
+    """Creator-text embeddings (kept once per distinct text: Shared) and product-text embeddings, with a
+    text_encoder (through the on-disk cache). With `pieces` ([scoring] pieces), the creators' as Pieces: each
+    piece of their bios and posts (creator_pieces), a pair's cosine the mean of its `pieces` best."""
+    if not pieces:
+        texts = creator_text(data.creators)
+    else:
+        split = creator_pieces(data.creators)
+        texts = [piece for own in split for piece in own]
+        starts = np.concatenate([[0], np.cumsum([len(own) for own in split])]).astype(np.int64)
+    vectors = encode(texts + product_text(data.products), progress=on_progress, shared=True)
+    own = vectors[np.arange(len(texts))]
+    return (Pieces(own, starts, pieces) if pieces else own), vectors[len(texts):]
+
+
+def category_labels(data: ProblemData, config: Config, encode: Callable[[list[str]], np.ndarray]
+                    ) -> np.ndarray | None:
+    """With [scoring] category_inference, the product categories' names embedded (the labels each text's
+    category is inferred among); else None."""
+    labels = sorted({str(c) for c in data.products["category"] if str(c).strip()})
+    return encode(labels) if config.scoring.category_inference and labels else None
+
+
+def style_matrix(data: ProblemData, config: Config, embedder: Embedder | None = None) -> np.ndarray:
+    """creators x products: the style fit prepare gives each pair, for every pair (category eligibility aside):
+    the same embeddings, pieces, category inference and hubness correction (fit/score.py). For measuring it."""
+    encode = text_encoder(config, embedder)
+    creator_emb, product_emb = embeddings(data, encode, pieces=config.scoring.pieces)
+    creator_emb = creator_emb[0:data.n_creators]  # one matrix (not shared by text)
+    label_emb = category_labels(data, config, encode)
+    labels = (label_emb, config.scoring.category_temperature) if label_emb is not None else None
+    product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
+    return style_scores(creator_emb, product_emb, ~has_text(data.creators), product_blank, labels)
 
 
 class _Laps:
@@ -190,14 +219,11 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
         encode = text_encoder(config, embedder)
         bulk = encode if engine.kind == "local" else text_encoder(config, EngineEmbedder(
             embedder.name, config.scoring.backend, config.resolved_model(), engine))
-        creator_emb, product_emb = embeddings(data, bulk, on_embed)
+        creator_emb, product_emb = embeddings(data, bulk, on_embed, config.scoring.pieces)
         lap("embed")
     else:
         creator_emb = product_emb = None
-    label_emb = None
-    if encode is not None and config.scoring.category_inference:  # the product categories' names, embedded
-        labels = sorted({str(c) for c in data.products["category"] if str(c).strip()})
-        label_emb = encode(labels) if labels else None
+    label_emb = category_labels(data, config, encode) if encode is not None else None
     stage("scoring pairs")
     pairs = candidates(data, config, creator_emb, product_emb, engine, label_emb)
     if config.scoring.learned and data.pairs is None:  # the fit score is a learned model's probability

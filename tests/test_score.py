@@ -88,14 +88,15 @@ def test_category_inference_moves_style_toward_the_product_category_the_bio_spea
     config = quick_config()
     data = make_data(creators, products, config)
     both = {"skincare": ("beauty",), "lipstick": ("beauty",)}
-    plain = prepare(data, replace_categories(config, both), HashEmbedder()).candidates
+    plain = prepare(data, replace_categories(config.override(**{"scoring.category_inference": False}), both),
+                    HashEmbedder()).candidates
     aware = prepare(data, replace_categories(config.override(**{"scoring.category_inference": True}), both),
                     HashEmbedder()).candidates
 
     def style(frame, cid, pid):
         return float(frame[(frame["creator_id"] == cid) & (frame["product_id"] == pid)]["style"].iloc[0])
 
-    # the product texts say nothing of skincare: a's preference for p1 comes from the category's name
+    # the product texts say little of skincare: a's preference for p1 grows with the category's name as a signal
     assert style(aware, "a", "p1") - style(aware, "a", "p2") > style(plain, "a", "p1") - style(plain, "a", "p2")
     assert ((aware["style"] > 0) & (aware["style"] < 1)).all()
 
@@ -104,3 +105,59 @@ def replace_categories(config, categories):
     import dataclasses
 
     return dataclasses.replace(config, categories=categories)
+
+
+def test_a_creator_text_is_split_into_pieces_each_once():
+    import pandas as pd
+
+    from matchmaker.fit.score import MAX_PIECES, creator_pieces, has_text
+
+    creators = pd.DataFrame({"bio": ["parenting tips | pregnancy diary • live shopping every week. Love it!",
+                                     "口红试色｜底妆测评", "", ""],
+                             "posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "", " | ".join(map(str, range(99)))]})
+    pieces = creator_pieces(creators)
+    assert pieces[0] == ("parenting tips", "pregnancy diary", "live shopping every week.", "Love it!", "mom", "baby")
+    assert pieces[1] == ("口红试色", "底妆测评", "新品开箱", "夏日妆容")
+    assert pieces[2] == ("",) and len(pieces[3]) == MAX_PIECES
+    assert has_text(creators).tolist() == [True, True, False, True]
+    assert creator_pieces(creators.drop(columns="posts"))[0][-1] == "Love it!"  # a table without posts
+
+
+@pytest.mark.parametrize("top", [1, 2, 3])
+def test_the_best_pieces_mean_is_the_brute_force_one_in_any_partition(top):
+    """Pieces.best against a loop: ties, creators with one piece, fewer pieces than `top`, and the same rows
+    whether scored whole or in partitions."""
+    from matchmaker.fit.score import Pieces
+
+    rng = np.random.default_rng(top)
+    counts = rng.integers(1, 6, 40)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    vectors = rng.normal(size=(starts[-1], 8)).astype(np.float32)
+    vectors[starts[3]:starts[4]] = vectors[starts[3]]  # a creator whose pieces are all alike: ties
+    products = rng.normal(size=(7, 8)).astype(np.float32)
+    pieces = Pieces(vectors, starts, top)
+    expected = np.array([[np.sort(vectors[a:b].astype(float) @ q.astype(float))[::-1][:top].mean() for q in products]
+                         for a, b in zip(starts[:-1], starts[1:])])
+    assert np.allclose(pieces.best(products), expected)
+    parts = np.vstack([pieces[slice(a, min(a + 13, 40))].best(products) for a in range(0, 40, 13)])
+    assert np.allclose(parts, pieces.best(products), rtol=0, atol=1e-12)
+    assert pieces[slice(5, 5)].best(products).shape == (0, 7)
+
+
+def test_posts_alone_give_a_creator_its_style_and_the_evaluation_measures_prepares_scores():
+    """A creator with no bio but posts (a "captions" column) is scored on them; pipeline.style_matrix, which the
+    evaluation measures, gives every eligible pair the style prepare gives it."""
+    from matchmaker.pipeline import prepare, style_matrix
+    from tests.conftest import quick_config
+
+    creators = [creator("a", bio="", captions="lipstick swatch | matte lips"), creator("b", bio="camping gear"),
+                creator("c", bio="", captions="")]
+    products = [product("p1", description="matte lipstick"), product("p2", description="camping tent")]
+    config = quick_config()
+    data = make_data(creators, products, config)
+    assert data.creators["posts"].tolist() == ["lipstick swatch | matte lips", "", ""]
+    found = prepare(data, config, HashEmbedder()).candidates
+    style = found.set_index(["creator_id", "product_id"])["style"]
+    assert style["a", "p1"] > style["a", "p2"] and style["c", "p1"] == 0.5
+    matrix = style_matrix(data, config, HashEmbedder())
+    assert np.allclose(matrix[found["c"], found["p"]], found["style"])

@@ -19,7 +19,9 @@ A pairs table, when given, replaces eligibility and values (components are left 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +45,78 @@ def creator_text(creators: pd.DataFrame) -> list[str]:
 
 
 def product_text(products: pd.DataFrame) -> list[str]:
-    return [f"{n} {d}".strip() for n, d in zip(products["name"], products["description"])]
+    """The product's category (a path as written), name and description: "美妆. 澜樱丝绒雾面口红 ..."."""
+    return [". ".join(filter(None, (str(c).strip(), f"{n} {d}".strip())))
+            for c, n, d in zip(products["category"], products["name"], products["description"])]
+
+
+# A bio's segments: split at |, ｜, bullets, slashes, line ends, and sentence ends followed by a space
+_SEGMENT = re.compile(r"\s*(?:[|｜•▪\ufe0f↟/\n]+|(?<=[.!?。！？])\s+)\s*")
+_POST = re.compile(r"\s*[|｜\n]+\s*")  # posts (captions, titles, hashtags): one per line or between bars
+MAX_PIECES = 32  # per creator: the first ones (a bound on memory with long post histories)
+
+
+def creator_pieces(creators: pd.DataFrame) -> list[tuple[str, ...]]:
+    """Each creator's text as the pieces style scores one by one (README, "Fit quality"): the bio's segments
+    and the posts column's posts, each once, in order, at most MAX_PIECES; ("",) when there is neither."""
+    posts = creators["posts"] if "posts" in creators else [""] * len(creators)
+    out = []
+    for bio, post in zip(creators["bio"], posts):
+        pieces = [x for x in _SEGMENT.split(str(bio or "")) if len(x) >= 2]
+        pieces += [x for x in _POST.split(str(post or "")) if len(x) >= 2]
+        out.append(tuple(dict.fromkeys(pieces))[:MAX_PIECES] or ("",))
+    return out
+
+
+def has_text(creators: pd.DataFrame) -> np.ndarray:
+    """Per creator: a bio or posts to score style on (else style is neutral)."""
+    text = creators["bio"].astype(str).str.strip() != ""
+    if "posts" in creators:
+        text |= creators["posts"].astype(str).str.strip() != ""
+    return text.to_numpy(bool)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Creators' texts as pieces (creator_pieces): creator i's pieces are rows starts[i]..starts[i+1] of
+    `vectors` (every creator has one at least); a pair's cosine is the mean of its `top` best pieces'."""
+
+    vectors: np.ndarray | Shared
+    starts: np.ndarray
+    top: int
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, part: slice) -> Pieces:
+        """Creators `part` (a slice), their pieces' vectors as one matrix."""
+        start, stop, _ = part.indices(len(self))
+        first, last = self.starts[start], self.starts[max(start, stop)]
+        return Pieces(self.vectors[first:last], self.starts[start:max(start, stop) + 1] - first, self.top)
+
+    def best(self, product_emb: np.ndarray) -> np.ndarray:
+        """creators x products: the mean of each creator's `top` highest piece cosines with the product (of all
+        its pieces when it has fewer), product columns in chunks (a bound on memory)."""
+        counts = np.diff(self.starts)
+        owner = np.repeat(np.arange(len(self)), counts)
+        out = np.zeros((len(self), len(product_emb)))
+        if not len(self):
+            return out
+        vectors = np.asarray(self.vectors, np.float64)
+        step = max(1, (1 << 23) // max(len(vectors), 1))
+        for k in range(0, len(product_emb), step):
+            x = vectors @ product_emb[k:k + step].astype(np.float64).T
+            total = np.zeros((len(self), x.shape[1]))
+            for j in range(self.top):
+                high = np.maximum.reduceat(x, self.starts[:-1], axis=0)
+                total += np.where((counts > j)[:, None], high, 0.0)
+                if j + 1 < self.top:  # take out each creator's first highest piece, per product
+                    hit = x == high[owner]
+                    seen = np.cumsum(hit, axis=0)
+                    before = seen[self.starts[:-1]] - hit[self.starts[:-1]]
+                    x = np.where(hit & (seen - before[owner] == 1), -np.inf, x)
+            out[:, k:k + step] = total / np.minimum(counts, self.top)[:, None]
+        return out
 
 
 def category_eligible(data: ProblemData, config: Config) -> np.ndarray:
@@ -84,9 +157,11 @@ def eligible_pairs(data: ProblemData, config: Config) -> np.ndarray:
     return category_eligible(data, config) & creator_usable(data, config)[:, None]
 
 
-def cosines(creator_emb: np.ndarray, product_emb: np.ndarray) -> np.ndarray:
+def cosines(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray) -> np.ndarray:
     """creators x products, in float64: float32 products move in the 7th digit with how BLAS blocks the
-    matrix, so a partition's scores would depend on its size."""
+    matrix, so a partition's scores would depend on its size. Of pieces: the best pieces' mean (Pieces.best)."""
+    if isinstance(creator_emb, Pieces):
+        return creator_emb.best(product_emb)
     return creator_emb.astype(np.float64) @ product_emb.astype(np.float64).T
 
 
@@ -94,10 +169,12 @@ def cosines(creator_emb: np.ndarray, product_emb: np.ndarray) -> np.ndarray:
 Labels = tuple[np.ndarray, float] | None
 
 
-def category_chance(creator_emb: np.ndarray, product_emb: np.ndarray, labels: tuple[np.ndarray, float]
+def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, labels: tuple[np.ndarray, float]
                     ) -> np.ndarray:
     """creators x products: the chance both are of one category, each side's distribution over the labels a
-    softmax of its cosines with them at the temperature (README, "Fit quality")."""
+    softmax of its cosines with them at the temperature (README, "Fit quality"). A creator's, of pieces: per
+    label the highest of its pieces' chances, made a distribution again (a creator is of a category when
+    one of its pieces speaks of it, as its cosine is its best pieces')."""
     vectors, temperature = labels
 
     def distribution(emb: np.ndarray) -> np.ndarray:
@@ -105,10 +182,16 @@ def category_chance(creator_emb: np.ndarray, product_emb: np.ndarray, labels: tu
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
         return weights / weights.sum(axis=1, keepdims=True)
 
-    return distribution(creator_emb) @ distribution(product_emb).T
+    if isinstance(creator_emb, Pieces):
+        highest = np.maximum.reduceat(distribution(np.asarray(creator_emb.vectors)), creator_emb.starts[:-1], axis=0) \
+            if len(creator_emb) else np.zeros((0, len(vectors)))
+        own = highest / highest.sum(axis=1, keepdims=True)
+    else:
+        own = distribution(creator_emb)
+    return own @ distribution(product_emb).T
 
 
-def signals(creator_emb: np.ndarray, product_emb: np.ndarray, labels: Labels) -> list[np.ndarray]:
+def signals(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, labels: Labels) -> list[np.ndarray]:
     """The style's signals (creators x products): the cosine, and with labels the inferred category's chance."""
     found = [cosines(creator_emb, product_emb)]
     return found + [category_chance(creator_emb, product_emb, labels)] if labels is not None else found
@@ -117,7 +200,7 @@ def signals(creator_emb: np.ndarray, product_emb: np.ndarray, labels: Labels) ->
 Moments = tuple[np.ndarray, np.ndarray, np.ndarray]  # per product: count, mean, sum of squared deviations
 
 
-def style_moments(creator_emb: np.ndarray, creator_blank: np.ndarray, product_emb: np.ndarray,
+def style_moments(creator_emb: np.ndarray | Pieces, creator_blank: np.ndarray, product_emb: np.ndarray,
                   labels: Labels = None) -> list[tuple[Moments, Moments]]:
     """Per signal and product, the moments of the signal (the cosine, the inferred category's chance) with one
     partition's creators: over the creators with a bio, and over all of them."""
@@ -163,7 +246,7 @@ def style_of(found: list[np.ndarray], pool: Pool) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-1.7 * z))
 
 
-def style_scores(creator_emb: np.ndarray, product_emb: np.ndarray, creator_blank: np.ndarray,
+def style_scores(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, creator_blank: np.ndarray,
                  product_blank: np.ndarray, labels: Labels = None) -> np.ndarray:
     """Hubness-corrected style fit (creators x products) in 0..1."""
     pool = style_pool([style_moments(creator_emb, creator_blank, product_emb, labels)])
@@ -203,7 +286,7 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
     return mean_known(np.vstack([g, a, r]), 0.5)
 
 
-def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray, performance: np.ndarray,
+def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray | Pieces, performance: np.ndarray,
                     usable: np.ndarray, products: pd.DataFrame, product_emb: np.ndarray,
                     product_blank: np.ndarray, pool: Pool, config: Config,
                     deals: pd.DataFrame | None = None, labels: Labels = None) -> pd.DataFrame:
@@ -214,7 +297,7 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
     c, p = np.nonzero(category_eligible(part, config) & usable[:, None])
     found = [x[c, p] for x in signals(creator_emb, product_emb, labels)]
     style = style_of(found, [(mean[p], std[p]) for mean, std in pool])
-    style[(creators["bio"] == "").to_numpy()[c] | product_blank[p]] = 0.5
+    style[~has_text(creators)[c] | product_blank[p]] = 0.5
     audience = audience_scores(part.creators, products, c, p)
     w = config.scoring
     fit = (w.w_style * style + w.w_audience * audience + w.w_performance * performance[c]) / \
@@ -224,7 +307,7 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
                          "value": objective_values(part, config, c, p, fit)})
 
 
-def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | None = None,
+def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | Pieces | None = None,
                product_emb: np.ndarray | None = None, engine: Engine | None = None,
                label_emb: np.ndarray | None = None) -> pd.DataFrame:
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
@@ -245,7 +328,7 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
     else:
         engine = engine or LocalEngine()
         parts = partitions(data.n_creators, engine.partition_rows)
-        creator_blank = (data.creators["bio"] == "").to_numpy()
+        creator_blank = ~has_text(data.creators)
         product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
         # partitions' rows are made as the engine takes them (a generator): one partition's vectors at a time
         labels = (label_emb, config.scoring.category_temperature) if label_emb is not None else None
