@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matchmaker.config import load_config  # noqa: E402
+from matchmaker.config import Config, load_config  # noqa: E402
 from matchmaker.eval import bench, evaluate  # noqa: E402
 from matchmaker.eval.synthetic import synthetic_problem  # noqa: E402
 from matchmaker.fit.embed import SentenceTransformerEmbedder, USEEmbedder  # noqa: E402
@@ -55,24 +55,22 @@ def bench_fit(args: argparse.Namespace) -> None:
     for name, pairs in sets.items():
         _lines(evaluate.compare(pairs, scorers, n_boot=args.boot, by_language=name == "sample"),
                bench="fit", dataset=name, by="product")
-    # per creator (ranking products for a creator), each scorer against the pipeline's style score, paired;
-    # per-post scoring's top 2 was chosen on the sample (the real tables are only measured)
-    # and the zero-shot category inference (labels: the product categories' names; temperature 0.1, chosen on
-    # the sample) added to per-post scoring
+    # matchmaker's own score (pipeline.style_matrix) and its parts, per creator and per product, each paired against
+    # the score before (whole bio, name + description); the parts' settings were chosen on the sample, the real
+    # tables only measured; then how well the score, Platt-scaled and isotonic, is calibrated (cross-fitted by creator)
     use = USEEmbedder()
-    for name, pairs in sets.items():
-        labels = sorted(set(pairs["product_category"])) if name == "sample" else list(evaluate.REAL_GROUPS)
-        posts = evaluate.posts_scorer(use, 2)
-        ranked = {"style (pipeline)": evaluate.style_scorer(use), "posts, top 2": posts,
-                  "posts, top 1": evaluate.posts_scorer(use, 1),
-                  "inferred category": evaluate.inferred_category_scorer(use, labels, 0.1),
-                  "style + inferred category ([scoring] category_inference)": evaluate.combined_scorer(
-                      evaluate.style_scorer(use), evaluate.inferred_category_scorer(use, labels, 0.1)),
-                  "posts + inferred category": evaluate.combined_scorer(
-                      posts, evaluate.inferred_category_scorer(use, labels, 0.1)),
-                  "tfidf": evaluate.tfidf_scorer, "random": evaluate.random_scorer}
-        _lines(evaluate.compare(pairs, ranked, n_boot=args.boot, by_language=name == "sample", by="creator",
-                                baseline="style (pipeline)"), bench="fit", dataset=name, by="creator")
+    real = {"real": evaluate.real_data(args.datasets)} if Path(args.datasets).is_dir() else {}
+    sources = {"sample": (load(config), config, None), **{k: (d, Config(), lab) for k, (d, lab) in real.items()}}
+    for name, (data, setting, label) in sources.items():
+        setting = setting.override(**{"scoring.cache_dir": ""})
+        pairs = evaluate.sample_pairs(data, setting) if label is None else evaluate.pairs_of(data, label)
+        ranked = evaluate.variants(data, setting, use)
+        for by in ("creator", "product"):
+            _lines(evaluate.compare(pairs, ranked, n_boot=args.boot, by_language=name == "sample", by=by,
+                                    baseline="before"), bench="fit", dataset=name, by=by, part="matchmaker")
+        ways = evaluate.calibration(pairs, ranked["matchmaker"](pairs))
+        _lines(ways.groupby("way", sort=False)[["brier", "ece"]].first().reset_index(), bench="fit", dataset=name,
+               part="calibration", base_rate=round(float(pairs["label"].mean()), 4))
 
 
 def bench_plan(args: argparse.Namespace) -> None:

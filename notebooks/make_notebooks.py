@@ -51,28 +51,52 @@ else:
     print("skipped: ../shared/datasets is not here (set MATCHMAKER_DATASETS)")
     real_table = pd.DataFrame(columns=sample_table.columns)
 real_table[["scorer", "products", "auc", "auc_lo", "auc_hi", "precision@10", "ndcg@10"]].round(3)'''),
-    md("## Per creator, and per-post scoring\n\n"
-       "Ranking the products for each creator (what a marketer asks: which of my products suits this creator), "
-       "each scorer against the pipeline's style score (the whole creator text's cosine, z-scored per product), "
-       "with the gain's 95% interval paired over the same creators. Per-post scoring splits a creator's text into "
-       "pieces (the bio's segments and, on the real set, each hashtag) and takes the mean of the best two pieces' "
-       "cosines. Zero-shot category inference gives each text a distribution over the category names (a softmax "
-       "of its cosines with them) and scores a pair by the chance both are of one category; it is added to "
-       "per-post scoring (each z-scored per product). Two pieces and the temperature 0.1 were chosen on the "
-       "sample; the real set is only measured."),
-    code('''def ranked(labels):
-    posts = evaluate.posts_scorer(use, 2)
-    inferred = evaluate.inferred_category_scorer(use, labels, 0.1)
-    return {"style (pipeline)": evaluate.style_scorer(use), "posts, top 2": posts, "inferred category": inferred,
-            "posts + inferred category": evaluate.combined_scorer(posts, inferred), "random": evaluate.random_scorer}
-columns = ["scorer", "creators", "auc", "auc_lo", "auc_hi", "auc_gain", "auc_gain_lo", "auc_gain_hi", "precision@10",
-           "precision@10_gain", "precision@10_gain_lo", "precision@10_gain_hi"]
-per_creator = [evaluate.compare(sample, ranked(sorted(set(sample["product_category"]))), n_boot=BOOT,
-                                by_language=False, by="creator", baseline="style (pipeline)").assign(dataset="sample")]
+    md("## matchmaker's own score, per creator and per product\n\n"
+       "The scores above compare embedding models on the texts. Here the score the plan uses is measured as the "
+       "pipeline computes it (`pipeline.style_matrix`, the code `prepare` scores with), against the score before "
+       "(the whole bio's cosine with the product's name and description, z-scored per product), with each gain's "
+       "95% interval paired over the same creators (or products). Its parts: the product's category path is part "
+       "of its text; a creator's text is scored piece by piece (the bio's segments and each post or hashtag, the "
+       "mean of the best two); and zero-shot category inference (each text's distribution over the products' "
+       "category names, the chance both are of one). The parts' settings were chosen on the sample; the real "
+       "tables (bios, hashtags as posts, real category paths) were only measured. Per creator is what a marketer "
+       "asks of a creator list: which of my products suits this creator."),
+    code('''from matchmaker.config import Config
+columns = ["scorer", "auc", "auc_lo", "auc_hi", "auc_gain", "auc_gain_lo", "auc_gain_hi", "precision@10",
+           "precision@10_gain", "precision@10_gain_lo", "precision@10_gain_hi", "ndcg@10"]
+sources = {"sample": (data, config.override(**{"scoring.cache_dir": ""}), sample)}
 if DATASETS.is_dir():
-    per_creator.append(evaluate.compare(real, ranked(list(evaluate.REAL_GROUPS)), n_boot=BOOT, by_language=False,
-                                        by="creator", baseline="style (pipeline)").assign(dataset="real"))
-pd.concat(per_creator)[["dataset", *columns]].round(3)'''),
+    real_data, real_label = evaluate.real_data(DATASETS, products_per_group=6 if QUICK else 12)
+    sources["real"] = (real_data, Config().override(**{"scoring.cache_dir": ""}),
+                       evaluate.pairs_of(real_data, real_label))
+own, scored = [], {}
+for name, (d, setting, pairs) in sources.items():
+    ranked = evaluate.variants(d, setting, use)
+    scored[name] = (pairs, ranked["matchmaker"](pairs))
+    for by in ("creator", "product"):
+        own.append(evaluate.compare(pairs, ranked, n_boot=BOOT, by_language=False, by=by, baseline="before")
+                   .assign(dataset=name, by=by))
+own = pd.concat(own)
+own[own["by"] == "creator"][["dataset", *columns]].round(3)'''),
+    code('''own[own["by"] == "product"][["dataset", *columns]].round(3)'''),
+    md("## Calibration: the fit score as a probability of a good match\n\n"
+       "The style score is a squashed z-score (0.5: an average creator for the product), not a probability. "
+       "Platt scaling (a logistic regression on the score) and isotonic regression turn it into one; each is "
+       "cross-fitted on folds split by creator, so no pair's probability comes from a model that saw its creator. "
+       "Brier score and expected calibration error (ECE) per way, and the reliability curve (predicted against "
+       "observed, per bin of predicted probability; the diagonal is perfect calibration). A brand's own "
+       "calibrated model comes from `matchmaker train-fit --kind linear` (a logistic regression, so a probability "
+       "by construction), which the money model then uses through `[scoring] learned`."),
+    code('''curves = {name: evaluate.calibration(pairs, score) for name, (pairs, score) in scored.items()}
+fig, axes = plt.subplots(1, len(curves), figsize=(6 * len(curves), 4), squeeze=False)
+for ax, (name, table) in zip(axes[0], curves.items()):
+    for way, frame in table.groupby("way", sort=False):
+        ax.plot(frame["predicted"], frame["observed"], marker="o",
+                label=f"{way} (Brier {frame['brier'].iloc[0]:.3f}, ECE {frame['ece'].iloc[0]:.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
+    ax.set_title(f"{name}: reliability"); ax.set_xlabel("predicted"); ax.set_ylabel("observed"); ax.legend()
+plt.tight_layout(); plt.show()
+pd.concat([t.groupby("way", sort=False)[["brier", "ece"]].first().assign(dataset=n) for n, t in curves.items()]).round(4)'''),
     md("## Fine-tuning on a brand's history\n\n`matchmaker train-fit` fine-tunes MiniLM on past collaborations "
        "(positive pairs, in-batch negatives). Here: the sample's products are split in two; the positive pairs of "
        "one half are the 'history', and the fine-tuned model is scored on the other half only (held out)."),

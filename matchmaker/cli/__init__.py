@@ -174,6 +174,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-local", action="store_true",
                        help="without API keys, answer requests from this machine only (never on another address)")
     _store_flag(serve)
+    fit = sub.add_parser("eval-fit", help="measure the fit score on labelled creators and products (README, "
+                                          "\"Fit quality\")")
+    fit.add_argument("--creators", required=True, help="creator list (bios, posts, categories; fees not needed)")
+    fit.add_argument("--products", required=True, help="product catalogue")
+    fit.add_argument("--config", help="campaign TOML: its [scoring], and its [categories] map for which pairs match")
+    fit.add_argument("--backend", choices=BACKENDS, help="embedding backend")
+    fit.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
+    fit.add_argument("--out", help="the figures as a table (.csv, .xlsx or .json)")
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
     train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
     train.add_argument("--creators", help="creator list (bios)")
@@ -611,7 +619,7 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
             return optimize(config, Path(args.out), Path(args.summary_json) if args.summary_json else None,
                             args.quiet, written, interrupt, store, more=_more(args, store), near=args.near,
                             change_penalty=args.change_penalty, **_sources(args))[0]
-        if args.command in ("whatif", "runs", "serve"):
+        if args.command in ("whatif", "runs", "serve", "eval-fit"):
             from . import lifecycle  # after this module: it uses its helpers
 
             return lifecycle.COMMANDS[args.command](args, written, interrupt)

@@ -232,8 +232,44 @@ def train_linear(config, data, history: pd.DataFrame, name: str, out: Path) -> i
     return EXIT_OK
 
 
+def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
+    """eval-fit: matchmaker's fit score (as the campaign sets it) on a labelled set, against the score before and
+    random: a pair matches when the creator's category is the product's (or the [categories] map allows it)."""
+    from ..eval.evaluate import measure_fit
+    from ..inputs.validate import validate
+    from ..pipeline import read_source
+
+    config = _config(args)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        _table_file(out, "--out")
+    raw = {table: read_source(getattr(args, table), f"{table} table", table) for table in ("creators", "products")}
+    raw = {table: (name, read.frame) for table, (name, read) in raw.items()}
+    try:
+        data = validate(raw, config)
+    except InputError as exc:  # only a fit is measured: a creator list without fees is taken as it is
+        if not any(p.column == "fee" and p.row is None for p in exc.problems):
+            raise
+        name, frame = raw["creators"]
+        data = validate({**raw, "creators": (name, frame.assign(fee="1"))}, config)
+    _say(f"Scoring {data.n_creators:,} creators x {data.n_products:,} products ...")
+    table = measure_fit(data, config, n_boot=args.boot)
+    for row in table.to_dict(orient="records"):
+        line = "  ".join(f"{name} {row[name]:.3f} ({row[name + '_lo']:.3f}-{row[name + '_hi']:.3f})"
+                         for name in ("auc", "precision@10", "ndcg@10"))
+        gain = "" if row["scorer"] == "before" else "; gain over before: " + ", ".join(
+            f"{name} {row[name + '_gain']:+.3f} ({row[name + '_gain_lo']:+.3f}, {row[name + '_gain_hi']:+.3f})"
+            for name in ("auc", "precision@10"))
+        count = row["creators"] if row["by"] == "creator" else row["products"]
+        _say(f"per {row['by']} ({int(count)}), {row['scorer']}: {line}{gain}")
+    if out is not None:
+        written(out, table_bytes(table, out.suffix.lower()))
+        _say(f"Figures written: {out}")
+    return EXIT_OK
+
+
 def _without_learned(config):
     return config.override(**{"scoring.learned": ""}) if config.scoring.learned else config
 
 
-COMMANDS = {"whatif": whatif, "runs": runs, "serve": serve}
+COMMANDS = {"whatif": whatif, "runs": runs, "serve": serve, "eval-fit": evaluate_fit}

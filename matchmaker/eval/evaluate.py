@@ -7,7 +7,6 @@ through its campaign's category map; for the real public tables, the niche/categ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,9 +17,11 @@ from sklearn.metrics import ndcg_score, roc_auc_score
 
 from ..config import Config
 from ..data import ProblemData
-from ..fit.embed import Embedder
-from ..fit.score import category_eligible, creator_text, product_text
+from ..fit.embed import Embedder, make_embedder
+from ..fit.score import category_eligible, creator_pieces, creator_text, has_text, product_text
 from ..inputs.parse import norm_category
+from ..inputs.validate import validate
+from ..pipeline import style_matrix
 
 # Real tables (evaluation only): creator niche -> (short name, Amazon top-level category).
 REAL_GROUPS = {
@@ -38,64 +39,70 @@ def _lang(text: str) -> str:
     return "zh" if _has_cjk(text) else "en"
 
 
-def sample_pairs(data: ProblemData, config: Config) -> pd.DataFrame:
-    """Every creator x product pair of the sample with its label and language pair."""
-    label = category_eligible(data, config)
+def pairs_of(data: ProblemData, label: np.ndarray) -> pd.DataFrame:
+    """Every creator x product pair (positions c, p) with its label (label[c, p]), language pair and texts:
+    the whole bio (creator_text), its pieces (creator_posts, fit/score.creator_pieces), the product's text as
+    the pipeline has it (product_text: category, name, description) and as it was before (product_text_before:
+    name and description). Creators with no text are left out."""
     c_text, p_text = creator_text(data.creators), product_text(data.products)
+    before = [f"{n} {d}".strip() for n, d in zip(data.products["name"], data.products["description"])]
     c, p = np.meshgrid(np.arange(data.n_creators), np.arange(data.n_products), indexing="ij")
     c, p = c.ravel(), p.ravel()
-    frame = pd.DataFrame({"creator": data.creators["creator_id"].to_numpy()[c],
+    frame = pd.DataFrame({"c": c, "p": p, "creator": data.creators["creator_id"].to_numpy()[c],
                           "product": data.products["product_id"].to_numpy()[p],
                           "creator_text": np.array(c_text, dtype=object)[c],
+                          "creator_posts": pd.Series(creator_pieces(data.creators), dtype=object).to_numpy()[c],
                           "product_text": np.array(p_text, dtype=object)[p],
+                          "product_text_before": np.array(before, dtype=object)[p],
                           "creator_categories": data.creators["categories"].to_numpy()[c],
                           "product_category": data.products["category"].to_numpy()[p],
-                          "label": label[c, p].astype(int)})
+                          "label": np.asarray(label, bool)[c, p].astype(int)})
     frame["languages"] = [f"{_lang(a)}-{_lang(b)}" for a, b in zip(frame["creator_text"], frame["product_text"])]
-    return frame[frame["creator_text"] != ""].reset_index(drop=True)
+    return frame[has_text(data.creators)[c]].reset_index(drop=True)
 
 
-def real_pairs(folder: str | Path, products_per_group: int = 12, seed: int = 0) -> pd.DataFrame:
-    """Real Instagram creators (bios, niches) x real product listings (Makeup API, Amazon), English."""
+def sample_pairs(data: ProblemData, config: Config) -> pd.DataFrame:
+    """Every creator x product pair of a campaign, labelled by category eligibility (its [categories] map)."""
+    return pairs_of(data, category_eligible(data, config))
+
+
+def real_data(folder: str | Path, products_per_group: int = 12, seed: int = 0) -> tuple[ProblemData, np.ndarray]:
+    """Real Instagram creators (bio, hashtags as posts, niche) and real product listings (Makeup API, Amazon:
+    category path or product type, name, description), read through the project's validator as a user's
+    tables would be; and the label matrix (creator x product: the same niche group, REAL_GROUPS)."""
     folder = Path(folder)
     rng = np.random.default_rng(seed)
     creators = pd.read_csv(folder / "misc" / "instagram_creators_99_with_collabs.csv", dtype=str)
     creators = creators[creators["niche_primary"].isin(REAL_GROUPS) & creators["bio_data"].notna()]
     makeup = pd.read_csv(folder / "products" / "makeup_api_products_931.csv", dtype=str)
-    makeup = makeup.assign(text=makeup["name"].fillna("") + ". " + makeup["description"].fillna("")
-                           .str.replace(r"<[^>]+>", " ", regex=True).str.slice(0, 400), group="Beauty")
+    makeup = pd.DataFrame({"product_id": "m" + makeup["id"], "brand": makeup["brand"].fillna("?"),
+                           "name": makeup["name"], "description": makeup["description"].fillna("").str.slice(0, 400),
+                           "category": makeup["product_type"].fillna("").str.replace("_", " "), "group": "Beauty"})
     amazon = pd.read_csv(folder / "products" / "amazon_promptcloud_2020_sample_1000.csv", dtype=str)
-    top = amazon["Category"].fillna("").str.split("|").str[0].str.strip()
     by_top = {v[1]: k for k, v in REAL_GROUPS.items() if k != "Beauty"}
-    about = amazon["About Product"].fillna("").str.slice(0, 400)
-    amazon = amazon.assign(group=top.map(by_top), text=amazon["Product Name"].fillna("") + ". " + about)
-    products = pd.concat([makeup[["text", "group"]], amazon.loc[amazon["group"].notna(), ["text", "group"]]])
-    keep = [i for _, idx in products.reset_index(drop=True).groupby("group").indices.items()
+    amazon = pd.DataFrame({"product_id": "a" + amazon["Uniq Id"].str.slice(0, 12),
+                           "brand": amazon["Brand Name"].fillna("?"), "name": amazon["Product Name"],
+                           "description": amazon["About Product"].fillna("").str.slice(0, 400),
+                           "category": amazon["Category"].fillna(""),
+                           "group": amazon["Category"].fillna("").str.split("|").str[0].str.strip().map(by_top)})
+    products = pd.concat([makeup, amazon[amazon["group"].notna()]], ignore_index=True)
+    keep = [i for _, idx in products.groupby("group").indices.items()
             for i in rng.permutation(idx)[:products_per_group]]
-    products = products.reset_index(drop=True).iloc[sorted(keep)].reset_index(drop=True)
-    rows = []
-    for _, cr in creators.iterrows():
-        for j, pr in products.iterrows():
-            rows.append({"creator": cr["username"], "product": f"r{j}", "creator_text": cr["bio_data"],
-                         "creator_posts": _posts(cr["bio_data"], cr.get("hashtags")),
-                         "product_text": pr["text"], "creator_categories": (cr["niche_primary"],),
-                         "product_category": pr["group"], "languages": "en-en",
-                         "label": int(cr["niche_primary"] == pr["group"])})
-    return pd.DataFrame(rows)
+    products = products.iloc[sorted(keep)].reset_index(drop=True)
+    table = pd.DataFrame({"creator_id": creators["username"], "bio": creators["bio_data"],
+                          "posts": creators["hashtags"], "categories": creators["niche_primary"], "fee": "1"})
+    data = validate({"creators": ("instagram_creators_99_with_collabs.csv", table),
+                     "products": ("makeup + amazon products", products.drop(columns="group"))}, Config())
+    groups = creators.set_index("username")["niche_primary"]
+    label = groups.loc[data.creators["creator_id"]].to_numpy()[:, None] == products["group"].to_numpy()[None, :]
+    return data, label
+
+
+def real_pairs(folder: str | Path, products_per_group: int = 12, seed: int = 0) -> pd.DataFrame:
+    return pairs_of(*real_data(folder, products_per_group, seed))
 
 
 Scorer = Callable[[pd.DataFrame], np.ndarray]
-
-_SEGMENT = re.compile(r"\s*(?:[|•▪️↟/\n]+|(?<=[.!?。！？])\s+)\s*")
-
-
-def _posts(bio: str, hashtags: object = None) -> tuple[str, ...]:
-    """A creator's text as separate pieces: the bio's segments (split at |, bullets, line and sentence ends)
-    and its hashtags, each piece scored on its own (per-post scoring, where there are no captions)."""
-    pieces = [p.strip() for p in _SEGMENT.split(str(bio or "")) if len(p.strip()) >= 3]
-    tags = [t.strip() for t in str(hashtags).split("|")] if isinstance(hashtags, str) else []
-    return tuple(dict.fromkeys([*pieces, *(f"#{t}" for t in tags if t)])) or (str(bio or ""),)
-
 
 def product_z(pairs: pd.DataFrame, cos: np.ndarray) -> np.ndarray:
     """The project's hubness correction (fit/score.py: style_of): each product's cosines as z-scores over the
@@ -112,16 +119,30 @@ def _vectors(embedder: Embedder, texts) -> dict[str, np.ndarray]:
 
 
 def style_scorer(embedder: Embedder) -> Scorer:
-    """The pipeline's style score: cosine of the whole creator text and the product text, z-scored per product."""
+    """Cosine of the whole creator text and the product text, z-scored per product."""
     raw = embedding_scorer(embedder)
     return lambda pairs: product_z(pairs, raw(pairs))
+
+
+def before_scorer(embedder: Embedder) -> Scorer:
+    """The pipeline's style score before per-post scoring, category text and inference: the whole bio's cosine
+    with the product's name and description, z-scored per product (the baseline gains are measured against)."""
+    raw = style_scorer(embedder)
+    return lambda pairs: raw(pairs.assign(product_text=pairs["product_text_before"]))
+
+
+def pipeline_scorer(data: ProblemData, config: Config, embedder: Embedder | None = None) -> Scorer:
+    """matchmaker's own style fit (pipeline.style_matrix: the code prepare scores with, as `config` sets it)
+    for the pairs of `data` (pairs_of)."""
+    style = style_matrix(data, config, embedder)
+    return lambda pairs: style[pairs["c"].to_numpy(int), pairs["p"].to_numpy(int)]
 
 
 def posts_scorer(embedder: Embedder, top: int = 2) -> Scorer:
     """Per-post scoring: each piece of the creator's text (creator_posts) against the product, the mean of the
     `top` best, then z-scored per product."""
     def score(pairs: pd.DataFrame) -> np.ndarray:
-        posts = pairs["creator_posts"] if "creator_posts" in pairs else pairs["creator_text"].map(_posts)
+        posts = pairs["creator_posts"]
         vectors = _vectors(embedder, [*(p for ps in posts for p in ps), *pairs["product_text"]])
         cos = np.empty(len(pairs))
         for i, (ps, text) in enumerate(zip(posts, pairs["product_text"])):
@@ -247,3 +268,67 @@ def compare(pairs: pd.DataFrame, scorers: dict[str, Scorer], k: int = 10, n_boot
                 row.update(paired_gain(sub, scores[idx], scored[baseline][idx], k, n_boot, by=by))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def measure_fit(data: ProblemData, config: Config, embedder: Embedder | None = None, label: np.ndarray | None = None,
+                k: int = 10, n_boot: int = 1000) -> pd.DataFrame:
+    """matchmaker's style fit as `config` sets it (pipeline_scorer), the score before (before_scorer) and random,
+    on every pair of `data` labelled by `label` (default: category eligibility, with the [categories] map): per
+    creator and per product, AUC, precision@k and nDCG@k with 95% intervals, and each one's paired gain over
+    the score before. What `matchmaker eval-fit` reports on a held-out set."""
+    embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
+    pairs = pairs_of(data, category_eligible(data, config) if label is None else label)
+    scorers = {"matchmaker": pipeline_scorer(data, config, embedder), "before": before_scorer(embedder),
+               "random": random_scorer}
+    return pd.concat([compare(pairs, scorers, k, n_boot, by_language=False, by=by, baseline="before")
+                      .drop(columns="languages").assign(by=by) for by in ("creator", "product")], ignore_index=True)
+
+
+def calibration(pairs: pd.DataFrame, scores: np.ndarray, bins: int = 10, folds: int = 5) -> pd.DataFrame:
+    """The fit score as a probability of a good match, three ways: as it is (0..1), Platt (a logistic regression
+    on the score) and isotonic, the last two cross-fitted on folds split by creator (each pair's probability from
+    a model that never saw its creator). One row per way and bin of predicted probability: the mean predicted,
+    the observed rate and the pairs; with each way's Brier score and expected calibration error (ECE, the
+    pairs-weighted mean gap between predicted and observed)."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    y, x = pairs["label"].to_numpy(int), np.asarray(scores, float)
+    ways = {"as is": np.clip(x, 0.0, 1.0), "platt": np.zeros(len(x)), "isotonic": np.zeros(len(x))}
+    for train, test in GroupKFold(n_splits=min(folds, pairs["creator"].nunique())).split(x, y, pairs["creator"]):
+        platt = LogisticRegression().fit(x[train, None], y[train])
+        ways["platt"][test] = platt.predict_proba(x[test, None])[:, 1]
+        ways["isotonic"][test] = IsotonicRegression(out_of_bounds="clip").fit(x[train], y[train]).predict(x[test])
+    rows = []
+    for way, p in ways.items():
+        which = np.minimum((p * bins).astype(int), bins - 1)
+        frame = pd.DataFrame({"bin": which, "p": p, "y": y}).groupby("bin").agg(
+            predicted=("p", "mean"), observed=("y", "mean"), pairs=("y", "size"))
+        ece = float((frame["pairs"] * (frame["predicted"] - frame["observed"]).abs()).sum() / len(y))
+        rows.append(frame.reset_index().assign(way=way, brier=float(np.mean((p - y) ** 2)), ece=ece))
+    return pd.concat(rows, ignore_index=True)
+
+
+def variants(data: ProblemData, config: Config, embedder: Embedder) -> dict[str, Scorer]:
+    """matchmaker's style score and what each of its parts adds (README, "Fit quality"): the score before, the
+    default, and the default without category inference, without pieces, and with neither; the default centred
+    per creator; and random."""
+    off = {"without category inference": {"scoring.category_inference": False},
+           "without pieces (the bio whole)": {"scoring.pieces": 0},
+           "neither (category text only)": {"scoring.category_inference": False, "scoring.pieces": 0}}
+    own = pipeline_scorer(data, config, embedder)
+    return {"before": before_scorer(embedder), "matchmaker": own,
+            **{name: pipeline_scorer(data, config.override(**flags), embedder) for name, flags in off.items()},
+            "matchmaker, centred per creator (both-sided hubness)": creator_centred(own), "random": random_scorer}
+
+
+def creator_centred(scorer: Scorer) -> Scorer:
+    """Both-sided hubness correction of a 0..1 style score (a squashed z-score per product): its z-score less the
+    creator's mean over the products, so that a creator close to every product is not first for each. It keeps
+    each creator's ranking of the products; measured, not in the pipeline (README, "Fit quality")."""
+    def score(pairs: pd.DataFrame) -> np.ndarray:
+        s = np.clip(scorer(pairs), 1e-9, 1 - 1e-9)
+        z = pd.Series(np.log(s / (1 - s)), index=pairs.index)
+        return (z - z.groupby(pairs["creator"]).transform("mean")).to_numpy()
+    return score
