@@ -113,13 +113,13 @@ def test_a_creator_text_is_split_into_pieces_each_once():
     from matchmaker.fit.score import MAX_PIECES, creator_pieces, has_text
 
     creators = pd.DataFrame({"bio": ["parenting tips | pregnancy diary • live shopping every week. Love it!",
-                                     "口红试色｜底妆测评", "", ""],
-                             "posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "", " | ".join(map(str, range(99)))]})
+                                     "口红试色｜底妆测评", "", "", "a"],
+                             "posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "", " | ".join(map(str, range(99))), ""]})
     pieces = creator_pieces(creators)
     assert pieces[0] == ("parenting tips", "pregnancy diary", "live shopping every week.", "Love it!", "mom", "baby")
     assert pieces[1] == ("口红试色", "底妆测评", "新品开箱", "夏日妆容")
-    assert pieces[2] == ("",) and len(pieces[3]) == MAX_PIECES
-    assert has_text(creators).tolist() == [True, True, False, True]
+    assert pieces[2] == ("",) and len(pieces[3]) == MAX_PIECES and pieces[4] == ("a",)
+    assert has_text(creators).tolist() == [True, True, False, True, True]
     assert creator_pieces(creators.drop(columns="posts"))[0][-1] == "Love it!"  # a table without posts
 
 

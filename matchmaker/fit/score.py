@@ -58,13 +58,14 @@ MAX_PIECES = 32  # per creator: the first ones (a bound on memory with long post
 
 def creator_pieces(creators: pd.DataFrame) -> list[tuple[str, ...]]:
     """Each creator's text as the pieces style scores one by one (README, "Fit quality"): the bio's segments
-    and the posts column's posts, each once, in order, at most MAX_PIECES; ("",) when there is neither."""
+    and the posts column's posts, each once, in order, at most MAX_PIECES; the text whole when it has no piece
+    of two characters, ("",) when it has no text."""
     posts = creators["posts"] if "posts" in creators else [""] * len(creators)
     out = []
     for bio, post in zip(creators["bio"], posts):
         pieces = [x for x in _SEGMENT.split(str(bio or "")) if len(x) >= 2]
         pieces += [x for x in _POST.split(str(post or "")) if len(x) >= 2]
-        out.append(tuple(dict.fromkeys(pieces))[:MAX_PIECES] or ("",))
+        out.append(tuple(dict.fromkeys(pieces))[:MAX_PIECES] or (f"{bio or ''} {post or ''}".strip(),))
     return out
 
 
