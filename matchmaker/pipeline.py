@@ -171,7 +171,7 @@ def style_matrix(data: ProblemData, config: Config, embedder: Embedder | None = 
     the same embeddings, pieces, category inference and hubness correction (fit/score.py). For measuring it."""
     encode = text_encoder(config, embedder)
     creator_emb, product_emb = embeddings(data, encode, pieces=config.scoring.pieces)
-    creator_emb = creator_emb[0:data.n_creators]  # one matrix (not shared by text)
+    creator_emb = creator_emb[0:data.n_creators]  # the creators' vectors as a partition has them
     label_emb = category_labels(data, config, encode)
     labels = (label_emb, config.scoring.category_temperature) if label_emb is not None else None
     product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)

@@ -114,7 +114,8 @@ def test_a_creator_text_is_split_into_pieces_each_once():
 
     creators = pd.DataFrame({"bio": ["parenting tips | pregnancy diary • live shopping every week. Love it!",
                                      "口红试色｜底妆测评", "", "", "a"],
-                             "posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "", " | ".join(map(str, range(99))), ""]})
+                             "posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "", " | ".join(map(str, range(99))),
+                                       ""]})
     pieces = creator_pieces(creators)
     assert pieces[0] == ("parenting tips", "pregnancy diary", "live shopping every week.", "Love it!", "mom", "baby")
     assert pieces[1] == ("口红试色", "底妆测评", "新品开箱", "夏日妆容")
@@ -127,6 +128,7 @@ def test_a_creator_text_is_split_into_pieces_each_once():
 def test_the_best_pieces_mean_is_the_brute_force_one_in_any_partition(top):
     """Pieces.best against a loop: ties, creators with one piece, fewer pieces than `top`, and the same rows
     whether scored whole or in partitions."""
+    from matchmaker.fit.embed import Shared
     from matchmaker.fit.score import Pieces
 
     rng = np.random.default_rng(top)
@@ -142,6 +144,13 @@ def test_the_best_pieces_mean_is_the_brute_force_one_in_any_partition(top):
     parts = np.vstack([pieces[slice(a, min(a + 13, 40))].best(products) for a in range(0, 40, 13)])
     assert np.allclose(parts, pieces.best(products), rtol=0, atol=1e-12)
     assert pieces[slice(5, 5)].best(products).shape == (0, 7)
+    # kept once per distinct text (fit.embed.Shared): the same scores, and a partition keeps only its own vectors
+    distinct, rows = np.unique(vectors, axis=0, return_inverse=True)
+    shared = Pieces(Shared(distinct, rows.reshape(-1)), starts, top)
+    assert np.allclose(shared.best(products), expected)
+    part = shared[slice(13, 26)]
+    assert len(part.vectors.vectors) <= starts[26] - starts[13]
+    assert np.allclose(part.best(products), expected[13:26])
 
 
 def test_posts_alone_give_a_creator_its_style_and_the_evaluation_measures_prepares_scores():

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -90,10 +92,22 @@ class Pieces:
         return len(self.starts) - 1
 
     def __getitem__(self, part: slice) -> Pieces:
-        """Creators `part` (a slice), their pieces' vectors as one matrix."""
+        """Creators `part` (a slice), with only their own pieces' distinct vectors."""
         start, stop, _ = part.indices(len(self))
-        first, last = self.starts[start], self.starts[max(start, stop)]
-        return Pieces(self.vectors[first:last], self.starts[start:max(start, stop) + 1] - first, self.top)
+        stop = max(start, stop)
+        first, last = self.starts[start], self.starts[stop]
+        if isinstance(self.vectors, Shared):
+            distinct, rows = np.unique(self.vectors.rows[first:last], return_inverse=True)
+            vectors: np.ndarray | Shared = Shared(self.vectors.vectors[distinct], rows.reshape(-1))
+        else:
+            vectors = self.vectors[first:last]
+        return Pieces(vectors, self.starts[start:stop + 1] - first, self.top)
+
+    def each(self, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """fn of the pieces' vectors, row by row (computed once per distinct piece)."""
+        if isinstance(self.vectors, Shared):
+            return fn(self.vectors.vectors)[self.vectors.rows]
+        return fn(np.asarray(self.vectors))
 
     def best(self, product_emb: np.ndarray) -> np.ndarray:
         """creators x products: the mean of each creator's `top` highest piece cosines with the product (of all
@@ -103,10 +117,9 @@ class Pieces:
         out = np.zeros((len(self), len(product_emb)))
         if not len(self):
             return out
-        vectors = np.asarray(self.vectors, np.float64)
-        step = max(1, (1 << 23) // max(len(vectors), 1))
+        step = max(1, (1 << 23) // max(len(owner), 1))
         for k in range(0, len(product_emb), step):
-            x = vectors @ product_emb[k:k + step].astype(np.float64).T
+            x = self.each(partial(_cosines64, product_emb[k:k + step]))
             total = np.zeros((len(self), x.shape[1]))
             for j in range(self.top):
                 high = np.maximum.reduceat(x, self.starts[:-1], axis=0)
@@ -158,6 +171,10 @@ def eligible_pairs(data: ProblemData, config: Config) -> np.ndarray:
     return category_eligible(data, config) & creator_usable(data, config)[:, None]
 
 
+def _cosines64(product_emb: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    return vectors.astype(np.float64) @ product_emb.astype(np.float64).T
+
+
 def cosines(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray) -> np.ndarray:
     """creators x products, in float64: float32 products move in the 7th digit with how BLAS blocks the
     matrix, so a partition's scores would depend on its size. Of pieces: the best pieces' mean (Pieces.best)."""
@@ -184,7 +201,7 @@ def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, l
         return weights / weights.sum(axis=1, keepdims=True)
 
     if isinstance(creator_emb, Pieces):
-        highest = np.maximum.reduceat(distribution(np.asarray(creator_emb.vectors)), creator_emb.starts[:-1], axis=0) \
+        highest = np.maximum.reduceat(creator_emb.each(distribution), creator_emb.starts[:-1], axis=0) \
             if len(creator_emb) else np.zeros((0, len(vectors)))
         own = highest / highest.sum(axis=1, keepdims=True)
     else:
