@@ -74,11 +74,11 @@ for name, (d, setting, pairs) in sources.items():
     ranked = evaluate.variants(d, setting, use)
     scored[name] = (pairs, ranked["matchmaker"](pairs))
     for by in ("creator", "product"):
-        own.append(evaluate.compare(pairs, ranked, n_boot=BOOT, by_language=False, by=by, baseline="before")
-                   .assign(dataset=name, by=by))
+        own.append(evaluate.compare(pairs, ranked, n_boot=BOOT, by_language=name == "sample", by=by,
+                                    baseline="before").assign(dataset=name, by=by))
 own = pd.concat(own)
-own[own["by"] == "creator"][["dataset", *columns]].round(3)'''),
-    code('''own[own["by"] == "product"][["dataset", *columns]].round(3)'''),
+own[own["by"] == "creator"][["dataset", "languages", *columns]].round(3)'''),
+    code('''own[own["by"] == "product"][["dataset", "languages", *columns]].round(3)'''),
     md("## Calibration: the fit score as a probability of a good match\n\n"
        "The style score is a squashed z-score (0.5: an average creator for the product), not a probability. "
        "Platt scaling (a logistic regression on the score) and isotonic regression turn it into one; each is "
