@@ -65,4 +65,26 @@ def test_a_wrong_model_file_and_too_small_a_history_are_named(sample, tmp_path, 
     audience_history(prepared, 3).to_csv(tmp_path / "few.csv", index=False)
     assert main(["train-fit", "--kind", "linear", "--history", str(tmp_path / "few.csv"), "--config",
                  str(DATA / "campaign.toml"), "--out", str(tmp_path / "m")]) == 2
-    assert "needs at least 5 past collaborations" in capsys.readouterr().err
+    assert "needs at least 5 good matches" in capsys.readouterr().err
+    assert main(["train-fit", "--kind", "embedding", "--results", str(tmp_path / "few.csv"), "--out", "m"]) == 2
+    assert "train-fit needs --history" in capsys.readouterr().err
+
+
+def test_a_pilot_s_results_teach_the_model_which_bookings_convert(sample, tmp_path):
+    """A pilot whose bookings convert with their audience match: train-fit --results labels each booking by
+    whether it converted at least at the median, and the model puts its weight on audience, held out by creator."""
+    data, config, prepared = sample
+    pairs = prepared.candidates
+    rng = np.random.default_rng(1)
+    booked = pairs.iloc[rng.choice(len(pairs), 300, replace=False)]
+    views = rng.integers(5_000, 50_000, len(booked))
+    rate = 0.002 * np.exp(4 * (booked["audience"].to_numpy() - 0.5))
+    pd.DataFrame({"达人ID": booked["creator_id"], "商品ID": booked["product_id"], "播放量": views,
+                  "成交订单数": rng.poisson(views * rate)}).to_csv(tmp_path / "pilot.csv", index=False)
+    code = main(["train-fit", "--kind", "linear", "--results", str(tmp_path / "pilot.csv"), "--config",
+                 str(DATA / "campaign.toml"), "--out", str(tmp_path / "model")])
+    assert code == 0
+    weights = json.loads((tmp_path / "model" / "fit-linear.json").read_text())
+    coef = dict(zip(weights["features"], weights["coef"]))
+    assert coef["audience"] > 2 * max(abs(coef["style"]), abs(coef["performance"]))
+    assert weights["pairs"] <= 300 and weights["held_out"]["auc_gain_over_style"][1] > 0

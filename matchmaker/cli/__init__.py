@@ -183,7 +183,10 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
     fit.add_argument("--out", help="the figures as a table (.csv, .xlsx or .json)")
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
-    train.add_argument("--history", required=True, help="past collaborations: creator_id, product_id")
+    train.add_argument("--history", help="past collaborations: creator_id, product_id")
+    train.add_argument("--results", help="with --kind linear: a pilot's results (creator_id, product_id, views, "
+                                         "orders), each booking labelled by whether it converted at least at the "
+                                         "bookings' median rate")
     train.add_argument("--creators", help="creator list (bios)")
     train.add_argument("--products", help="product catalogue (texts)")
     train.add_argument("--config", help="campaign TOML (its [inputs] and scoring.model as the base)")
@@ -201,14 +204,17 @@ def _train(args: argparse.Namespace) -> int:
     from ..inputs.validate import validate_history
 
     config = _config(args)
+    if not args.history and not (args.results and args.kind == "linear"):
+        raise InputError([Problem("command line", None, "--history", None,
+                                  msg("train-fit needs --history (or, with --kind linear, --results)"))])
     data = load(config, creators=args.creators, products=args.products)
-    name = Path(args.history).name
-    history = validate_history(read_table(args.history), name)
-    pairs = history_pairs(history, data, name)
+    name = Path(args.history).name if args.history else None
+    history = validate_history(read_table(args.history), name) if args.history else None
     if args.kind == "linear":
         from .lifecycle import train_linear  # after this module: it uses its helpers
 
-        return train_linear(config, data, history, name, Path(args.out))
+        return train_linear(config, data, history, name, Path(args.out), args.results)
+    pairs = history_pairs(history, data, name)
     _say(f"- fine-tuning on {len(pairs)} collaborations ({args.epochs} epoch(s))")
     folder = train_fit(pairs, args.out, config.resolved_model(), args.epochs, args.batch_size, config.solver.seed)
     _say(f"Model written to {folder}. Select it with [scoring] backend = \"sentence-transformers\", "

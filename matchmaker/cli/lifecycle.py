@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..io.read import read_table
 from ..io.store import Store
 from ..io.write import csv_bytes, json_bytes, table_bytes
 from ..pipeline import load, prepare
@@ -198,19 +199,27 @@ def export(store: Store, args: argparse.Namespace, written: Written) -> int:
     return EXIT_OK
 
 
-def train_linear(config, data, history: pd.DataFrame, name: str, out: Path) -> int:
+def train_linear(config, data, history: pd.DataFrame | None, name: str | None, out: Path,
+                 results: str | None = None) -> int:
     """train-fit --kind linear: the held-out lift (folds split by creator) of a logistic regression over each pair's
     style, audience and performance, against the style score and the configured fit; then the model on every
-    pair, written to OUT/fit-linear.json for [scoring] learned."""
+    pair, written to OUT/fit-linear.json for [scoring] learned. Labels: the history's collaborations against
+    their creators' other eligible pairs, and/or a pilot's bookings by how they converted (`results`)."""
     from ..eval.evaluate import fit_metrics, paired_gain
-    from ..fit.learned import fit_model, held_out, labelled
+    from ..fit.learned import combined, fit_model, from_results, held_out, labelled
+    from ..inputs.validate import validate_results
 
     prepared = prepare(data, _without_learned(config), on_stage=lambda stage: None)
-    frame = labelled(prepared.candidates, history)
-    if frame["label"].sum() < 5 or frame["creator_id"].nunique() < 4:
+    booked = None
+    if results is not None:
+        name = " + ".join(filter(None, (name, Path(results).name)))
+        booked = from_results(prepared.candidates, validate_results(read_table(results), Path(results).name, data))
+    frame = combined(labelled(prepared.candidates, history) if history is not None else None, booked)
+    if frame["label"].sum() < 5 or frame["creator_id"].nunique() < 4 or frame["label"].nunique() < 2:
         raise InputError([Problem(name, None, None, None,
-                                  msg("needs at least 5 past collaborations that are eligible pairs, by at least 4 "
-                                      "creators (found {n} by {k})", n=int(frame["label"].sum()),
+                                  msg("needs at least 5 good matches (past collaborations, or pilot bookings that "
+                                      "converted at least at the median) that are eligible pairs, by at least 4 "
+                                      "creators, and some that are not (found {n} by {k})", n=int(frame["label"].sum()),
                                       k=int(frame.loc[frame["label"] == 1, "creator_id"].nunique())))])
     scored = held_out(frame).dropna(subset=["learned"]).rename(columns={"creator_id": "creator",
                                                                         "product_id": "product"})
@@ -224,7 +233,7 @@ def train_linear(config, data, history: pd.DataFrame, name: str, out: Path) -> i
     path = out / "fit-linear.json"
     Written()(path, json_bytes(weights))
     lift, low, high = figures["auc_gain_over_style"]
-    _say(f"Learned from {weights['positives']} collaborations among {weights['pairs']} eligible pairs of their "
+    _say(f"Learned from {weights['positives']} good matches among {weights['pairs']} labelled pairs of their "
          f"creators. Held out by creator: per-creator AUC {figures['held_out_auc']:.3f} against "
          f"{figures['style_auc']:.3f} for the style score (lift {lift:+.3f}, 95% interval {low:+.3f} to "
          f"{high:+.3f}). Weights {dict(zip(weights['features'], [round(c, 3) for c in weights['coef']]))}.")

@@ -1,6 +1,7 @@
 """A light fit model learned from a brand's own history (`matchmaker train-fit --kind linear`; README, "Fit
 quality"): logistic regression over each eligible pair's features (style, audience, performance) with the past
-collaborations as positives and the same creators' other eligible pairs as negatives. Its output is the
+collaborations as positives and the same creators' other eligible pairs as negatives, and/or a pilot's bookings
+labelled by how they converted (from_results). Its output is the
 probability of a good match, so it is calibrated by construction (Platt's form); `[scoring] learned` selects it
 as the fit score. Pure array code: the weights come in as a dict (io reads and writes the file).
 """
@@ -22,6 +23,28 @@ def labelled(candidates: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     done = pd.MultiIndex.from_arrays([history["creator_id"].astype(str), history["product_id"].astype(str)])
     keys = pd.MultiIndex.from_arrays([frame["creator_id"].astype(str), frame["product_id"].astype(str)])
     return frame.assign(label=np.asarray(keys.isin(done), dtype=int))
+
+
+def from_results(candidates: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """A pilot's bookings (results: creator_id, product_id, views, orders; one row per booking) among the eligible
+    pairs, labelled 1 where the booking converted (orders per view) at least at the bookings' median rate, else 0:
+    both labels are observed. Bookings without views are left out."""
+    seen = results[results["views"].fillna(0) > 0]
+    rate = seen["orders"].fillna(0).to_numpy(float) / seen["views"].to_numpy(float)
+    good = pd.DataFrame({"creator_id": seen["creator_id"].astype(str).to_numpy(),
+                         "product_id": seen["product_id"].astype(str).to_numpy(),
+                         "label": (rate >= np.median(rate)).astype(int) if len(rate) else np.zeros(0, int)})
+    frame = candidates.assign(creator_id=candidates["creator_id"].astype(str),
+                              product_id=candidates["product_id"].astype(str))
+    return frame.merge(good, on=["creator_id", "product_id"], how="inner")
+
+
+def combined(labelled_history: pd.DataFrame | None, labelled_results: pd.DataFrame | None) -> pd.DataFrame:
+    """History-labelled pairs and results-labelled bookings together; a booking's observed label wins."""
+    parts = [f for f in (labelled_results, labelled_history) if f is not None]
+    frame = pd.concat([f.assign(creator_id=f["creator_id"].astype(str), product_id=f["product_id"].astype(str))
+                       for f in parts], ignore_index=True)
+    return frame.drop_duplicates(["creator_id", "product_id"], keep="first").reset_index(drop=True)
 
 
 def _matrix(frame: pd.DataFrame) -> np.ndarray:

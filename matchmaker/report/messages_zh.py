@@ -246,8 +246,12 @@ MESSAGES_ZH: dict[str, str] = {
     "api_keys to serve other machines": "没有 API 密钥时服务只监听本机（127.0.0.1）；要服务其他机器，请设置 "
     "MATCHMAKER_API_KEYS 或 [server] api_keys",
     # the learned fit model
-    "needs at least 5 past collaborations that are eligible pairs, by at least 4 creators (found {n} by {k})":
-        "至少需要 4 位达人的 5 个过往合作（且为符合条件的组合）（现有 {k} 位达人的 {n} 个）",
+    "needs at least 5 good matches (past collaborations, or pilot bookings that converted at least at the median) "
+    "that are eligible pairs, by at least 4 creators, and some that are not (found {n} by {k})":
+        "至少需要 4 位达人的 5 个好的匹配（过往合作，或转化率不低于中位数的试投合作，且为符合条件的组合），"
+        "以及一些不好的（现有 {k} 位达人的 {n} 个）",
+    "train-fit needs --history (or, with --kind linear, --results)":
+        "train-fit 需要 --history（或在 --kind linear 时用 --results）",
     "is not a JSON document: {error}": "不是 JSON 文件：{error}",
     "expected a fit model written by matchmaker train-fit --kind linear":
         "应为 matchmaker train-fit --kind linear 写出的匹配模型",
