@@ -155,7 +155,7 @@ def bench_cli(args: argparse.Namespace) -> dict:
     import subprocess
 
     from matchmaker.eval.sample import write_sample
-    from matchmaker.fit.score import creator_text, product_text
+    from matchmaker.fit.score import creator_pieces, creator_text, product_text
 
     folder = Path(args.dir) / f"{args.creators}x{args.products}"
     if not (folder / "campaign.toml").exists():
@@ -163,7 +163,10 @@ def bench_cli(args: argparse.Namespace) -> dict:
     # the backend's raw speed on a sample of the same distinct texts, first, on the machine as idle as it is
     config = load_config(folder / "campaign.toml")
     data = load(config)
-    texts = sorted(set(creator_text(data.creators) + product_text(data.products)))
+    # the texts the embed stage embeds: each piece of the creators' texts ([scoring] pieces), else the bios whole
+    own = ([piece for pieces in creator_pieces(data.creators) for piece in pieces] if config.scoring.pieces
+           else creator_text(data.creators))
+    texts = sorted(set(own + product_text(data.products)))
     del data
     sample = random.Random(0).sample(texts, min(5000, len(texts)))
     embedder = USEEmbedder()
