@@ -67,6 +67,11 @@ def test_eval_fit_measures_matchmakers_score_on_a_labelled_set_without_fees(tmp_
     assert "per creator" in capsys.readouterr().err
     code = main(["eval-fit", "--creators", str(tmp_path / "p.csv"), "--products", str(tmp_path / "p.csv")])
     assert code == 2  # a products table given as the creators: named, nothing written
+    pd.DataFrame({"creator_id": ["a", "b"], "bio": ["口红", "露营"], "categories": ["Beauty", "Outdoor"]}).to_csv(
+        tmp_path / "other.csv", index=False)
+    capsys.readouterr()
+    assert main(["eval-fit", "--creators", str(tmp_path / "other.csv"), "--products", str(tmp_path / "p.csv")]) == 2
+    assert "no creator has both a matching and a non-matching product (0 of 48 pairs" in capsys.readouterr().err
 
 
 def test_train_fit_cli_writes_a_model_the_config_can_select(tmp_path, monkeypatch):

@@ -22,6 +22,7 @@ from ..fit.score import category_eligible, creator_pieces, creator_text, has_tex
 from ..inputs.parse import norm_category
 from ..inputs.validate import validate
 from ..pipeline import style_matrix
+from ..problems import InputError, Problem, msg
 
 # Real tables (evaluation only): creator niche -> (short name, Amazon top-level category).
 REAL_GROUPS = {
@@ -215,7 +216,7 @@ def _per_group(pairs: pd.DataFrame, scores: np.ndarray, k: int, by: str) -> pd.D
         top = np.argsort(-s, kind="stable")[:k]
         rows.append({by: key, "auc": roc_auc_score(y, s), "precision": y[top].mean(),
                      "ndcg": ndcg_score(y[None, :], s[None, :], k=k)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[by, "auc", "precision", "ndcg"])
 
 
 def paired_gain(pairs: pd.DataFrame, scores: np.ndarray, baseline: np.ndarray, k: int = 10, n_boot: int = 1000,
@@ -278,6 +279,12 @@ def measure_fit(data: ProblemData, config: Config, embedder: Embedder | None = N
     the score before. What `matchmaker eval-fit` reports on a held-out set."""
     embedder = embedder or make_embedder(config.scoring.backend, config.resolved_model())
     pairs = pairs_of(data, category_eligible(data, config) if label is None else label)
+    mixed = pairs.groupby("creator")["label"].agg(lambda y: 0 < y.sum() < len(y))
+    if not mixed.any():
+        raise InputError([Problem(data.files.get("creators", "creators"), None, "categories", None, msg(
+            "no creator has both a matching and a non-matching product ({n} of {total} pairs match by category), so "
+            "a fit score cannot be measured; expected the creators' categories to be the products' (or a "
+            "[categories] map between them)", n=int(pairs["label"].sum()), total=len(pairs)))])
     scorers = {"matchmaker": pipeline_scorer(data, config, embedder), "before": before_scorer(embedder),
                "random": random_scorer}
     return pd.concat([compare(pairs, scorers, k, n_boot, by_language=False, by=by, baseline="before")

@@ -255,4 +255,9 @@ MESSAGES_ZH: dict[str, str] = {
     "is not a JSON document: {error}": "不是 JSON 文件：{error}",
     "expected a fit model written by matchmaker train-fit --kind linear":
         "应为 matchmaker train-fit --kind linear 写出的匹配模型",
+    # eval-fit
+    "no creator has both a matching and a non-matching product ({n} of {total} pairs match by category), so a fit "
+    "score cannot be measured; expected the creators' categories to be the products' (or a [categories] map "
+    "between them)": "没有哪位达人既有类目匹配的商品又有不匹配的商品（{total} 个组合中 {n} 个按类目匹配），无法衡量匹配分；"
+    "达人的类目应与商品类目一致（或在 [categories] 中写出两者的对应）",
 }
