@@ -2,10 +2,12 @@
 
 value = (w_style*style + w_audience*audience + w_performance*performance) / (sum of weights),
 each component in 0..1:
-- style: cosine of the creator's bio and the product's name + description, corrected for hubness
-  (z-score of the cosine among all creators for that product: generic product texts score high
-  against everyone), squashed by a logistic so 0.5 is an average creator for this product.
-  Neutral 0.5 when either text is blank. With [scoring] category_inference, the z-score is the mean of two,
+- style: cosine of the creator's text and the product's (category, name, description), corrected for
+  hubness (z-score of the cosine among all creators for that product: generic product texts score high
+  against everyone), squashed by a logistic so 0.5 is an average creator for this product. With
+  [scoring] pieces (Pieces), the creator's text is its bio's segments and its posts, and a pair's cosine the
+  mean of its best pieces'. Neutral 0.5 when either text is blank. With [scoring] category_inference, the
+  z-score is the mean of two,
   times sqrt(2): the cosine's and the inferred category's (each text's distribution over the product
   categories' names, a softmax of its cosines with them; the chance both sides are of one category).
 - audience: mean of the known parts: gender (share of the creator's audience of the target gender),
