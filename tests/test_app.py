@@ -524,3 +524,16 @@ def test_the_campaign_form_turns_on_category_inference(app):
     assert not app.exception and not app.error
     assert app.session_state["outcome"].config.scoring.category_inference
     assert app.session_state["outcome"].violations() == []
+
+
+def test_a_creators_posts_are_scored_and_shown_on_its_card(app):
+    creators = pd.DataFrame({"creator_id": ["a", "b"], "categories": ["美妆", "美妆"], "fee": [1000, 1000],
+                             "bio": ["", "日常分享"], "视频标题": ["口红试色 | 持妆粉底测评", ""]})
+    products = pd.DataFrame({"product_id": ["p1"], "brand": ["b"], "category": ["美妆"], "name": ["丝绒口红"]})
+    upload(app, "up-creators", creators, "c.csv")
+    upload(app, "up-products", products, "p.csv")
+    app.run()
+    optimize(app)
+    assert not app.exception
+    app.selectbox(key="cv-card").set_value("a").run()
+    assert any(c.value.startswith("posts: 口红试色 | 持妆粉底测评") for c in app.caption), [c.value for c in app.caption]
