@@ -536,4 +536,5 @@ def test_a_creators_posts_are_scored_and_shown_on_its_card(app):
     optimize(app)
     assert not app.exception
     app.selectbox(key="cv-card").set_value("a").run()
-    assert any(c.value.startswith("posts: 口红试色 | 持妆粉底测评") for c in app.caption), [c.value for c in app.caption]
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("posts: 口红试色 | 持妆粉底测评") for c in captions), captions
