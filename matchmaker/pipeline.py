@@ -30,7 +30,17 @@ from .fit.engine import Engine, make_engine
 from .fit.learned import FEATURES, predict
 from .fit.overlap import conflicts, overlap_rows
 from .fit.pilot import Learned
-from .fit.score import Pieces, candidates, creator_pieces, creator_text, has_text, product_text, style_scores
+from .fit.score import (
+    Labels,
+    Pieces,
+    blank_products,
+    candidates,
+    creator_pieces,
+    creator_text,
+    has_text,
+    product_text,
+    style_scores,
+)
 from .inputs.schema import header_score
 from .inputs.validate import validate, validate_deals, with_locks
 from .io.read import Table, read_export, read_json
@@ -158,12 +168,13 @@ def embeddings(data: ProblemData, encode: Callable[..., Any],
     return (Pieces(own, starts, pieces) if pieces else own), vectors[len(texts):]
 
 
-def category_labels(data: ProblemData, config: Config, encode: Callable[[list[str]], np.ndarray]
-                    ) -> np.ndarray | None:
+def category_labels(data: ProblemData, config: Config, encode: Callable[[list[str]], np.ndarray]) -> Labels:
     """With [scoring] category_inference, the product categories' names embedded (the labels each text's
-    category is inferred among); else None."""
+    category is inferred among) and the softmax's temperature; else None."""
     labels = sorted({str(c) for c in data.products["category"] if str(c).strip()})
-    return encode(labels) if config.scoring.category_inference and labels else None
+    if not (config.scoring.category_inference and labels):
+        return None
+    return encode(labels), config.scoring.category_temperature
 
 
 def style_matrix(data: ProblemData, config: Config, embedder: Embedder | None = None) -> np.ndarray:
@@ -172,10 +183,8 @@ def style_matrix(data: ProblemData, config: Config, embedder: Embedder | None = 
     encode = text_encoder(config, embedder)
     creator_emb, product_emb = embeddings(data, encode, pieces=config.scoring.pieces)
     creator_emb = creator_emb[0:data.n_creators]  # the creators' vectors as a partition has them
-    label_emb = category_labels(data, config, encode)
-    labels = (label_emb, config.scoring.category_temperature) if label_emb is not None else None
-    product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
-    return style_scores(creator_emb, product_emb, ~has_text(data.creators), product_blank, labels)
+    return style_scores(creator_emb, product_emb, ~has_text(data.creators), blank_products(data.products),
+                        category_labels(data, config, encode))
 
 
 class _Laps:
@@ -223,9 +232,9 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
         lap("embed")
     else:
         creator_emb = product_emb = None
-    label_emb = category_labels(data, config, encode) if encode is not None else None
+    labels = category_labels(data, config, encode) if encode is not None else None
     stage("scoring pairs")
-    pairs = candidates(data, config, creator_emb, product_emb, engine, label_emb)
+    pairs = candidates(data, config, creator_emb, product_emb, engine, labels)
     if config.scoring.learned and data.pairs is None:  # the fit score is a learned model's probability
         pairs = _learned(data, config, pairs)
     notes = tuple(unmatched_products(data, pairs, encode))

@@ -73,6 +73,11 @@ def creator_pieces(creators: pd.DataFrame) -> list[tuple[str, ...]]:
     return out
 
 
+def blank_products(products: pd.DataFrame) -> np.ndarray:
+    """Per product: no text to score style on (then style is neutral)."""
+    return np.array([t == "" for t in product_text(products)], dtype=bool)
+
+
 def has_text(creators: pd.DataFrame) -> np.ndarray:
     """Per creator: a bio or posts to score style on (else style is neutral)."""
     text = creators["bio"].astype(str).str.strip() != ""
@@ -329,10 +334,10 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
 
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | Pieces | None = None,
                product_emb: np.ndarray | None = None, engine: Engine | None = None,
-               label_emb: np.ndarray | None = None) -> pd.DataFrame:
+               labels: Labels = None) -> pd.DataFrame:
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
-    partition of creators on the engine (in this process by default); `label_emb`, the product categories'
-    embeddings, with [scoring] category_inference."""
+    partition of creators on the engine (in this process by default); `labels`, the product categories'
+    embeddings and the temperature, with [scoring] category_inference (pipeline.category_labels)."""
     creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
     fees = data.fees_paid()
     if data.pairs is not None:
@@ -349,9 +354,8 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
         engine = engine or LocalEngine()
         parts = partitions(data.n_creators, engine.partition_rows)
         creator_blank = ~has_text(data.creators)
-        product_blank = np.array([t == "" for t in product_text(data.products)], dtype=bool)
+        product_blank = blank_products(data.products)
         # partitions' rows are made as the engine takes them (a generator): one partition's vectors at a time
-        labels = (label_emb, config.scoring.category_temperature) if label_emb is not None else None
         pool = style_pool(engine.map(style_moments, ((creator_emb[s], creator_blank[s]) for s in parts),
                                      shared=(product_emb, labels)))
         performance, usable = performance_scores(data.creators), creator_usable(data, config)

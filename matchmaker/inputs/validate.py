@@ -298,12 +298,13 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views", "completion_rate",
                     "expected_cpm", "commission_rate", "rebate",
                     "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
+    def blank(name: str) -> pd.Series:
+        return data[name].isna() | (data[name].astype(str) == "")
+
     warnings = [  # in this order within a row
         (data["categories"].map(len) == 0, "categories", None,
          msg("no category: this creator cannot match any product")),
-        ((data["bio"].isna() | (data["bio"].astype(str) == "")) & (data["posts"].isna() | (data["posts"].astype(str)
-                                                                                          == "")), "bio", None,
-         msg("blank bio: style fit is neutral for this creator")),
+        (blank("bio") & blank("posts"), "bio", None, msg("blank bio: style fit is neutral for this creator")),
         (data["followers"] == 0, "followers", "0", msg("zero followers")),
         (data["max_products"] == 0, "max_products", "0", msg("max_products is 0: this creator takes no product")),
     ]
