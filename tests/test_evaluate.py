@@ -121,23 +121,3 @@ def test_per_creator_metrics_and_a_paired_gain_with_its_interval():
     assert gain["auc_gain"] == pytest.approx(2 / 3) and gain["auc_gain_lo"] == pytest.approx(2 / 3)
     assert gain["precision@1_gain"] == 1
     assert evaluate.paired_gain(pairs, right, right, k=1, n_boot=50)["auc_gain_hi"] == 0
-
-
-def test_the_best_posts_score_a_creator(hash_embedder):
-    pairs = pd.DataFrame({"creator": ["a", "a", "b", "b"], "product": ["p", "q"] * 2,
-                          "creator_posts": [("lipstick", "baby")] * 2 + [("tents",)] * 2,
-                          "product_text": ["lipstick", "tents"] * 2, "label": [1, 0, 0, 1]})
-    scores = evaluate.posts_scorer(hash_embedder, top=1)(pairs)
-    assert scores[0] > scores[2] and scores[3] > scores[1]  # the matching post wins, z-scored per product
-
-
-def test_the_inferred_category_scores_a_pair_by_the_chance_both_are_of_one_category(hash_embedder):
-    pairs = pd.DataFrame({"creator": ["a", "a", "b", "b"], "product": ["p", "q"] * 2,
-                          "creator_text": ["lipstick lipstick"] * 2 + ["tents tents"] * 2,
-                          "product_text": ["lipsticks", "tent"] * 2, "label": [1, 0, 0, 1]})
-    scores = evaluate.inferred_category_scorer(hash_embedder, ["lipstick", "tents"], 0.05)(pairs)
-    assert scores[0] > scores[2] and scores[3] > scores[1]
-    both = evaluate.combined_scorer(evaluate.inferred_category_scorer(hash_embedder, ["lipstick", "tents"]),
-                                    evaluate.posts_scorer(hash_embedder, 1))(
-        pairs.assign(creator_posts=pairs["creator_text"].map(lambda text: (text,))))
-    assert both[0] > both[2] and both[3] > both[1]

@@ -114,11 +114,6 @@ def product_z(pairs: pd.DataFrame, cos: np.ndarray) -> np.ndarray:
     return (cos - grouped.transform("mean").to_numpy()) / np.where(std > 1e-6, std, 1.0)
 
 
-def _vectors(embedder: Embedder, texts) -> dict[str, np.ndarray]:
-    texts = list(dict.fromkeys(texts))
-    return dict(zip(texts, embedder.encode(texts)))
-
-
 def style_scorer(embedder: Embedder) -> Scorer:
     """Cosine of the whole creator text and the product text, z-scored per product."""
     raw = embedding_scorer(embedder)
@@ -139,20 +134,6 @@ def pipeline_scorer(data: ProblemData, config: Config, embedder: Embedder | None
     return lambda pairs: style[pairs["c"].to_numpy(int), pairs["p"].to_numpy(int)]
 
 
-def posts_scorer(embedder: Embedder, top: int = 2) -> Scorer:
-    """Per-post scoring: each piece of the creator's text (creator_posts) against the product, the mean of the
-    `top` best, then z-scored per product."""
-    def score(pairs: pd.DataFrame) -> np.ndarray:
-        posts = pairs["creator_posts"]
-        vectors = _vectors(embedder, [*(p for ps in posts for p in ps), *pairs["product_text"]])
-        cos = np.empty(len(pairs))
-        for i, (ps, text) in enumerate(zip(posts, pairs["product_text"])):
-            sims = np.sort(np.stack([vectors[p] for p in ps]) @ vectors[text])[::-1]
-            cos[i] = sims[:top].mean()
-        return product_z(pairs, cos)
-    return score
-
-
 def embedding_scorer(embedder: Embedder) -> Scorer:
     def score(pairs: pd.DataFrame) -> np.ndarray:
         texts = list(dict.fromkeys([*pairs["creator_text"], *pairs["product_text"]]))
@@ -169,30 +150,6 @@ def tfidf_scorer(pairs: pd.DataFrame) -> np.ndarray:
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True).fit(texts)
     a, b = vec.transform(pairs["creator_text"]), vec.transform(pairs["product_text"])
     return np.asarray(a.multiply(b).sum(axis=1)).ravel()
-
-
-def inferred_category_scorer(embedder: Embedder, labels: list[str], temperature: float = 0.05) -> Scorer:
-    """Zero-shot category inference: each text's distribution over the category `labels` (a softmax of its
-    cosines with the labels' embeddings at `temperature`), the creator's (its best-matching piece's, per
-    label) against the product's, as the chance both are of one category; z-scored per product."""
-    label_vectors = embedder.encode(list(labels))
-
-    def distribution(vectors: np.ndarray) -> np.ndarray:
-        logits = vectors @ label_vectors.T / temperature
-        weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
-        return weights / weights.sum(axis=-1, keepdims=True)
-
-    def score(pairs: pd.DataFrame) -> np.ndarray:
-        texts = list(dict.fromkeys([*pairs["creator_text"], *pairs["product_text"]]))
-        found = dict(zip(texts, distribution(embedder.encode(texts))))
-        chance = np.array([found[a] @ found[b] for a, b in zip(pairs["creator_text"], pairs["product_text"])])
-        return product_z(pairs, chance)
-    return score
-
-
-def combined_scorer(*scorers: Scorer) -> Scorer:
-    """The sum of scorers that are each z-scored per product (one signal per scorer, equally weighted)."""
-    return lambda pairs: np.sum([scorer(pairs) for scorer in scorers], axis=0)
 
 
 def category_scorer(pairs: pd.DataFrame) -> np.ndarray:
