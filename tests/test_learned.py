@@ -32,14 +32,19 @@ def audience_history(prepared, n: int, seed: int = 0) -> pd.DataFrame:
     return mine.loc[mine.groupby("creator_id")["audience"].idxmax(), ["creator_id", "product_id"]]
 
 
+def trained_linear(tmp_path, flag: str, name: str) -> tuple[dict, dict]:
+    """train-fit --kind linear on tmp_path/name given as `flag`: the model file written and its weights by feature."""
+    code = main(["train-fit", "--kind", "linear", flag, str(tmp_path / name), "--config", str(DATA / "campaign.toml"),
+                 "--out", str(tmp_path / "model")])
+    assert code == 0
+    weights = json.loads((tmp_path / "model" / "fit-linear.json").read_text())
+    return weights, dict(zip(weights["features"], weights["coef"]))
+
+
 def test_a_linear_model_learns_what_the_brand_books_for_and_its_held_out_lift(sample, tmp_path, capsys):
     data, config, prepared = sample
     audience_history(prepared, 120).to_csv(tmp_path / "history.csv", index=False)
-    code = main(["train-fit", "--kind", "linear", "--history", str(tmp_path / "history.csv"), "--config",
-                 str(DATA / "campaign.toml"), "--out", str(tmp_path / "model")])
-    assert code == 0
-    weights = json.loads((tmp_path / "model" / "fit-linear.json").read_text())
-    coef = dict(zip(weights["features"], weights["coef"]))
+    weights, coef = trained_linear(tmp_path, "--history", "history.csv")
     assert coef["audience"] > 3 * max(abs(coef["style"]), abs(coef["performance"]))
     lift, low, high = weights["held_out"]["auc_gain_over_style"]
     assert low > 0 and weights["held_out"]["held_out_auc"] > 0.8  # held out by creator
@@ -81,10 +86,6 @@ def test_a_pilot_s_results_teach_the_model_which_bookings_convert(sample, tmp_pa
     rate = 0.002 * np.exp(4 * (booked["audience"].to_numpy() - 0.5))
     pd.DataFrame({"达人ID": booked["creator_id"], "商品ID": booked["product_id"], "播放量": views,
                   "成交订单数": rng.poisson(views * rate)}).to_csv(tmp_path / "pilot.csv", index=False)
-    code = main(["train-fit", "--kind", "linear", "--results", str(tmp_path / "pilot.csv"), "--config",
-                 str(DATA / "campaign.toml"), "--out", str(tmp_path / "model")])
-    assert code == 0
-    weights = json.loads((tmp_path / "model" / "fit-linear.json").read_text())
-    coef = dict(zip(weights["features"], weights["coef"]))
+    weights, coef = trained_linear(tmp_path, "--results", "pilot.csv")
     assert coef["audience"] > 2 * max(abs(coef["style"]), abs(coef["performance"]))
     assert weights["pairs"] <= 300 and weights["held_out"]["auc_gain_over_style"][1] > 0
