@@ -497,8 +497,8 @@ def creators_ui(lang: str, outcome: Outcome) -> None:
     with st.container(border=True):
         st.markdown(f"**{card['name']}** · {label(lang, card['tier'])} · {'、'.join(card['categories'])}")
         st.write(card["bio"] or "—")
-        if card["posts"]:
-            st.caption(f"{column(lang, 'posts')}: {card['posts'][:600]}")
+        if card["recent_posts"]:
+            st.caption(f"{column(lang, 'recent_posts')}: {card['recent_posts'][:600]}")
         m1, m2, m3 = st.columns(3)
         m1.metric(column(lang, "followers"), "—" if pd.isna(card["followers"]) else count(lang, card["followers"]))
         m2.metric(column(lang, "fee"), "—" if pd.isna(card["fee"]) else money(lang, card["fee"]))

@@ -56,7 +56,7 @@ def test_creator_card_says_booked_or_why_not():
         assert item["blocked_by"] == (None if cid in booked else "budget")  # the other fee does not fit
     card = creator_card(outcome, "c")
     assert card["products"] == [] and card["name"] == "Cy" and card["categories"] == ["食品"]
-    assert card["posts"] == ""  # a creator list without posts
+    assert card["recent_posts"] == ""  # a creator list without posts
 
 
 def test_why_not_booked_names_the_rule_that_blocks_it():

@@ -537,4 +537,4 @@ def test_a_creators_posts_are_scored_and_shown_on_its_card(app):
     assert not app.exception
     app.selectbox(key="cv-card").set_value("a").run()
     captions = [c.value for c in app.caption]
-    assert any(c.startswith("posts: 口红试色 | 持妆粉底测评") for c in captions), captions
+    assert any(c.startswith("recent_posts: 口红试色 | 持妆粉底测评") for c in captions), captions

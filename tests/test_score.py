@@ -114,14 +114,14 @@ def test_a_creator_text_is_split_into_pieces_each_once():
 
     creators = pd.DataFrame({"bio": ["parenting tips | pregnancy diary • live shopping every week. Love it!",
                                      "口红试色｜底妆测评", "", "", "a"],
-                             "posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "", " | ".join(map(str, range(99))),
-                                       ""]})
+                             "recent_posts": ["mom | baby | mom", "新品开箱\n夏日妆容", "",
+                                              " | ".join(map(str, range(99))), ""]})
     pieces = creator_pieces(creators)
     assert pieces[0] == ("parenting tips", "pregnancy diary", "live shopping every week.", "Love it!", "mom", "baby")
     assert pieces[1] == ("口红试色", "底妆测评", "新品开箱", "夏日妆容")
     assert pieces[2] == ("",) and len(pieces[3]) == MAX_PIECES and pieces[4] == ("a",)
     assert has_text(creators).tolist() == [True, True, False, True, True]
-    assert creator_pieces(creators.drop(columns="posts"))[0][-1] == "Love it!"  # a table without posts
+    assert creator_pieces(creators.drop(columns="recent_posts"))[0][-1] == "Love it!"  # a table without posts
 
 
 @pytest.mark.parametrize("top", [1, 2, 3])
@@ -164,7 +164,9 @@ def test_posts_alone_give_a_creator_its_style_and_the_evaluation_measures_prepar
     products = [product("p1", description="matte lipstick"), product("p2", description="camping tent")]
     config = quick_config()
     data = make_data(creators, products, config)
-    assert data.creators["posts"].tolist() == ["lipstick swatch | matte lips", "", ""]
+    assert data.creators["recent_posts"].tolist() == ["lipstick swatch | matte lips", "", ""]
+    counted = make_data([creator("d", posts="3.3k")], products, config)  # a count of posts, as influencer lists have
+    assert counted.creators["recent_posts"].tolist() == [""]
     found = prepare(data, config, HashEmbedder()).candidates
     style = found.set_index(["creator_id", "product_id"])["style"]
     assert style["a", "p1"] > style["a", "p2"] and style["c", "p1"] == 0.5

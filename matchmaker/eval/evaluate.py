@@ -91,7 +91,7 @@ def real_data(folder: str | Path, products_per_group: int = 12, seed: int = 0) -
             for i in rng.permutation(idx)[:products_per_group]]
     products = products.iloc[sorted(keep)].reset_index(drop=True)
     table = pd.DataFrame({"creator_id": creators["username"], "bio": creators["bio_data"],
-                          "posts": creators["hashtags"], "categories": creators["niche_primary"], "fee": "1"})
+                          "recent_posts": creators["hashtags"], "categories": creators["niche_primary"], "fee": "1"})
     data = validate({"creators": ("instagram_creators_99_with_collabs.csv", table),
                      "products": ("makeup + amazon products", products.drop(columns="group"))}, Config())
     groups = creators.set_index("username")["niche_primary"]

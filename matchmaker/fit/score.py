@@ -62,9 +62,9 @@ MAX_PIECES = 32  # per creator: the first ones (a bound on memory with long post
 
 def creator_pieces(creators: pd.DataFrame) -> list[tuple[str, ...]]:
     """Each creator's text as the pieces style scores one by one (README, "Fit quality"): the bio's segments
-    and the posts column's posts, each once, in order, at most MAX_PIECES; the text whole when it has no piece
+    and the recent_posts column's posts, each once, in order, at most MAX_PIECES; the text whole when it has no piece
     of two characters, ("",) when it has no text."""
-    posts = creators["posts"] if "posts" in creators else [""] * len(creators)
+    posts = creators["recent_posts"] if "recent_posts" in creators else [""] * len(creators)
     out = []
     for bio, post in zip(creators["bio"], posts):
         pieces = [x for x in _SEGMENT.split(str(bio or "")) if len(x) >= 2]
@@ -81,8 +81,8 @@ def blank_products(products: pd.DataFrame) -> np.ndarray:
 def has_text(creators: pd.DataFrame) -> np.ndarray:
     """Per creator: a bio or posts to score style on (else style is neutral)."""
     text = creators["bio"].astype(str).str.strip() != ""
-    if "posts" in creators:
-        text |= creators["posts"].astype(str).str.strip() != ""
+    if "recent_posts" in creators:
+        text |= creators["recent_posts"].astype(str).str.strip() != ""
     return text.to_numpy(bool)
 
 

@@ -304,7 +304,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     warnings = [  # in this order within a row
         (data["categories"].map(len) == 0, "categories", None,
          msg("no category: this creator cannot match any product")),
-        (blank("bio") & blank("posts"), "bio", None, msg("blank bio: style fit is neutral for this creator")),
+        (blank("bio") & blank("recent_posts"), "bio", None, msg("blank bio: style fit is neutral for this creator")),
         (data["followers"] == 0, "followers", "0", msg("zero followers")),
         (data["max_products"] == 0, "max_products", "0", msg("max_products is 0: this creator takes no product")),
     ]
@@ -322,7 +322,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
     by_followers = np.where(data["followers"] >= config.campaign.top_kol_followers, "top_kol", "alliance")
     data["tier"] = data["tier"].where(~no_tier, pd.Series(by_followers, index=data.index, dtype=object))
     data["max_products"] = data["max_products"].fillna(config.campaign.default_max_products).astype(int)
-    for name in ("name", "bio", "posts", "audience_region", "mcn"):
+    for name in ("name", "bio", "recent_posts", "audience_region", "mcn"):
         data[name] = data[name].fillna("").astype(str)
     data.loc[data["name"] == "", "name"] = data["creator_id"]
     return data.reset_index(drop=True), out.problems

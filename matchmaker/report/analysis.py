@@ -167,7 +167,7 @@ def creator_card(outcome: Outcome, creator_id: str) -> dict:
                          "rank": int((pool["value"] > r["value"]).sum()) + 1, "eligible": len(pool),
                          "blocked_by": None if r["chosen"] else (why_not[i] or "value")})
     return {"creator_id": creator_id, "name": c["name"], "tier": c["tier"], "bio": c["bio"],
-            "posts": c.get("posts", ""), "categories": list(c["categories"]), "followers": c["followers"],
+            "recent_posts": c.get("recent_posts", ""), "categories": list(c["categories"]), "followers": c["followers"],
             "fee": c["fee"],
             "engagement_rate": c["engagement_rate"], "experience_score": c["experience_score"],
             "products": products}

@@ -295,7 +295,7 @@ COLUMNS_ZH = {
     "spend": "花费（元）", "bookings": "签约数", "status": "状态", "pairs": "组合数", "followers": "粉丝数",
     "name": "达人", "overlap": "重合度", "file": "文件", "row": "行", "column": "列", "problem": "问题",
     "severity": "级别", "categories": "类目", "booked": "已签约", "fit": "匹配度",
-    "bio": "简介", "posts": "近期作品",
+    "bio": "简介", "recent_posts": "近期作品",
     "max_products": "可接商品数", "engagement_rate": "互动率", "avg_views": "平均播放量",
     "completion_rate": "完播率", "expected_cpm": "预期CPM", "audience_female": "女性粉丝占比",
     "audience_age_18_24": "18-24岁占比", "audience_age_25_34": "25-34岁占比", "audience_age_35_plus": "35岁以上占比",
