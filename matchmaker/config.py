@@ -126,6 +126,8 @@ class ScoringParams:
     pieces: int = 2
     # style also from zero-shot category inference (each text's likely category among the products')
     category_inference: bool = True
+    # style also from each product's category prototype (the mean of its category's products' vectors)
+    category_prototypes: bool = True
     category_temperature: float = 0.1  # the softmax's over the categories' cosines (chosen on the sample)
     learned: str = ""  # a fit model from `train-fit --kind linear` (its .json): the fit score is its probability
 

@@ -31,10 +31,11 @@ from .fit.learned import FEATURES, predict
 from .fit.overlap import conflicts, overlap_rows
 from .fit.pilot import Learned
 from .fit.score import (
-    Labels,
+    CategorySignals,
     Pieces,
     blank_products,
     candidates,
+    category_prototypes,
     creator_pieces,
     creator_text,
     has_text,
@@ -168,23 +169,31 @@ def embeddings(data: ProblemData, encode: Callable[..., Any],
     return (Pieces(own, starts, pieces) if pieces else own), vectors[len(texts):]
 
 
-def category_labels(data: ProblemData, config: Config, encode: Callable[[list[str]], np.ndarray]) -> Labels:
-    """With [scoring] category_inference, the product categories' names embedded (the labels each text's
-    category is inferred among) and the softmax's temperature; else None."""
-    labels = sorted({str(c) for c in data.products["category"] if str(c).strip()})
-    if not (config.scoring.category_inference and labels):
-        return None
-    return encode(labels), config.scoring.category_temperature
+def category_signals(data: ProblemData, config: Config, encode: Callable[[list[str]], np.ndarray],
+                     product_emb: np.ndarray) -> CategorySignals | None:
+    """What the products' categories add to the cosine (fit/score.CategorySignals): with [scoring]
+    category_inference the product categories' names embedded (the labels each text's category is inferred
+    among) and the softmax's temperature; with [scoring] category_prototypes the categories' prototypes from the
+    products' vectors. None when neither is on."""
+    scoring = config.scoring
+    names = sorted({str(c) for c in data.products["category"] if str(c).strip()})
+    found = CategorySignals(temperature=scoring.category_temperature)
+    if scoring.category_inference and names:
+        found = replace(found, names=encode(names))
+    if scoring.category_prototypes:
+        prototypes, of = category_prototypes(data.products, product_emb, blank_products(data.products))
+        found = replace(found, prototypes=prototypes, prototype_of=of)
+    return found if found.names is not None or found.prototypes is not None else None
 
 
 def style_matrix(data: ProblemData, config: Config, embedder: Embedder | None = None) -> np.ndarray:
     """creators x products: the style fit prepare gives each pair, for every pair (category eligibility aside):
-    the same embeddings, pieces, category inference and hubness correction (fit/score.py). For measuring it."""
+    the same embeddings, pieces, category signals and hubness correction (fit/score.py). For measuring it."""
     encode = text_encoder(config, embedder)
     creator_emb, product_emb = embeddings(data, encode, pieces=config.scoring.pieces)
     creator_emb = creator_emb[0:data.n_creators]  # the creators' vectors as a partition has them
     return style_scores(creator_emb, product_emb, ~has_text(data.creators), blank_products(data.products),
-                        category_labels(data, config, encode))
+                        category_signals(data, config, encode, product_emb))
 
 
 class _Laps:
@@ -232,9 +241,9 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
         lap("embed")
     else:
         creator_emb = product_emb = None
-    labels = category_labels(data, config, encode) if encode is not None else None
+    categories = category_signals(data, config, encode, product_emb) if encode is not None else None
     stage("scoring pairs")
-    pairs = candidates(data, config, creator_emb, product_emb, engine, labels)
+    pairs = candidates(data, config, creator_emb, product_emb, engine, categories)
     if config.scoring.learned and data.pairs is None:  # the fit score is a learned model's probability
         pairs = _learned(data, config, pairs)
     notes = tuple(unmatched_products(data, pairs, encode))

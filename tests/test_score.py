@@ -101,6 +101,48 @@ def test_category_inference_moves_style_toward_the_product_category_the_bio_spea
     assert ((aware["style"] > 0) & (aware["style"] < 1)).all()
 
 
+def test_a_category_prototype_is_the_normalised_mean_of_its_products_with_text():
+    import pandas as pd
+
+    from matchmaker.fit.score import category_prototypes
+
+    products = pd.DataFrame({"category": ["护肤", " 护肤 ", "", "Snacks", "护肤"]})
+    vectors = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0.6, 0.8, 0], [0.6, 0, 0.8]])
+    blank = np.array([False, False, False, False, True])  # the last one has no text: not part of its category's
+    prototypes, of = category_prototypes(products, vectors, blank)
+    got = prototypes[of]
+    np.testing.assert_allclose(got[0], [2 ** -0.5, 2 ** -0.5, 0])
+    np.testing.assert_allclose(got[1], got[0])  # the same category, written with spaces
+    np.testing.assert_allclose(got[2:], vectors[2:])  # no category; the only one of its category; no text
+    assert len(prototypes) == 4  # each distinct prototype once
+
+
+def test_category_prototypes_move_style_toward_the_category_whose_products_speak_of_the_creator():
+    """p1's own text says little; its category's other product speaks of serums. The serum creator prefers p1 to
+    a product of another category that says as little more once the category's prototype is a signal."""
+    from matchmaker.pipeline import prepare
+    from tests.conftest import quick_config
+
+    creators = [creator("a", bio="serum routines for dry skin", categories="beauty"),
+                creator("b", bio="crunchy snack reviews", categories="beauty"),
+                creator("c", bio="weekend vlog", categories="beauty")]
+    products = [product("p1", category="skincare", name="bottle", description="new"),
+                product("p2", category="skincare", name="serum for dry skin", description="hydrating serum routine"),
+                product("p3", category="snacks", name="bottle", description="new")]
+    config = quick_config(**{"scoring.category_inference": False})
+    data = make_data(creators, products, config)
+    mapped = {"skincare": ("beauty",), "snacks": ("beauty",)}
+    plain, aware = (prepare(data, replace_categories(config.override(**{"scoring.category_prototypes": on}), mapped),
+                            HashEmbedder()).candidates for on in (False, True))
+
+    def style(frame, cid, pid):
+        return float(frame[(frame["creator_id"] == cid) & (frame["product_id"] == pid)]["style"].iloc[0])
+
+    # the product texts say little of serums: a's preference for p1 over p3 grows with the prototype as a signal
+    assert style(aware, "a", "p1") - style(aware, "a", "p3") > style(plain, "a", "p1") - style(plain, "a", "p3") + 0.05
+    assert ((aware["style"] > 0) & (aware["style"] < 1)).all()
+
+
 def replace_categories(config, categories):
     import dataclasses
 

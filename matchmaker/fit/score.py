@@ -6,10 +6,11 @@ each component in 0..1:
   hubness (z-score of the cosine among all creators for that product: generic product texts score high
   against everyone), squashed by a logistic so 0.5 is an average creator for this product. With
   [scoring] pieces (Pieces), the creator's text is its bio's segments and its posts, and a pair's cosine the
-  mean of its best pieces'. Neutral 0.5 when either text is blank. With [scoring] category_inference, the
-  z-score is the mean of two,
-  times sqrt(2): the cosine's and the inferred category's (each text's distribution over the product
-  categories' names, a softmax of its cosines with them; the chance both sides are of one category).
+  mean of its best pieces'. Neutral 0.5 when either text is blank. With more signals than the cosine, the
+  z-score is their z-scores' mean times sqrt(count): with [scoring] category_inference the inferred
+  category's (each text's distribution over the product categories' names, a softmax of its cosines with
+  them; the chance both sides are of one category), with [scoring] category_prototypes the cosine with the
+  product's category prototype (the mean of the vectors of the catalogue's products of that category).
 - audience: mean of the known parts: gender (share of the creator's audience of the target gender),
   age (share in the target age bands), region (1 if the main region is the target, else 0).
   Neutral 0.5 when nothing is known.
@@ -190,44 +191,74 @@ def cosines(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray) -> np.nda
     return creator_emb.astype(np.float64) @ product_emb.astype(np.float64).T
 
 
-# Zero-shot category inference: the category labels' embeddings and the softmax temperature, or None (off)
-Labels = tuple[np.ndarray, float] | None
+@dataclass(frozen=True)
+class CategorySignals:
+    """What the products' categories add to a pair's cosine (README, "Fit quality"): with [scoring]
+    category_inference, the category names' embeddings (`names`) each text's category is inferred among, at the
+    softmax's `temperature`; with [scoring] category_prototypes, the categories' prototypes (`prototypes`, one row
+    each) and which is each product's (`prototype_of`): category_prototypes."""
+
+    names: np.ndarray | None = None
+    temperature: float = 0.1
+    prototypes: np.ndarray | None = None
+    prototype_of: np.ndarray | None = None
 
 
-def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, labels: tuple[np.ndarray, float]
-                    ) -> np.ndarray:
-    """creators x products: the chance both are of one category, each side's distribution over the labels a
-    softmax of its cosines with them at the temperature (README, "Fit quality"). A creator's, of pieces: per
-    label the highest of its pieces' chances, made a distribution again (a creator is of a category when
+def category_prototypes(products: pd.DataFrame, product_emb: np.ndarray,
+                        product_blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The products' category prototypes, once each, and which is each product's: a category's is the normalised
+    mean of the vectors of the catalogue's products with text in it (the category as written, normalised), so
+    that a creator close to a category's products in general is close to each of them. A product with no
+    category, or the only one with text in its category, is its own prototype."""
+    keys = np.array([norm_category(c) for c in products["category"]], dtype=object)
+    keys = np.where((keys == "") | product_blank, [f"\0{i}" for i in range(len(keys))], keys)  # its own
+    distinct, of = np.unique(keys, return_inverse=True)
+    vectors = np.asarray(product_emb, dtype=np.float64)
+    sums = np.zeros((len(distinct), vectors.shape[1] if vectors.ndim == 2 else 0))
+    np.add.at(sums, of, vectors)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.where(norms > 0, norms, 1.0), of.reshape(-1)
+
+
+def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, names: np.ndarray,
+                    temperature: float) -> np.ndarray:
+    """creators x products: the chance both are of one category, each side's distribution over the category names
+    a softmax of its cosines with them at the temperature (README, "Fit quality"). A creator's, of pieces: per
+    name the highest of its pieces' chances, made a distribution again (a creator is of a category when
     one of its pieces speaks of it, as its cosine is its best pieces')."""
-    vectors, temperature = labels
 
     def distribution(emb: np.ndarray) -> np.ndarray:
-        logits = cosines(emb, vectors) / temperature
+        logits = cosines(emb, names) / temperature
         weights = np.exp(logits - logits.max(axis=1, keepdims=True))
         return weights / weights.sum(axis=1, keepdims=True)
 
     if isinstance(creator_emb, Pieces):
         highest = np.maximum.reduceat(creator_emb.each(distribution), creator_emb.starts[:-1], axis=0) \
-            if len(creator_emb) else np.zeros((0, len(vectors)))
+            if len(creator_emb) else np.zeros((0, len(names)))
         own = highest / highest.sum(axis=1, keepdims=True)
     else:
         own = distribution(creator_emb)
     return own @ distribution(product_emb).T
 
 
-def signals(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, labels: Labels) -> list[np.ndarray]:
-    """The style's signals (creators x products): the cosine, and with labels the inferred category's chance."""
+def signals(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray,
+            categories: CategorySignals | None) -> list[np.ndarray]:
+    """The style's signals (creators x products): the cosine; with category names the inferred category's
+    chance; with prototypes the cosine with the product's category prototype (of pieces: the best pieces')."""
     found = [cosines(creator_emb, product_emb)]
-    return found + [category_chance(creator_emb, product_emb, labels)] if labels is not None else found
+    if categories is not None and categories.names is not None:
+        found.append(category_chance(creator_emb, product_emb, categories.names, categories.temperature))
+    if categories is not None and categories.prototypes is not None:
+        found.append(cosines(creator_emb, categories.prototypes)[:, categories.prototype_of])
+    return found
 
 
 Moments = tuple[np.ndarray, np.ndarray, np.ndarray]  # per product: count, mean, sum of squared deviations
 
 
 def style_moments(creator_emb: np.ndarray | Pieces, creator_blank: np.ndarray, product_emb: np.ndarray,
-                  labels: Labels = None) -> list[tuple[Moments, Moments]]:
-    """Per signal and product, the moments of the signal (the cosine, the inferred category's chance) with one
+                  categories: CategorySignals | None = None) -> list[tuple[Moments, Moments]]:
+    """Per signal and product, the moments of the signal (signals: the cosine, ...) with one
     partition's creators: over the creators with a bio, and over all of them."""
 
     def moments(block: np.ndarray) -> Moments:
@@ -235,7 +266,7 @@ def style_moments(creator_emb: np.ndarray | Pieces, creator_blank: np.ndarray, p
         mean = block.mean(axis=0) if len(block) else np.zeros(block.shape[1])
         return n, mean, ((block - mean) ** 2).sum(axis=0)
 
-    return [(moments(x[~creator_blank]), moments(x)) for x in signals(creator_emb, product_emb, labels)]
+    return [(moments(x[~creator_blank]), moments(x)) for x in signals(creator_emb, product_emb, categories)]
 
 
 def _combined(parts: list[Moments]) -> Moments:
@@ -272,10 +303,10 @@ def style_of(found: list[np.ndarray], pool: Pool) -> np.ndarray:
 
 
 def style_scores(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, creator_blank: np.ndarray,
-                 product_blank: np.ndarray, labels: Labels = None) -> np.ndarray:
+                 product_blank: np.ndarray, categories: CategorySignals | None = None) -> np.ndarray:
     """Hubness-corrected style fit (creators x products) in 0..1."""
-    pool = style_pool([style_moments(creator_emb, creator_blank, product_emb, labels)])
-    style = style_of(signals(creator_emb, product_emb, labels), pool)
+    pool = style_pool([style_moments(creator_emb, creator_blank, product_emb, categories)])
+    style = style_of(signals(creator_emb, product_emb, categories), pool)
     style[creator_blank, :] = 0.5
     style[:, product_blank] = 0.5
     return style
@@ -314,13 +345,13 @@ def audience_scores(creators: pd.DataFrame, products: pd.DataFrame, c: np.ndarra
 def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray | Pieces, performance: np.ndarray,
                     usable: np.ndarray, products: pd.DataFrame, product_emb: np.ndarray,
                     product_blank: np.ndarray, pool: Pool, config: Config,
-                    deals: pd.DataFrame | None = None, labels: Labels = None) -> pd.DataFrame:
+                    deals: pd.DataFrame | None = None, categories: CategorySignals | None = None) -> pd.DataFrame:
     """The eligible pairs of one partition of creators (rows offset.. of the creator table), with their
     style, audience, performance and value; `performance` and `usable` are the partition's rows of the
     whole pool's performance_scores and creator_usable, `pool` the style_pool of all partitions."""
     part = ProblemData(creators.reset_index(drop=True), products, deals=deals)
     c, p = np.nonzero(category_eligible(part, config) & usable[:, None])
-    found = [x[c, p] for x in signals(creator_emb, product_emb, labels)]
+    found = [x[c, p] for x in signals(creator_emb, product_emb, categories)]
     style = style_of(found, [(mean[p], std[p]) for mean, std in pool])
     style[~has_text(creators)[c] | product_blank[p]] = 0.5
     audience = audience_scores(part.creators, products, c, p)
@@ -334,10 +365,10 @@ def score_partition(offset: int, creators: pd.DataFrame, creator_emb: np.ndarray
 
 def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shared | Pieces | None = None,
                product_emb: np.ndarray | None = None, engine: Engine | None = None,
-               labels: Labels = None) -> pd.DataFrame:
+               categories: CategorySignals | None = None) -> pd.DataFrame:
     """Eligible pairs with fee, value and its components (CANDIDATE_COLUMNS), scored partition by
-    partition of creators on the engine (in this process by default); `labels`, the product categories'
-    embeddings and the temperature, with [scoring] category_inference (pipeline.category_labels)."""
+    partition of creators on the engine (in this process by default); `categories`, what the products'
+    categories add to the cosine (pipeline.category_signals)."""
     creator_index = {cid: i for i, cid in enumerate(data.creators["creator_id"])}
     fees = data.fees_paid()
     if data.pairs is not None:
@@ -357,11 +388,11 @@ def candidates(data: ProblemData, config: Config, creator_emb: np.ndarray | Shar
         product_blank = blank_products(data.products)
         # partitions' rows are made as the engine takes them (a generator): one partition's vectors at a time
         pool = style_pool(engine.map(style_moments, ((creator_emb[s], creator_blank[s]) for s in parts),
-                                     shared=(product_emb, labels)))
+                                     shared=(product_emb, categories)))
         performance, usable = performance_scores(data.creators), creator_usable(data, config)
         items = ((s.start, data.creators.iloc[s], creator_emb[s], performance[s], usable[s]) for s in parts)
         frames = engine.map(score_partition, items,
-                            shared=(data.products, product_emb, product_blank, pool, config, data.deals, labels))
+                            shared=(data.products, product_emb, product_blank, pool, config, data.deals, categories))
         frame = pd.concat(frames, ignore_index=True)
     frame["creator_id"] = data.creators["creator_id"].to_numpy(object)[frame["c"]]
     frame["product_id"] = data.products["product_id"].to_numpy(object)[frame["p"]]
