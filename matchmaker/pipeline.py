@@ -182,7 +182,8 @@ def category_signals(data: ProblemData, config: Config, encode: Callable[[list[s
         found = replace(found, names=encode(names))
     if scoring.category_prototypes:
         prototypes, of = category_prototypes(data.products, product_emb, blank_products(data.products))
-        found = replace(found, prototypes=prototypes, prototype_of=of)
+        if len(prototypes):  # some category has two products or more
+            found = replace(found, prototypes=prototypes, prototype_of=of)
     return found if found.names is not None or found.prototypes is not None else None
 
 

@@ -10,7 +10,8 @@ each component in 0..1:
   z-score is their z-scores' mean times sqrt(count): with [scoring] category_inference the inferred
   category's (each text's distribution over the product categories' names, a softmax of its cosines with
   them; the chance both sides are of one category), with [scoring] category_prototypes the cosine with the
-  product's category prototype (the mean of the vectors of the catalogue's products of that category).
+  product's category prototype (the mean of the vectors of the catalogue's products of that category; none for
+  a product alone in its category, whose style then has one signal fewer).
 - audience: mean of the known parts: gender (share of the creator's audience of the target gender),
   age (share in the target age bands), region (1 if the main region is the target, else 0).
   Neutral 0.5 when nothing is known.
@@ -196,7 +197,7 @@ class CategorySignals:
     """What the products' categories add to a pair's cosine (README, "Fit quality"): with [scoring]
     category_inference, the category names' embeddings (`names`) each text's category is inferred among, at the
     softmax's `temperature`; with [scoring] category_prototypes, the categories' prototypes (`prototypes`, one row
-    each) and which is each product's (`prototype_of`): category_prototypes."""
+    each) and which is each product's (`prototype_of`, -1: none): category_prototypes."""
 
     names: np.ndarray | None = None
     temperature: float = 0.1
@@ -206,18 +207,20 @@ class CategorySignals:
 
 def category_prototypes(products: pd.DataFrame, product_emb: np.ndarray,
                         product_blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The products' category prototypes, once each, and which is each product's: a category's is the normalised
-    mean of the vectors of the catalogue's products with text in it (the category as written, normalised), so
-    that a creator close to a category's products in general is close to each of them. A product with no
-    category, or the only one with text in its category, is its own prototype."""
+    """The catalogue's category prototypes, once each, and which is each product's (-1: none): a category's is the
+    normalised mean of the vectors of its products with text (the category as written, normalised), so that a
+    creator close to a category's products in general is close to each of them. Only a category with two such
+    products or more has one: a product alone in its category would be its own prototype, its cosine again."""
     keys = np.array([norm_category(c) for c in products["category"]], dtype=object)
-    keys = np.where((keys == "") | product_blank, [f"\0{i}" for i in range(len(keys))], keys)  # its own
-    distinct, of = np.unique(keys, return_inverse=True)
-    vectors = np.asarray(product_emb, dtype=np.float64)
-    sums = np.zeros((len(distinct), vectors.shape[1] if vectors.ndim == 2 else 0))
-    np.add.at(sums, of, vectors)
+    counted = (keys != "") & ~np.asarray(product_blank, bool)
+    names, counts = np.unique(keys[counted], return_counts=True)
+    index = {name: i for i, name in enumerate(names[counts >= 2])}
+    of = np.array([index.get(key, -1) if ok else -1 for key, ok in zip(keys, counted)], dtype=np.int64)
+    vectors = np.asarray(product_emb, dtype=np.float64).reshape(len(keys), -1)
+    sums = np.zeros((len(index), vectors.shape[1]))
+    np.add.at(sums, of[of >= 0], vectors[of >= 0])
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return sums / np.where(norms > 0, norms, 1.0), of.reshape(-1)
+    return sums / np.where(norms > 0, norms, 1.0), of
 
 
 def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, names: np.ndarray,
@@ -248,8 +251,9 @@ def signals(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray,
     found = [cosines(creator_emb, product_emb)]
     if categories is not None and categories.names is not None:
         found.append(category_chance(creator_emb, product_emb, categories.names, categories.temperature))
-    if categories is not None and categories.prototypes is not None:
-        found.append(cosines(creator_emb, categories.prototypes)[:, categories.prototype_of])
+    if categories is not None and categories.prototypes is not None:  # nan: the product has no prototype
+        of = categories.prototype_of
+        found.append(np.where(of >= 0, cosines(creator_emb, categories.prototypes)[:, np.maximum(of, 0)], np.nan))
     return found
 
 
@@ -296,9 +300,11 @@ def style_pool(moments: list[list[tuple[Moments, Moments]]]) -> Pool:
 
 def style_of(found: list[np.ndarray], pool: Pool) -> np.ndarray:
     """Hubness-corrected style fit in 0..1 of the signals (columns or the pool's arrays indexed alike): each
-    signal's z-score per product, their mean times sqrt(count) (unit variance when independent), squashed."""
-    z = sum((x - mean) / np.where(std > 1e-6, std, 1.0) for x, (mean, std) in zip(found, pool))
-    z = z / np.sqrt(len(found)) if len(found) > 1 else z
+    signal's z-score per product, their mean times sqrt(count) (unit variance when independent), squashed. A
+    signal a product does not have (nan: no category prototype) is not counted for it."""
+    zs = [(x - mean) / np.where(std > 1e-6, std, 1.0) for x, (mean, std) in zip(found, pool)]
+    count = sum((~np.isnan(z)).astype(float) for z in zs)
+    z = sum(np.nan_to_num(z, nan=0.0) for z in zs) / np.sqrt(np.maximum(count, 1.0))
     return 1.0 / (1.0 + np.exp(-1.7 * z))
 
 
