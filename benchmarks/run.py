@@ -1,7 +1,7 @@
 """Benchmarks: print one JSON line per measurement. Not a test: figures depend on the machine.
 
     python benchmarks/run.py solve [--creators 3000 --products 50 --time-limit 20 --seed 0]
-    python benchmarks/run.py fit   [--datasets ../shared/datasets] [--boot 200]
+    python benchmarks/run.py fit   [--datasets ../shared/datasets] [--boot 200] [--e5]
     python benchmarks/run.py plan  [--sizes 300x10,1000x20,3000x50 --budgets 0.5,1,2 --time-limit 20]
     python benchmarks/run.py scale [--sizes 300,1000,3000 --time-limit 10]
     python benchmarks/run.py embed [--texts 20000]
@@ -65,6 +65,9 @@ def bench_fit(args: argparse.Namespace) -> None:
         setting = setting.override(**{"scoring.cache_dir": ""})
         pairs = evaluate.sample_pairs(data, setting) if label is None else evaluate.pairs_of(data, label)
         ranked = evaluate.variants(data, setting, use)
+        if args.e5:  # the same score with the other packaged model
+            ranked["matchmaker, e5 backend"] = evaluate.pipeline_scorer(data, setting.override(
+                **{"scoring.backend": "e5"}))
         for by in ("creator", "product"):
             _lines(evaluate.compare(pairs, ranked, n_boot=args.boot, by_language=name == "sample", by=by,
                                     baseline="before"), bench="fit", dataset=name, by=by, part="matchmaker")
@@ -309,6 +312,7 @@ def main() -> None:
     fit = sub.add_parser("fit")
     fit.add_argument("--datasets", default=str(DATASETS))
     fit.add_argument("--boot", type=int, default=200)
+    fit.add_argument("--e5", action="store_true", help="also the score with the e5 backend (multilingual-e5-small)")
     plan = sub.add_parser("plan")
     plan.add_argument("--sizes", default="300x10,1000x20,3000x50")
     plan.add_argument("--budgets", default="0.5,1,2")

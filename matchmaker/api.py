@@ -46,7 +46,8 @@ STORE_HOLD = 2.0  # seconds the server keeps the run store open after an access 
 # What a request may set ("section.key"); the server's paths, model, workers and keys are never among them.
 SETTINGS = tuple(f"campaign.{name}" for name in CampaignParams.__dataclass_fields__) + (
     "economics.objective", "economics.conservative", "scoring.w_style", "scoring.w_audience",
-    "scoring.w_performance", "scoring.pieces", "scoring.category_inference", "solver.time_limit", "solver.seed")
+    "scoring.w_performance", "scoring.pieces", "scoring.category_inference", "scoring.category_prototypes",
+    "solver.time_limit", "solver.seed")
 Setting = float | int | bool | str
 KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key of this server")
 BEARER = HTTPBearer(auto_error=False, description="the same key as a bearer token")

@@ -57,8 +57,9 @@ real_table[["scorer", "products", "auc", "auc_lo", "auc_hi", "precision@10", "nd
        "(the whole bio's cosine with the product's name and description, z-scored per product), with each gain's "
        "95% interval paired over the same creators (or products). Its parts: the product's category path is part "
        "of its text; a creator's text is scored piece by piece (the bio's segments and each post or hashtag, the "
-       "mean of the best two); and zero-shot category inference (each text's distribution over the products' "
-       "category names, the chance both are of one). The parts' settings were chosen on the sample; the real "
+       "mean of the best two); zero-shot category inference (each text's distribution over the products' "
+       "category names, the chance both are of one); and category prototypes (the cosine with the mean of the "
+       "vectors of the catalogue's products in the product's category). The parts' settings were chosen on the sample; the real "
        "tables (bios, hashtags as posts, real category paths) were only measured. Per creator is what a marketer "
        "asks of a creator list: which of my products suits this creator."),
     code('''from matchmaker.config import Config

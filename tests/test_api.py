@@ -147,7 +147,8 @@ def test_validation_problems_are_the_command_lines(client):
     reply = client.post("/validate", json={**ids, "settings": {"scoring.pieces": 99}})
     assert reply.status_code == 422 and "scoring.pieces" in reply.text  # how style is scored: within its range
     assert client.post("/validate", json={**ids, "settings": {"scoring.pieces": 0,
-                                                              "scoring.category_inference": False}}).status_code == 200
+                                                              "scoring.category_inference": False,
+                                                              "scoring.category_prototypes": False}}).status_code == 200
     reply = client.post("/validate", json={"creators": "u-nothing", "products": ids["products"]})
     assert reply.status_code == 422 and "no upload with this id" in reply.text
 

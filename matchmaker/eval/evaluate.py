@@ -276,11 +276,14 @@ def calibration(pairs: pd.DataFrame, scores: np.ndarray, bins: int = 10, folds: 
 
 def variants(data: ProblemData, config: Config, embedder: Embedder) -> dict[str, Scorer]:
     """matchmaker's style score and what each of its parts adds (README, "Fit quality"): the score before, the
-    default, and the default without category inference, without pieces, and with neither; the default centred
+    default, and the default without category prototypes, without category inference, without pieces, and with
+    none of the three; the default centred
     per creator; and random."""
-    off = {"without category inference": {"scoring.category_inference": False},
+    off = {"without category prototypes": {"scoring.category_prototypes": False},
+           "without category inference": {"scoring.category_inference": False},
            "without pieces (the bio whole)": {"scoring.pieces": 0},
-           "neither (category text only)": {"scoring.category_inference": False, "scoring.pieces": 0}}
+           "none of the three (category text only)": {"scoring.category_inference": False, "scoring.pieces": 0,
+                                                      "scoring.category_prototypes": False}}
     own = pipeline_scorer(data, config, embedder)
     return {"before": before_scorer(embedder), "matchmaker": own,
             **{name: pipeline_scorer(data, config.override(**flags), embedder) for name, flags in off.items()},
