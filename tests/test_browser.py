@@ -186,6 +186,8 @@ def test_a_run_survives_a_language_switch(page, tmp_path):
     creators(np.random.default_rng(7), 1800, 200).to_csv(tmp_path / "many.csv", index=False)
     products().to_csv(tmp_path / "products.csv", index=False)
     page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text("1. Data")).to_be_visible()
+    settled(page)  # the language switch's rerun done before the upload (CI once lost the upload in it)
     inputs = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput")
     inputs.nth(0).set_input_files(str(tmp_path / "many.csv"))
     expect(page.get_by_text("many.csv", exact=True)).to_be_visible()
