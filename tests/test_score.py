@@ -115,6 +115,21 @@ def test_a_category_prototype_is_the_normalised_mean_of_its_products_with_text()
     assert of[2:].tolist() == [-1, -1, -1, -1]  # no category; alone (with text) in its category; no text
 
 
+def test_a_product_alone_in_its_category_takes_the_prototype_of_the_narrowest_category_above_it():
+    import pandas as pd
+
+    from matchmaker.fit.score import category_prototypes
+
+    products = pd.DataFrame({"category": ["运动>瑜伽", "运动>跑步", "运动 > 瑜伽 > 瑜伽垫", "美妆>口红", "食品"]})
+    vectors = np.eye(5)
+    prototypes, of = category_prototypes(products, vectors, np.zeros(5, bool))
+    assert of[0] == of[2] != of[1]  # yoga: the mat is in it too
+    np.testing.assert_allclose(prototypes[of[0]], np.array([1, 0, 1, 0, 0]) / 2 ** 0.5)
+    # running is alone: the prototype of sport, all three above; lipstick and food have no company on their path
+    np.testing.assert_allclose(prototypes[of[1]], np.array([1, 1, 1, 0, 0]) / 3 ** 0.5)
+    assert of[3] == of[4] == -1 and len(prototypes) == 2
+
+
 def test_category_prototypes_move_style_toward_the_category_whose_products_speak_of_the_creator():
     """p1's own text says little; its category's other product speaks of serums. The serum creator prefers p1 to
     a product of another category that says as little more once the category's prototype is a signal."""

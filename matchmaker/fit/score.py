@@ -207,20 +207,31 @@ class CategorySignals:
 
 def category_prototypes(products: pd.DataFrame, product_emb: np.ndarray,
                         product_blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The catalogue's category prototypes, once each, and which is each product's (-1: none): a category's is the
-    normalised mean of the vectors of its products with text (the category as written, normalised), so that a
-    creator close to a category's products in general is close to each of them. Only a category with two such
-    products or more has one: a product alone in its category would be its own prototype, its cosine again."""
-    keys = np.array([norm_category(c) for c in products["category"]], dtype=object)
-    counted = (keys != "") & ~np.asarray(product_blank, bool)
-    names, counts = np.unique(keys[counted], return_counts=True)
-    index = {name: i for i, name in enumerate(names[counts >= 2])}
-    of = np.array([index.get(key, -1) if ok else -1 for key, ok in zip(keys, counted)], dtype=np.int64)
-    vectors = np.asarray(product_emb, dtype=np.float64).reshape(len(keys), -1)
-    sums = np.zeros((len(index), vectors.shape[1]))
-    np.add.at(sums, of[of >= 0], vectors[of >= 0])
-    norms = np.linalg.norm(sums, axis=1, keepdims=True)
-    return sums / np.where(norms > 0, norms, 1.0), of
+    """The catalogue's category prototypes, once each, and which is each product's (-1: none). A category's is the
+    normalised mean of the vectors of the products with text in it or below it (categories as paths,
+    inputs.parse.category_path), so that a creator close to a category's products in general is close to each of
+    them. A product's is that of the narrowest category on its path that holds two such products or more: its
+    own category, else its parent, and so on. None when no category on its path does: a product alone would be its
+    own prototype, its cosine again."""
+    paths = [category_path(c) for c in products["category"]]
+    counted = np.array([bool(path) for path in paths], dtype=bool) & ~np.asarray(product_blank, bool)
+    under: dict[tuple[str, ...], list[int]] = defaultdict(list)  # category -> the counted products in or below it
+    for i in np.flatnonzero(counted):
+        for depth in range(1, len(paths[i]) + 1):
+            under[paths[i][:depth]].append(i)
+    index: dict[tuple[str, ...], int] = {}
+    of = np.full(len(paths), -1, dtype=np.int64)
+    for i in np.flatnonzero(counted):
+        path = paths[i]
+        found = next((path[:d] for d in range(len(path), 0, -1) if len(under[path[:d]]) >= 2), None)
+        if found is not None:
+            of[i] = index.setdefault(found, len(index))
+    vectors = np.asarray(product_emb, dtype=np.float64).reshape(len(paths), -1)
+    prototypes = np.zeros((len(index), vectors.shape[1]))
+    for category, k in index.items():
+        mean = vectors[under[category]].mean(axis=0)
+        prototypes[k] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return prototypes, of
 
 
 def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, names: np.ndarray,
