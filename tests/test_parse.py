@@ -56,6 +56,8 @@ def test_missing_markers_and_category_keys():
     ("个护美妆 - 护肤", ("个护美妆", "护肤")), ("T-shirts", ("t-shirts",)), ("Mom & Baby", ("mom&baby",)),
     ("食品＞饮料→茶", ("食品", "饮料", "茶")), ("个护美妆/护肤", ("个护美妆", "护肤")),
     ("Home / Garden", ("home", "garden")), ("", ()),
+    ("Sports & Outdoors | Exercise & Fitness | Yoga", ("sports&outdoors", "exercise&fitness", "yoga")),
+    ("服饰｜女装", ("服饰", "女装")),
 ])
 def test_category_paths(text, path):
     from matchmaker.inputs.parse import category_path

@@ -99,10 +99,11 @@ def norm_category(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
 
-# A level break inside one category: 美妆-护肤, 美妆>护肤, 个护美妆/护肤, Beauty > Skincare (a hyphen only
-# between Chinese characters or with spaces around it, so "T-shirts" stays one category). In a creator's
-# list "/" and "、" separate items (parse_list splits them first); in a product's one category "/" is a level.
-_LEVELS = re.compile(r"\s*[>＞›»→/／]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
+# A level break inside one category: 美妆-护肤, 美妆>护肤, 个护美妆/护肤, Beauty > Skincare, Sports & Outdoors |
+# Exercise & Fitness (a marketplace export's path; a hyphen only between Chinese characters or with spaces around
+# it, so "T-shirts" stays one category). In a creator's list "/", "|" and "、" separate items (parse_list splits
+# them first); in a product's one category "/" and "|" are levels.
+_LEVELS = re.compile(r"\s*[>＞›»→/／|｜]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
 
 
 def category_path(text: str) -> tuple[str, ...]:
