@@ -222,8 +222,14 @@ def test_posts_alone_give_a_creator_its_style_and_the_evaluation_measures_prepar
     config = quick_config()
     data = make_data(creators, products, config)
     assert data.creators["recent_posts"].tolist() == ["lipstick swatch | matte lips", "", ""]
-    counted = make_data([creator("d", posts="3.3k")], products, config)  # a count of posts, as influencer lists have
-    assert counted.creators["recent_posts"].tolist() == [""]
+    counted = make_data([creator("d", posts="3.3k"), creator("e", posts="1,204")], products, config)
+    assert counted.creators["recent_posts"].tolist() == ["", ""]  # a count of posts, as influencer lists have
+    texts = make_data([creator("d", posts="morning run | leg day"), creator("e", posts="-"), creator("f", posts="12"),
+                       creator("g", posts="new serum!")], products, config)  # a "posts" column of captions
+    assert texts.creators["recent_posts"].tolist() == ["morning run | leg day", "", "12", "new serum!"]
+    said = [str(p) for p in texts.warnings if p.column == "recent_posts"]
+    assert said == ["warning: creators.csv, column 'recent_posts': column 'posts' read as recent_posts: its cells are "
+                    "text, not a count of posts"], said
     found = prepare(data, config, HashEmbedder()).candidates
     style = found.set_index(["creator_id", "product_id"])["style"]
     assert style["a", "p1"] > style["a", "p2"] and style["c", "p1"] == 0.5

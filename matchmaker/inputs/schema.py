@@ -43,7 +43,7 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            ("近期作品", "作品标题", "视频标题", "代表作", "代表作品", "近期视频", "话题", "话题标签", "hashtags",
             "captions", "caption", "post captions", "video titles", "recent videos"),
            "recent post captions, video titles or hashtags, one per line or between | (each scored on its own); "
-           "a bare \"posts\" header is not taken: in influencer exports it counts posts"),
+           "a bare \"posts\" header only when its cells are text: in influencer exports it counts posts"),
     Column("fee", "number", True,
            ("报价", "合作报价", "坑位费", "费用", "价格", "price", "rate", "cost", "fee cny",
             "quote"), "cost in CNY of one product slot"),

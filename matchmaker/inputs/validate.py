@@ -16,7 +16,7 @@ import pandas as pd
 from ..config import Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Message, Problem, msg
-from .parse import missing_cells, parse_list, parse_number, parse_share, plain_text
+from .parse import is_missing, missing_cells, parse_list, parse_number, parse_share, plain_text
 from .schema import (
     AGE_BANDS,
     CHOICE_ACTIONS,
@@ -279,11 +279,42 @@ def fee_mapping(headers: list[str], config: Config, out: _Collector) -> dict[str
     return {**mapping, fee: "fee"}
 
 
+# Headers that hold posts' text in some exports and a count of posts in others (Top Instagram Influencers' "posts":
+# "3.3k"): read as recent_posts only when their cells are text (posts_by_content)
+POSTS_OR_COUNT = ("posts", "post", "帖子", "作品")
+
+
+def posts_by_content(frame: pd.DataFrame, mapping: dict[str, str], out: _Collector) -> dict[str, str]:
+    """The mapping with a bare "posts" column (POSTS_OR_COUNT) as recent_posts when no other column is and most of
+    its filled cells are not numbers (then it holds the posts, not their count), said in a warning."""
+    if "recent_posts" in mapping.values():
+        return mapping
+    keys = {header_key(h) for h in POSTS_OR_COUNT}
+    for header in frame.columns:
+        if str(header) in mapping or header_key(header) not in keys:
+            continue
+        cells = [v for v in frame[header].tolist() if not is_missing(v) and str(v).strip()]
+        if cells and sum(_is_number(v) for v in cells) * 2 < len(cells):
+            out.add(None, "recent_posts", None, msg(
+                "column '{header}' read as recent_posts: its cells are text, not a count of posts",
+                header=str(header)), "warning")
+            return {**mapping, str(header): "recent_posts"}
+    return mapping
+
+
+def _is_number(value: object) -> bool:
+    try:
+        parse_number(value)
+    except ValueError:
+        return False
+    return True
+
+
 def validate_creators(frame: pd.DataFrame, file: str, config: Config,
                       mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
     if mapping is None:
-        mapping = fee_mapping([str(c) for c in frame.columns], config, out)
+        mapping = posts_by_content(frame, fee_mapping([str(c) for c in frame.columns], config, out), out)
     tiers_given = "tier" in mapping.values()
     data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
     if data is None:

@@ -67,6 +67,8 @@ MESSAGES_ZH: dict[str, str] = {
     "no fee (quote): this creator cannot be booked": "没有报价：该达人无法签约",
     "no category: this creator cannot match any product": "没有类目：该达人无法匹配任何商品",
     "blank bio: style fit is neutral for this creator": "简介为空：该达人的风格匹配按中性计",
+    "column '{header}' read as recent_posts: its cells are text, not a count of posts":
+        "列“{header}”按近期作品（recent_posts）读取：其内容是文字，不是作品数",
     "zero followers": "粉丝数为 0",
     "max_products is 0: this creator takes no product": "可接商品数为 0：该达人不接任何商品",
     "the age-band shares add up to more than 100%": "各年龄段占比之和超过 100%",
