@@ -40,8 +40,9 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            ("简介", "达人简介", "个人简介", "风格", "内容风格", "description", "about", "bio data",
             "style"), "how the creator describes themselves"),
     Column("recent_posts", "text", False,
-           ("近期作品", "作品标题", "视频标题", "代表作", "代表作品", "近期视频", "话题", "话题标签", "hashtags",
-            "captions", "caption", "post captions", "video titles", "recent videos"),
+           ("近期作品", "作品标题", "视频标题", "代表作", "代表作品", "近期视频", "话题", "话题标签", "视频文案",
+            "文案", "作品描述", "笔记标题", "近期笔记", "hashtags", "captions", "caption", "post captions",
+            "post caption", "post text", "post texts", "recent captions", "video titles", "recent videos"),
            "recent post captions, video titles or hashtags, one per line or between | (each scored on its own); "
            "a bare \"posts\" header only when its cells are text: in influencer exports it counts posts"),
     Column("fee", "number", True,
