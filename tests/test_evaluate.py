@@ -74,6 +74,35 @@ def test_eval_fit_measures_matchmakers_score_on_a_labelled_set_without_fees(tmp_
     assert "no creator has both a matching and a non-matching product (0 of 48 pairs" in capsys.readouterr().err
 
 
+def test_eval_fit_takes_a_captions_table_with_a_row_per_post_as_one_row_per_creator(tmp_path, capsys):
+    """A scraped captions table (a row per post, the posts under a bare "posts" header, no bio, no fee) is measured
+    as the same creators with their posts joined would be, and the joining is said."""
+    config = load_config(DATA / "campaign.toml")
+    data = load(config)
+    creators = data.creators.iloc[::8]
+    posts = {cid: [p for p in bio.replace("，", "|").split("|") if p.strip()] or ["日常"]
+             for cid, bio in zip(creators["creator_id"], creators["bio"])}
+    niche = dict(zip(creators["creator_id"], creators["categories"].map("、".join)))
+    long = pd.DataFrame([(cid, post.strip(), niche[cid]) for cid, own in posts.items() for post in own],
+                        columns=["creator_id", "posts", "niche"])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    wide = pd.DataFrame({"creator_id": list(posts), "recent_posts": [" | ".join(p.strip() for p in own)
+                                                                     for own in posts.values()],
+                         "niche": [niche[c] for c in posts]})
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    data.products[["product_id", "brand", "name", "category", "description"]].to_csv(tmp_path / "p.csv", index=False)
+    tables = []
+    for name in ("long", "wide"):
+        out = tmp_path / f"{name}-fit.csv"
+        assert main(["eval-fit", "--creators", str(tmp_path / f"{name}.csv"), "--products", str(tmp_path / "p.csv"),
+                     "--config", str(DATA / "campaign.toml"), "--boot", "50", "--out", str(out)]) == 0
+        tables.append(pd.read_csv(out))
+    assert len(long) > len(wide) and tables[0].equals(tables[1])
+    said = capsys.readouterr().err
+    assert f"{len(long)} rows for {len(wide)} creators, a row per post" in said
+    assert "column 'posts' read as recent_posts" in said
+
+
 def test_train_fit_cli_writes_a_model_the_config_can_select(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     history = tmp_path / "history.csv"

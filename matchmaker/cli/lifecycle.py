@@ -245,7 +245,7 @@ def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrup
     """eval-fit: matchmaker's fit score (as the campaign sets it) on a labelled set, against the score before and
     random: a pair matches when the creator's category is the product's (or the [categories] map allows it)."""
     from ..eval.evaluate import measure_fit
-    from ..inputs.validate import validate
+    from ..inputs.validate import one_row_per_creator, validate
     from ..pipeline import read_source
 
     config = _config(args)
@@ -254,13 +254,16 @@ def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrup
         _table_file(out, "--out")
     raw = {table: read_source(getattr(args, table), f"{table} table", table) for table in ("creators", "products")}
     raw = {table: (name, read.frame) for table, (name, read) in raw.items()}
+    name, frame = raw["creators"]
+    frame, notes = one_row_per_creator(frame, name)  # a scraped captions table: a row per post
+    raw["creators"] = (name, frame)
     try:
-        data = validate(raw, config)
+        data = validate(raw, config, notes=tuple(notes))
     except InputError as exc:  # only a fit is measured: a creator list without fees is taken as it is
         if not any(p.column == "fee" and p.row is None for p in exc.problems):
             raise
-        name, frame = raw["creators"]
-        data = validate({**raw, "creators": (name, frame.assign(fee="1"))}, config)
+        data = validate({**raw, "creators": (name, frame.assign(fee="1"))}, config, notes=tuple(notes))
+    _show_warnings(data, False)
     _say(f"Scoring {data.n_creators:,} creators x {data.n_products:,} products ...")
     table = measure_fit(data, config, n_boot=args.boot)
     for row in table.to_dict(orient="records"):

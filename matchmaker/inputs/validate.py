@@ -302,6 +302,32 @@ def posts_by_content(frame: pd.DataFrame, mapping: dict[str, str], out: _Collect
     return mapping
 
 
+def one_row_per_creator(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """A creator list with a row per post (its creator_id repeated, as scraped caption tables have it) made one row
+    per creator: its rows' posts and bios joined with " | " in order (each distinct text once), its other cells from
+    its first row that has them; with a warning saying so. Unchanged when no creator_id repeats. For measuring fit
+    (eval-fit): a plan's creator list must have one row per creator, since its fees and numbers would clash."""
+    out = _Collector(file)
+    mapping = posts_by_content(frame, suggest_mapping([str(c) for c in frame.columns], "creators"), out)
+    by_name = {canonical: header for header, canonical in mapping.items()}
+    ids = by_name.get("creator_id")
+    if ids is None or not frame[ids].dropna().duplicated().any():
+        return frame, []
+    texts = [by_name[name] for name in ("recent_posts", "bio") if name in by_name]
+
+    def joined(cells: pd.Series) -> str:
+        found = (str(v).strip() for v in cells if not is_missing(v))
+        return " | ".join(dict.fromkeys(text for text in found if text))
+
+    rows = len(frame)
+    frame = frame.groupby(ids, sort=False, dropna=False).agg(
+        {header: (joined if header in texts else "first") for header in frame.columns if header != ids}).reset_index()
+    out.add(None, "creator_id", None, msg(
+        "{rows} rows for {creators} creators, a row per post: each creator's posts and bios are joined",
+        rows=rows, creators=len(frame)), "warning")
+    return frame, out.problems
+
+
 def _is_number(value: object) -> bool:
     try:
         parse_number(value)

@@ -67,6 +67,8 @@ MESSAGES_ZH: dict[str, str] = {
     "no fee (quote): this creator cannot be booked": "没有报价：该达人无法签约",
     "no category: this creator cannot match any product": "没有类目：该达人无法匹配任何商品",
     "blank bio: style fit is neutral for this creator": "简介为空：该达人的风格匹配按中性计",
+    "{rows} rows for {creators} creators, a row per post: each creator's posts and bios are joined":
+        "{rows} 行对应 {creators} 位达人（每行一条作品）：每位达人的作品与简介已合并",
     "column '{header}' read as recent_posts: its cells are text, not a count of posts":
         "列“{header}”按近期作品（recent_posts）读取：其内容是文字，不是作品数",
     "zero followers": "粉丝数为 0",
