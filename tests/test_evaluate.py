@@ -54,6 +54,9 @@ def test_eval_fit_measures_matchmakers_score_on_a_labelled_set_without_fees(tmp_
                   "视频标题": ["新品试色 | 日常分享"] * len(creators),
                   "类目": creators["categories"].map("、".join)}).to_csv(tmp_path / "c.csv", index=False)
     data.products[["product_id", "brand", "name", "category", "description"]].to_csv(tmp_path / "p.csv", index=False)
+    data.products[["product_id", "name", "category", "description"]].to_csv(tmp_path / "listings.csv", index=False)
+    assert main(["eval-fit", "--creators", str(tmp_path / "c.csv"), "--products", str(tmp_path / "listings.csv"),
+                 "--config", str(DATA / "campaign.toml"), "--boot", "50"]) == 0  # no brands either: not used
     out = tmp_path / "fit.csv"
     code = main(["eval-fit", "--creators", str(tmp_path / "c.csv"), "--products", str(tmp_path / "p.csv"),
                  "--config", str(DATA / "campaign.toml"), "--boot", "50", "--out", str(out)])

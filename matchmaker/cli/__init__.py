@@ -177,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     fit = sub.add_parser("eval-fit", help="measure the fit score on labelled creators and products (README, "
                                           "\"Fit quality\")")
     fit.add_argument("--creators", required=True, help="creator list (bios, posts, categories; fees not needed)")
-    fit.add_argument("--products", required=True, help="product catalogue")
+    fit.add_argument("--products", required=True, help="product catalogue (brands not needed)")
     fit.add_argument("--config", help="campaign TOML: its [scoring], and its [categories] map for which pairs match")
     fit.add_argument("--backend", choices=BACKENDS, help="embedding backend")
     fit.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")

@@ -241,6 +241,10 @@ def train_linear(config, data, history: pd.DataFrame | None, name: str | None, o
     return EXIT_OK
 
 
+# Required columns a fit measurement does not use, and what stands in for them when a table has none
+UNUSED_BY_FIT = {("creators", "fee"): "1", ("products", "brand"): "-"}
+
+
 def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
     """eval-fit: matchmaker's fit score (as the campaign sets it) on a labelled set, against the score before and
     random: a pair matches when the creator's category is the product's (or the [categories] map allows it)."""
@@ -259,10 +263,14 @@ def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrup
     raw["creators"] = (name, frame)
     try:
         data = validate(raw, config, notes=tuple(notes))
-    except InputError as exc:  # only a fit is measured: a creator list without fees is taken as it is
-        if not any(p.column == "fee" and p.row is None for p in exc.problems):
+    except InputError as exc:  # only a fit is measured: a list without the columns it does not use is taken as it is
+        absent = {table: column for (table, column) in UNUSED_BY_FIT
+                  if any(p.file == raw[table][0] and p.column == column and p.row is None for p in exc.problems)}
+        if not absent:
             raise
-        data = validate({**raw, "creators": (name, frame.assign(fee="1"))}, config, notes=tuple(notes))
+        data = validate({table: (file, table_frame.assign(**{absent[table]: UNUSED_BY_FIT[table, absent[table]]})
+                                 if table in absent else table_frame) for table, (file, table_frame) in raw.items()},
+                        config, notes=tuple(notes))
     _show_warnings(data, False)
     _say(f"Scoring {data.n_creators:,} creators x {data.n_products:,} products ...")
     table = measure_fit(data, config, n_boot=args.boot)
