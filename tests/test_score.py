@@ -128,6 +128,8 @@ def test_a_product_alone_in_its_category_takes_the_prototype_of_the_narrowest_ca
     # running is alone: the prototype of sport, all three above; lipstick and food have no company on their path
     np.testing.assert_allclose(prototypes[of[1]], np.array([1, 1, 1, 0, 0]) / 3 ** 0.5)
     assert of[3] == of[4] == -1 and len(prototypes) == 2
+    none, of = category_prototypes(products.iloc[:0], np.zeros((0, 5)), np.zeros(0, bool))  # no products
+    assert none.shape == (0, 5) and len(of) == 0
 
 
 def test_category_prototypes_move_style_toward_the_category_whose_products_speak_of_the_creator():

@@ -226,8 +226,8 @@ def category_prototypes(products: pd.DataFrame, product_emb: np.ndarray,
         found = next((path[:d] for d in range(len(path), 0, -1) if len(under[path[:d]]) >= 2), None)
         if found is not None:
             of[i] = index.setdefault(found, len(index))
-    vectors = np.asarray(product_emb, dtype=np.float64).reshape(len(paths), -1)
-    prototypes = np.zeros((len(index), vectors.shape[1]))
+    vectors = np.asarray(product_emb, dtype=np.float64)
+    prototypes = np.zeros((len(index), vectors.shape[1] if vectors.ndim == 2 else 0))
     for category, k in index.items():
         mean = vectors[under[category]].mean(axis=0)
         prototypes[k] = mean / max(float(np.linalg.norm(mean)), 1e-12)
