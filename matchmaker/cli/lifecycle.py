@@ -242,7 +242,7 @@ def train_linear(config, data, history: pd.DataFrame | None, name: str | None, o
 
 
 # Required columns a fit measurement does not use, and what stands in for them when a table has none
-UNUSED_BY_FIT = {("creators", "fee"): "1", ("products", "brand"): "-"}
+UNUSED_BY_FIT = {("creators", "fee"): "1", ("products", "brand"): "(no brand)"}
 
 
 def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
