@@ -104,6 +104,18 @@ def test_eval_fit_takes_a_captions_table_with_a_row_per_post_as_one_row_per_crea
     said = capsys.readouterr().err
     assert f"{len(long)} rows for {len(wide)} creators, a row per post" in said
     assert "column 'posts' read as recent_posts" in said
+    assert said.count("read as recent_posts") == 1  # said once, though the table is read twice
+
+    from matchmaker.inputs.validate import one_row_per_creator
+
+    table = pd.DataFrame({"creator_id": ["a", "a", "b", "b"], "followers": ["1w", "1w", "x", "2w"],
+                          "caption": ["run", "gym", "lip", "glow"]})
+    one, notes = one_row_per_creator(table, "c.csv")
+    assert one["caption"].tolist() == ["run | gym", "lip | glow"] and len(notes) == 1
+    assert one.index.tolist() == [0, 2] and one.columns.tolist() == table.columns.tolist()  # each one's first row
+    assert one["followers"].tolist() == ["1w", "x"]  # b's bad cell stays, for the validator to name at b's row
+    same, notes = one_row_per_creator(table.iloc[:2], "c.csv")
+    assert same.equals(table.iloc[:2]) and notes == []  # no id repeats: as it was
 
 
 def test_train_fit_cli_writes_a_model_the_config_can_select(tmp_path, monkeypatch):

@@ -307,8 +307,8 @@ def one_row_per_creator(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, l
     per creator: its rows' posts and bios joined with " | " in order (each distinct text once), its other cells from
     its first row that has them; with a warning saying so. Unchanged when no creator_id repeats. For measuring fit
     (eval-fit): a plan's creator list must have one row per creator, since its fees and numbers would clash."""
-    out = _Collector(file)
-    mapping = posts_by_content(frame, suggest_mapping([str(c) for c in frame.columns], "creators"), out)
+    out = _Collector(file)  # validate_creators says how a "posts" column is read: not said here as well
+    mapping = posts_by_content(frame, suggest_mapping([str(c) for c in frame.columns], "creators"), _Collector(file))
     by_name = {canonical: header for header, canonical in mapping.items()}
     ids = by_name.get("creator_id")
     if ids is None or not frame[ids].dropna().duplicated().any():
@@ -319,13 +319,14 @@ def one_row_per_creator(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, l
         found = (str(v).strip() for v in cells if not is_missing(v))
         return " | ".join(dict.fromkeys(text for text in found if text))
 
-    rows = len(frame)
-    frame = frame.groupby(ids, sort=False, dropna=False).agg(
-        {header: (joined if header in texts else "first") for header in frame.columns if header != ids}).reset_index()
+    groups = frame.groupby(ids, sort=False, dropna=False)
+    merged = groups.agg({header: (joined if header in texts else "first")
+                         for header in frame.columns if header != ids}).reset_index()
+    merged.index = frame.index[(groups.cumcount() == 0).to_numpy()]  # a creator's problems name its first row
     out.add(None, "creator_id", None, msg(
         "{rows} rows for {creators} creators, a row per post: each creator's posts and bios are joined",
-        rows=rows, creators=len(frame)), "warning")
-    return frame, out.problems
+        rows=len(frame), creators=len(merged)), "warning")
+    return merged[list(frame.columns)], out.problems
 
 
 def _is_number(value: object) -> bool:
