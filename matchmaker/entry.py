@@ -33,7 +33,8 @@ def main_exit() -> None:
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
     if code == EXIT_INTERRUPTED and others:
         # aborted while a solver's thread still unwinds: leave without the interpreter's finalisation, which
-        # may wait on it (CI once saw a second Ctrl-C's exit hang past 15 s). Nothing is left to write.
+        # may wait on it. Nothing is left to write. (The second Ctrl-C hang CI saw twice was another thing: a
+        # deadlock on CpSolver's lock, mended in plan.solve.Interrupt.request.)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)

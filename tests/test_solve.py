@@ -143,3 +143,31 @@ def test_an_interrupt_during_the_search_keeps_the_best_plan_so_far():
     r = out.result
     assert r.status is Status.INTERRUPTED and r.seconds < 30 and out.is_feasible()
     assert r.objective >= r.greedy_value and r.bound >= r.objective
+
+
+def test_a_request_inside_a_request_does_not_stop_the_search_again():
+    """A second Ctrl-C's handler may run inside the first one's stop_search, which holds CpSolver's lock (a plain
+    threading.Lock): a second stop_search from it would wait on that lock forever. The second request only marks."""
+    import inspect
+    import threading
+
+    from matchmaker.plan.solve import Interrupt
+
+    assert "__lock" in inspect.getsource(cp_model.CpSolver.stop_search)  # the lock this guards against
+    interrupt = Interrupt()
+
+    class Solver:  # stop_search as CpSolver's: under a lock; the second signal's handler runs inside it
+        def __init__(self):
+            self.lock, self.calls = threading.Lock(), 0
+
+        def stop_search(self):
+            with self.lock:
+                self.calls += 1
+                interrupt.request()
+
+    solver = Solver()
+    interrupt._solver = solver
+    done = threading.Event()
+    threading.Thread(target=lambda: (interrupt.request(), done.set()), daemon=True).start()
+    assert done.wait(5), "the nested request waited on the solver's lock"
+    assert solver.calls == 1 and interrupt.requested

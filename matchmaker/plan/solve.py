@@ -55,9 +55,13 @@ class Interrupt:
             self.searching = before
 
     def request(self) -> None:
+        """Stop the running search, once: a second request (a second Ctrl-C, whose handler may run inside the
+        first one's stop_search, which holds CpSolver's lock) must not call stop_search again, or it waits
+        forever on that lock."""
+        first = not self._event.is_set()
         self._event.set()
         solver = self._solver
-        if solver is not None:
+        if first and solver is not None:
             solver.stop_search()
 
     def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel,
