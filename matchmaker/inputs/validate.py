@@ -16,7 +16,7 @@ import pandas as pd
 from ..config import Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Message, Problem, msg
-from .parse import is_missing, missing_cells, parse_list, parse_number, parse_share, plain_text
+from .parse import missing_cells, parse_list, parse_number, parse_share, plain_text
 from .schema import (
     AGE_BANDS,
     CHOICE_ACTIONS,
@@ -293,7 +293,7 @@ def posts_by_content(frame: pd.DataFrame, mapping: dict[str, str], out: _Collect
     for header in frame.columns:
         if str(header) in mapping or header_key(header) not in keys:
             continue
-        cells = [v for v in frame[header].tolist() if not is_missing(v) and str(v).strip()]
+        cells = frame[header][~missing_cells(frame[header])].tolist()
         if cells and sum(_is_number(v) for v in cells) * 2 < len(cells):
             out.add(None, "recent_posts", None, msg(
                 "column '{header}' read as recent_posts: its cells are text, not a count of posts",
@@ -316,8 +316,7 @@ def one_row_per_creator(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, l
     texts = [by_name[name] for name in ("recent_posts", "bio") if name in by_name]
 
     def joined(cells: pd.Series) -> str:
-        found = (str(v).strip() for v in cells if not is_missing(v))
-        return " | ".join(dict.fromkeys(text for text in found if text))
+        return " | ".join(dict.fromkeys(cells[~missing_cells(cells)].astype(str).str.strip()))
 
     groups = frame.groupby(ids, sort=False, dropna=False)
     merged = groups.agg({header: (joined if header in texts else "first")
