@@ -7,10 +7,8 @@ imported, Ctrl-C is only noted; once the import is done, a noted Ctrl-C ends the
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
-import threading
 
 EXIT_INTERRUPTED = 130  # as cli.EXIT_INTERRUPTED (not imported from there: that is what is guarded)
 
@@ -30,12 +28,4 @@ def main_exit() -> None:
     except KeyboardInterrupt:  # before the command line's own handlers were in place, or as they were removed
         print("Interrupted; nothing was written.", file=sys.stderr)
         code = EXIT_INTERRUPTED
-    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
-    if code == EXIT_INTERRUPTED and others:
-        # aborted while a solver's thread still unwinds: leave without the interpreter's finalisation, which
-        # may wait on it. Nothing is left to write. (The second Ctrl-C hang CI saw twice was another thing: a
-        # deadlock on CpSolver's lock, mended in plan.solve.Interrupt.request.)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
     sys.exit(code)
