@@ -277,8 +277,7 @@ def calibration(pairs: pd.DataFrame, scores: np.ndarray, bins: int = 10, folds: 
 def variants(data: ProblemData, config: Config, embedder: Embedder) -> dict[str, Scorer]:
     """matchmaker's style score and what each of its parts adds (README, "Fit quality"): the score before, the
     default, and the default without category prototypes, without category inference, without pieces, and with
-    none of the three; the default centred
-    per creator; and random."""
+    none of the three; the default centred per creator; and random."""
     off = {"without category prototypes": {"scoring.category_prototypes": False},
            "without category inference": {"scoring.category_inference": False},
            "without pieces (the bio whole)": {"scoring.pieces": 0},
