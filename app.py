@@ -25,7 +25,7 @@ from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
 from matchmaker.history import plan_rows, record, reopened, store_of
 from matchmaker.inputs.parse import parse_list
-from matchmaker.inputs.schema import TABLES, suggest_mapping
+from matchmaker.inputs.schema import TABLES, declared_over, suggest_mapping
 from matchmaker.inputs.validate import validate, validate_results, with_locks
 from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
@@ -88,7 +88,8 @@ def show_problems(lang: str, exc: InputError) -> None:
 def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[str, str]:
     """Header -> canonical column, pre-filled from the aliases; shown open when something is missing."""
     headers = [str(c) for c in frame.columns]
-    guess = {v: k for k, v in suggest_mapping(headers, table).items()}
+    declared = st.session_state.get("config", Config()).columns.get(table, {})  # the campaign's [columns]
+    guess = {v: k for k, v in declared_over(suggest_mapping(headers, table), headers, declared).items()}
     missing = any(c.required and c.name not in guess for c in TABLES[table])
     mapping = {}
     # the user's choices are kept per file and header row: a re-upload with other headers starts from the guess

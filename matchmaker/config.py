@@ -11,6 +11,7 @@ import math
 import os
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,9 @@ class InputParams:
     pairs: str = ""
     overlaps: str = ""
     deals: str = ""  # terms per creator and product (README, "Money")
+
+
+INPUT_TABLES = tuple(f.name for f in fields(InputParams))  # the tables a campaign reads, and [columns] may map
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,8 @@ class Config:
     categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # tier label in the creator table -> "top_kol" or "alliance", over the default table (inputs/schema.py)
     tiers: dict[str, str] = field(default_factory=dict)
+    # input table ([inputs] name) -> {header as the file has it: canonical column}, over the aliases
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
     base_dir: str = "."  # folder that relative input paths are taken from
 
     def override(self, **flags: Any) -> Config:
@@ -277,6 +283,19 @@ class Config:
                 sections.setdefault(section, {})[name] = value
         return replace(self, **{s: replace(getattr(self, s), **_typed(_SECTIONS[s], v))
                                 for s, v in sections.items()})
+
+    def with_columns(self, declared: list[tuple[str, str, str]], source: str = "command line") -> Config:
+        """Copy with (table, header, column) mappings put over [columns] (the command line's --column): each replaces
+        the entry of its header and of its column. InputError naming the table when one is not an input table."""
+        columns = {table: dict(headers) for table, headers in self.columns.items()}
+        for table, header, column in declared:
+            kept = {h: c for h, c in columns.get(table, {}).items() if h != header and c != column}
+            columns[table] = {**kept, header: column}
+        problems: list[Problem] = []
+        checked = _columns(columns, source, problems)
+        if problems:
+            raise InputError(problems)
+        return replace(self, columns=checked)
 
     def store_path(self) -> Path | None:
         """Where runs are recorded: MATCHMAKER_STORE, else [store] path; None when either is "" (no store)."""
@@ -310,6 +329,8 @@ class Config:
         out["categories"] = {k: list(v) for k, v in self.categories.items()}
         if self.tiers:
             out["tiers"] = dict(self.tiers)
+        if self.columns:
+            out["columns"] = {table: dict(headers) for table, headers in self.columns.items()}
         return out
 
 
@@ -346,6 +367,32 @@ def _tiers(value: Any, source: str, problems: list[Problem]) -> dict[str, str]:
         problems.append(Problem.config_key(source, f"tiers.{key}", item,
                                            msg("expected one of {choices}", choices=", ".join(TIERS))))
     return {str(k): v for k, v in value.items() if k not in bad}
+
+
+def _columns(value: Any, source: str, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """[columns.TABLE]: "a header as the file has it" = "the column it is" (inputs/schema.py names them), for
+    headers no alias knows. Which columns a table has is checked when the table is read (inputs/validate.py)."""
+    tables = INPUT_TABLES
+    expected = msg('expected tables such as [columns.creators] of "header" = "column"')
+    if not isinstance(value, dict):
+        problems.append(Problem.config_key(source, "columns", value, expected))
+        return {}
+    out = {}
+    for table, headers in value.items():
+        if table not in tables:
+            problems.append(Problem.config_key(source, f"columns.{table}", None, msg(
+                "unknown table; expected one of {choices}", choices=", ".join(tables))))
+        elif not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            problems.append(Problem.config_key(source, f"columns.{table}", headers, expected))
+        else:
+            twice = sorted(c for c, n in Counter(v.strip() for v in headers.values()).items() if n > 1)
+            for column in twice:
+                problems.append(Problem.config_key(source, f"columns.{table}", column, msg(
+                    "two headers are mapped to the column {column}; a column is read from one header",
+                    column=column)))
+            if not twice:
+                out[table] = {str(h): v.strip() for h, v in headers.items()}
+    return out
 
 
 def _conversion(value: Any, source: str, problems: list[Problem]) -> dict[str, float]:
@@ -412,9 +459,12 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
         if section == "price_bands":
             parts["price_bands"] = _price_bands(value, source, problems)
             continue
+        if section == "columns":
+            parts["columns"] = _columns(value, source, problems)
+            continue
         cls = _SECTIONS.get(section)
         if cls is None or not isinstance(value, dict):
-            sections = sorted([*_SECTIONS, "categories", "tiers", "conversion", "price_bands"])
+            sections = sorted([*_SECTIONS, "categories", "tiers", "conversion", "price_bands", "columns"])
             problems.append(Problem.config_key(source, section, None,
                                                msg("unknown section; expected one of {choices}",
                                                    choices=", ".join(sections))))

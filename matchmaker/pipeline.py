@@ -91,13 +91,14 @@ class Prepared:
     # audience (SHARED_FLOOR < overlap <= max_overlap), whose views booked for one product count once
 
 
-def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None
-                ) -> tuple[str, Table]:
+def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None,
+                config: Config | None = None) -> tuple[str, Table]:
     """A path, an upload (bytes, file name) or a frame (called `name`), read as an export of `table`
-    (creators, ...): the file name problems will give, and the table."""
+    (creators, ...): the file name problems will give, and the table. The header row is found by the aliases and
+    the config's [columns.TABLE] headers."""
     if isinstance(source, pd.DataFrame):
         return name, Table(source)
-    score = header_score(table)
+    score = header_score(table, (config or Config()).columns.get(table, {}))
     if isinstance(source, tuple):
         data, file = source
         return file, read_export(data, file, sheet=sheet, header_score=score)
@@ -124,7 +125,7 @@ def load(config: Config, creators: Source | None = None, products: Source | None
                                         msg("no {table} file given (--{table} or [inputs] {table})", table=table)))
             continue
         try:
-            name, read = read_source(source, f"{table} table", table, (sheets or {}).get(table))
+            name, read = read_source(source, f"{table} table", table, (sheets or {}).get(table), config)
         except InputError as exc:
             problems += exc.problems
             continue
@@ -136,8 +137,9 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     data = validate(raw, config, mappings, tuple(notes)).replace(digests=digests)
     deals = deals if deals is not None else config.input_path("deals")
     if deals is not None:
-        name, table = read_source(deals, "deals table", "deals")
-        data = data.replace(deals=validate_deals(table.frame, name, data), files={**data.files, "deals": name},
+        name, table = read_source(deals, "deals table", "deals", config=config)
+        terms = validate_deals(table.frame, name, data, config.columns.get("deals"))
+        data = data.replace(deals=terms, files={**data.files, "deals": name},
                             digests={**data.digests, "deals": table.digest})
     return with_locks(data, locks, bans) if locks or bans else data
 

@@ -105,6 +105,20 @@ def test_unrecognised_headers_open_the_column_mapping(app):
     assert not app.error and any("2 creators, 1 products ready" in s.value for s in app.success)
 
 
+def test_an_uploaded_campaigns_column_map_is_the_mappings_first_guess(app):
+    toml = '[columns.creators]\nwho = "creator_id"\ncost = "fee"\nkind = "categories"\n'
+    app.sidebar.file_uploader(key="up-toml").set_value(("c.toml", toml.encode(), "application/toml")).run()
+    creators = pd.DataFrame({"who": ["a", "b"], "cost": ["1000", "2000"], "kind": ["beauty", "beauty"],
+                             "about": ["makeup", "lipstick"]})
+    upload(app, "up-creators", creators, "creators.csv")
+    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["beauty"]}),
+           "products.csv")
+    app.run()
+    assert not app.error and any("2 creators, 1 products ready" in s.value for s in app.success)
+    picked = {s.key.rsplit("-", 1)[1]: s.value for s in app.selectbox if (s.key or "").startswith("map-creators-")}
+    assert (picked["creator_id"], picked["fee"], picked["categories"]) == ("who", "cost", "kind")
+
+
 def test_validation_problems_are_a_table(app):
     creators = pd.DataFrame({"creator_id": ["a", "a"], "categories": ["x", "x"], "fee": ["-5", "lots"]})
     upload(app, "up-creators", creators, "creators.csv")

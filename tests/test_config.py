@@ -112,3 +112,30 @@ def test_a_type_error_in_a_campaign_file_is_exit_2_naming_the_key(tmp_path, caps
     err = capsys.readouterr().err
     assert "c.toml, key 'campaign.exclusivity': expected true or false, got str" in err
     assert not (tmp_path / "plan.csv").exists()
+
+
+def test_a_column_map_is_read_checked_and_written_back(tmp_path):
+    config = config_from_dict({"columns": {"creators": {"Vertical focus": "categories"},
+                                           "products": {"Niche": " category "}}})
+    assert config.columns == {"creators": {"Vertical focus": "categories"}, "products": {"Niche": "category"}}
+    path = tmp_path / "c.toml"
+    path.write_text(dump_config(config), encoding="utf-8")
+    assert load_config(path).columns == config.columns
+    # the command line's --column replaces the entry of its header and of its column
+    flagged = config.with_columns([("products", "Segment", "category"), ("creators", "Vertical focus", "bio")])
+    assert flagged.columns == {"creators": {"Vertical focus": "bio"}, "products": {"Segment": "category"}}
+
+
+@pytest.mark.parametrize("raw, key, fragment", [
+    ({"sellers": {"Niche": "categories"}}, "columns.sellers",
+     "unknown table; expected one of creators, products, pairs, overlaps, deals"),
+    ({"creators": {"Niche": 3}}, "columns.creators", 'of "header" = "column"'),
+    ({"creators": {"Niche": "categories", "Vertical": "categories"}}, "columns.creators",
+     "two headers are mapped to the column categories"),
+    ("creators", "columns", 'expected tables such as [columns.creators]'),
+])
+def test_a_bad_column_map_names_its_key(raw, key, fragment):
+    with pytest.raises(InputError) as err:
+        config_from_dict({"columns": raw}, source="c.toml")
+    problem = err.value.problems[0]
+    assert (problem.file, problem.column) == ("c.toml", key) and fragment in problem.message

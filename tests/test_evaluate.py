@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from matchmaker.cli import main
-from matchmaker.config import load_config
+from matchmaker.config import Config, load_config
 from matchmaker.eval import bench, evaluate
 from matchmaker.fit.embed import SentenceTransformerEmbedder
 from matchmaker.pipeline import load, run
@@ -93,16 +93,20 @@ def test_eval_fit_takes_a_captions_table_with_a_row_per_post_as_one_row_per_crea
                                                                      for own in posts.values()],
                          "niche": [niche[c] for c in posts]})
     wide.to_csv(tmp_path / "wide.csv", index=False)
+    # the same rows under headers no alias knows, named on the command line
+    long.set_axis(["Influencer", "Caption text", "Segment"], axis=1).to_csv(tmp_path / "mapped.csv", index=False)
+    mapped = ["--column", "creators:Influencer=creator_id", "--column", "creators:caption text=recent_posts",
+              "--column", "creators:Segment=categories"]
     data.products[["product_id", "brand", "name", "category", "description"]].to_csv(tmp_path / "p.csv", index=False)
     tables = []
-    for name in ("long", "wide"):
+    for name, flags in (("long", []), ("wide", []), ("mapped", mapped)):
         out = tmp_path / f"{name}-fit.csv"
         assert main(["eval-fit", "--creators", str(tmp_path / f"{name}.csv"), "--products", str(tmp_path / "p.csv"),
-                     "--config", str(DATA / "campaign.toml"), "--boot", "50", "--out", str(out)]) == 0
+                     "--config", str(DATA / "campaign.toml"), "--boot", "50", "--out", str(out), *flags]) == 0
         tables.append(pd.read_csv(out))
-    assert len(long) > len(wide) and tables[0].equals(tables[1])
+    assert len(long) > len(wide) and tables[0].equals(tables[1]) and tables[0].equals(tables[2])
     said = capsys.readouterr().err
-    assert f"{len(long)} rows for {len(wide)} creators, a row per post" in said
+    assert said.count(f"{len(long)} rows for {len(wide)} creators, a row per post") == 2  # long and mapped
     assert "column 'posts' read as recent_posts" in said
     assert said.count("read as recent_posts") == 1  # said once, though the table is read twice
 
@@ -110,11 +114,11 @@ def test_eval_fit_takes_a_captions_table_with_a_row_per_post_as_one_row_per_crea
 
     table = pd.DataFrame({"creator_id": ["a", "a", "b", "b"], "followers": ["1w", "1w", "x", "2w"],
                           "caption": ["run", "gym", "lip", "glow"]})
-    one, notes = one_row_per_creator(table, "c.csv")
+    one, notes = one_row_per_creator(table, "c.csv", Config())
     assert one["caption"].tolist() == ["run | gym", "lip | glow"] and len(notes) == 1
     assert one.index.tolist() == [0, 2] and one.columns.tolist() == table.columns.tolist()  # each one's first row
     assert one["followers"].tolist() == ["1w", "x"]  # b's bad cell stays, for the validator to name at b's row
-    same, notes = one_row_per_creator(table.iloc[[0, 2]], "c.csv")
+    same, notes = one_row_per_creator(table.iloc[[0, 2]], "c.csv", Config())
     assert same.equals(table.iloc[[0, 2]]) and notes == []  # no id repeats: as it was
 
 

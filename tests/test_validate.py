@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -234,3 +236,47 @@ def test_xingtu_performance_columns_are_recognised():
     c = data.creators.iloc[0]
     assert (c["avg_views"], c["engagement_rate"], c["completion_rate"], c["expected_cpm"]) == \
         (120_000, pytest.approx(0.031), pytest.approx(0.28), 35)
+
+
+# An export whose headers no alias knows: the campaign's [columns] says which column each one is
+_SELLER_CREATORS = pd.DataFrame({"Handle": ["amy", "bob"], "Vertical focus": ["Beauty", "Fitness"],
+                                 "Rate card (CNY)": ["3,000", "8k"], "Bio": ["lipstick swatches", "leg day"]})
+_SELLER_PRODUCTS = pd.DataFrame({"SKU": ["p1", "p2"], "Brand": ["Acme", "Acme"],
+                                 "Category": ["Beauty > Makeup > Lipstick", "Sports > Yoga"],
+                                 "Niche": ["Beauty", "Fitness"], "Listing_Title": ["Velvet lipstick", "Yoga mat"]})
+_SELLER = {"creators": ("sellers.csv", _SELLER_CREATORS), "products": ("listings.csv", _SELLER_PRODUCTS)}
+
+
+def test_without_a_column_map_an_unknown_header_is_named_with_how_to_map_it():
+    with pytest.raises(InputError) as err:
+        validate(_SELLER, Config())
+    missing = {p.column: p for p in err.value.problems}
+    assert set(missing) == {"categories", "fee"}
+    assert "Vertical focus" in missing["categories"].message  # the file's headers
+    assert "[columns.creators] (--column creators:HEADER=categories)" in missing["categories"].message
+
+
+def test_the_campaign_column_map_reads_unknown_headers_and_wins_over_an_alias():
+    columns = {"creators": {"Vertical focus": "categories", "rate card": "fee"},  # found by its key, as aliases are
+               "products": {"Niche": "category", "listing title": "name"}}
+    data = validate(_SELLER, dataclasses.replace(Config(), columns=columns))
+    assert list(data.creators["categories"]) == [("Beauty",), ("Fitness",)]
+    assert list(data.creators["fee"]) == [3_000, 8_000]
+    # "Category" is an alias of category, but the campaign said the niche is: the path is not read
+    assert list(data.products["category"]) == ["Beauty", "Fitness"]
+    assert list(data.products["name"]) == ["Velvet lipstick", "Yoga mat"]
+
+
+@pytest.mark.parametrize("columns, column, value, fragment", [
+    ({"products": {"Nische": "category"}}, "category", "Nische",
+     "names the header 'Nische', which this file does not have; it has: SKU, Brand, Category, Niche"),
+    ({"products": {"Niche": "niche"}}, None, "niche", "which is not a column of this table; expected one of "
+                                                      "product_id, brand, name, category"),
+])
+def test_a_column_map_that_does_not_fit_the_file_names_file_and_header(columns, column, value, fragment):
+    with pytest.raises(InputError) as err:
+        validate(_SELLER, dataclasses.replace(Config(), columns={"creators": {"Vertical focus": "categories",
+                                                                               "Rate card": "fee"}, **columns}))
+    problem = err.value.problems[0]
+    assert (problem.file, problem.row, problem.column, problem.value) == ("listings.csv", None, column, value)
+    assert fragment in problem.message

@@ -55,7 +55,27 @@ def _say(text: str) -> None:
     print(_TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text), file=sys.stderr, flush=True)
 
 
+def _column_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--column", action="append", metavar="TABLE:HEADER=COLUMN",
+                        help="read a header no alias knows as a column, e.g. creators:Niche=categories (repeat; over "
+                             "the config's [columns])")
+
+
+def _declared(flags: list[str] | None) -> list[tuple[str, str, str]]:
+    """--column TABLE:HEADER=COLUMN flags as (table, header, column); InputError naming a malformed one."""
+    out = []
+    for flag in flags or []:
+        table, colon, rest = flag.partition(":")
+        header, equals, column = rest.rpartition("=")
+        if not (colon and equals and table.strip() and header.strip() and column.strip()):
+            raise InputError([Problem("command line", None, "--column", flag, msg(
+                "expected TABLE:HEADER=COLUMN, such as creators:Niche=categories"))])
+        out.append((table.strip(), header.strip(), column.strip()))
+    return out
+
+
 def _inputs(parser: argparse.ArgumentParser) -> None:
+    _column_flag(parser)
     parser.add_argument("--creators", help="creator list (.csv, .xlsx, .parquet)")
     parser.add_argument("--products", help="product catalogue (.csv, .xlsx, .parquet)")
     parser.add_argument("--pairs", help="optional creator_id, product_id, value table")
@@ -182,6 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     fit.add_argument("--backend", choices=BACKENDS, help="embedding backend")
     fit.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
     fit.add_argument("--out", help="the figures as a table (.csv, .xlsx or .json)")
+    _column_flag(fit)
     train = sub.add_parser("train-fit", help="fine-tune the fit model on past collaborations")
     train.add_argument("--history", help="past collaborations: creator_id, product_id")
     train.add_argument("--results", help="with --kind linear: a pilot's results (creator_id, product_id, views, "
@@ -196,6 +217,7 @@ def _parser() -> argparse.ArgumentParser:
                             "pair's style, audience and performance, with its held-out lift (split by creator)")
     train.add_argument("--epochs", type=int, default=1)
     train.add_argument("--batch-size", type=int, default=16)
+    _column_flag(train)
     return parser
 
 
@@ -268,7 +290,7 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None)).with_columns(_declared(getattr(args, "column", None)))
     try:
         return config.override(**{
             "campaign.budget": getattr(args, "budget", None),

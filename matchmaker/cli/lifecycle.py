@@ -256,10 +256,11 @@ def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrup
     out = Path(args.out) if args.out else None
     if out is not None:
         _table_file(out, "--out")
-    raw = {table: read_source(getattr(args, table), f"{table} table", table) for table in ("creators", "products")}
+    raw = {table: read_source(getattr(args, table), f"{table} table", table, config=config)
+           for table in ("creators", "products")}
     raw = {table: (name, read.frame) for table, (name, read) in raw.items()}
     name, frame = raw["creators"]
-    frame, notes = one_row_per_creator(frame, name)  # a scraped captions table: a row per post
+    frame, notes = one_row_per_creator(frame, name, config)  # a scraped captions table: a row per post
     raw["creators"] = (name, frame)
     try:
         data = validate(raw, config, notes=tuple(notes))

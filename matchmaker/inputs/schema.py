@@ -7,7 +7,7 @@ after normalising case, spaces, underscores and brackets, so "Fee (CNY)" and "fe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -289,10 +289,28 @@ def suggest_mapping(headers: list[str], table: str) -> dict[str, str]:
     return mapping
 
 
-def header_score(table: str) -> Callable[[list[str]], int]:
-    """For reading an export: how many cells of a row are headers of this table's columns."""
-    aliases = alias_map(TABLES[table])
-    return lambda cells: sum(header_key(cell) in aliases for cell in cells)
+def find_header(headers: list[str], header: str) -> str | None:
+    """`header` among the file's headers: as written, else by its alias key (case, spaces, brackets, a unit)."""
+    if header in headers:
+        return header
+    return next((h for h in headers if header_key(h) == header_key(header)), None)
+
+
+def declared_over(mapping: dict[str, str], headers: list[str], declared: dict[str, str]) -> dict[str, str]:
+    """The mapping with a campaign's [columns.TABLE] (header = column) put over it: a declared column is read from
+    its declared header only, and that header is not read as anything else. Declared headers the file lacks are
+    passed over (inputs/validate.py names them)."""
+    chosen = {found: column for header, column in declared.items()
+              if (found := find_header(headers, header)) is not None}
+    kept = {h: c for h, c in mapping.items() if h not in chosen and c not in chosen.values()}
+    return {**kept, **chosen}
+
+
+def header_score(table: str, declared: Iterable[str] = ()) -> Callable[[list[str]], int]:
+    """For reading an export: how many cells of a row are headers of this table's columns (or `declared` headers,
+    the campaign's [columns.TABLE])."""
+    keys = {*alias_map(TABLES[table]), *map(header_key, declared)}
+    return lambda cells: sum(header_key(cell) in keys for cell in cells)
 
 
 def quote_columns(headers: list[str]) -> dict[str, str]:

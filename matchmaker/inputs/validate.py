@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from ..config import Config
+from ..config import INPUT_TABLES, Config
 from ..data import TIERS, ProblemData
 from ..problems import InputError, Message, Problem, msg
 from .parse import missing_cells, parse_list, parse_number, parse_share, plain_text
@@ -26,6 +26,8 @@ from .schema import (
     TABLES,
     TIER_ALIASES,
     Column,
+    declared_over,
+    find_header,
     header_key,
     header_unit,
     pricing_key,
@@ -109,18 +111,44 @@ def _cell_parser(col: Column, header: str, tiers: dict[str, str]) -> Callable[[o
     return _PARSERS[col.kind]
 
 
+def with_declared(mapping: dict[str, str], headers: list[str], table: str, declared: dict[str, str] | None,
+                  out: _Collector) -> dict[str, str]:
+    """The mapping with the campaign's [columns.TABLE] put over it (schema.declared_over). A declared header the file
+    lacks, or a column the table does not have, is an error."""
+    if not declared:
+        return mapping
+    names = [c.name for c in TABLES[table]]
+    for header, column in declared.items():
+        if column not in names:
+            out.add(None, None, column, msg("[columns.{table}] maps '{header}' to '{name}', which is not a column "
+                                            "of this table; expected one of {choices}", table=table, header=header,
+                                            name=column, choices=", ".join(names)))
+        elif find_header(headers, header) is None:
+            out.add(None, column, header, msg("[columns.{table}] names the header '{header}', which this file does "
+                                              "not have; it has: {headers}", table=table, header=header,
+                                              headers=", ".join(headers)[:300]))
+    return declared_over(mapping, headers, {h: c for h, c in declared.items() if c in names})
+
+
 def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, str] | None,
-                 out: _Collector, tiers: dict[str, str] = TIER_ALIASES) -> pd.DataFrame | None:
-    """Rename headers to canonical columns and parse every cell; None when a required column is missing."""
+                 out: _Collector, tiers: dict[str, str] = TIER_ALIASES,
+                 declared: dict[str, str] | None = None) -> pd.DataFrame | None:
+    """Rename headers to canonical columns and parse every cell; None when a required column is missing. Without a
+    mapping, the aliases' (suggest_mapping) with `declared` ([columns.TABLE]) over it."""
     columns = TABLES[table]
-    mapping = mapping if mapping is not None else suggest_mapping([str(c) for c in frame.columns], table)
+    if mapping is None:
+        headers = [str(c) for c in frame.columns]
+        mapping = with_declared(suggest_mapping(headers, table), headers, table, declared, out)
     found = set(mapping.values())
     missing = [c for c in columns if c.required and c.name not in found]
     for col in missing:
-        out.add(None, col.name, None,
-                msg("missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}",
-                    column=col.name, aliases=", ".join((col.name, *col.aliases[:6])),
-                    headers=", ".join(map(str, frame.columns))[:300]))
+        said = {"column": col.name, "aliases": ", ".join((col.name, *col.aliases[:6])),
+                "headers": ", ".join(map(str, frame.columns))[:300], "table": table}
+        out.add(None, col.name, None, msg(
+            "missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}. If one of "
+            "them is it, name it in [columns.{table}] (--column {table}:HEADER={key})", key=col.name, **said)
+            if table in INPUT_TABLES else
+            msg("missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}", **said))
     if missing:
         return None
     by_name = {canonical: header for header, canonical in mapping.items()}
@@ -302,13 +330,21 @@ def posts_by_content(frame: pd.DataFrame, mapping: dict[str, str], out: _Collect
     return mapping
 
 
-def one_row_per_creator(frame: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+def creator_mapping(frame: pd.DataFrame, config: Config, out: _Collector) -> dict[str, str]:
+    """The creators' header mapping: the aliases', the fee from the chosen quote column (fee_mapping), a "posts"
+    column by its content (posts_by_content), and the campaign's [columns.creators] over them."""
+    headers = [str(c) for c in frame.columns]
+    mapping = posts_by_content(frame, fee_mapping(headers, config, out), out)
+    return with_declared(mapping, headers, "creators", config.columns.get("creators"), out)
+
+
+def one_row_per_creator(frame: pd.DataFrame, file: str, config: Config) -> tuple[pd.DataFrame, list[Problem]]:
     """A creator list with a row per post (its creator_id repeated, as scraped caption tables have it) made one row
     per creator: its rows' posts and bios joined with " | " in order (each distinct text once), its other cells from
     its first row that has them; with a warning saying so. Unchanged when no creator_id repeats. For measuring fit
     (eval-fit): a plan's creator list must have one row per creator, since its fees and numbers would clash."""
-    out = _Collector(file)  # validate_creators says how a "posts" column is read: not said here as well
-    mapping = posts_by_content(frame, suggest_mapping([str(c) for c in frame.columns], "creators"), _Collector(file))
+    out = _Collector(file)  # validate_creators says how the columns are read: not said here as well
+    mapping = creator_mapping(frame, config, _Collector(file))
     by_name = {canonical: header for header, canonical in mapping.items()}
     ids = by_name.get("creator_id")
     if ids is None or not frame[ids].dropna().duplicated().any():
@@ -340,7 +376,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config,
                       mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
     if mapping is None:
-        mapping = posts_by_content(frame, fee_mapping([str(c) for c in frame.columns], config, out), out)
+        mapping = creator_mapping(frame, config, out)
     tiers_given = "tier" in mapping.values()
     data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
     if data is None:
@@ -418,10 +454,10 @@ def rule_problems(products: pd.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
-def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | None = None
-                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
+def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | None = None,
+                      declared: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
-    data = canonicalise(frame, "products", file, mapping, out)
+    data = canonicalise(frame, "products", file, mapping, out, declared=declared)
     if data is None:
         return None, out.problems
     _required_cells(data, ("product_id",), out)
@@ -461,10 +497,11 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
 
 
 def _validate_links(frame: pd.DataFrame, file: str, table: str, id_columns: dict[str, set[str]],
-                    mapping: dict[str, str] | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+                    mapping: dict[str, str] | None, declared: dict[str, str] | None
+                    ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Pairs and overlaps: ids must exist, each link once."""
     out = _Collector(file)
-    data = canonicalise(frame, table, file, mapping, out)
+    data = canonicalise(frame, table, file, mapping, out, declared=declared)
     if data is None:
         return None, out.problems
     value_col = "value" if table == "pairs" else "overlap"
@@ -501,7 +538,7 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
     creators, found = validate_creators(frame, file, config, mappings.get("creators"))
     problems += found
     file, frame = raw["products"]
-    products, found = validate_products(frame, file, mappings.get("products"))
+    products, found = validate_products(frame, file, mappings.get("products"), config.columns.get("products"))
     problems += found
     links: dict[str, pd.DataFrame | None] = {"pairs": None, "overlaps": None}
     if creators is not None and products is not None:
@@ -512,7 +549,7 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
             if table in raw:
                 file, frame = raw[table]
                 links[table], found = _validate_links(frame, file, table, refs[table],
-                                                      mappings.get(table))
+                                                      mappings.get(table), config.columns.get(table))
                 problems += found
     for table, frame in (("creators", creators), ("products", products)):
         if frame is not None and frame.empty:
@@ -630,11 +667,13 @@ def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple
     return locks, bans
 
 
-def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.DataFrame:
+def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData,
+                   declared: dict[str, str] | None = None) -> pd.DataFrame:
     """Deal terms per creator and product (creator_id, product_id, and fee, pricing, commission_rate, rebate
-    where given): known ids, each pair once; raises InputError naming file, row and column."""
+    where given): known ids, each pair once; raises InputError naming file, row and column. `declared`: the
+    campaign's [columns.deals]."""
     out = _Collector(file)
-    table = canonicalise(frame, "deals", file, None, out)
+    table = canonicalise(frame, "deals", file, None, out, declared=declared)
     if table is not None:
         _required_cells(table, ("creator_id", "product_id"), out)
         _known_ids(table, data, out)

@@ -55,6 +55,10 @@ MESSAGES_ZH: dict[str, str] = {
     "[tiers] table": "无法识别的达人层级；应为 {tiers}（或 头部/肩部/腰部/尾部/素人、KOL/KOC），或在投放设置的 [tiers] 表中添加",
     "missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}":
         "缺少必填列“{column}”（可识别的表头：{aliases}）；文件中的列为：{headers}",
+    "missing required column '{column}' (recognised headers: {aliases}); the file has: {headers}. If one of them is "
+    "it, name it in [columns.{table}] (--column {table}:HEADER={key})":
+        "缺少必填列“{column}”（可识别的表头：{aliases}）；文件中的列为：{headers}。如果其中某列就是它，请在 "
+        "投放设置的 [columns.{table}] 中写明 表头 = \"{key}\"",
     "a total row, not a record: skipped": "合计行，不是数据记录：已跳过",
     "must be >= 0": "不能为负数",
     "must be at most {limit:,.0f}": "不能超过 {limit:,.0f}",
@@ -109,6 +113,17 @@ MESSAGES_ZH: dict[str, str] = {
     "expected one of {choices}": "应为 {choices} 之一",
     "unknown section; expected one of {choices}": "未知的设置分区；应为 {choices} 之一",
     "unknown key; expected one of {choices}": "未知的设置项；应为 {choices} 之一",
+    'expected tables such as [columns.creators] of "header" = "column"':
+        '应为 [columns.creators] 这样的表，每项为 "表头" = "列名"',
+    "unknown table; expected one of {choices}": "未知的表；应为 {choices} 之一",
+    "two headers are mapped to the column {column}; a column is read from one header":
+        "有两个表头都对应到列 {column}；一列只能从一个表头读取",
+    "expected TABLE:HEADER=COLUMN, such as creators:Niche=categories":
+        "应为 表:表头=列名 的形式，例如 creators:领域=categories",
+    "[columns.{table}] maps '{header}' to '{name}', which is not a column of this table; expected one of "
+    "{choices}": "[columns.{table}] 把“{header}”对应到“{name}”，但这张表没有这一列；应为 {choices} 之一",
+    "[columns.{table}] names the header '{header}', which this file does not have; it has: {headers}":
+        "[columns.{table}] 指定的表头“{header}”在此文件中不存在；文件中的表头为：{headers}",
     "config file not found": "找不到设置文件",
     "is not UTF-8 text: {error}": "不是 UTF-8 文本：{error}",
     "is not valid TOML: {error}": "不是有效的 TOML：{error}",
