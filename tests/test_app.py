@@ -77,13 +77,21 @@ def test_upload_flow_gbk_csv_and_xlsx(app):
     assert summary_budget.startswith("¥") and int(summary_budget[1:].replace(",", "")) <= 600_000
 
 
-def test_unrecognised_headers_open_the_column_mapping(app):
-    creators = pd.DataFrame({"who": ["a", "b"], "cost": ["1000", "2000"], "kind": ["beauty", "beauty"],
-                             "about": ["makeup", "lipstick"]})
+# creators under headers no alias knows (who, cost, kind), and a products table the aliases read
+OWN_HEADERS = pd.DataFrame({"who": ["a", "b"], "cost": ["1000", "2000"], "kind": ["beauty", "beauty"],
+                            "about": ["makeup", "lipstick"]})
+
+
+def upload_own_headers(app, creators=OWN_HEADERS):
     upload(app, "up-creators", creators, "creators.csv")
     upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["beauty"]}),
            "products.csv")
-    app.run()
+    return app.run()
+
+
+def test_unrecognised_headers_open_the_column_mapping(app):
+    creators = OWN_HEADERS
+    upload_own_headers(app)
     assert app.error  # missing creator_id, categories and fee
 
     def pick(column: str, header: str):
@@ -108,12 +116,7 @@ def test_unrecognised_headers_open_the_column_mapping(app):
 def test_an_uploaded_campaigns_column_map_is_the_mappings_first_guess(app):
     toml = '[columns.creators]\nwho = "creator_id"\ncost = "fee"\nkind = "categories"\n'
     app.sidebar.file_uploader(key="up-toml").set_value(("c.toml", toml.encode(), "application/toml")).run()
-    creators = pd.DataFrame({"who": ["a", "b"], "cost": ["1000", "2000"], "kind": ["beauty", "beauty"],
-                             "about": ["makeup", "lipstick"]})
-    upload(app, "up-creators", creators, "creators.csv")
-    upload(app, "up-products", pd.DataFrame({"product_id": ["p"], "brand": ["b"], "category": ["beauty"]}),
-           "products.csv")
-    app.run()
+    upload_own_headers(app)
     assert not app.error and any("2 creators, 1 products ready" in s.value for s in app.success)
     picked = {s.key.rsplit("-", 1)[1]: s.value for s in app.selectbox if (s.key or "").startswith("map-creators-")}
     assert (picked["creator_id"], picked["fee"], picked["categories"]) == ("who", "cost", "kind")
