@@ -143,14 +143,14 @@ def test_headers_no_alias_knows_are_named_on_the_command_line(tmp_path, capsys):
     """A roster whose headers are its own, under a title line as wide: refused with how to name them; read once
     --column names them (the header row found by the named headers too); a malformed --column is named."""
     (tmp_path / "roster.csv").write_text("Creator roster,exported 2026-11-01,internal,v2\n"
-                                         "Handle,Vertical focus,Rate card (CNY),Profile blurb\n"
+                                         "Handle,Vertical focus,Agreed amount (CNY),Profile blurb\n"
                                          "amy,美妆,3000,口红试色\nbob,美妆,8000,底妆测评\n", encoding="utf-8")
     _, products = tiny_inputs(tmp_path)
     inputs = ["validate", "--creators", str(tmp_path / "roster.csv"), "--products", products]
     assert main(inputs) == 2
     err = capsys.readouterr().err
     assert "missing required column 'categories'" in err and "--column creators:HEADER=categories" in err
-    named = ["--column", "creators:Vertical focus=categories", "--column", "creators:rate card=fee",
+    named = ["--column", "creators:Vertical focus=categories", "--column", "creators:agreed amount=fee",
              "--column", "creators:Profile blurb=bio"]
     assert main([*inputs, *named]) == 0
     assert "the header is on row 2" in capsys.readouterr().err

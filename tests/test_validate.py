@@ -240,7 +240,7 @@ def test_xingtu_performance_columns_are_recognised():
 
 # An export whose headers no alias knows: the campaign's [columns] says which column each one is
 _SELLER_CREATORS = pd.DataFrame({"Handle": ["amy", "bob"], "Vertical focus": ["Beauty", "Fitness"],
-                                 "Rate card (CNY)": ["3,000", "8k"], "Bio": ["lipstick swatches", "leg day"]})
+                                 "Agreed amount (CNY)": ["3,000", "8k"], "Bio": ["lipstick swatches", "leg day"]})
 _SELLER_PRODUCTS = pd.DataFrame({"SKU": ["p1", "p2"], "Brand": ["Acme", "Acme"],
                                  "Category": ["Beauty > Makeup > Lipstick", "Sports > Yoga"],
                                  "Niche": ["Beauty", "Fitness"], "Listing_Title": ["Velvet lipstick", "Yoga mat"]})
@@ -257,7 +257,7 @@ def test_without_a_column_map_an_unknown_header_is_named_with_how_to_map_it():
 
 
 def test_the_campaign_column_map_reads_unknown_headers_and_wins_over_an_alias():
-    columns = {"creators": {"Vertical focus": "categories", "rate card": "fee"},  # found by its key, as aliases are
+    columns = {"creators": {"Vertical focus": "categories", "agreed amount": "fee"},  # found by its key, as aliases are
                "products": {"Niche": "category", "listing title": "name"}}
     data = validate(_SELLER, dataclasses.replace(Config(), columns=columns))
     assert list(data.creators["categories"]) == [("Beauty",), ("Fitness",)]
@@ -276,7 +276,25 @@ def test_the_campaign_column_map_reads_unknown_headers_and_wins_over_an_alias():
 def test_a_column_map_that_does_not_fit_the_file_names_file_and_header(columns, column, value, fragment):
     with pytest.raises(InputError) as err:
         validate(_SELLER, dataclasses.replace(Config(), columns={"creators": {"Vertical focus": "categories",
-                                                                               "Rate card": "fee"}, **columns}))
+                                                                               "Agreed amount": "fee"}, **columns}))
     problem = err.value.problems[0]
     assert (problem.file, problem.row, problem.column, problem.value) == ("listings.csv", None, column, value)
     assert fragment in problem.message
+
+
+def test_a_shop_export_and_a_scraped_profile_export_are_read_by_their_own_headers():
+    products = pd.DataFrame({"Handle": ["velvet-lipstick"], "Title": ["Velvet lipstick"],
+                             "Body (HTML)": ["<p>Matte &amp; long-wearing</p>"], "Vendor": ["Acme"],
+                             "Type": ["Lipstick"], "Product Category": ["Beauty > Makeup"], "Variant Price": ["99"]})
+    creators = pd.DataFrame({"ownerUsername": ["amy.glow"], "fullName": ["Amy"], "biography": ["lip swatches"],
+                             "followersCount": ["48.5K"], "Primary category": ["Beauty"], "Rate card": ["3,000"]})
+    data = validate({"creators": ("profiles.csv", creators), "products": ("shop.csv", products)}, Config())
+    p, c = data.products.iloc[0], data.creators.iloc[0]
+    assert (p["product_id"], p["name"], p["brand"], p["price"]) == ("velvet-lipstick", "Velvet lipstick", "Acme", 99)
+    assert p["description"] == "Matte & long-wearing"
+    assert (c["creator_id"], c["name"], c["bio"], c["followers"], c["categories"], c["fee"]) == (
+        "amy.glow", "Amy", "lip swatches", 48_500, ("Beauty",), 3_000)
+    # "Type" comes first, but "product category" is the stronger alias of category: read, and the other named
+    assert p["category"] == "Beauty > Makeup"
+    said = [pr for pr in data.warnings if pr.file == "shop.csv" and pr.column == "category" and pr.row is None]
+    assert len(said) == 1 and "read from 'Product Category'; the file's 'Type' could also be it" in said[0].message

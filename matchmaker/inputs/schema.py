@@ -23,31 +23,40 @@ class Column:
 CREATOR_COLUMNS: tuple[Column, ...] = (
     Column("creator_id", "id", True,
            ("达人id", "达人ID", "抖音号", "账号id", "账号", "id", "creator id", "user id", "uid",
-            "handle", "username", "account"), "unique id of the creator"),
+            "handle", "username", "account", "creator", "influencer", "author", "owner username", "youtuber",
+            "channel info", "instagram handle", "tiktok handle", "account handle", "screen name"),
+           "unique id of the creator"),
     Column("name", "text", False,
            ("达人昵称", "昵称", "达人名称", "名称", "creator name", "nickname", "display name",
-            "channel", "channel name"), "display name"),
+            "channel", "channel name", "full name", "influencer name", "author name", "account name",
+            "youtuber name", "instagram name"), "display name"),
     Column("tier", "tier", False,
            ("层级", "达人层级", "达人类型", "类型", "creator tier", "size tier", "level"),
            "top_kol or alliance; derived from followers when absent"),
     Column("followers", "number", False,
            ("粉丝数", "粉丝", "粉丝量", "follower count", "followers count", "subscribers",
-            "fans"), "follower count"),
+            "fans", "粉丝总数", "follower", "fan count", "fans count", "subscriber count", "audience size"),
+           "follower count"),
     Column("categories", "list", True,
            ("类目", "带货类目", "主营类目", "擅长类目", "领域", "category", "niche", "niches",
-            "primary niche", "niche primary", "vertical"), "one or more categories, split on ; | , 、 /"),
+            "primary niche", "niche primary", "vertical", "primary category", "main category", "content category",
+            "category 1"), "one or more categories, split on ; | , 、 /"),
     Column("bio", "text", False,
            ("简介", "达人简介", "个人简介", "风格", "内容风格", "description", "about", "bio data",
-            "style"), "how the creator describes themselves"),
+            "style", "个性签名", "签名", "账号简介", "biography", "signature", "profile description",
+            "channel description", "bio text", "intro"), "how the creator describes themselves"),
     Column("recent_posts", "text", False,
            ("近期作品", "作品标题", "视频标题", "代表作", "代表作品", "近期视频", "话题", "话题标签", "视频文案",
             "文案", "作品描述", "笔记标题", "近期笔记", "hashtags", "captions", "caption", "post captions",
-            "post caption", "post text", "post texts", "recent captions", "video titles", "recent videos"),
+            "post caption", "post text", "post texts", "recent captions", "video titles", "recent videos",
+            "作品文案", "video description", "video descriptions", "post description", "post descriptions",
+            "latest posts", "latest captions"),
            "recent post captions, video titles or hashtags, one per line or between | (each scored on its own); "
            "a bare \"posts\" header only when its cells are text: in influencer exports it counts posts"),
     Column("fee", "number", True,
            ("报价", "合作报价", "坑位费", "费用", "价格", "price", "rate", "cost", "fee cny",
-            "quote"), "cost in CNY of one product slot"),
+            "quote", "商单报价", "一口价", "rate card", "fee per post", "price per post", "sponsorship fee"),
+           "cost in CNY of one product slot"),
     Column("max_products", "int", False,
            ("最多商品数", "可接商品数", "商品上限", "max slots", "capacity"),
            "how many products the creator can take (default 1)"),
@@ -94,16 +103,22 @@ QUOTE_FORMATS = ("21-60s视频", "1-20s视频", "60s以上视频", "直播", "�
 
 PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("product_id", "id", True,
-           ("商品id", "商品ID", "商品编号", "sku", "item id", "id"), "unique id of the product"),
-    Column("brand", "text", True, ("品牌", "品牌名", "brand name"), "brand"),
-    Column("name", "text", False, ("商品名称", "商品名", "标题", "product name", "title"),
+           ("商品id", "商品ID", "商品编号", "sku", "item id", "id", "商品编码", "goods id", "spu", "spu id", "asin",
+            "uniq id", "listing id", "handle"), "unique id of the product"),
+    Column("brand", "text", True, ("品牌", "品牌名", "brand name", "品牌名称", "vendor", "manufacturer"), "brand"),
+    Column("name", "text", False, ("商品名称", "商品名", "标题", "product name", "title", "商品标题", "宝贝标题",
+                                   "product title", "item name", "item title", "listing title", "goods name"),
            "product name"),
-    Column("category", "text", True, ("类目", "商品类目", "品类", "product category", "type"),
-           "product category"),
+    Column("category", "text", True, ("类目", "商品类目", "品类", "product category", "type", "商品分类", "分类",
+                                      "category path", "categories", "product type", "niche", "vertical",
+                                      "department"), "product category"),
     Column("description", "text", False,
-           ("商品描述", "描述", "卖点", "详情", "about product", "product description"),
+           ("商品描述", "描述", "卖点", "详情", "about product", "product description", "商品详情", "about this item",
+            "product details", "details", "features", "bullet points", "body", "body html", "long description",
+            "short description"),
            "product text used for style fit"),
-    Column("price", "number", False, ("售价", "价格", "到手价", "product price"), "retail price"),
+    Column("price", "number", False, ("售价", "价格", "到手价", "product price", "现价", "selling price", "sale price",
+                                      "variant price", "list price"), "retail price"),
     Column("min_creators", "int", False, ("最少达人数", "min creators"), "default 0"),
     Column("max_creators", "int", False, ("最多达人数", "max creators"), "default: no cap"),
     Column("min_top_kol", "int", False, ("最少头部达人", "min top kol", "min kol"), ""),
@@ -267,26 +282,43 @@ def header_key(text: object) -> str:
     return _KEY_JUNK.sub("", text)
 
 
+def alias_ranks(columns: tuple[Column, ...]) -> dict[str, tuple[str, int]]:
+    """Each normalised alias (and the canonical name itself) -> its canonical column, and its place in that column's
+    list (0: the canonical name; an alias two columns share is the first column's)."""
+    ranks: dict[str, tuple[str, int]] = {}
+    for col in columns:
+        for rank, alias in enumerate((col.name, *col.aliases)):
+            ranks.setdefault(header_key(alias), (col.name, rank))
+    return ranks
+
+
 def alias_map(columns: tuple[Column, ...]) -> dict[str, str]:
     """Map each normalised alias (and the canonical name itself) to its canonical column."""
-    mapping: dict[str, str] = {}
-    for col in columns:
-        for alias in (col.name, *col.aliases):
-            mapping.setdefault(header_key(alias), col.name)
-    return mapping
+    return {key: name for key, (name, _) in alias_ranks(columns).items()}
 
 
 def suggest_mapping(headers: list[str], table: str) -> dict[str, str]:
-    """Header -> canonical column for every header that an alias recognises (first one wins)."""
+    """Header -> canonical column for every column an alias finds. Where several headers could be one column, the
+    one whose alias comes first in the column's list is taken (the canonical name first: a catalogue's "category"
+    before its "type"), then the leftmost; passed_over names the others."""
+    ranks = alias_ranks(TABLES[table])
+    best: dict[str, tuple[int, int, str]] = {}
+    for place, header in enumerate(headers):
+        found = ranks.get(header_key(header))
+        if found and (found[0] not in best or (found[1], place) < best[found[0]][:2]):
+            best[found[0]] = (found[1], place, header)
+    return {header: column for column, (_, _, header) in sorted(best.items(), key=lambda item: item[1][1])}
+
+
+def passed_over(mapping: dict[str, str], headers: list[str], table: str) -> dict[str, list[str]]:
+    """Per column the mapping reads, the file's other headers an alias would have read as it, and read as nothing."""
     aliases = alias_map(TABLES[table])
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
+    out: dict[str, list[str]] = {}
     for header in headers:
-        canonical = aliases.get(header_key(header))
-        if canonical and canonical not in taken:
-            mapping[header] = canonical
-            taken.add(canonical)
-    return mapping
+        column = aliases.get(header_key(header))
+        if header not in mapping and column in mapping.values():
+            out.setdefault(column, []).append(header)
+    return out
 
 
 def find_header(headers: list[str], header: str) -> str | None:

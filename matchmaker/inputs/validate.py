@@ -30,6 +30,7 @@ from .schema import (
     find_header,
     header_key,
     header_unit,
+    passed_over,
     pricing_key,
     quote_columns,
     suggest_mapping,
@@ -113,12 +114,11 @@ def _cell_parser(col: Column, header: str, tiers: dict[str, str]) -> Callable[[o
 
 def with_declared(mapping: dict[str, str], headers: list[str], table: str, declared: dict[str, str] | None,
                   out: _Collector) -> dict[str, str]:
-    """The mapping with the campaign's [columns.TABLE] put over it (schema.declared_over). A declared header the file
-    lacks, or a column the table does not have, is an error."""
-    if not declared:
-        return mapping
+    """The aliases' mapping with the campaign's [columns.TABLE] put over it (schema.declared_over). A declared header
+    the file lacks, or a column the table does not have, is an error; a column that other headers could also have
+    been (schema.passed_over) is a warning naming them."""
     names = [c.name for c in TABLES[table]]
-    for header, column in declared.items():
+    for header, column in (declared or {}).items():
         if column not in names:
             out.add(None, None, column, msg("[columns.{table}] maps '{header}' to '{name}', which is not a column "
                                             "of this table; expected one of {choices}", table=table, header=header,
@@ -127,7 +127,14 @@ def with_declared(mapping: dict[str, str], headers: list[str], table: str, decla
             out.add(None, column, header, msg("[columns.{table}] names the header '{header}', which this file does "
                                               "not have; it has: {headers}", table=table, header=header,
                                               headers=", ".join(headers)[:300]))
-    return declared_over(mapping, headers, {h: c for h, c in declared.items() if c in names})
+    mapping = declared_over(mapping, headers, {h: c for h, c in (declared or {}).items() if c in names})
+    read = {column: header for header, column in mapping.items()}
+    for column, others in passed_over(mapping, headers, table).items():
+        out.add(None, column, None, msg(
+            "read from '{header}'; the file's {others} could also be it (not read; to read another, name it in "
+            "[columns.{table}])", header=read[column], others=", ".join(f"'{h}'" for h in others), table=table),
+            "warning")
+    return mapping
 
 
 def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, str] | None,

@@ -116,6 +116,9 @@ MESSAGES_ZH: dict[str, str] = {
     'expected tables such as [columns.creators] of "header" = "column"':
         '应为 [columns.creators] 这样的表，每项为 "表头" = "列名"',
     "unknown table; expected one of {choices}": "未知的表；应为 {choices} 之一",
+    "read from '{header}'; the file's {others} could also be it (not read; to read another, name it in "
+    "[columns.{table}])": "读取自“{header}”；文件中的 {others} 也可能是这一列（未读取；如需读取另一列，请在投放设置的 "
+                          "[columns.{table}] 中写明）",
     "two headers are mapped to the column {column}; a column is read from one header":
         "有两个表头都对应到列 {column}；一列只能从一个表头读取",
     "expected TABLE:HEADER=COLUMN, such as creators:Niche=categories":
