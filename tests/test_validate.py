@@ -298,3 +298,13 @@ def test_a_shop_export_and_a_scraped_profile_export_are_read_by_their_own_header
     assert p["category"] == "Beauty > Makeup"
     said = [pr for pr in data.warnings if pr.file == "shop.csv" and pr.column == "category" and pr.row is None]
     assert len(said) == 1 and "read from 'Product Category'; the file's 'Type' could also be it" in said[0].message
+
+
+def test_a_blank_column_is_not_read_when_another_header_could_be_that_column():
+    """A marketplace export whose Sku column is empty and whose Uniq Id is filled: the ids come from Uniq Id."""
+    products = pd.DataFrame({"Uniq Id": ["u1", "u2"], "Product Name": ["Mat", "Ball"], "Brand Name": ["A", "B"],
+                             "Category": ["Sports", "Toys"], "Sku": [None, ""]})
+    data = validate({"creators": ("c.csv", pd.DataFrame([creator("d1")])), "products": ("amazon.csv", products)},
+                    Config())
+    assert list(data.products["product_id"]) == ["u1", "u2"]
+    assert any("read from 'Uniq Id'; the file's 'Sku' could also be it" in p.message for p in data.warnings)

@@ -7,6 +7,7 @@ after normalising case, spaces, underscores and brackets, so "Fee (CNY)" and "fe
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -297,17 +298,21 @@ def alias_map(columns: tuple[Column, ...]) -> dict[str, str]:
     return {key: name for key, (name, _) in alias_ranks(columns).items()}
 
 
-def suggest_mapping(headers: list[str], table: str) -> dict[str, str]:
-    """Header -> canonical column for every column an alias finds. Where several headers could be one column, the
-    one whose alias comes first in the column's list is taken (the canonical name first: a catalogue's "category"
-    before its "type"), then the leftmost; passed_over names the others."""
+def suggest_mapping(headers: list[str], table: str, blank: Callable[[str], bool] | None = None) -> dict[str, str]:
+    """Header -> canonical column for every column an alias finds. Where several headers could be one column, a
+    header with data comes before a wholly blank one (`blank`, asked only then), then the one whose alias comes first
+    in the column's list (the canonical name first: a catalogue's "category" before its "type"), then the leftmost;
+    passed_over names the others."""
     ranks = alias_ranks(TABLES[table])
-    best: dict[str, tuple[int, int, str]] = {}
-    for place, header in enumerate(headers):
-        found = ranks.get(header_key(header))
-        if found and (found[0] not in best or (found[1], place) < best[found[0]][:2]):
-            best[found[0]] = (found[1], place, header)
-    return {header: column for column, (_, _, header) in sorted(best.items(), key=lambda item: item[1][1])}
+    found = [(ranks[key], place, header) for place, header in enumerate(headers)
+             if (key := header_key(header)) in ranks]
+    shared = Counter(column for (column, _), _, _ in found)
+    best: dict[str, tuple[tuple[bool, int, int], str]] = {}
+    for (column, rank), place, header in found:
+        order = (shared[column] > 1 and blank is not None and blank(header), rank, place)
+        if column not in best or order < best[column][0]:
+            best[column] = (order, header)
+    return {header: column for column, (_, header) in sorted(best.items(), key=lambda item: item[1][0][2])}
 
 
 def passed_over(mapping: dict[str, str], headers: list[str], table: str) -> dict[str, list[str]]:

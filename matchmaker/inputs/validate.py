@@ -145,7 +145,7 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     columns = TABLES[table]
     if mapping is None:
         headers = [str(c) for c in frame.columns]
-        mapping = with_declared(suggest_mapping(headers, table), headers, table, declared, out)
+        mapping = with_declared(suggest_mapping(headers, table, blank_column(frame)), headers, table, declared, out)
     found = set(mapping.values())
     missing = [c for c in columns if c.required and c.name not in found]
     for col in missing:
@@ -289,10 +289,11 @@ def _numbers(frame: pd.DataFrame, names: tuple[str, ...]) -> None:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
 
 
-def fee_mapping(headers: list[str], config: Config, out: _Collector) -> dict[str, str]:
+def fee_mapping(frame: pd.DataFrame, config: Config, out: _Collector) -> dict[str, str]:
     """The creators' header mapping with the fee taken from the chosen quote column: campaign.fee_quote,
     else (with several quote columns) the first of QUOTE_FORMATS present, said in a warning."""
-    mapping = suggest_mapping(headers, "creators")
+    headers = [str(c) for c in frame.columns]
+    mapping = suggest_mapping(headers, "creators", blank_column(frame))
     quotes = quote_columns(headers)
     wanted = config.campaign.fee_quote
     if wanted:
@@ -337,11 +338,17 @@ def posts_by_content(frame: pd.DataFrame, mapping: dict[str, str], out: _Collect
     return mapping
 
 
+def blank_column(frame: pd.DataFrame) -> Callable[[str], bool]:
+    """Whether a header's column has no filled cell (for choosing between headers that could be one column)."""
+    by_name = {str(c): c for c in frame.columns}
+    return lambda header: bool(missing_cells(frame[by_name[header]]).all())
+
+
 def creator_mapping(frame: pd.DataFrame, config: Config, out: _Collector) -> dict[str, str]:
     """The creators' header mapping: the aliases', the fee from the chosen quote column (fee_mapping), a "posts"
     column by its content (posts_by_content), and the campaign's [columns.creators] over them."""
     headers = [str(c) for c in frame.columns]
-    mapping = posts_by_content(frame, fee_mapping(headers, config, out), out)
+    mapping = posts_by_content(frame, fee_mapping(frame, config, out), out)
     return with_declared(mapping, headers, "creators", config.columns.get("creators"), out)
 
 
