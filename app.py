@@ -217,6 +217,8 @@ def campaign_ui(lang: str) -> Config:
                                            ("max_commission", 10_000.0, "%.0f"))}
         inference = st.checkbox(t(lang, "category_inference"), value=s.category_inference,
                                 help=t(lang, "category_inference_help"))
+        prototypes = st.checkbox(t(lang, "category_prototypes"), value=s.category_prototypes,
+                                 help=t(lang, "category_prototypes_help"))
         st.caption(t(lang, "weights"))
         w = [st.slider(t(lang, k), 0.0, 1.0, float(getattr(s, k)), 0.05)
              for k in ("w_style", "w_audience", "w_performance")]
@@ -230,7 +232,7 @@ def campaign_ui(lang: str) -> Config:
                     "economics.objective": objective, "economics.conservative": conservative,
                     **{f"campaign.{name}": value for name, value in rules.items()},
                     "scoring.w_style": w[0], "scoring.w_audience": w[1], "scoring.w_performance": w[2],
-                    "scoring.category_inference": inference,
+                    "scoring.category_inference": inference, "scoring.category_prototypes": prototypes,
                     "solver.time_limit": limit})
                 st.session_state["config"] = config
             except ValueError as exc:

@@ -532,14 +532,17 @@ def test_the_history_lists_reopens_and_compares_runs(app):
     assert any(f"Run {first}, reopened" in c.value for c in app.caption)
 
 
-def test_the_campaign_form_turns_on_category_inference(app):
+def test_the_campaign_form_sets_category_inference_and_prototypes(app):
     app.button(key="sample").click().run()
     next(c for c in app.sidebar.checkbox if c.label == "Style also from the category each text speaks of").check()
+    next(c for c in app.sidebar.checkbox if c.label.startswith("Style also from the catalogue's")).uncheck()
     apply_campaign(app)
     assert app.session_state["config"].scoring.category_inference
+    assert not app.session_state["config"].scoring.category_prototypes
     optimize(app)
     assert not app.exception and not app.error
     assert app.session_state["outcome"].config.scoring.category_inference
+    assert not app.session_state["outcome"].config.scoring.category_prototypes
     assert app.session_state["outcome"].violations() == []
 
 
