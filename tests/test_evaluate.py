@@ -108,7 +108,7 @@ def test_eval_fit_takes_a_captions_table_with_a_row_per_post_as_one_row_per_crea
     said = capsys.readouterr().err
     assert said.count(f"{len(long)} rows for {len(wide)} creators, a row per post") == 2  # long and mapped
     assert "column 'posts' read as recent_posts" in said
-    assert said.count("read as recent_posts") == 1  # said once, though the table is read twice
+    assert said.count("read as recent_posts") == 1  # said once, by the validator
 
     from matchmaker.inputs.validate import one_row_per_creator
 

@@ -308,3 +308,17 @@ def test_a_blank_column_is_not_read_when_another_header_could_be_that_column():
                     Config())
     assert list(data.products["product_id"]) == ["u1", "u2"]
     assert any("read from 'Uniq Id'; the file's 'Sku' could also be it" in p.message for p in data.warnings)
+
+
+def test_stand_ins_fill_only_the_required_columns_a_table_lacks():
+    """eval-fit measures fit on lists without fees or brands: stand-ins fill those columns, never a given one."""
+    stand_ins = {("creators", "fee"): "1", ("products", "brand"): "(no brand)"}
+    creators = pd.DataFrame([{k: v for k, v in creator("d1").items() if k != "fee"}])
+    products = pd.DataFrame([{k: v for k, v in product("p1").items() if k != "brand"}])
+    data = validate({"creators": ("c.csv", creators), "products": ("p.csv", products)}, Config(), stand_ins=stand_ins)
+    assert list(data.creators["fee"]) == [1] and list(data.products["brand"]) == ["(no brand)"]
+    given = validate({"creators": ("c.csv", pd.DataFrame([creator("d1", fee=500)])),
+                      "products": ("p.csv", pd.DataFrame([product("p1", brand="B")]))}, Config(), stand_ins=stand_ins)
+    assert list(given.creators["fee"]) == [500] and list(given.products["brand"]) == ["B"]
+    with pytest.raises(InputError):  # without stand-ins, the same lists are refused
+        validate({"creators": ("c.csv", creators), "products": ("p.csv", products)}, Config())

@@ -262,16 +262,7 @@ def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrup
     name, frame = raw["creators"]
     frame, notes = one_row_per_creator(frame, name, config)  # a scraped captions table: a row per post
     raw["creators"] = (name, frame)
-    try:
-        data = validate(raw, config, notes=tuple(notes))
-    except InputError as exc:  # only a fit is measured: a list without the columns it does not use is taken as it is
-        absent = {table: column for (table, column) in UNUSED_BY_FIT
-                  if any(p.file == raw[table][0] and p.column == column and p.row is None for p in exc.problems)}
-        if not absent:
-            raise
-        data = validate({table: (file, table_frame.assign(**{absent[table]: UNUSED_BY_FIT[table, absent[table]]})
-                                 if table in absent else table_frame) for table, (file, table_frame) in raw.items()},
-                        config, notes=tuple(notes))
+    data = validate(raw, config, notes=tuple(notes), stand_ins=UNUSED_BY_FIT)  # a fit needs no fees, no brands
     _show_warnings(data, False)
     _say(f"Scoring {data.n_creators:,} creators x {data.n_products:,} products ...")
     table = measure_fit(data, config, n_boot=args.boot)

@@ -139,13 +139,19 @@ def with_declared(mapping: dict[str, str], headers: list[str], table: str, decla
 
 def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, str] | None,
                  out: _Collector, tiers: dict[str, str] = TIER_ALIASES,
-                 declared: dict[str, str] | None = None) -> pd.DataFrame | None:
+                 declared: dict[str, str] | None = None, stand_ins: dict[str, str] | None = None
+                 ) -> pd.DataFrame | None:
     """Rename headers to canonical columns and parse every cell; None when a required column is missing. Without a
-    mapping, the aliases' (suggest_mapping) with `declared` ([columns.TABLE]) over it."""
+    mapping, the aliases' (suggest_mapping) with `declared` ([columns.TABLE]) over it. `stand_ins`: a value for each
+    named column the file does not have (for a use that does not read it: eval-fit's fees and brands)."""
     columns = TABLES[table]
     if mapping is None:
         headers = [str(c) for c in frame.columns]
         mapping = with_declared(suggest_mapping(headers, table, blank_column(frame)), headers, table, declared, out)
+    absent = {column: value for column, value in (stand_ins or {}).items() if column not in mapping.values()}
+    if absent:
+        frame = frame.assign(**{f"({column})": value for column, value in absent.items()})
+        mapping = {**mapping, **{f"({column})": column for column in absent}}
     found = set(mapping.values())
     missing = [c for c in columns if c.required and c.name not in found]
     for col in missing:
@@ -386,13 +392,13 @@ def _is_number(value: object) -> bool:
     return True
 
 
-def validate_creators(frame: pd.DataFrame, file: str, config: Config,
-                      mapping: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+def validate_creators(frame: pd.DataFrame, file: str, config: Config, mapping: dict[str, str] | None = None,
+                      stand_ins: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
     if mapping is None:
         mapping = creator_mapping(frame, config, out)
     tiers_given = "tier" in mapping.values()
-    data = canonicalise(frame, "creators", file, mapping, out, tier_table(config))
+    data = canonicalise(frame, "creators", file, mapping, out, tier_table(config), stand_ins=stand_ins)
     if data is None:
         return None, out.problems
     _required_cells(data, ("creator_id",), out)
@@ -469,9 +475,10 @@ def rule_problems(products: pd.DataFrame, file: str) -> list[Problem]:
 
 
 def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | None = None,
-                      declared: dict[str, str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+                      declared: dict[str, str] | None = None, stand_ins: dict[str, str] | None = None
+                      ) -> tuple[pd.DataFrame | None, list[Problem]]:
     out = _Collector(file)
-    data = canonicalise(frame, "products", file, mapping, out, declared=declared)
+    data = canonicalise(frame, "products", file, mapping, out, declared=declared, stand_ins=stand_ins)
     if data is None:
         return None, out.problems
     _required_cells(data, ("product_id",), out)
@@ -543,16 +550,21 @@ def _validate_links(frame: pd.DataFrame, file: str, table: str, id_columns: dict
 
 
 def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
-             mappings: dict[str, dict[str, str]] | None = None, notes: tuple[Problem, ...] = ()) -> ProblemData:
+             mappings: dict[str, dict[str, str]] | None = None, notes: tuple[Problem, ...] = (),
+             stand_ins: dict[tuple[str, str], str] | None = None) -> ProblemData:
     """Raw tables {"creators": (file, frame), "products": ..., optional "pairs", "overlaps"}; `notes` are
-    warnings from reading them (skipped title rows, the sheet chosen), kept with the others."""
+    warnings from reading them (skipped title rows, the sheet chosen), kept with the others. `stand_ins`:
+    {(table, column): value} for required columns a use does not read, taken when a table has none."""
     mappings = mappings or {}
+    given = {table: {column: value for (t, column), value in (stand_ins or {}).items() if t == table}
+             for table in ("creators", "products")}
     problems: list[Problem] = list(notes)
     file, frame = raw["creators"]
-    creators, found = validate_creators(frame, file, config, mappings.get("creators"))
+    creators, found = validate_creators(frame, file, config, mappings.get("creators"), given["creators"])
     problems += found
     file, frame = raw["products"]
-    products, found = validate_products(frame, file, mappings.get("products"), config.columns.get("products"))
+    products, found = validate_products(frame, file, mappings.get("products"), config.columns.get("products"),
+                                        given["products"])
     problems += found
     links: dict[str, pd.DataFrame | None] = {"pairs": None, "overlaps": None}
     if creators is not None and products is not None:
