@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from matchmaker.config import load_config
+from matchmaker.fit.score import eligible_pairs
+from matchmaker.pipeline import load
 from tests.conftest import DATA, ROOT
 
 
@@ -75,6 +78,30 @@ def test_upload_flow_gbk_csv_and_xlsx(app):
     assert not app.exception
     summary_budget = app.metric[0].value
     assert summary_budget.startswith("¥") and int(summary_budget[1:].replace(",", "")) <= 600_000
+
+
+def test_a_deals_upload_sets_its_pairs_terms_and_a_bad_row_is_named(app):
+    creators, products = pd.read_csv(DATA / "creators.csv"), pd.read_csv(DATA / "products.csv")
+    upload(app, "up-creators", creators, "creators.csv")
+    upload(app, "up-products", products, "products.csv")
+    # a creator's terms for the products it may promote: a fee of ¥1, under any list quote
+    data, config = load(load_config(DATA / "campaign.toml")), load_config(DATA / "campaign.toml")
+    eligible = eligible_pairs(data, config)
+    first = next(c for c in range(data.n_creators) if eligible[c].sum() >= 2)
+    who, mine = data.creators["creator_id"].iloc[first], data.products["product_id"][eligible[first]].tolist()
+    deals = pd.DataFrame({"达人ID": [who] * len(mine), "商品ID": mine, "坑位费": ["1"] * len(mine)})
+    upload(app, "up-deals", deals.assign(商品ID=[*mine[:-1], "P99"]), "deals.csv")
+    app.run()
+    named = pd.concat([df.value for df in app.dataframe if "problem" in df.value.columns])
+    assert named[["file", "row"]].values.tolist() == [["deals.csv", len(mine) + 1]]  # the unknown id, last row
+    assert "no product with this id" in named["problem"].iloc[0]
+    upload(app, "up-deals", deals, "deals.csv")
+    app.run()
+    assert not app.error and any("320 creators, 24 products ready" in s.value for s in app.success)
+    optimize(app)
+    pairs = app.session_state["outcome"].candidates
+    theirs = pairs[pairs["creator_id"] == who].set_index("product_id")["fee"]
+    assert sorted(theirs.index) == sorted(mine) and (theirs == 1).all() and data.creators["fee"].iloc[first] > 1
 
 
 # creators under headers no alias knows (who, cost, kind), and a products table the aliases read

@@ -693,13 +693,13 @@ def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple
     return locks, bans
 
 
-def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData,
-                   declared: dict[str, str] | None = None) -> pd.DataFrame:
+def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData, declared: dict[str, str] | None = None,
+                   mapping: dict[str, str] | None = None) -> pd.DataFrame:
     """Deal terms per creator and product (creator_id, product_id, and fee, pricing, commission_rate, rebate
     where given): known ids, each pair once; raises InputError naming file, row and column. `declared`: the
-    campaign's [columns.deals]."""
+    campaign's [columns.deals]; `mapping`: the whole header mapping (the app's column panel)."""
     out = _Collector(file)
-    table = canonicalise(frame, "deals", file, None, out, declared=declared)
+    table = canonicalise(frame, "deals", file, mapping, out, declared=declared)
     if table is not None:
         _required_cells(table, ("creator_id", "product_id"), out)
         _known_ids(table, data, out)

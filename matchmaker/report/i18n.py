@@ -73,6 +73,11 @@ TEXT: dict[str, dict[str, str]] = {
     "creators_file": {"en": "Creator list (CSV or .xlsx)", "zh": "达人名单（CSV 或 .xlsx）"},
     "products_file": {"en": "Product catalogue (CSV or .xlsx)", "zh": "商品清单（CSV 或 .xlsx）"},
     "overlaps_file": {"en": "Audience overlaps (optional)", "zh": "粉丝重合度表（可选）"},
+    "deals_file": {"en": "Deals (optional)", "zh": "单独议价表（可选）"},
+    "deals_help": {"en": "Terms negotiated for one creator and one product (creator, product, and fee, pricing, "
+                         "commission rate, rebate where agreed); over the creator list's terms for that pair.",
+                   "zh": "某位达人与某个商品单独谈定的条件（达人、商品，以及已谈定的报价、合作方式、佣金率、返点）；"
+                         "该组合以此为准，覆盖达人名单中的条件。"},
     "upload_button": {"en": "Upload", "zh": "上传文件"},
     "upload_limit": {"en": "{mb}MB per file", "zh": "每个文件不超过 {mb}MB"},
     "upload_hint": {"en": "Upload both files, or load the sample.", "zh": "请上传两个文件，或加载示例数据。"},
