@@ -159,3 +159,29 @@ def test_a_server_holding_the_store_lets_other_processes_write_in_turn(tmp_path)
     assert writer.returncode == 0, writer.stderr.read()
     assert sorted(held.runs()["campaign"]) == ["server", "writer-0", "writer-0"]
     held.close()
+
+
+def test_prune_keeps_the_newest_runs_and_the_tables_they_use(tmp_path, capsys):
+    from matchmaker.cli import main
+
+    path = tmp_path / "runs.duckdb"
+    store = Store(path)
+    shared = pd.DataFrame({"creator_id": ["c0", "c1"]})  # one input table all runs use, stored once
+    ids = [store.record(RunRecord("test", campaign, "", {"bookings": 1}, pd.DataFrame({"creator_id": ["c0"]}),
+                                  inputs={"creators": ("c.csv", "", shared),
+                                          "products": ("p.csv", "", pd.DataFrame({"product_id": [f"p{i}"]}))}))
+           for i, campaign in enumerate(["a", "b", "a", "b", "a"])]
+    assert store.counts()["tables"] == 6
+    assert main(["runs", "prune", "--keep", "2", "--dry-run", "--store", str(path)]) == 0
+    assert "Would remove 3 run(s)" in capsys.readouterr().err and store.counts()["runs"] == 5
+    assert main(["runs", "prune", "--keep", "1", "--campaign", "a", "--store", str(path)]) == 0
+    assert sorted(store.runs()["run_id"]) == sorted([ids[1], ids[3], ids[4]])  # b's runs are not a's to prune
+    assert main(["runs", "prune", "--keep", "1", "--store", str(path)]) == 0
+    assert list(store.runs()["run_id"]) == [ids[4]] and "1 run(s) left" in capsys.readouterr().err
+    assert store.counts() == {"runs": 1, "run_inputs": 2, "tables": 2, "plans": 1}  # what the last run uses
+    assert store.tables(ids[4])["creators"][1].equals(shared)
+    assert main(["runs", "prune", "--older-than", "0", "--store", str(path)]) == 2  # named, nothing removed
+    assert main(["runs", "prune", "--store", str(path)]) == 2
+    assert "say which runs go" in capsys.readouterr().err and store.counts()["runs"] == 1
+    assert main(["runs", "prune", "--older-than", "1e-9", "--store", str(path)]) == 0  # 86 microseconds
+    assert store.counts() == {"runs": 0, "run_inputs": 0, "tables": 0, "plans": 0}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -153,7 +154,30 @@ def runs(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> in
         return EXIT_OK
     if args.verb == "diff":
         return diff(store, args, written)
+    if args.verb == "prune":
+        return prune(store, args)
     return export(store, args, written)
+
+
+def prune(store: Store, args: argparse.Namespace) -> int:
+    """runs prune: all but the newest --keep runs, and those older than --older-than days, go (or are named)."""
+    bad = ([("--keep", args.keep, msg("expected a whole number >= 0"))] if args.keep is not None and args.keep < 0
+           else []) + ([("--older-than", args.older_than, msg("expected a number of days > 0"))]
+                       if args.older_than is not None and not args.older_than > 0 else [])
+    if args.keep is None and args.older_than is None:
+        bad.append(("--keep", None, msg("say which runs go: --keep N (the newest N stay), --older-than DAYS, or both")))
+    if bad:
+        raise InputError([Problem("command line", None, flag, None if value is None else str(value), text)
+                          for flag, value, text in bad])
+    before = datetime.now(UTC) - timedelta(days=args.older_than) if args.older_than is not None else None
+    gone = store.prune(args.keep, before, args.campaign, dry_run=args.dry_run)
+    left = len(store.runs())
+    if args.dry_run:
+        _say(f"Would remove {len(gone)} run(s): {', '.join(gone[:10])}{' ...' if len(gone) > 10 else ''}"
+             if gone else "No run would be removed.")
+    else:
+        _say(f"Removed {len(gone)} run(s), and the stored input tables no remaining run uses; {left} run(s) left.")
+    return EXIT_OK
 
 
 def diff(store: Store, args: argparse.Namespace, written: Written) -> int:

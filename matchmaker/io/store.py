@@ -275,6 +275,35 @@ class Store:
                                "ON i.table_sha256 = t.sha256 WHERE i.run_id = ?", [run_id]).fetchall()
         return {role: (file, _frame(parquet, dtypes)) for role, file, dtypes, parquet in rows}
 
+    def prune(self, keep: int | None = None, before: datetime | None = None, campaign: str | None = None,
+              dry_run: bool = False) -> list[str]:
+        """Remove runs (their plans and input rows, and the stored tables no remaining run uses), in one
+        transaction: all but the newest `keep` (of `campaign` when given, else of the store), and those created
+        before `before` (UTC). Both given: a run goes when either says so. The ids removed (none with dry_run)."""
+        where = "WHERE campaign = ?" if campaign else ""
+        args = [campaign] if campaign else []
+        with self._connect() as con:
+            ranked = con.execute(f"SELECT run_id, created FROM runs {where} ORDER BY created DESC, run_id DESC",
+                                 args).fetchall()
+            gone = [run_id for place, (run_id, created) in enumerate(ranked)
+                    if (keep is not None and place >= keep)
+                    or (before is not None and created < before.astimezone(UTC).replace(tzinfo=None))]
+            if dry_run or not gone:
+                return gone
+            con.begin()
+            try:
+                con.register("gone", pd.DataFrame({"run_id": gone}))
+                for table in ("plans", "run_inputs", "runs"):
+                    con.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT run_id FROM gone)")
+                con.unregister("gone")
+                con.execute("DELETE FROM tables WHERE sha256 NOT IN (SELECT table_sha256 FROM run_inputs)")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+            con.execute("CHECKPOINT")  # the freed blocks are reused by later runs
+        return gone
+
     def counts(self) -> dict[str, int]:
         """Rows per table (for the tests and `runs list`'s footer)."""
         with self._connect() as con:

@@ -121,6 +121,10 @@ MESSAGES_ZH: dict[str, str] = {
                           "[columns.{table}] 中写明）",
     "two headers are mapped to the column {column}; a column is read from one header":
         "有两个表头都对应到列 {column}；一列只能从一个表头读取",
+    "expected a whole number >= 0": "应为不小于 0 的整数",
+    "expected a number of days > 0": "应为大于 0 的天数",
+    "say which runs go: --keep N (the newest N stay), --older-than DAYS, or both":
+        "请指明删除哪些运行记录：--keep N（保留最新的 N 条）、--older-than 天数，或两者同时使用",
     "expected TABLE:HEADER=COLUMN, such as creators:Niche=categories":
         "应为 表:表头=列名 的形式，例如 creators:领域=categories",
     "[columns.{table}] maps '{header}' to '{name}', which is not a column of this table; expected one of "
