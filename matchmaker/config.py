@@ -371,7 +371,7 @@ def _tiers(value: Any, source: str, problems: list[Problem]) -> dict[str, str]:
 
 def _columns(value: Any, source: str, problems: list[Problem]) -> dict[str, dict[str, str]]:
     """[columns.TABLE]: "a header as the file has it" = "the column it is" (inputs/schema.py names them), for
-    headers no alias knows. Which columns a table has is checked when the table is read (inputs/validate.py)."""
+    headers no alias knows. Which columns a table has is checked when the table is read (inputs/columns.py)."""
     tables = INPUT_TABLES
     expected = msg('expected tables such as [columns.creators] of "header" = "column"')
     if not isinstance(value, dict):

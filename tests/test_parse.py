@@ -89,15 +89,15 @@ CELLS = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_
 def test_a_column_parsed_at_once_reads_each_cell_as_the_cell_parser_does(cells, kind, scale):
     """validate reads plain numbers a column at a time (fast) and the rest cell by cell: the values and the
     problems must be exactly those of reading every cell alone."""
+    from matchmaker.inputs.columns import Collector, cell_parser, parse_column
     from matchmaker.inputs.schema import Column
-    from matchmaker.inputs.validate import _cell_parser, _Collector, _parse_column
 
     col = Column("followers" if kind == "number" else "max_products", kind)
     header = {1.0: "x", 1e4: "x(万)", 0.01: "x(%)"}[scale]
-    parser = _cell_parser(col, header, {})
-    fast_out, slow_out = _Collector("f"), _Collector("f")
+    parser = cell_parser(col, header, {})
+    fast_out, slow_out = Collector("f"), Collector("f")
     series = pd.Series(cells, dtype=object)
-    got = _parse_column(series, col, parser, fast_out, scale)
+    got = parse_column(series, col, parser, fast_out, scale)
     expected = []
     for i, cell in enumerate(cells):  # the reference: every cell through the cell parser
         if is_missing(cell):

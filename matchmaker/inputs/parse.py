@@ -1,6 +1,6 @@
 """Cell parsers for numbers and lists as people write them in exports.
 
-Each parser returns a value or raises ValueError with what was expected; the caller (validate.py)
+Each parser returns a value or raises ValueError with what was expected; the caller (columns.py)
 turns that into a Problem naming the file, row and column.
 """
 

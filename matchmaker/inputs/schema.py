@@ -336,7 +336,7 @@ def find_header(headers: list[str], header: str) -> str | None:
 def declared_over(mapping: dict[str, str], headers: list[str], declared: dict[str, str]) -> dict[str, str]:
     """The mapping with a campaign's [columns.TABLE] (header = column) put over it: a declared column is read from
     its declared header only, and that header is not read as anything else. Declared headers the file lacks are
-    passed over (inputs/validate.py names them)."""
+    passed over (inputs/columns.py names them)."""
     chosen = {found: column for header, column in declared.items()
               if (found := find_header(headers, header)) is not None}
     kept = {h: c for h, c in mapping.items() if h not in chosen and c not in chosen.values()}

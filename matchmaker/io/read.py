@@ -1,6 +1,6 @@
 """Reading tables, the only code that knows input formats: CSV (UTF-8, BOM, GBK/GB18030), .xlsx, Parquet.
 
-Tables come back as text cells (dtype object) with cleaned headers; validate.py parses the cells.
+Tables come back as text cells (dtype object) with cleaned headers; inputs/columns.py parses the cells.
 """
 
 from __future__ import annotations
