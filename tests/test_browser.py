@@ -155,8 +155,8 @@ UPLOAD_TEXT = """() => [...document.querySelectorAll('[data-testid=stFileUploade
 
 
 def test_the_chinese_results_page_carries_no_english_labels(page, tmp_path):
-    expect(page.get_by_test_id("stFileUploaderDropzone")).to_have_count(4)  # campaign, creators, products, overlaps
-    expected = [['"上传文件"', '"每个文件不超过 50MB"']] * 4  # Streamlit's own words, once the style sheet is in
+    expect(page.get_by_test_id("stFileUploaderDropzone")).to_have_count(5)  # campaign, and four tables
+    expected = [['"上传文件"', '"每个文件不超过 50MB"']] * 5  # Streamlit's own words, once the style sheet is in
     wanted = json.dumps(json.dumps(expected, ensure_ascii=False, separators=(",", ":")), ensure_ascii=False)
     page.wait_for_function(f"JSON.stringify(({UPLOAD_TEXT})()) === {wanted}")
     assert page.evaluate(UPLOAD_TEXT) == expected
