@@ -54,8 +54,9 @@ def embedder(backend: str, model: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def read_upload(content: bytes, name: str, table: str, sheet: str | None) -> Table:
-    return read_source((content, name), name, table, sheet)[1]
+def read_upload(content: bytes, name: str, table: str, sheet: str | None, declared: tuple[str, ...] = ()) -> Table:
+    """An upload as `table`; `declared`: the campaign's [columns] headers, which count when the header row is found."""
+    return read_source((content, name), name, table, sheet, declared)[1]
 
 
 def language_ui() -> str:
@@ -159,7 +160,8 @@ def data_ui(lang: str) -> tuple[object | None, str]:
         sheet = st.session_state.get(f"sheet-{table}-{name}")
         digest.update(table.encode() + content + str(sheet).encode())
         try:
-            read = read_upload(content, name, table, sheet)
+            read = read_upload(content, name, table, sheet,
+                               tuple(st.session_state.get("config", Config()).columns.get(table, {})))
         except InputError as exc:
             problems += exc.problems
             continue

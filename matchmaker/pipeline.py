@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -92,13 +92,13 @@ class Prepared:
 
 
 def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None,
-                config: Config | None = None) -> tuple[str, Table]:
+                declared: Iterable[str] = ()) -> tuple[str, Table]:
     """A path, an upload (bytes, file name) or a frame (called `name`), read as an export of `table`
     (creators, ...): the file name problems will give, and the table. The header row is found by the aliases and
-    the config's [columns.TABLE] headers."""
+    the `declared` headers (the campaign's [columns.TABLE])."""
     if isinstance(source, pd.DataFrame):
         return name, Table(source)
-    score = header_score(table, (config or Config()).columns.get(table, {}))
+    score = header_score(table, declared)
     if isinstance(source, tuple):
         data, file = source
         return file, read_export(data, file, sheet=sheet, header_score=score)
@@ -125,7 +125,8 @@ def load(config: Config, creators: Source | None = None, products: Source | None
                                         msg("no {table} file given (--{table} or [inputs] {table})", table=table)))
             continue
         try:
-            name, read = read_source(source, f"{table} table", table, (sheets or {}).get(table), config)
+            name, read = read_source(source, f"{table} table", table, (sheets or {}).get(table),
+                                     config.columns.get(table, {}))
         except InputError as exc:
             problems += exc.problems
             continue
@@ -137,7 +138,7 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     data = validate(raw, config, mappings, tuple(notes)).replace(digests=digests)
     deals = deals if deals is not None else config.input_path("deals")
     if deals is not None:
-        name, table = read_source(deals, "deals table", "deals", config=config)
+        name, table = read_source(deals, "deals table", "deals", declared=config.columns.get("deals", {}))
         terms = validate_deals(table.frame, name, data, config.columns.get("deals"))
         data = data.replace(deals=terms, files={**data.files, "deals": name},
                             digests={**data.digests, "deals": table.digest})

@@ -280,7 +280,7 @@ def evaluate_fit(args: argparse.Namespace, written: Written, interrupt: Interrup
     out = Path(args.out) if args.out else None
     if out is not None:
         _table_file(out, "--out")
-    raw = {table: read_source(getattr(args, table), f"{table} table", table, config=config)
+    raw = {table: read_source(getattr(args, table), f"{table} table", table, declared=config.columns.get(table, {}))
            for table in ("creators", "products")}
     raw = {table: (name, read.frame) for table, (name, read) in raw.items()}
     name, frame = raw["creators"]
