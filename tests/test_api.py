@@ -151,6 +151,12 @@ def test_validation_problems_are_the_command_lines(client):
                                                               "scoring.category_prototypes": False}}).status_code == 200
     reply = client.post("/validate", json={"creators": "u-nothing", "products": ids["products"]})
     assert reply.status_code == 422 and "no upload with this id" in reply.text
+    # a list under its own headers: named by the campaign's [columns]
+    own = pd.DataFrame({"Account": ["d1"], "Vertical focus": ["美妆"], "Agreed amount": ["1000"]})
+    own_ids = {**ids, "creators": _upload(client, own.to_csv(index=False).encode(), "own.csv")["upload_id"]}
+    assert client.post("/validate", json=own_ids).status_code == 422
+    campaign = '[columns.creators]\n"Vertical focus" = "categories"\n"Agreed amount" = "fee"\n'
+    assert client.post("/validate", json={**own_ids, "campaign": campaign}).json()["creators"] == 1
 
 
 def test_an_upload_above_the_limit_is_refused(tmp_path):
