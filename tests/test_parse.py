@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matchmaker.inputs.parse import is_missing, norm_category, parse_list, parse_number, parse_share
+from matchmaker.inputs.parse import (
+    RangeEnd,
+    is_missing,
+    norm_category,
+    parse_list,
+    parse_number,
+    parse_range_end,
+    parse_share,
+)
 from matchmaker.inputs.schema import MAXIMA
 
 
@@ -23,6 +31,29 @@ def test_messy_numbers_parse(text, expected):
 def test_unparsable_numbers_raise_with_what_was_expected(text):
     with pytest.raises(ValueError, match="expected"):
         parse_number(text)
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("5000-8000", 5_000, 8_000), ("1-2w", 10_000, 20_000), ("¥74.99 - ¥249.99", 74.99, 249.99),
+    ("$74.99 - $249.99", 74.99, 249.99), ("3千~5千", 3_000, 5_000), ("5000至8000", 5_000, 8_000),
+    ("10k to 20k", 10_000, 20_000), ("1.2万-1.5万", 12_000, 15_000), ("2w–3万", 20_000, 30_000),
+])
+def test_a_range_is_read_at_the_end_asked_for_and_marked(text, low, high):
+    for end, expected in (("low", low), ("high", high)):
+        value = parse_range_end(text, end=end)
+        assert isinstance(value, RangeEnd) and value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text, expected", [("-5", -5), ("1e-5", 1e-5), ("12,000", 12_000), ("10w+", 100_000)])
+def test_a_number_is_not_a_range(text, expected):
+    value = parse_range_end(text)
+    assert not isinstance(value, RangeEnd) and value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["8000-5000", "$6.94 $ 6 . 94", "Total price:", "1-2-3", "abc-def"])
+def test_what_is_not_a_number_or_a_range_raises_as_a_number_does(text):
+    with pytest.raises(ValueError, match="expected a number such as"):
+        parse_range_end(text)
 
 
 @pytest.mark.parametrize("text, expected", [("3.2%", 0.032), ("0.45", 0.45), ("45", 0.45), ("100%", 1.0)])

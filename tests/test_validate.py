@@ -322,3 +322,18 @@ def test_stand_ins_fill_only_the_required_columns_a_table_lacks():
     assert list(given.creators["fee"]) == [500] and list(given.products["brand"]) == ["B"]
     with pytest.raises(InputError):  # without stand-ins, the same lists are refused
         validate({"creators": ("c.csv", creators), "products": ("p.csv", products)}, Config())
+
+
+def test_a_quoted_fee_range_is_its_upper_end_and_a_price_range_its_lower_end_each_said():
+    creators = [creator("d1", fee="5000-8000"), creator("d2", fee="1-2w"), creator("d3", fee="3000")]
+    products = [product("p1", price="$74.99 - $249.99"), product("p2", price="99")]
+    data = make_data(creators, products)
+    assert list(data.creators["fee"]) == [8_000, 20_000, 3_000]
+    assert list(data.products["price"]) == [pytest.approx(74.99), 99]
+    said = {(p.file, p.row, p.column): p.message for p in data.warnings if "a range" in p.message}
+    assert said == {("creators.csv", 2, "fee"): "a range: read as its upper end, the most it may cost",
+                    ("creators.csv", 3, "fee"): "a range: read as its upper end, the most it may cost",
+                    ("products.csv", 2, "price"): "a range: read as its lower end, the least it may sell for"}
+    with pytest.raises(InputError) as err:  # a range in another number column is still an error
+        make_data([creator("d1", followers="1-2w")], products)
+    assert (err.value.problems[0].row, err.value.problems[0].column) == (2, "followers")

@@ -15,11 +15,12 @@ import pandas as pd
 from ..config import INPUT_TABLES, Config
 from ..data import TIERS
 from ..problems import Message, Problem, msg
-from .parse import missing_cells, parse_list, parse_number, parse_share, plain_text
+from .parse import RangeEnd, missing_cells, parse_list, parse_number, parse_range_end, parse_share, plain_text
 from .schema import (
     MAXIMA,
     PRICING_ALIASES,
     PRICINGS,
+    RANGE_ENDS,
     TABLES,
     TIER_ALIASES,
     Column,
@@ -95,9 +96,12 @@ def tier_table(config: Config) -> dict[str, str]:
 
 
 def cell_parser(col: Column, header: str, tiers: dict[str, str]) -> Callable[[object], object]:
-    """The parser of one column: numbers scaled by the header's unit (粉丝量(万)), tiers by the table."""
+    """The parser of one column: numbers scaled by the header's unit (粉丝量(万)), tiers by the table, a fee's or a
+    price's range to one of its ends (RANGE_ENDS)."""
     if col.kind == "tier":
         return partial(_parse_tier, tiers=tiers)
+    if col.name in RANGE_ENDS and col.kind == "number":
+        return partial(parse_range_end, scale=header_unit(header), end=RANGE_ENDS[col.name])
     if col.kind in _SCALED:
         return partial(_PARSERS[col.kind], scale=header_unit(header))
     return _PARSERS[col.kind]
@@ -226,7 +230,7 @@ def _once(parser: Callable[[object], object]) -> Callable[[object], object]:
 
 
 def parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: Collector,
-                  scale: float = 1.0) -> pd.Series:
+                 scale: float = 1.0) -> pd.Series:
     missing = missing_cells(cells)
     fast = _plain_numbers(cells, col, scale, missing)
     raw, found = cells.to_numpy(object), fast.notna().to_numpy()
@@ -237,8 +241,11 @@ def parse_column(cells: pd.Series, col: Column, parser: Callable[[object], objec
         result = once(raw[i])
         if isinstance(result, ValueError):
             out.add(row_of(cells.index[i]), col.name, raw[i], result.args[0])
-        else:
-            parsed[i] = result
+            continue
+        if isinstance(result, RangeEnd):
+            out.add(row_of(cells.index[i]), col.name, raw[i], RANGE_WORDS[RANGE_ENDS[col.name]], "warning")
+            result = float(result)
+        parsed[i] = result
     if col.kind == "list":
         for i in np.nonzero(missing.to_numpy())[0]:
             parsed[i] = ()
@@ -253,6 +260,10 @@ def parse_column(cells: pd.Series, col: Column, parser: Callable[[object], objec
             out.add(row_of(index), col.name, cells[index], msg("must be at most {limit:,.0f}", limit=MAXIMA[col.name]))
         values[negative | above] = None
     return values
+
+
+RANGE_WORDS = {"high": msg("a range: read as its upper end, the most it may cost"),
+               "low": msg("a range: read as its lower end, the least it may sell for")}
 
 
 def fee_mapping(frame: pd.DataFrame, config: Config, out: Collector) -> dict[str, str]:

@@ -43,6 +43,13 @@ def missing_cells(cells: pd.Series) -> pd.Series:
     return cells.isna() | cells.astype(str).str.strip().str.lower().isin(MISSING)
 
 
+def _number_text(value: object) -> str:
+    """A cell as the number pattern reads it: lower case, without spaces, currency, thousands separators or a
+    trailing "+" ("10w+", as marketplaces write lower bounds)."""
+    text = str(value).strip().lower().replace("\u00a0", "").replace(" ", "")
+    return _CURRENCY.sub("", text).replace(",", "").replace("，", "").rstrip("+")
+
+
 def parse_number(value: object, scale: float = 1.0) -> float:
     """Parse "1.2万", "3.5w", "48.5M", "12,000", "¥5,000", "3.2%" (-> 0.032) and plain numbers. `scale`
     is the column's unit (粉丝量(万): 1e4), applied to plain numbers only: a cell's own unit wins."""
@@ -55,10 +62,7 @@ def parse_number(value: object, scale: float = 1.0) -> float:
         if not math.isfinite(number):
             raise ValueError(msg("expected a finite number; this one is too large to be a real figure"))
         return number
-    text = str(value).strip().lower().replace("\u00a0", "").replace(" ", "")
-    text = _CURRENCY.sub("", text).replace(",", "").replace("，", "")
-    text = text.rstrip("+")  # "10w+" as marketplaces write lower bounds
-    match = _NUMBER.match(text)
+    match = _NUMBER.match(_number_text(value))
     if not match:
         raise ValueError(msg("expected a number such as 12000, 1.2万, 3.5w, 48.5M, ¥5,000 or 3.2%"))
     try:
@@ -73,6 +77,37 @@ def parse_number(value: object, scale: float = 1.0) -> float:
     if not math.isfinite(number):
         raise ValueError(msg("expected a finite number; this one is too large to be a real figure"))
     return -number if match["sign"] == "-" else number
+
+
+# A range of money as rate cards and variant listings write it: "5000-8000", "1-2w", "¥74.99 - ¥249.99", "3千~5千",
+# "5000至8000", "10k to 20k"
+_RANGE = re.compile(r"^\s*(?P<low>[^-–—~～至到]+?)\s*(?:-|–|—|~|～|至|到|\bto\b)\s*(?P<high>[^-–—~～至到]+?)\s*$", re.I)
+
+
+class RangeEnd(float):
+    """A number read from one end of a range ("5000-8000"): a float, marked so the reader can say so."""
+
+
+def parse_range_end(value: object, scale: float = 1.0, end: str = "high") -> float:
+    """A number (parse_number), or one end of a range of two: "1-2w" is 10,000 to 20,000 (a bare low side takes the
+    high side's unit), returned as a RangeEnd. ValueError as parse_number's when the cell is neither."""
+    try:
+        return parse_number(value, scale)
+    except ValueError as exc:
+        match = _RANGE.match(str(value)) if isinstance(value, str) else None
+        if match is None:
+            raise exc from None
+        low_text, high_text = _number_text(match["low"]), _number_text(match["high"])
+        low_unit, high_unit = (_NUMBER.match(low_text), _NUMBER.match(high_text))
+        if low_unit and high_unit and not low_unit["unit"] and not low_unit["pct"]:
+            low_text += high_unit["unit"] or ""  # "1-2w": the low side's unit is the high side's
+        try:
+            low, high = parse_number(low_text, scale), parse_number(high_text, scale)
+        except ValueError:
+            raise exc from None
+        if low > high:
+            raise exc from None
+        return RangeEnd(high if end == "high" else low)
 
 
 def parse_share(value: object, scale: float = 1.0) -> float:

@@ -98,6 +98,11 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            "agency rebate on the quoted fee: the fee paid is fee x (1 - rebate)"),
 )
 
+# Money columns that rate cards and listings write as ranges ("5000-8000", "1-2w", "$74.99 - $249.99"), and the end
+# taken, said in a warning: a fee's upper end (the most the budget may have to pay), a price's lower end (the least a
+# sale may bring). Other number columns take one number.
+RANGE_ENDS = {"fee": "high", "price": "low"}
+
 # Xingtu writes one quote per content format; `campaign.fee_quote` names the one that is the fee, else the
 # first of these present is used (and the others are named). Keys are header_key()s of the headers' start.
 QUOTE_FORMATS = ("21-60s视频", "1-20s视频", "60s以上视频", "直播", "坑位费")
