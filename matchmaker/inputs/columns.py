@@ -166,7 +166,7 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
         if col.name in by_name:
             parser = cell_parser(col, str(by_name[col.name]), tiers)
             result[col.name] = parse_column(frame[by_name[col.name]], col, parser, out,
-                                             header_unit(str(by_name[col.name])) if col.kind in _SCALED else 1.0)
+                                            header_unit(str(by_name[col.name])) if col.kind in _SCALED else 1.0)
         else:
             result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [row_of(i) for i in frame.index]
