@@ -337,3 +337,16 @@ def test_a_quoted_fee_range_is_its_upper_end_and_a_price_range_its_lower_end_eac
     with pytest.raises(InputError) as err:  # a range in another number column is still an error
         make_data([creator("d1", followers="1-2w")], products)
     assert (err.value.problems[0].row, err.value.problems[0].column) == (2, "followers")
+
+
+def test_a_side_table_with_only_warnings_is_taken_not_refused():
+    """A warning (a total row skipped, a fee range read at its end) never refuses a table on its own."""
+    from matchmaker.inputs.validate import validate_deals, validate_history
+
+    history = validate_history(pd.DataFrame({"creator_id": ["a", "合计"], "product_id": ["p", ""]}), "h.csv")
+    assert history[["creator_id", "product_id"]].values.tolist() == [["a", "p"]]
+    data = make_data([creator("a")], [product("p")])
+    deals = validate_deals(pd.DataFrame({"creator_id": ["a"], "product_id": ["p"], "fee": ["1-2w"]}), "d.csv", data)
+    assert deals["fee"].tolist() == [20_000]
+    with pytest.raises(InputError):  # an error still refuses it
+        validate_history(pd.DataFrame({"creator_id": ["a"], "product_id": [""]}), "h.csv")

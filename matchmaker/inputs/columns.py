@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..config import INPUT_TABLES, Config
 from ..data import TIERS
-from ..problems import Message, Problem, msg
+from ..problems import InputError, Message, Problem, msg
 from .parse import RangeEnd, missing_cells, parse_list, parse_number, parse_range_end, parse_share, plain_text
 from .schema import (
     MAXIMA,
@@ -49,6 +49,11 @@ class Collector:
         shown = None if value is None else str(value)
         self.flagged.add((row, column))
         self.problems.append(Problem(self.file, row, column, shown, message, severity))
+
+    def raise_errors(self) -> None:
+        """InputError with every problem when one of them is an error; warnings alone let the table through."""
+        if any(p.severity == "error" for p in self.problems):
+            raise InputError(self.problems)
 
 
 def row_of(index: object) -> int:

@@ -285,8 +285,7 @@ def validate_history(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     data = canonicalise(frame, "pairs_history", file, None, out)
     if data is not None:
         _required_cells(data, ("creator_id", "product_id"), out)
-    if out.problems:
-        raise InputError(out.problems)
+    out.raise_errors()
     return data
 
 
@@ -309,8 +308,7 @@ def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.Da
     if table is not None:
         _required_cells(table, ("creator_id", "product_id", "views", "orders"), out)
         _known_ids(table, data, out)
-    if out.problems:
-        raise InputError(out.problems)
+    out.raise_errors()
     _numbers(table, ("views", "clicks", "orders", "gmv", "spend"))
     first = table.groupby(["creator_id", "product_id"], sort=False)["row"].min()
     summed = table.groupby(["creator_id", "product_id"], sort=False)[["views", "clicks", "orders", "gmv", "spend"]] \
@@ -377,8 +375,7 @@ def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple
                 locks.append(f"{cid}:{pid}" if pd.notna(pid) else str(cid))
             elif pd.notna(cid):
                 bans.append(str(cid))
-    if out.problems:
-        raise InputError(out.problems)
+    out.raise_errors()
     return locks, bans
 
 
@@ -396,8 +393,7 @@ def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData, declared: 
         first = table.assign(pair=pair).drop_duplicates("pair").set_index("pair")["row"]
         for row, value in zip(table.loc[pair.duplicated(), "row"].astype(int), pair[pair.duplicated()]):
             out.add(row, "creator_id", value, msg("listed twice; first in row {first}", first=int(first[value])))
-    if out.problems:
-        raise InputError(out.problems)
+    out.raise_errors()
     _numbers(table, ("fee", "commission_rate", "rebate"))
     table["pricing"] = table["pricing"].fillna("").astype(str)
     return table[["creator_id", "product_id", "fee", "pricing", "commission_rate", "rebate", "row"]].reset_index(
