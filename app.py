@@ -26,7 +26,7 @@ from matchmaker.fit.score import eligible_pairs
 from matchmaker.history import plan_rows, record, reopened, store_of
 from matchmaker.inputs.parse import parse_list
 from matchmaker.inputs.schema import TABLES, declared_over, suggest_mapping
-from matchmaker.inputs.validate import validate, validate_deals, validate_results, with_locks
+from matchmaker.inputs.validate import validate, validate_results, with_locks
 from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.outcome import Outcome
@@ -175,12 +175,8 @@ def data_ui(lang: str) -> tuple[object | None, str]:
         return None, ""
     mappings = {table: mapping_ui(lang, table, name, frame) for table, (name, frame) in raw.items()}
     digest.update(repr(mappings).encode())
-    deals = raw.pop("deals", None)  # terms per creator and product: read against the validated lists
     try:
         data = validate(raw, st.session_state.get("config", Config()), mappings, tuple(notes))
-        if deals is not None:
-            data = data.replace(deals=validate_deals(deals[1], deals[0], data, mapping=mappings["deals"]),
-                                files={**data.files, "deals": deals[0]})
     except InputError as exc:
         show_problems(lang, exc)
         return None, ""

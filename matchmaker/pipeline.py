@@ -43,7 +43,7 @@ from .fit.score import (
     style_scores,
 )
 from .inputs.schema import header_score
-from .inputs.validate import validate, validate_deals, with_locks
+from .inputs.validate import validate, with_locks
 from .io.read import Table, read_export, read_json
 from .outcome import Outcome
 from .plan.explain import explain, quick_checks
@@ -114,7 +114,7 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     workbook per table ({"creators": "达人列表"}); `locks` ("creator_id:product_id") are bookings every plan
     makes and `bans` creators no plan books; `deals` a table of terms per creator and product. Raises
     InputError."""
-    given = {"creators": creators, "products": products, "pairs": pairs, "overlaps": overlaps}
+    given = {"creators": creators, "products": products, "pairs": pairs, "overlaps": overlaps, "deals": deals}
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
     problems, notes, digests = [], [], {}
     for table, source in given.items():
@@ -136,12 +136,6 @@ def load(config: Config, creators: Source | None = None, products: Source | None
     if problems:
         raise InputError(problems)
     data = validate(raw, config, mappings, tuple(notes)).replace(digests=digests)
-    deals = deals if deals is not None else config.input_path("deals")
-    if deals is not None:
-        name, table = read_source(deals, "deals table", "deals", declared=config.columns.get("deals", {}))
-        terms = validate_deals(table.frame, name, data, config.columns.get("deals"))
-        data = data.replace(deals=terms, files={**data.files, "deals": name},
-                            digests={**data.digests, "deals": table.digest})
     return with_locks(data, locks, bans) if locks or bans else data
 
 

@@ -67,3 +67,23 @@ def test_deals_from_the_command_line(tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     plan = pd.read_csv(out)
     assert sorted(plan["creator_id"]) == ["d1", "d2"] and plan["fee"].sum() == 1500  # 1,000 + the deal's 500
+
+
+def test_a_deals_file_is_validated_with_the_lists_its_warnings_kept_its_errors_reported_with_theirs(tmp_path):
+    from matchmaker.pipeline import load
+    from tests.test_cli import tiny_inputs
+
+    creators, products = tiny_inputs(tmp_path)
+    deals = tmp_path / "deals.csv"
+    pd.DataFrame({"达人ID": ["d2"], "商品ID": ["p1"], "坑位费": ["1-2w"]}).to_csv(deals, index=False)
+    data = load(quick_config(), creators=creators, products=products, deals=str(deals))
+    assert data.deals["fee"].tolist() == [20_000] and data.files["deals"] == "deals.csv"
+    assert [(p.file, p.row, p.column) for p in data.warnings if "a range" in p.message] == [("deals.csv", 2, "fee")]
+    pd.DataFrame({"达人ID": ["zz"], "商品ID": ["p1"]}).to_csv(deals, index=False)
+    pd.DataFrame([creator("d1", fee="lots")]).to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(InputError) as caught:  # every file's problems at once
+        load(quick_config(), creators=str(tmp_path / "bad.csv"), products=products, deals=str(deals))
+    assert {p.file for p in caught.value.problems} == {"bad.csv", "deals.csv"}
+    with pytest.raises(InputError) as caught:
+        load(quick_config(), creators=creators, products=products, deals=str(deals))
+    assert [(p.file, p.row, p.column) for p in caught.value.problems] == [("deals.csv", 2, "creator_id")]

@@ -241,7 +241,7 @@ def _validate_links(frame: pd.DataFrame, file: str, table: str, id_columns: dict
 def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
              mappings: dict[str, dict[str, str]] | None = None, notes: tuple[Problem, ...] = (),
              stand_ins: dict[tuple[str, str], str] | None = None) -> ProblemData:
-    """Raw tables {"creators": (file, frame), "products": ..., optional "pairs", "overlaps"}; `notes` are
+    """Raw tables {"creators": (file, frame), "products": ..., optional "pairs", "overlaps", "deals"}; `notes` are
     warnings from reading them (skipped title rows, the sheet chosen), kept with the others. `stand_ins`:
     {(table, column): value} for required columns a use does not read, taken when a table has none."""
     mappings = mappings or {}
@@ -256,6 +256,7 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
                                         given["products"])
     problems += found
     links: dict[str, pd.DataFrame | None] = {"pairs": None, "overlaps": None}
+    deals = None
     if creators is not None and products is not None:
         creator_ids, product_ids = set(creators["creator_id"]), set(products["product_id"])
         refs = {"pairs": {"creator_id": creator_ids, "product_id": product_ids},
@@ -266,6 +267,11 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
                 links[table], found = _validate_links(frame, file, table, refs[table],
                                                       mappings.get(table), config.columns.get(table))
                 problems += found
+        if "deals" in raw:
+            file, frame = raw["deals"]
+            deals, found = _deal_terms(frame, file, creators, products, mappings.get("deals"),
+                                       config.columns.get("deals"))
+            problems += found
     for table, frame in (("creators", creators), ("products", products)):
         if frame is not None and frame.empty:
             problems.append(Problem(raw[table][0], None, None, None, msg("the creators table has no rows")
@@ -274,7 +280,7 @@ def validate(raw: dict[str, tuple[str, pd.DataFrame]], config: Config,
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return ProblemData(creators=creators, products=products, pairs=links["pairs"],
-                       overlaps=links["overlaps"], warnings=tuple(problems),
+                       overlaps=links["overlaps"], deals=deals, warnings=tuple(problems),
                        files={k: v[0] for k, v in raw.items()})
 
 
@@ -289,11 +295,11 @@ def validate_history(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     return data
 
 
-def _known_ids(table: pd.DataFrame, data: ProblemData, out: Collector) -> None:
+def _known_ids(table: pd.DataFrame, creators: pd.DataFrame, products: pd.DataFrame, out: Collector) -> None:
     """Every creator_id and product_id of the table is in the creators and products tables."""
     for column, known, unknown in (
-            ("creator_id", set(data.creators["creator_id"]), msg("no creator with this id in the creators table")),
-            ("product_id", set(data.products["product_id"]), msg("no product with this id in the products table"))):
+            ("creator_id", set(creators["creator_id"]), msg("no creator with this id in the creators table")),
+            ("product_id", set(products["product_id"]), msg("no product with this id in the products table"))):
         bad = table[column].notna() & ~table[column].isin(known)
         for row, value in zip(table.loc[bad, "row"].astype(int), table.loc[bad, column]):
             out.add(row, column, value, unknown)
@@ -307,7 +313,7 @@ def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.Da
     table = canonicalise(frame, "results", file, None, out)
     if table is not None:
         _required_cells(table, ("creator_id", "product_id", "views", "orders"), out)
-        _known_ids(table, data, out)
+        _known_ids(table, data.creators, data.products, out)
     out.raise_errors()
     _numbers(table, ("views", "clicks", "orders", "gmv", "spend"))
     first = table.groupby(["creator_id", "product_id"], sort=False)["row"].min()
@@ -364,7 +370,7 @@ def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple
     locks, bans = [], []
     if table is not None:
         _required_cells(table, ("creator_id",), out)
-        _known_ids(table, data, out)
+        _known_ids(table, data.creators, data.products, out)
         for row, cid, pid, action in zip(table["row"].astype(int), table["creator_id"], table["product_id"],
                                          table["action"]):
             given = "" if pd.isna(action) else str(action).strip().lower()
@@ -379,22 +385,33 @@ def validate_choices(frame: pd.DataFrame, file: str, data: ProblemData) -> tuple
     return locks, bans
 
 
-def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData, declared: dict[str, str] | None = None,
-                   mapping: dict[str, str] | None = None) -> pd.DataFrame:
+def _deal_terms(frame: pd.DataFrame, file: str, creators: pd.DataFrame, products: pd.DataFrame,
+                mapping: dict[str, str] | None, declared: dict[str, str] | None
+                ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Deal terms per creator and product (creator_id, product_id, and fee, pricing, commission_rate, rebate
-    where given): known ids, each pair once; raises InputError naming file, row and column. `declared`: the
-    campaign's [columns.deals]; `mapping`: the whole header mapping (the app's column panel)."""
+    where given), known ids, each pair once; and the table's problems (None with an error among them)."""
     out = Collector(file)
     table = canonicalise(frame, "deals", file, mapping, out, declared=declared)
     if table is not None:
         _required_cells(table, ("creator_id", "product_id"), out)
-        _known_ids(table, data, out)
+        _known_ids(table, creators, products, out)
         pair = table["creator_id"].astype(str) + " / " + table["product_id"].astype(str)
         first = table.assign(pair=pair).drop_duplicates("pair").set_index("pair")["row"]
         for row, value in zip(table.loc[pair.duplicated(), "row"].astype(int), pair[pair.duplicated()]):
             out.add(row, "creator_id", value, msg("listed twice; first in row {first}", first=int(first[value])))
-    out.raise_errors()
+    if table is None or any(p.severity == "error" for p in out.problems):
+        return None, out.problems
     _numbers(table, ("fee", "commission_rate", "rebate"))
     table["pricing"] = table["pricing"].fillna("").astype(str)
-    return table[["creator_id", "product_id", "fee", "pricing", "commission_rate", "rebate", "row"]].reset_index(
-        drop=True)
+    terms = table[["creator_id", "product_id", "fee", "pricing", "commission_rate", "rebate", "row"]]
+    return terms.reset_index(drop=True), out.problems
+
+
+def validate_deals(frame: pd.DataFrame, file: str, data: ProblemData,
+                   declared: dict[str, str] | None = None) -> pd.DataFrame:
+    """A deals table read against validated lists (validate reads one given as raw["deals"]); raises InputError
+    naming file, row and column. `declared`: the campaign's [columns.deals]."""
+    terms, problems = _deal_terms(frame, file, data.creators, data.products, None, declared)
+    if terms is None:
+        raise InputError(problems)
+    return terms
