@@ -86,10 +86,10 @@ def show_problems(lang: str, exc: InputError) -> None:
                  width="stretch")
 
 
-def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame) -> dict[str, str]:
-    """Header -> canonical column, pre-filled from the aliases; shown open when something is missing."""
+def mapping_ui(lang: str, table: str, file: str, frame: pd.DataFrame, declared: dict[str, str]) -> dict[str, str]:
+    """Header -> canonical column, pre-filled from the aliases and the campaign's [columns] (`declared`); shown open
+    when something is missing."""
     headers = [str(c) for c in frame.columns]
-    declared = st.session_state.get("config", Config()).columns.get(table, {})  # the campaign's [columns]
     guess = {v: k for k, v in declared_over(suggest_mapping(headers, table), headers, declared).items()}
     missing = any(c.required and c.name not in guess for c in TABLES[table])
     mapping = {}
@@ -156,12 +156,12 @@ def data_ui(lang: str) -> tuple[object | None, str]:
             st.info(t(lang, "upload_hint"))
             return None, ""
     notes: list = []
+    config = st.session_state.get("config", Config())  # its [columns] read the uploads
     for table, (content, name) in sources.items():
         sheet = st.session_state.get(f"sheet-{table}-{name}")
         digest.update(table.encode() + content + str(sheet).encode())
         try:
-            read = read_upload(content, name, table, sheet,
-                               tuple(st.session_state.get("config", Config()).columns.get(table, {})))
+            read = read_upload(content, name, table, sheet, tuple(config.columns.get(table, {})))
         except InputError as exc:
             problems += exc.problems
             continue
@@ -173,10 +173,11 @@ def data_ui(lang: str) -> tuple[object | None, str]:
     if problems:
         show_problems(lang, InputError(problems))
         return None, ""
-    mappings = {table: mapping_ui(lang, table, name, frame) for table, (name, frame) in raw.items()}
+    mappings = {table: mapping_ui(lang, table, name, frame, config.columns.get(table, {}))
+                for table, (name, frame) in raw.items()}
     digest.update(repr(mappings).encode())
     try:
-        data = validate(raw, st.session_state.get("config", Config()), mappings, tuple(notes))
+        data = validate(raw, config, mappings, tuple(notes))
     except InputError as exc:
         show_problems(lang, exc)
         return None, ""
