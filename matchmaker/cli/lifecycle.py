@@ -161,9 +161,11 @@ def runs(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> in
 
 def prune(store: Store, args: argparse.Namespace) -> int:
     """runs prune: all but the newest --keep runs, and those older than --older-than days, go (or are named)."""
-    bad = ([("--keep", args.keep, msg("expected a whole number >= 0"))] if args.keep is not None and args.keep < 0
-           else []) + ([("--older-than", args.older_than, msg("expected a number of days > 0"))]
-                       if args.older_than is not None and not args.older_than > 0 else [])
+    bad = []
+    if args.keep is not None and args.keep < 0:
+        bad.append(("--keep", args.keep, msg("expected a whole number >= 0")))
+    if args.older_than is not None and not args.older_than > 0:
+        bad.append(("--older-than", args.older_than, msg("expected a number of days > 0")))
     if args.keep is None and args.older_than is None:
         bad.append(("--keep", None, msg("say which runs go: --keep N (the newest N stay), --older-than DAYS, or both")))
     if bad:

@@ -50,9 +50,12 @@ class Collector:
         self.flagged.add((row, column))
         self.problems.append(Problem(self.file, row, column, shown, message, severity))
 
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
     def raise_errors(self) -> None:
         """InputError with every problem when one of them is an error; warnings alone let the table through."""
-        if any(p.severity == "error" for p in self.problems):
+        if self.has_errors():
             raise InputError(self.problems)
 
 

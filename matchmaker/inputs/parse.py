@@ -98,9 +98,9 @@ def parse_range_end(value: object, scale: float = 1.0, end: str = "high") -> flo
         if match is None:
             raise exc from None
         low_text, high_text = _number_text(match["low"]), _number_text(match["high"])
-        low_unit, high_unit = (_NUMBER.match(low_text), _NUMBER.match(high_text))
-        if low_unit and high_unit and not low_unit["unit"] and not low_unit["pct"]:
-            low_text += high_unit["unit"] or ""  # "1-2w": the low side's unit is the high side's
+        low_number, high_number = _NUMBER.match(low_text), _NUMBER.match(high_text)
+        if low_number and high_number and not low_number["unit"] and not low_number["pct"]:
+            low_text += high_number["unit"] or ""  # "1-2w": the low side's unit is the high side's
         try:
             low, high = parse_number(low_text, scale), parse_number(high_text, scale)
         except ValueError:

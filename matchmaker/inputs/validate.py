@@ -399,7 +399,7 @@ def _deal_terms(frame: pd.DataFrame, file: str, creators: pd.DataFrame, products
         first = table.assign(pair=pair).drop_duplicates("pair").set_index("pair")["row"]
         for row, value in zip(table.loc[pair.duplicated(), "row"].astype(int), pair[pair.duplicated()]):
             out.add(row, "creator_id", value, msg("listed twice; first in row {first}", first=int(first[value])))
-    if table is None or any(p.severity == "error" for p in out.problems):
+    if table is None or out.has_errors():
         return None, out.problems
     _numbers(table, ("fee", "commission_rate", "rebate"))
     table["pricing"] = table["pricing"].fillna("").astype(str)

@@ -282,12 +282,12 @@ class Store:
         before `before` (UTC). Both given: a run goes when either says so. The ids removed (none with dry_run)."""
         where = "WHERE campaign = ?" if campaign else ""
         args = [campaign] if campaign else []
+        cutoff = before.astimezone(UTC).replace(tzinfo=None) if before is not None else None  # as stored: naive UTC
         with self._connect() as con:
             ranked = con.execute(f"SELECT run_id, created FROM runs {where} ORDER BY created DESC, run_id DESC",
                                  args).fetchall()
             gone = [run_id for place, (run_id, created) in enumerate(ranked)
-                    if (keep is not None and place >= keep)
-                    or (before is not None and created < before.astimezone(UTC).replace(tzinfo=None))]
+                    if (keep is not None and place >= keep) or (cutoff is not None and created < cutoff)]
             if dry_run or not gone:
                 return gone
             con.begin()
