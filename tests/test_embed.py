@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from matchmaker.fit.cache import EmbeddingCache
-from matchmaker.fit.embed import SentenceTransformerEmbedder, USEEmbedder, embed_texts, make_embedder
+from matchmaker.fit.embed import SentenceTransformerEmbedder, USEEmbedder, embed_texts, make_embedder, spelled
 
 BEAUTY_ZH = "平价彩妆测评｜口红试色｜新手化妆教程"
 TECH_ZH = "手机测评｜科技开箱｜耳机发烧友"
@@ -154,3 +154,30 @@ def test_the_e5_backend_embeds_chinese_and_english_with_its_packaged_weights():
     assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
     assert e5.name.startswith("e5:multilingual-e5-small") and e5.encode([]).shape == (0, 384)
+
+
+def test_emoji_are_spelled_as_their_names_and_plain_text_is_left_as_it_is():
+    assert spelled("💄MUAH📍Paris ✨") == "lipstick MUAH round pushpin Paris sparkles"
+    assert spelled("美妆博主💄 好物分享") == "美妆博主 唇膏 好物分享"  # in Chinese in a Chinese text
+    assert spelled("👩🏽‍🍳 chef") == "woman cook chef"  # a skin tone is dropped, the sequence kept whole
+    assert spelled("Nike® Air ™ snake_case #fitness 2024") == "Nike® Air ™ snake_case #fitness 2024"
+    assert spelled("") == ""
+
+
+def test_texts_are_embedded_and_cached_with_their_emoji_spelled(tmp_path):
+    counting = Counting()
+    embed_texts(["🍼 mom of two", "plain"], counting, EmbeddingCache(tmp_path))
+    assert counting.texts == ["baby bottle mom of two", "plain"]
+    again = Counting()
+    embed_texts(["🍼 mom of two"], again, EmbeddingCache(tmp_path))
+    assert again.texts == []  # the raw text finds its spelled text's vector
+
+
+def test_an_emoji_only_bio_is_read_by_the_default_model(use):
+    """USE reads every emoji as one unknown token: without spelling, a bio of emoji is no nearer to lipstick than
+    to a stroller; spelled, it is."""
+    bio, lipstick, stroller = "💄💋👄✨", "Long-lasting matte lipstick", "Lightweight baby stroller"
+    raw = use.encode([bio, lipstick, stroller])
+    assert raw[0] @ raw[1] < raw[0] @ raw[2] + 0.1
+    read = embed_texts([bio, lipstick, stroller], use)
+    assert read[0] @ read[1] > read[0] @ read[2] + 0.1

@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -160,14 +162,50 @@ class Shared:
         return Shared(self.vectors, self.rows[part])
 
 
+_MARKS = frozenset("©®™")  # emoji only when drawn as one: in product names they are marks, left as they are
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACES = re.compile(r"\s+")
+_SKIN_TONE = re.compile("[\U0001F3FB-\U0001F3FF]")  # a tone says nothing of what a creator does
+
+
+@cache
+def _emoji_starts() -> frozenset[str]:
+    """The first characters of every emoji, but ASCII (a keycap's digit) and the marks."""
+    import emoji
+
+    return frozenset(e[0] for e in emoji.EMOJI_DATA if not e[0].isascii()) - _MARKS
+
+
+def spelled(text: str) -> str:
+    """The text with each emoji as its name (the emoji package's CLDR short names; in Chinese in a text with Chinese
+    characters), as it is embedded: the default model reads every emoji as one unknown token, and creators' bios say
+    much of what they do in emoji ("💄MUAH📍Paris" -> "lipstick MUAH round pushpin Paris"). A text without
+    emoji is returned as it is."""
+    if _emoji_starts().isdisjoint(text):
+        return text
+    import emoji
+
+    language = "zh" if _CJK.search(text) else "en"
+
+    def name(chars: str, _: dict) -> str:
+        if chars in _MARKS:
+            return chars
+        said = emoji.demojize(_SKIN_TONE.sub("", chars) or chars, language=language, delimiters=("", ""))
+        return f" {said.replace('_', ' ')} "
+
+    return _SPACES.sub(" ", emoji.replace_emoji(text, replace=name).replace("\ufe0f", "")).strip()
+
+
 def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | None = None,
                 progress: Callable[[int, int], None] | None = None, batch: int | None = None,
                 shared: bool = False) -> np.ndarray | Shared:
     """Embed texts, taking what the cache holds and encoding only the rest (unique texts once), in batches
     written to the cache as they come. Vectors go straight into one matrix (no per-text copies); with
-    `shared`, that matrix of distinct texts is returned as it is (Shared), not one row per text."""
+    `shared`, that matrix of distinct texts is returned as it is (Shared), not one row per text. A text is
+    embedded, and cached, with its emoji spelled (spelled)."""
     unique = list(dict.fromkeys(texts))  # each distinct text, in order of first appearance
-    keys = [EmbeddingCache.key(embedder.name, t) for t in unique]
+    readable = [spelled(t) for t in unique]
+    keys = [EmbeddingCache.key(embedder.name, t) for t in readable]
     matrix: np.ndarray | None = None
     known = np.zeros(len(unique), dtype=bool)
 
@@ -186,7 +224,7 @@ def embed_texts(texts: list[str], embedder: Embedder, cache: EmbeddingCache | No
     batch = batch or getattr(embedder, "batch", 256)
     for start in range(0, len(todo), batch):
         rows = todo[start:start + batch]
-        store(rows, embedder.encode([unique[i] for i in rows]))
+        store(rows, embedder.encode([readable[i] for i in rows]))
         pending += rows.tolist()
         if cache and (len(pending) >= FLUSH_TEXTS or start + batch >= len(todo)):
             cache.put({keys[i]: matrix[i] for i in pending})

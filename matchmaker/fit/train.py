@@ -17,13 +17,15 @@ import pandas as pd
 
 from ..data import ProblemData
 from ..problems import InputError, Problem, msg
+from .embed import spelled
 from .score import creator_text, product_text
 
 log = logging.getLogger(__name__)
 
 
 def history_pairs(history: pd.DataFrame, data: ProblemData, file: str = "history") -> list[tuple[str, str]]:
-    """(creator text, product text) of each past collaboration; unknown ids are input problems."""
+    """(creator text, product text) of each past collaboration, as they are embedded (emoji spelled); unknown ids
+    are input problems."""
     bios = dict(zip(data.creators["creator_id"], creator_text(data.creators)))
     texts = dict(zip(data.products["product_id"], product_text(data.products)))
     problems, pairs = [], []
@@ -32,7 +34,7 @@ def history_pairs(history: pd.DataFrame, data: ProblemData, file: str = "history
             if value not in known:
                 problems.append(Problem(file, i + 2, col, str(value), msg("no such id in the inputs")))
         if cid in bios and pid in texts and bios[cid] and texts[pid]:
-            pairs.append((bios[cid], texts[pid]))
+            pairs.append((spelled(bios[cid]), spelled(texts[pid])))
     if problems:
         raise InputError(problems)
     if len(pairs) < 2:
