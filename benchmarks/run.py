@@ -74,6 +74,14 @@ def bench_fit(args: argparse.Namespace) -> None:
         ways = evaluate.calibration(pairs, ranked["matchmaker"](pairs))
         _lines(ways.groupby("way", sort=False)[["brier", "ece"]].first().reset_index(), bench="fit", dataset=name,
                part="calibration", base_rate=round(float(pairs["label"].mean()), 4))
+    # the same creators against a catalogue labelled by niche (each listing's category its group's name), as
+    # `matchmaker eval-fit` measures a labelled set, with category prototypes on and off
+    if real:
+        data, label = evaluate.real_data(args.datasets, labelled=True)
+        for prototypes in (True, False):
+            setting = Config().override(**{"scoring.cache_dir": "", "scoring.category_prototypes": prototypes})
+            _lines(evaluate.measure_fit(data, setting, use, label, n_boot=args.boot), bench="fit",
+                   dataset="real, labelled catalogue", part="eval-fit", prototypes=prototypes)
 
 
 def bench_plan(args: argparse.Namespace) -> None:

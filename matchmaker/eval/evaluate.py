@@ -67,10 +67,12 @@ def sample_pairs(data: ProblemData, config: Config) -> pd.DataFrame:
     return pairs_of(data, category_eligible(data, config))
 
 
-def real_data(folder: str | Path, products_per_group: int = 12, seed: int = 0) -> tuple[ProblemData, np.ndarray]:
+def real_data(folder: str | Path, products_per_group: int = 12, seed: int = 0,
+              labelled: bool = False) -> tuple[ProblemData, np.ndarray]:
     """Real Instagram creators (bio, hashtags as posts, niche) and real product listings (Makeup API, Amazon:
     category path or product type, name, description), read through the project's validator as a user's
-    tables would be; and the label matrix (creator x product: the same niche group, REAL_GROUPS)."""
+    tables would be; and the label matrix (creator x product: the same niche group, REAL_GROUPS). `labelled`:
+    a catalogue labelled by niche, each listing's category its group's niche name in place of its own path."""
     folder = Path(folder)
     rng = np.random.default_rng(seed)
     creators = pd.read_csv(folder / "misc" / "instagram_creators_99_with_collabs.csv", dtype=str)
@@ -90,6 +92,8 @@ def real_data(folder: str | Path, products_per_group: int = 12, seed: int = 0) -
     keep = [i for _, idx in products.groupby("group").indices.items()
             for i in rng.permutation(idx)[:products_per_group]]
     products = products.iloc[sorted(keep)].reset_index(drop=True)
+    if labelled:
+        products["category"] = products["group"]
     table = pd.DataFrame({"creator_id": creators["username"], "bio": creators["bio_data"],
                           "recent_posts": creators["hashtags"], "categories": creators["niche_primary"], "fee": "1"})
     data = validate({"creators": ("instagram_creators_99_with_collabs.csv", table),
