@@ -89,6 +89,19 @@ def test_each_bad_product_cell_names_file_row_column(change, column, message):
     assert message in problem.message
 
 
+def test_a_long_cell_is_refused_where_its_column_is_read_and_ignored_where_it_is_not(monkeypatch):
+    monkeypatch.setenv("MATCHMAKER_MAX_CELL_CHARS", "100")
+    with pytest.raises(InputError) as err:
+        make_data([creator("d1"), creator("d2", bio="x" * 500)], [product("p1", description="y" * 300)])
+    said = {(p.file, p.row, p.column): p.message for p in err.value.problems}
+    assert set(said) == {("creators.csv", 3, "bio"), ("products.csv", 2, "description")}  # each table, at once
+    assert "length in characters (500) is above the limit of 100" in said["creators.csv", 3, "bio"]
+    assert "MATCHMAKER_MAX_CELL_CHARS" in said["creators.csv", 3, "bio"]
+    # a marketplace export's long technical details, in a column matchmaker does not read
+    data = make_data([creator("d1")], [product("p1", **{"Technical Details": "z" * 5000})])
+    assert data.n_products == 1
+
+
 def test_missing_required_column_lists_what_the_file_has():
     rows = [{k: v for k, v in creator("d1").items() if k != "fee"}]
     with pytest.raises(InputError) as err:
@@ -350,3 +363,20 @@ def test_a_side_table_with_only_warnings_is_taken_not_refused():
     assert deals["fee"].tolist() == [20_000]
     with pytest.raises(InputError):  # an error still refuses it
         validate_history(pd.DataFrame({"creator_id": ["a"], "product_id": [""]}), "h.csv")
+
+
+def test_a_captions_table_joins_each_creators_posts_up_to_the_cell_limit(monkeypatch):
+    from matchmaker.inputs.validate import one_row_per_creator
+
+    monkeypatch.setenv("MATCHMAKER_MAX_CELL_CHARS", "100")
+    posts = ["a" * 40, "b" * 40, "c" * 40]
+    frame = pd.DataFrame({"creator_id": ["d1"] * 3 + ["d2"] * 2 + ["d3"], "recent_posts": [*posts, "d" * 30, "e" * 30,
+                          "f" * 150], "categories": "beauty", "fee": "1"}, dtype=object)
+    merged, problems = one_row_per_creator(frame, "captions.csv", Config())
+    assert merged["recent_posts"].tolist() == [f"{'a' * 40} | {'b' * 40}", f"{'d' * 30} | {'e' * 30}", "f" * 150]
+    assert [p.message for p in problems if p.column == "recent_posts"] == [
+        "1 creators' posts run past 100 characters joined (the cell limit, MATCHMAKER_MAX_CELL_CHARS): their first "
+        "posts are read, the rest left out"]
+    with pytest.raises(InputError) as err:  # a post above the limit on its own is refused, at its creator's row
+        validate({"creators": ("captions.csv", merged), "products": ("p.csv", pd.DataFrame([product("p1")]))}, Config())
+    assert [(p.row, p.column) for p in err.value.problems if p.severity == "error"] == [(7, "recent_posts")]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..config import INPUT_TABLES, Config
 from ..data import TIERS
+from ..limits import Limits
 from ..problems import InputError, Message, Problem, msg
 from .parse import RangeEnd, missing_cells, parse_list, parse_number, parse_range_end, parse_share, plain_text
 from .schema import (
@@ -168,6 +169,8 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     if missing:
         return None
     by_name = {canonical: header for header, canonical in mapping.items()}
+    if _long_cells(frame, list(by_name.values()), out):
+        return None
     frame = _without_total_rows(frame, by_name[columns[0].name], out)
     result = pd.DataFrame(index=frame.index)
     for col in columns:
@@ -179,6 +182,24 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
             result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [row_of(i) for i in frame.index]
     return result
+
+
+def _long_cells(frame: pd.DataFrame, headers: list[str], out: Collector) -> bool:
+    """Whether a column that is read has a cell above the length limit (Limits.max_cell_chars): an error at the
+    first such cell of each. Only the columns read are checked: the others are never parsed."""
+    limits = Limits.from_env()
+    found = False
+    for header in headers:
+        try:
+            lengths = frame[header].str.len().fillna(0).to_numpy()  # cells that are not text count 0
+        except AttributeError:  # no text in the column at all (numbers from Parquet or Excel)
+            continue
+        if len(lengths) and lengths.max() > limits.max_cell_chars:
+            at = int(lengths.argmax())
+            problem = limits.problem(out.file, "max_cell_chars", lengths.max(), msg("the cell's length in characters"))
+            out.add(row_of(frame.index[at]), str(header), None, problem.message)
+            found = True
+    return found
 
 
 TOTAL_LABELS = ("合计", "总计", "小计", "汇总", "total", "totals", "sum", "grand total")

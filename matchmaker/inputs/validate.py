@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..config import Config
 from ..data import ProblemData
+from ..limits import Limits
 from ..problems import InputError, Message, Problem, msg
 from .columns import Collector, canonicalise, creator_mapping, tier_table
 from .parse import missing_cells, parse_list
@@ -67,9 +68,19 @@ def one_row_per_creator(frame: pd.DataFrame, file: str, config: Config) -> tuple
     if ids is None or not frame[ids].dropna().duplicated().any():
         return frame, []
     texts = [by_name[name] for name in ("recent_posts", "bio") if name in by_name]
+    limit, cut = Limits.from_env().max_cell_chars, set()
 
     def joined(cells: pd.Series) -> str:
-        return " | ".join(dict.fromkeys(cells[~missing_cells(cells)].astype(str).str.strip()))
+        """The distinct texts in order, as many as the cell limit holds (the first always: a cell above the limit
+        on its own is refused by validation, as any cell is)."""
+        kept, size = [], 0
+        for text in dict.fromkeys(cells[~missing_cells(cells)].astype(str).str.strip()):
+            size += len(text) + 3 * bool(kept)
+            if kept and size > limit:
+                cut.add(cells.index[0])
+                break
+            kept.append(text)
+        return " | ".join(kept)
 
     groups = frame.groupby(ids, sort=False, dropna=False)
     merged = groups.agg({header: (joined if header in texts else "first")
@@ -78,6 +89,10 @@ def one_row_per_creator(frame: pd.DataFrame, file: str, config: Config) -> tuple
     out.add(None, "creator_id", None, msg(
         "{rows} rows for {creators} creators, a row per post: each creator's posts and bios are joined",
         rows=len(frame), creators=len(merged)), "warning")
+    if cut:
+        out.add(None, "recent_posts", None, msg(
+            "{n} creators' posts run past {limit:,} characters joined (the cell limit, MATCHMAKER_MAX_CELL_CHARS): "
+            "their first posts are read, the rest left out", n=len(cut), limit=limit), "warning")
     return merged[list(frame.columns)], out.problems
 
 

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..limits import MB, Limits
 from ..problems import InputError, Problem, msg
-from .limits import MB, Limits
 
 log = logging.getLogger(__name__)
 
@@ -220,18 +220,10 @@ def _rows(rows: list[int]) -> str:
 
 
 def _check_shape(frame: pd.DataFrame, name: str, limits: Limits) -> None:
+    """Rows and columns; a cell's length is checked where its column is read (inputs.columns.canonicalise), so
+    a long text in a column matchmaker does not read (a marketplace's technical details) does not refuse a file."""
     limits.check(name, "max_rows", len(frame), msg("the number of rows"))
     limits.check(name, "max_columns", len(frame.columns), msg("the number of columns"))
-    for column in frame.columns:
-        try:
-            lengths = frame[column].str.len().fillna(0)  # cells that are not text count 0
-        except AttributeError:  # no text in the column at all (numbers from Parquet or Excel)
-            continue
-        if len(lengths) and lengths.max() > limits.max_cell_chars:
-            index = int(lengths.to_numpy().argmax())
-            raise InputError([limits.problem(name, "max_cell_chars", lengths.max(),
-                                             msg("the cell's length in characters"),
-                                             row=int(frame.index[index]) + 2, column=str(column))])
 
 
 def _delimiter(text: str) -> str:

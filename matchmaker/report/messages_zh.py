@@ -75,6 +75,9 @@ MESSAGES_ZH: dict[str, str] = {
     "blank bio: style fit is neutral for this creator": "简介为空：该达人的风格匹配按中性计",
     "{rows} rows for {creators} creators, a row per post: each creator's posts and bios are joined":
         "{rows} 行对应 {creators} 位达人（每行一条作品）：每位达人的作品与简介已合并",
+    "{n} creators' posts run past {limit:,} characters joined (the cell limit, MATCHMAKER_MAX_CELL_CHARS): "
+    "their first posts are read, the rest left out":
+        "{n} 位达人的作品合并后超过 {limit:,} 个字符（单元格上限，MATCHMAKER_MAX_CELL_CHARS）：只读取前面的作品，其余未读",
     "column '{header}' read as recent_posts: its cells are text, not a count of posts":
         "列“{header}”按近期作品（recent_posts）读取：其内容是文字，不是作品数",
     "zero followers": "粉丝数为 0",

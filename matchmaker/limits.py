@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
-from ..problems import InputError, Message, Problem, msg
+from .problems import InputError, Message, Problem, msg
 
 MB = 2**20
 
