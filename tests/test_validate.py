@@ -380,3 +380,19 @@ def test_a_captions_table_joins_each_creators_posts_up_to_the_cell_limit(monkeyp
     with pytest.raises(InputError) as err:  # a post above the limit on its own is refused, at its creator's row
         validate({"creators": ("captions.csv", merged), "products": ("p.csv", pd.DataFrame([product("p1")]))}, Config())
     assert [(p.row, p.column) for p in err.value.problems if p.severity == "error"] == [(7, "recent_posts")]
+
+
+def test_a_captions_table_keeps_each_post_one_piece():
+    """A row is a post: its own line breaks (text, then a block of hashtags) do not split it into several posts."""
+    from matchmaker.fit.score import creator_pieces
+    from matchmaker.inputs.validate import one_row_per_creator
+
+    frame = pd.DataFrame({"creator_id": ["d1", "d1"], "recent_posts": ["New shade drop ✨\n\n#lipstick #mua",
+                                                                       "Sunday  brunch"],
+                          "bio": ["Pro MUA\nParis"] * 2, "categories": "beauty", "fee": "1"}, dtype=object)
+    merged, _ = one_row_per_creator(frame, "captions.csv", Config())
+    assert merged.loc[0, "recent_posts"] == "New shade drop ✨ #lipstick #mua | Sunday brunch"
+    assert merged.loc[0, "bio"] == "Pro MUA\nParis"  # a bio's lines are its segments, as in any creator list
+    data = validate({"creators": ("captions.csv", merged), "products": ("p.csv", pd.DataFrame([product("p1")]))},
+                    Config())
+    assert creator_pieces(data.creators)[0] == ("Pro MUA", "Paris", "New shade drop ✨ #lipstick #mua", "Sunday brunch")

@@ -58,23 +58,27 @@ def _numbers(frame: pd.DataFrame, names: tuple[str, ...]) -> None:
 
 def one_row_per_creator(frame: pd.DataFrame, file: str, config: Config) -> tuple[pd.DataFrame, list[Problem]]:
     """A creator list with a row per post (its creator_id repeated, as scraped caption tables have it) made one row
-    per creator: its rows' posts and bios joined with " | " in order (each distinct text once), its other cells from
-    its first row that has them; with a warning saying so. Unchanged when no creator_id repeats. For measuring fit
-    (eval-fit): a plan's creator list must have one row per creator, since its fees and numbers would clash."""
+    per creator: its rows' posts (each on one line) and bios joined with " | " in order (each distinct text once), its
+    other cells from its first row that has them; with a warning saying so. Unchanged when no creator_id repeats. For
+    measuring fit (eval-fit): a plan's creator list must have one row per creator, since its fees and numbers would
+    clash."""
     out = Collector(file)  # validate_creators says how the columns are read: not said here as well
     mapping = creator_mapping(frame, config, Collector(file))
     by_name = {canonical: header for header, canonical in mapping.items()}
     ids = by_name.get("creator_id")
     if ids is None or not frame[ids].dropna().duplicated().any():
         return frame, []
-    texts = [by_name[name] for name in ("recent_posts", "bio") if name in by_name]
+    posts, bios = by_name.get("recent_posts"), by_name.get("bio")
     limit, cut = Limits.from_env().max_cell_chars, set()
 
     def joined(cells: pd.Series) -> str:
         """The distinct texts in order, as many as the cell limit holds (the first always: a cell above the limit
-        on its own is refused by validation, as any cell is)."""
+        on its own is refused by validation, as any cell is). A post is one piece: its own line breaks, which
+        would split it into several in a posts cell, become spaces."""
+        texts = cells[~missing_cells(cells)].astype(str)
+        texts = texts.str.split().str.join(" ") if cells.name == posts else texts.str.strip()
         kept, size = [], 0
-        for text in dict.fromkeys(cells[~missing_cells(cells)].astype(str).str.strip()):
+        for text in dict.fromkeys(texts):
             size += len(text) + 3 * bool(kept)
             if kept and size > limit:
                 cut.add(cells.index[0])
@@ -83,7 +87,7 @@ def one_row_per_creator(frame: pd.DataFrame, file: str, config: Config) -> tuple
         return " | ".join(kept)
 
     groups = frame.groupby(ids, sort=False, dropna=False)
-    merged = groups.agg({header: (joined if header in texts else "first")
+    merged = groups.agg({header: (joined if header in (posts, bios) else "first")
                          for header in frame.columns if header != ids}).reset_index()
     merged.index = frame.index[(groups.cumcount() == 0).to_numpy()]  # a creator's problems name its first row
     out.add(None, "creator_id", None, msg(
