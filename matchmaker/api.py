@@ -13,7 +13,6 @@ import hmac
 import json
 import secrets
 import threading
-from collections import OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Literal
@@ -34,7 +33,7 @@ from .inputs.validate import validate_choices, with_locks
 from .io.read import read_table
 from .io.store import Store
 from .io.write import csv_bytes
-from .jobs import Job, Runner
+from .jobs import Job, Kept, Runner
 from .pipeline import SOLVE_CHANGES, load, prepare, solve
 from .problems import InputError, Problem, msg
 from .replan import stay_close
@@ -54,26 +53,19 @@ BEARER = HTTPBearer(auto_error=False, description="the same key as a bearer toke
 
 
 class Uploads:
-    """Uploaded files, in memory: the newest, at most `limit` of them and `limit_mb` together."""
+    """Uploaded files, in memory: the newest (or most recently used), at most `limit` of them and `limit_mb`
+    together."""
 
     def __init__(self, limit: int, limit_mb: int) -> None:
-        self.limit, self.limit_bytes = limit, limit_mb * 2**20
-        self._files: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._files: Kept[tuple[bytes, str]] = Kept(limit, limit_mb * 2**20)
 
     def add(self, content: bytes, name: str) -> str:
         upload_id = f"u-{secrets.token_hex(8)}"
-        with self._lock:
-            self._files[upload_id] = (content, name)
-            self._bytes += len(content)
-            while len(self._files) > 1 and (len(self._files) > self.limit or self._bytes > self.limit_bytes):
-                self._bytes -= len(self._files.popitem(last=False)[1][0])
+        self._files.put(upload_id, (content, name), len(content))
         return upload_id
 
     def get(self, upload_id: str, role: str) -> tuple[bytes, str]:
-        with self._lock:
-            found = self._files.get(upload_id)
+        found = self._files.get(upload_id)
         if found is None:
             raise InputError([Problem("request", None, role, upload_id,
                                       msg("no upload with this id (upload the file first, to /uploads)"))])
@@ -266,7 +258,8 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
                                   msg("the API needs the run store; it is switched off"), place="key")])
     store = Store(store.path, hold=STORE_HOLD)
     uploads = Uploads(config.server.max_uploads, config.server.max_uploads_mb)
-    server = Server(config, store, Runner(store, config.server.max_jobs), uploads, keys, embedder)
+    server = Server(config, store, Runner(store, config.server.max_jobs, config.server.max_prepared,
+                                          config.server.max_prepared_mb), uploads, keys, embedder)
 
     def authorised(request: Request, key: Annotated[str | None, Security(KEY_HEADER)] = None,
                    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None) -> None:

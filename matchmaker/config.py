@@ -198,6 +198,8 @@ class ServerParams:
     max_uploads_mb: int = 1000  # ... and their size together
     max_jobs: int = 2  # runs solved at once; more wait in a queue
     max_time_limit: float = 600.0  # seconds a run may ask for
+    max_prepared: int = 8  # prepared campaigns kept in memory for what-if and re-plans ...
+    max_prepared_mb: int = 4000  # ... and their size together (a forgotten one is prepared again when asked for)
 
     def __post_init__(self) -> None:
         _check(1 <= self.max_upload_mb <= 2000, "server.max_upload_mb", "1..2000", self.max_upload_mb)
@@ -205,6 +207,8 @@ class ServerParams:
         _check(1 <= self.max_uploads_mb <= 100_000, "server.max_uploads_mb", "1..100000", self.max_uploads_mb)
         _check(1 <= self.max_jobs <= 64, "server.max_jobs", "1..64", self.max_jobs)
         _check(0 < self.max_time_limit <= 86_400, "server.max_time_limit", "(0, 86400]", self.max_time_limit)
+        _check(1 <= self.max_prepared <= 1000, "server.max_prepared", "1..1000", self.max_prepared)
+        _check(1 <= self.max_prepared_mb <= 1_000_000, "server.max_prepared_mb", "1..1000000", self.max_prepared_mb)
 
     def keys(self) -> tuple[str, ...]:
         """The API keys: MATCHMAKER_API_KEYS, else api_keys."""

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .config import Config
 from .history import record, reopen
@@ -26,12 +26,42 @@ from .problems import InputError, Problem
 
 log = logging.getLogger(__name__)
 
-PREPARED_KEPT = 8  # prepared campaigns kept in memory for what-if and re-plans
 FINISHED = ("done", "failed", "cancelled")
+T = TypeVar("T")
 
 # What a job does once it runs: given its Job (to report stage and progress, and to be interrupted), the outcome,
 # the prepared campaign, the id of the run it re-plans (or None) and extra summary fields.
 Work = Callable[["Job"], tuple[Outcome, Prepared, str | None, dict[str, Any]]]
+
+
+class Kept(Generic[T]):
+    """Items kept in memory: the most recently put or used, at most `limit` of them and `limit_bytes` together (the
+    least recent forgotten first; the newest is kept whatever its size). Each item's size is given with it."""
+
+    def __init__(self, limit: int, limit_bytes: int) -> None:
+        self.limit, self.limit_bytes = limit, limit_bytes
+        self._items: OrderedDict[str, tuple[T, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def put(self, key: str, item: T, size: int) -> None:
+        with self._lock:
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            self._items[key] = (item, size)
+            self._bytes += size
+            while len(self._items) > 1 and (len(self._items) > self.limit or self._bytes > self.limit_bytes):
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    def get(self, key: str) -> T | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key][0]
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass
@@ -62,11 +92,12 @@ class Job:
 class Runner:
     """A pool of worker threads solving queued jobs; every finished job's outcome is in the store."""
 
-    def __init__(self, store: Store, max_jobs: int = 2) -> None:
+    def __init__(self, store: Store, max_jobs: int = 2, max_prepared: int = 8, max_prepared_mb: int = 4000) -> None:
         self.store = store
         self.jobs: dict[str, Job] = {}
         self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="matchmaker-job")
-        self._prepared: OrderedDict[str, Prepared] = OrderedDict()
+        # prepared campaigns, kept for what-if and re-plans (a forgotten one is prepared again from the store)
+        self._prepared: Kept[Prepared] = Kept(max_prepared, max_prepared_mb * 2**20)
         self._lock = threading.Lock()
 
     def submit(self, kind: str, work: Work) -> Job:
@@ -102,19 +133,14 @@ class Runner:
         return job
 
     def keep(self, run_id: str, prepared: Prepared) -> None:
-        with self._lock:
-            self._prepared[run_id] = prepared
-            self._prepared.move_to_end(run_id)
-            while len(self._prepared) > PREPARED_KEPT:
-                self._prepared.popitem(last=False)
+        self._prepared.put(run_id, prepared, prepared.nbytes())
 
     def prepared(self, run_id: str, embedder_for: Callable[[Config], Any] | None = None) -> Prepared:
         """The prepared campaign of a stored run: kept from its job, else prepared again from the stored inputs
         (with the embedder `embedder_for` gives for its campaign; None: the campaign's own, loaded now)."""
-        with self._lock:
-            if run_id in self._prepared:
-                self._prepared.move_to_end(run_id)
-                return self._prepared[run_id]
+        kept = self._prepared.get(run_id)
+        if kept is not None:
+            return kept
         data, config = reopen(self.store, run_id)
         found = prepare(data, config, embedder_for(config) if embedder_for else None, on_stage=lambda name: None)
         self.keep(run_id, found)

@@ -12,7 +12,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,16 @@ class Prepared:
     learned: Learned | None = None  # what a pilot taught (replan.repriced): the figures of every pair use it
     shared: pd.DataFrame | None = None  # the reach objective: creator pairs a, b sharing `overlap` of an
     # audience (SHARED_FLOOR < overlap <= max_overlap), whose views booked for one product count once
+
+    def nbytes(self) -> int:
+        """The memory its tables and arrays hold, text included (pandas' deep memory usage): what keeping it costs."""
+        def size(value: object) -> int:
+            if isinstance(value, (pd.DataFrame, pd.Series)):
+                return int(np.sum(value.memory_usage(index=True, deep=True)))
+            return int(value.nbytes) if isinstance(value, np.ndarray) else 0
+
+        parts = [getattr(self, f.name) for f in fields(self)] + [getattr(self.data, f.name) for f in fields(self.data)]
+        return sum(map(size, parts))
 
 
 def read_source(source: Source, name: str, table: str = "creators", sheet: str | None = None,

@@ -350,3 +350,43 @@ def test_uploads_kept_in_memory_are_bounded_in_number_and_size():
     with pytest.raises(InputError):
         kept.get(ids[1], "creators")
     assert kept.get(ids[3], "creators")[1] == "3.csv"
+
+
+def test_kept_items_are_bounded_in_number_and_size_least_recently_used_first():
+    from matchmaker.jobs import Kept
+
+    kept = Kept(limit=3, limit_bytes=100)
+    for key in "abc":
+        kept.put(key, key.upper(), 30)
+    assert kept.get("a") == "A"  # used: now the most recent
+    kept.put("d", "D", 30)  # 120 bytes: the least recently used (b) goes
+    assert (kept.get("b"), kept.get("a"), len(kept)) == (None, "A", 3)
+    kept.put("e", "E", 1)  # four items: one more goes (c)
+    assert [kept.get(k) for k in "acde"] == ["A", None, "D", "E"]
+    kept.put("big", "BIG", 500)  # above the size alone: kept, the others forgotten
+    assert (kept.get("big"), len(kept)) == ("BIG", 1)
+    kept.put("big", "SMALL", 10)  # put again: its new size counts, not both
+    kept.put("f", "F", 80)
+    assert (kept.get("big"), kept.get("f")) == ("SMALL", "F")
+
+
+def test_prepared_campaigns_are_kept_by_their_size_text_counted(tmp_path):
+    from matchmaker.io.store import Store
+    from matchmaker.jobs import Runner
+    from matchmaker.pipeline import prepare
+    from tests.conftest import HashEmbedder, creator, make_data, product, quick_config
+
+    config = quick_config()
+
+    def prepared(bio: str):
+        creators = [creator(f"d{i}", bio=f"{bio} {i}") for i in range(120)]
+        return prepare(make_data(creators, [product("p1"), product("p2")], config), config, HashEmbedder())
+
+    short, long = prepared("short bio"), prepared("a long bio " * 800)
+    assert long.nbytes() - short.nbytes() > 120 * 8_000  # each bio's characters are counted
+    runner = Runner(Store(tmp_path / "runs.duckdb"), max_prepared=8, max_prepared_mb=1)
+    runner.keep("r-short", short)
+    assert runner.prepared("r-short") is short
+    runner.keep("r-long", long)  # above 1 MB with it: the other is forgotten
+    assert runner._prepared.get("r-short") is None and runner.prepared("r-long") is long
+    runner.shutdown()
