@@ -174,7 +174,34 @@ def test_closest_categories_by_embedding_across_languages():
     encode = lambda labels: np.array([vectors[x] for x in labels], float)  # noqa: E731
     assert closest("Skincare", ["数码", "护肤", "宠物"], encode) == ["护肤"]
     assert closest("Skincare", ["数码", "宠物"], encode) == []
-    assert closest("美妆-护肤", ["护肤", "数码"]) == ["护肤"]  # string similarity alone
+    assert closest("美妆-护肤", ["护肤", "数码"]) == ["护肤"]  # by the labels' words alone
+    assert closest("食品", ["食品饮料", "数码"]) == ["食品饮料"] and closest("Skin care", ["Skincare"]) == ["Skincare"]
+    assert closest("Beauty & Personal Care", ["Music", "Beauty"]) == ["Beauty"]
+    # letters in common are not meaning: each of these scored 0.47-0.63 as a string and was suggested
+    assert closest("lipstick", ["Lifestyle", "Music"]) == closest("pencil", ["Pets & Animals"]) == []
+    assert closest("foundation", ["Education"]) == closest("art supplies", ["Party"]) == []
+
+
+def test_a_product_category_finds_the_creator_category_by_the_texts_where_no_label_is_close():
+    """A makeup type (lipstick) is near no creator niche by its label; its products' texts are near the beauty
+    creators' bios, clearly nearer than the other niches' (the default model, through the pipeline's encoder)."""
+    from matchmaker.fit.categories import suggest_categories
+    from matchmaker.fit.embed import USEEmbedder
+    from matchmaker.pipeline import text_encoder
+
+    bios = {"Beauty": ["Makeup artist | bridal glam", "MUA, lashes and brows", "Skincare and makeup tutorials"],
+            "Fitness": ["Personal trainer, HIIT and strength", "Marathon runner | gym life"],
+            "Food": ["Home cook sharing easy recipes", "Street food and restaurant reviews"],
+            "Technology": ["Gadget reviews and PC builds", "Smartphone unboxings"],
+            "Travel": ["Backpacking through Asia", "Hotels and city guides"]}
+    creators = [creator(f"{k}{i}", categories=k, bio=bio) for k, texts in bios.items() for i, bio in enumerate(texts)]
+    products = [product("l1", category="lipstick", name="Matte lipstick", description="Velvet lip colour, 12 shades"),
+                product("l2", category="lipstick", name="Lip crayon", description="Creamy long-wear lip colour"),
+                product("t1", category="Technology", name="Earbuds", description="Wireless earbuds")]
+    config = quick_config()
+    data = make_data(creators, products, config)
+    found = suggest_categories(data, {2}, text_encoder(config, USEEmbedder()))
+    assert found == {"lipstick": ["Beauty"]}
 
 
 def test_a_very_large_campaign_goes_on_with_a_pool_and_its_bound_covers_the_rest(hash_embedder, monkeypatch):
