@@ -193,7 +193,7 @@ class Store:
         plan = run.plan.reindex(columns=list(PLAN_COLUMNS))
         plan.insert(0, "booking", np.arange(len(plan), dtype=np.int32))
         plan.insert(0, "run_id", run_id)
-        plan["locked"] = plan["locked"].fillna(False).astype(bool)
+        plan["locked"] = plan["locked"].eq(True)  # a plan without the column (reindexed: NaN) locks nothing
         expected = s.get("expected") or {}
         own = (s.get("stay_close") or {}).get("plan_value", s.get("objective"))  # without change penalties
         with self._connect() as con:
