@@ -19,7 +19,7 @@ from ..config import Config
 from ..data import ProblemData
 from ..fit.embed import Embedder, make_embedder
 from ..fit.score import category_eligible, creator_pieces, creator_text, has_text, product_text
-from ..inputs.parse import norm_category
+from ..inputs.parse import has_chinese, norm_category
 from ..inputs.validate import validate
 from ..pipeline import style_matrix
 from ..problems import InputError, Problem, msg
@@ -32,12 +32,8 @@ REAL_GROUPS = {
 }
 
 
-def _has_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
 def _lang(text: str) -> str:
-    return "zh" if _has_cjk(text) else "en"
+    return "zh" if has_chinese(text) else "en"
 
 
 def pairs_of(data: ProblemData, label: np.ndarray) -> pd.DataFrame:

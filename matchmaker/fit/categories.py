@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import ProblemData
-from ..inputs.parse import category_path, norm_category, paths_match
+from ..inputs.parse import category_path, has_chinese, norm_category, paths_match
 from ..problems import Message, msg
 from .score import creator_text, has_text, product_text
 
@@ -31,8 +31,7 @@ SPELLING = 0.85
 # the category's products' than the other creator categories' by this many of their standard deviations (so with
 # MIN_LABELS creator categories at least); each mean of at most PER_CATEGORY texts (the first ones).
 MIN_Z, MIN_LABELS, PER_CATEGORY = 3.0, 4, 100
-_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"\W+")
 
 
 def _words(label: str) -> set[str]:
@@ -43,7 +42,7 @@ def _within(short: str, long: str) -> bool:
     """Every word of `short` is a word of `long` (Beauty ~ Beauty & Personal Care, 护肤 ~ 美妆-护肤), a Chinese word
     within one of its words (食品 ~ 食品饮料); not letters within a word (art is not in party)."""
     words = _words(long)
-    return bool(_words(short)) and all(w in words or (_CJK.search(w) and any(w in x for x in words))
+    return bool(_words(short)) and all(w in words or (has_chinese(w) and any(w in x for x in words))
                                        for w in _words(short))
 
 

@@ -23,6 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..inputs.parse import has_chinese
 from .cache import EmbeddingCache
 from .engine import Engine, partitions
 
@@ -163,7 +164,6 @@ class Shared:
 
 
 _MARKS = frozenset("©®™")  # emoji only when drawn as one: in product names they are marks, left as they are
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACES = re.compile(r"\s+")
 _SKIN_TONE = re.compile("[\U0001F3FB-\U0001F3FF]")  # a tone says nothing of what a creator does
 
@@ -185,7 +185,7 @@ def spelled(text: str) -> str:
         return text
     import emoji
 
-    language = "zh" if _CJK.search(text) else "en"
+    language = "zh" if has_chinese(text) else "en"
 
     def name(chars: str, _: dict) -> str:
         if chars in _MARKS:

@@ -129,6 +129,14 @@ def parse_list(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for item in items if item))
 
 
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def has_chinese(text: str) -> bool:
+    """Whether the text has a Chinese character (CJK unified ideographs)."""
+    return _CHINESE.search(text) is not None
+
+
 def norm_category(text: str) -> str:
     """Category key: case- and space-insensitive."""
     return re.sub(r"\s+", "", text).casefold()
