@@ -396,3 +396,18 @@ def test_a_captions_table_keeps_each_post_one_piece():
     data = validate({"creators": ("captions.csv", merged), "products": ("p.csv", pd.DataFrame([product("p1")]))},
                     Config())
     assert creator_pieces(data.creators)[0] == ("Pro MUA", "Paris", "New shade drop ✨ #lipstick #mua", "Sunday brunch")
+
+
+def test_an_amount_in_another_currency_is_read_as_it_is_with_a_warning():
+    """matchmaker's money is one currency (shown as ¥): a $ or USD amount is not converted, and it says so, at each
+    such cell, or once for a header that names the currency."""
+    data = make_data([creator("a", fee="$1,200"), creator("b", fee="5000"), creator("c", fee="USD 900"),
+                      creator("d", fee="¥800")], [product("p1", price="12.5 EUR")])
+    said = {(w.file, w.row, w.column) for w in data.warnings if "another currency" in w.message}
+    assert said == {("creators.csv", 2, "fee"), ("creators.csv", 4, "fee"), ("products.csv", 2, "price")}
+    assert data.creators["fee"].tolist() == [1200, 5000, 900, 800] and data.products["price"].tolist() == [12.5]
+    config = Config().with_columns([("creators", "Rate (USD)", "fee")])
+    rows = [{**{k: v for k, v in creator("a").items() if k != "fee"}, "Rate (USD)": "1200"}]
+    data = make_data(rows, [product("p1")], config)
+    assert [(w.row, w.column, w.value) for w in data.warnings if "another currency" in w.message] == [
+        (None, "fee", "Rate (USD)")]

@@ -16,9 +16,19 @@ from ..config import INPUT_TABLES, Config
 from ..data import TIERS
 from ..limits import Limits
 from ..problems import InputError, Message, Problem, msg
-from .parse import RangeEnd, missing_cells, parse_list, parse_number, parse_range_end, parse_share, plain_text
+from .parse import (
+    FOREIGN_CURRENCY,
+    RangeEnd,
+    missing_cells,
+    parse_list,
+    parse_number,
+    parse_range_end,
+    parse_share,
+    plain_text,
+)
 from .schema import (
     MAXIMA,
+    MONEY,
     PRICING_ALIASES,
     PRICINGS,
     RANGE_ENDS,
@@ -178,6 +188,8 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
             parser = cell_parser(col, str(by_name[col.name]), tiers)
             result[col.name] = parse_column(frame[by_name[col.name]], col, parser, out,
                                             header_unit(str(by_name[col.name])) if col.kind in _SCALED else 1.0)
+            if col.name in MONEY:
+                _foreign_money(frame[by_name[col.name]], str(by_name[col.name]), col.name, out)
         else:
             result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [row_of(i) for i in frame.index]
@@ -200,6 +212,20 @@ def _long_cells(frame: pd.DataFrame, headers: list[str], out: Collector) -> bool
             out.add(row_of(frame.index[at]), str(header), None, problem.message)
             found = True
     return found
+
+
+FOREIGN_WORDS = msg("an amount in another currency than CNY: read as it is, not converted; the budget and every "
+                    "amount must be in one currency (matchmaker shows ¥)")
+
+
+def _foreign_money(cells: pd.Series, header: str, column: str, out: Collector) -> None:
+    """A warning where an amount is written in another currency ($, €, £, USD, EUR, GBP): in the header, once; else
+    at each such cell."""
+    if FOREIGN_CURRENCY.search(header):
+        out.add(None, column, header, FOREIGN_WORDS, "warning")
+        return
+    for index in cells.index[cells.astype(str).str.contains(FOREIGN_CURRENCY).to_numpy()]:
+        out.add(row_of(index), column, cells[index], FOREIGN_WORDS, "warning")
 
 
 TOTAL_LABELS = ("合计", "总计", "小计", "汇总", "total", "totals", "sum", "grand total")

@@ -25,7 +25,8 @@ _NUMBER = re.compile(
     r"^(?P<sign>[-+]?)(?P<num>\d+(?:\.\d*)?|\.\d+)(?:e(?P<exp>[-+]?\d+))?"
     r"(?P<unit>k|w|m|mm|b|bn|千|万|百万|千万|亿)?(?P<pct>%)?$"
 )
-_CURRENCY = re.compile(r"(cny|rmb|usd|元|块|¥|￥|\$|€|£)")
+_CURRENCY = re.compile(r"(cny|rmb|usd|eur|gbp|元|块|¥|￥|\$|€|£)")
+FOREIGN_CURRENCY = re.compile(r"\$|€|£|usd|eur|gbp", re.I)  # read like ¥ (_CURRENCY), never converted
 _LIST_SPLIT = re.compile(r"\s*[;；|,，、/]\s*")
 
 

@@ -223,6 +223,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
 # enough that the solver's integer arithmetic (money in fen, values in 1/10,000) cannot overflow.
 MAX_MONEY = 1e9  # CNY for one slot or one product's price
 MAX_COUNT = 1_000_000
+MONEY = ("fee", "price", "budget", "sample_cost", "expected_cpm")  # amounts, in the campaign's one currency (CNY)
 MAXIMA: dict[str, float] = {
     "followers": 1e10, "avg_views": 1e11, "fee": MAX_MONEY, "price": MAX_MONEY, "budget": 1e12,
     "max_products": 10_000, "min_creators": MAX_COUNT, "max_creators": MAX_COUNT, "min_top_kol": MAX_COUNT,

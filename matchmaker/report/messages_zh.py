@@ -73,6 +73,9 @@ MESSAGES_ZH: dict[str, str] = {
     "no fee (quote): this creator cannot be booked": "没有报价：该达人无法签约",
     "no category: this creator cannot match any product": "没有类目：该达人无法匹配任何商品",
     "blank bio: style fit is neutral for this creator": "简介为空：该达人的风格匹配按中性计",
+    "an amount in another currency than CNY: read as it is, not converted; the budget and every amount must be in "
+    "one currency (matchmaker shows ¥)":
+        "金额不是人民币：按原数读取，不做汇率换算；预算与所有金额须为同一币种（matchmaker 显示为 ¥）",
     "{rows} rows for {creators} creators, a row per post: each creator's posts and bios are joined":
         "{rows} 行对应 {creators} 位达人（每行一条作品）：每位达人的作品与简介已合并",
     "{n} creators' posts run past {limit:,} characters joined (the cell limit, MATCHMAKER_MAX_CELL_CHARS): "
