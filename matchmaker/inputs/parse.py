@@ -26,7 +26,8 @@ _NUMBER = re.compile(
     r"(?P<unit>k|w|m|mm|b|bn|千|万|百万|千万|亿)?(?P<pct>%)?$"
 )
 _CURRENCY = re.compile(r"(cny|rmb|usd|eur|gbp|元|块|¥|￥|\$|€|£)")
-FOREIGN_CURRENCY = re.compile(r"\$|€|£|usd|eur|gbp", re.I)  # read like ¥ (_CURRENCY), never converted
+# read like ¥ (_CURRENCY), never converted; a code not inside a word ("Europe" is not EUR)
+FOREIGN_CURRENCY = re.compile(r"\$|€|£|(?<![a-z])(?:usd|eur|gbp)(?![a-z])", re.I)
 _LIST_SPLIT = re.compile(r"\s*[;；|,，、/]\s*")
 
 
