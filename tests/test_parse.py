@@ -169,3 +169,12 @@ def test_a_product_description_copied_from_a_shop_page_is_read_as_plain_text():
 
     data = make_data([creator("a")], [product("p", description="<ul><li>Matte&nbsp;finish</li><li>12h</li></ul>")])
     assert data.products["description"].iat[0] == "Matte finish 12h"
+
+
+@pytest.mark.parametrize("text, foreign", [
+    ("$1,200", True), ("1200USD", True), ("USD 900", True), ("Price (EUR)", True), ("£5", True), ("12.5 eur", True),
+    ("¥5,000", False), ("5000元", False), ("Europe price", False), ("Neurone", False), ("1.2万", False)])
+def test_another_currency_is_a_sign_or_a_code_not_letters_within_a_word(text, foreign):
+    from matchmaker.inputs.parse import FOREIGN_CURRENCY
+
+    assert bool(FOREIGN_CURRENCY.search(text)) is foreign
