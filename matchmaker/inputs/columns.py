@@ -186,10 +186,13 @@ def canonicalise(frame: pd.DataFrame, table: str, file: str, mapping: dict[str, 
     for col in columns:
         if col.name in by_name:
             parser = cell_parser(col, str(by_name[col.name]), tiers)
+            header = str(by_name[col.name])
+            in_header = col.name in MONEY and FOREIGN_CURRENCY.search(header) is not None
+            if in_header:  # said once, not at each cell
+                out.add(None, col.name, header, FOREIGN_WORDS, "warning")
             result[col.name] = parse_column(frame[by_name[col.name]], col, parser, out,
-                                            header_unit(str(by_name[col.name])) if col.kind in _SCALED else 1.0)
-            if col.name in MONEY:
-                _foreign_money(frame[by_name[col.name]], str(by_name[col.name]), col.name, out)
+                                            header_unit(header) if col.kind in _SCALED else 1.0,
+                                            currency=col.name in MONEY and not in_header)
         else:
             result[col.name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     result["row"] = [row_of(i) for i in frame.index]
@@ -212,20 +215,6 @@ def _long_cells(frame: pd.DataFrame, headers: list[str], out: Collector) -> bool
             out.add(row_of(frame.index[at]), str(header), None, problem.message)
             found = True
     return found
-
-
-FOREIGN_WORDS = msg("an amount in another currency than CNY: read as it is, not converted; the budget and every "
-                    "amount must be in one currency (matchmaker shows ¥)")
-
-
-def _foreign_money(cells: pd.Series, header: str, column: str, out: Collector) -> None:
-    """A warning where an amount is written in another currency ($, €, £, USD, EUR, GBP): in the header, once; else
-    at each such cell."""
-    if FOREIGN_CURRENCY.search(header):
-        out.add(None, column, header, FOREIGN_WORDS, "warning")
-        return
-    for index in cells.index[cells.astype(str).str.contains(FOREIGN_CURRENCY).to_numpy()]:
-        out.add(row_of(index), column, cells[index], FOREIGN_WORDS, "warning")
 
 
 TOTAL_LABELS = ("合计", "总计", "小计", "汇总", "total", "totals", "sum", "grand total")
@@ -284,8 +273,15 @@ def _once(parser: Callable[[object], object]) -> Callable[[object], object]:
     return parse
 
 
+# An amount ($, €, £, USD, EUR, GBP) in a money column (schema.MONEY): read as ¥ amounts are, never converted
+FOREIGN_WORDS = msg("an amount in another currency than CNY: read as it is, not converted; the budget and every "
+                    "amount must be in one currency (matchmaker shows ¥)")
+
+
 def parse_column(cells: pd.Series, col: Column, parser: Callable[[object], object], out: Collector,
-                 scale: float = 1.0) -> pd.Series:
+                 scale: float = 1.0, currency: bool = False) -> pd.Series:
+    """The column's cells parsed (plain numbers at once, the rest a distinct cell at a time), each problem at its
+    cell; with `currency`, a warning at each cell written in another currency (FOREIGN_WORDS)."""
     missing = missing_cells(cells)
     fast = _plain_numbers(cells, col, scale, missing)
     raw, found = cells.to_numpy(object), fast.notna().to_numpy()
@@ -293,6 +289,8 @@ def parse_column(cells: pd.Series, col: Column, parser: Callable[[object], objec
     parsed[found] = fast.to_numpy()[found].astype(np.int64 if col.kind == "int" else float)
     once = _once(parser)
     for i in np.nonzero(~missing.to_numpy() & ~found)[0]:  # units, currencies, text: one cell at a time
+        if currency and FOREIGN_CURRENCY.search(str(raw[i])):  # a plain number has no currency: never here
+            out.add(row_of(cells.index[i]), col.name, raw[i], FOREIGN_WORDS, "warning")
         result = once(raw[i])
         if isinstance(result, ValueError):
             out.add(row_of(cells.index[i]), col.name, raw[i], result.args[0])
