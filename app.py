@@ -11,14 +11,21 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from matchmaker.config import OBJECTIVES, Config, dump_config, load_config, parse_config, parse_shared_config
+from matchmaker.config import (
+    OBJECTIVES,
+    Config,
+    dump_config,
+    load_config,
+    parse_config,
+    parse_shared_config,
+    sample_campaign,
+)
 from matchmaker.diff import plan_diff
 from matchmaker.fit.categories import suggest_categories
 from matchmaker.fit.embed import make_embedder
@@ -39,7 +46,7 @@ from matchmaker.report.i18n import column, count, gap, label, money, say, t
 from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
 from matchmaker.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 
-SAMPLE = load_config(Path(__file__).resolve().parent / "data" / "campaign.toml")
+SAMPLE = load_config(sample_campaign())
 # The server's cap on one solve, in seconds (the form's maximum; an uploaded campaign cannot exceed it)
 MAX_SECONDS = float(os.environ.get("MATCHMAKER_APP_MAX_SECONDS", "600"))
 log = logging.getLogger("matchmaker.app")

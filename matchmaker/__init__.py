@@ -12,6 +12,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+__version__ = "0.2.0"
+
 _EXPORTS = {"Config": ".config", "load_config": ".config", "ProblemData": ".data", "Outcome": ".outcome",
             "Prepared": ".pipeline", "load": ".pipeline", "prepare": ".pipeline", "run": ".pipeline",
             "solve": ".pipeline", "PlanSource": ".plan.result", "Status": ".plan.result",

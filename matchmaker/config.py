@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ class InputParams:
     products: str = ""
     pairs: str = ""
     overlaps: str = ""
-    deals: str = ""  # terms per creator and product (README, "Money")
+    deals: str = ""  # terms per creator and product (docs, "Money")
 
 
 INPUT_TABLES = tuple(f.name for f in fields(InputParams))  # the tables a campaign reads, and [columns] may map
@@ -126,7 +127,7 @@ class ScoringParams:
     w_performance: float = 0.3
     cache_dir: str = ".matchmaker-cache"  # "" disables the on-disk embedding cache
     # style from each piece of a creator's text (bio segments, posts): a pair's cosine is the mean of its `pieces`
-    # best pieces' (README, "Fit quality"); 0: the bio as one text
+    # best pieces' (docs, "Fit quality"); 0: the bio as one text
     pieces: int = 2
     # style also from zero-shot category inference (each text's likely category among the products')
     category_inference: bool = True
@@ -153,7 +154,7 @@ class SolverParams:
     time_limit: float = 20.0  # seconds for CP-SAT
     seed: int = 0
     workers: int = 2  # physical cores; 1 gives a deterministic run
-    highs: bool = False  # HiGHS's MIP beside CP-SAT on searches of up to 50,000 pairs (2+ workers; README)
+    highs: bool = False  # HiGHS's MIP beside CP-SAT on searches of up to 50,000 pairs (2+ workers; docs, "The model")
 
     def __post_init__(self) -> None:
         _check(0 < self.time_limit <= 86_400, "solver.time_limit", msg("in {range} seconds", range="(0, 86400]"),
@@ -179,7 +180,7 @@ class EngineParams:
 
 @dataclass(frozen=True)
 class StoreParams:
-    """The run store (io/store.py; README, "Run history"): a DuckDB file every run is recorded in. A relative
+    """The run store (io/store.py; docs, "Run history"): a DuckDB file every run is recorded in. A relative
     path is taken from the working folder; "" records nothing. MATCHMAKER_STORE in the environment takes over."""
 
     path: str = ".matchmaker/runs.duckdb"
@@ -187,7 +188,7 @@ class StoreParams:
 
 @dataclass(frozen=True)
 class ServerParams:
-    """The HTTP API (`matchmaker serve`; README, "HTTP API"). Keys: MATCHMAKER_API_KEYS in the environment, else
+    """The HTTP API (`matchmaker serve`; docs, "HTTP API"). Keys: MATCHMAKER_API_KEYS in the environment, else
     api_keys (comma-separated); without any the server starts only when allow_local says so (or --allow-local),
     and then answers only requests from this machine."""
 
@@ -221,7 +222,7 @@ OBJECTIVES = ("fit", "gmv", "profit", "reach")
 
 @dataclass(frozen=True)
 class EconomicsParams:
-    """What a booking is expected to sell and cost (fit/economics.py; README, "Money"), and what the plan
+    """What a booking is expected to sell and cost (fit/economics.py; docs, "Money"), and what the plan
     maximises. Conversion = orders per view: the product's conversion_rate, else the [conversion] table's
     rate for its category, else `conversion`; x top_kol_conversion for a Top-KOL; x (price /
     reference_price) ^ -price_elasticity; x exp(fit_lift * (fit - 0.5))."""
@@ -492,6 +493,11 @@ def config_from_dict(raw: dict[str, Any], base_dir: str = ".", source: str = "co
     if problems:
         raise InputError(problems)
     return Config(base_dir=base_dir, **parts)
+
+
+def sample_campaign() -> Path:
+    """The bundled sample campaign's TOML file (package data: the wheel ships it, `data/` links to it)."""
+    return Path(str(files("matchmaker").joinpath("sample", "campaign.toml")))
 
 
 def load_config(path: str | Path | None) -> Config:

@@ -27,6 +27,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage"]
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 if not Path(CHROMIUM).exists():
     if os.environ.get("MATCHMAKER_REQUIRE_BROWSER") == "1":
         raise RuntimeError("chromium is required for the browser tests (apt-get install chromium)")

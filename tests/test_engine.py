@@ -70,6 +70,7 @@ def ray_engine():
         ray.shutdown()
 
 
+@pytest.mark.ray
 def test_ray_embeds_like_this_process(ray_engine, sample):
     data, _ = sample
     texts = data.creators["bio"].tolist()[:300]
@@ -79,6 +80,8 @@ def test_ray_embeds_like_this_process(ray_engine, sample):
     np.testing.assert_allclose(remote.encode(texts), local.encode(texts), atol=1e-5)
 
 
+@pytest.mark.ray
+@pytest.mark.slow
 def test_a_ray_run_gives_the_candidates_and_the_plan_of_a_local_run(ray_engine, sample, tmp_path):
     data, config = sample
     config = config.override(**{"scoring.cache_dir": str(tmp_path)})  # the Ray run reads the same vectors

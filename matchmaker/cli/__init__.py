@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..config import Config, dump_config, load_config
+from ..config import Config, dump_config, load_config, sample_campaign
 from ..data import ProblemData
 from ..fit.categories import suggest_categories
 from ..fit.score import eligible_pairs
@@ -46,7 +46,6 @@ from .parser import build as build_parser
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
 # A batch exits with its worst campaign's code, worst last: no plan, bad input, internal error, interrupted.
 SEVERITY = (EXIT_OK, EXIT_NO_PLAN, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED)
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 _TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # control characters but TAB and LF
@@ -335,7 +334,7 @@ def _written_outcome(outcome: Outcome, out: Path, summary_path: Path | None, wri
 
 
 def _money_words(info: dict) -> str:
-    """Expected GMV with its range, and ROI (README, "Money")."""
+    """Expected GMV with its range, and ROI (docs, "Money")."""
     e = info["expected"]
     if not e["priced"]:
         return "expected GMV unknown (a booked product has no price)"
@@ -486,7 +485,8 @@ def _stop_on_signals(interrupt: Interrupt):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     interrupt, written = Interrupt(), Written()
     with _stop_on_signals(interrupt):
         return _command(args, interrupt, written)
@@ -507,7 +507,7 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
         if args.command == "validate":
             return _validate(args, written)
         if args.command == "demo":
-            config = load_config(DATA_DIR / "campaign.toml")
+            config = load_config(sample_campaign())
             if args.time_limit:
                 config = config.override(**{"solver.time_limit": args.time_limit})
             return optimize(config, Path(args.out), Path(args.out).with_suffix(".summary.json"),

@@ -1,4 +1,4 @@
-"""The command line's lifecycle commands (README, "A plan's lifecycle" and "HTTP API"): whatif, runs list | show |
+"""The command line's lifecycle commands (docs, "A plan's lifecycle" and "HTTP API"): whatif, runs list | show |
 diff | export, and serve. Started from `matchmaker.cli`, whose helpers they use."""
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .. import __version__
 from ..config import BACKENDS, OBJECTIVES
 from ..replan import MODES
 
@@ -62,6 +63,9 @@ def engine(parser: argparse.ArgumentParser) -> None:
 def build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="matchmaker", description=DESCRIPTION)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="log what the library does (-v: steps; -vv: details, with an internal error's traceback)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     opt = sub.add_parser("optimize", help="find the best plan and write it")
     inputs(opt)
@@ -130,14 +134,14 @@ def build() -> argparse.ArgumentParser:
     export.add_argument("--inputs-dir", help="folder for the validated input tables (one CSV each)")
     for verb in (listing, show, diff, prune, export):
         store_flag(verb)
-    serve = sub.add_parser("serve", help="the HTTP API (README, \"HTTP API\")")
+    serve = sub.add_parser("serve", help="the HTTP API (docs, \"HTTP API\")")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--config", help="server TOML: [store] path, [server] keys and limits, defaults for runs")
     serve.add_argument("--allow-local", action="store_true",
                        help="without API keys, answer requests from this machine only (never on another address)")
     store_flag(serve)
-    fit = sub.add_parser("eval-fit", help="measure the fit score on labelled creators and products (README, "
+    fit = sub.add_parser("eval-fit", help="measure the fit score on labelled creators and products (docs, "
                                           "\"Fit quality\")")
     fit.add_argument("--creators", required=True, help="creator list (bios, posts, categories; fees not needed)")
     fit.add_argument("--products", required=True, help="product catalogue (brands not needed)")
