@@ -1,4 +1,4 @@
-"""The HTTP API (README, "HTTP API"): FastAPI, served by uvicorn with `matchmaker serve`.
+"""The HTTP API (docs, "HTTP API"): FastAPI, served by uvicorn with `matchmaker serve`.
 
 Upload files, validate them, start runs (in the background: progress and cancel), fetch a run's plan, summary
 and explanations, list runs, diff two, sweep what-ifs and re-plan with minimal change. Input problems are the

@@ -1,4 +1,4 @@
-"""What changed between two plans (README, "Plan diff"): per creator, the bookings added, dropped and moved,
+"""What changed between two plans (docs, "Plan diff"): per creator, the bookings added, dropped and moved,
 with why: the settings and choices (locks, bans) that changed, and each booking's value and fee.
 
 Plans are the run store's rows (history.plan_rows): creator_id, product_id, value, fee, cash, ...

@@ -1,4 +1,4 @@
-"""Run history (README, "Run history"): each outcome recorded in the run store (io/store.py) with its inputs,
+"""Run history (docs, "Run history"): each outcome recorded in the run store (io/store.py) with its inputs,
 campaign, plan and summary; an old run reopened as the data and campaign it was planned with.
 """
 

@@ -1,4 +1,4 @@
-"""Runs in the background, for the HTTP API (README, "HTTP API"): each job prepares and solves a campaign on a
+"""Runs in the background, for the HTTP API (docs, "HTTP API"): each job prepares and solves a campaign on a
 worker thread, says its stage and progress, can be cancelled (its best plan so far is kept, "interrupted"), and
 is recorded in the run store under the id it was given when queued. Prepared campaigns are kept (a few, the most
 recent) so what-if and re-plans on a run do not embed and score again.

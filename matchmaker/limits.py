@@ -1,7 +1,7 @@
 """Limits that protect the machine from an input too large to read: each is checked as early as it can
 be (file size before reading, rows before parsing, an .xlsx's unpacked size from its zip directory) and
 raised through an environment variable, which belongs to whoever runs matchmaker (never to an uploaded
-campaign file). README, "Limits"."""
+campaign file). docs, "Limits"."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ class Outcome:
         return overlap_rows(self.data, 0.0, among=np.unique(self.plan["c"].to_numpy(int)))
 
     def estimated_reach(self) -> float:
-        """The booked creators' estimated unique audience (fit.overlap.unique_reach; README, "The app")."""
+        """The booked creators' estimated unique audience (fit.overlap.unique_reach; docs, "The app")."""
         booked = np.unique(self.plan["c"].to_numpy(int))
         pairs = self.booked_overlaps()
         local = np.searchsorted(booked, pairs[["a", "b"]].to_numpy(int)) if len(pairs) else np.zeros((0, 2), int)

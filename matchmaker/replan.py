@@ -1,4 +1,4 @@
-"""Pilot, then scale (README, "Pilot, then scale"): learn from a pilot's results, re-price every eligible
+"""Pilot, then scale (docs, "Pilot, then scale"): learn from a pilot's results, re-price every eligible
 pair, and plan the rest of the budget with the pilot's bookings kept, extended or dropped; then say what
 changed against the plan the prior alone gives for the same budget, and why.
 
@@ -194,7 +194,7 @@ DEFAULT_PENALTY_SHARE = 0.1  # no penalty given: a tenth of the previous booking
 
 def stay_close(prepared: Prepared, previous: pd.DataFrame, penalty: float | None = None,
                changes: Mapping[str, Any] | None = None, **solve_args: Any) -> tuple[Outcome, dict[str, Any]]:
-    """Re-plan with minimal change (README, "Re-plan with minimal change"): the best plan less `penalty` (in the
+    """Re-plan with minimal change (docs, "Re-plan with minimal change"): the best plan less `penalty` (in the
     objective's units) per changed booking, a previous booking dropped or a new one added. Maximising
     value - penalty x (dropped + added) is maximising, over the new plan's bookings, value + penalty for a
     previous booking and value - penalty for a new one (the previous plan's size is a constant).

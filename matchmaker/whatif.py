@@ -1,4 +1,4 @@
-"""What-if on a prepared campaign, with no embedding, scoring or overlap estimate done again (README,
+"""What-if on a prepared campaign, with no embedding, scoring or overlap estimate done again (docs,
 "What-if"): the value/budget frontier, the overlap-threshold sweep, and what each rule costs (the plan's value
 with that rule relaxed, less the plan's value). Each point keeps its plan (an Outcome), so a chart can show it.
 

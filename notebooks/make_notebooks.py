@@ -174,7 +174,7 @@ plt.tight_layout(); plt.show()
 summary = quality.assign(value_over_greedy=(quality["value"] - quality["greedy"]) / quality["greedy"])
 summary[["creators", "products", "budget_factor", "status", "value", "bound", "gap", "greedy", "value_over_greedy", "seconds"]].round(4)'''),
     md("## Pilot, then scale: a simulated market\n\n"
-       "The sample campaign with hidden true conversion rates and views (`matchmaker/eval/market.py`; README, \"The simulated "
+       "The sample campaign with hidden true conversion rates and views (`matchmaker/eval/market.py`; docs, \"The simulated "
        "market\"). For each pilot share of the ¥1,200,000 budget: the realised GMV of no pilot, of a pilot then `replan` of the "
        "rest, and of the oracle that knows the true rates. The pilot's gain over no pilot (realised) and the gain of learning "
        "alone (the pilot then the re-plan, against the same pilot then the prior's plan for the rest, in expectation under the "
@@ -225,7 +225,7 @@ scale.pivot_table(index="creators", columns="stage", values="seconds", sort=Fals
     md("## Large campaigns: recorded runs\n\n"
        "Synthetic campaigns (pairs and overlaps tables, `matchmaker/eval/synthetic.py`) of growing size, each a line of "
        "`benchmarks/results/solve.jsonl` written by `python benchmarks/run.py solve ... >> benchmarks/results/solve.jsonl` "
-       "on the 2-core development machine (the commands are in the README's Benchmarks section); the latest line "
+       "on the 2-core development machine (the commands are in docs/benchmarks.md); the latest line "
        "of each size is plotted. Too slow to re-run here; append your own lines to compare machines. Stage seconds against creators, peak memory (max RSS) and "
        "the reported gap."),
     code('''import json
@@ -243,7 +243,7 @@ runs[["creators", "products", "eligible_pairs", "overlap_conflicts", "status", "
     md("## The whole command line: recorded runs\n\n"
        "`matchmaker optimize` on creator lists from the sample's generator (Chinese headers, messy numbers, 9 categories, "
        "product variants): read, validated, embedded with a cold cache, scored, pooled, solved and checked. Each size is a line of "
-       "`benchmarks/results/cli.jsonl` written by `python benchmarks/run.py cli --creators N ...` (README, Benchmarks). Stage "
+       "`benchmarks/results/cli.jsonl` written by `python benchmarks/run.py cli --creators N ...` (docs/benchmarks.md). Stage "
        "seconds of the cold run against creators, the process's peak memory (cold and warm cache), and the reported gap."),
     code('''cli = pd.json_normalize([json.loads(line) for line in (ROOT / "benchmarks" / "results" / "cli.jsonl").read_text().splitlines() if line.strip()])
 cli = cli.drop_duplicates(["creators", "products"], keep="last").sort_values("creators")

@@ -1,7 +1,7 @@
 """Audience overlap of two booked creators, recomputed from ProblemData for the checker.
 
 Written apart from fit/overlap.py on purpose (scalar Python against its blocked numpy), so a slip in
-either shows as a disagreement in the tests. The rule it re-derives (README, "Input format"): the
+either shows as a disagreement in the tests. The rule it re-derives (docs, "Input format"): the
 overlaps table when one is given (pairs not listed overlap 0), else the estimate
 0.6 * Jaccard(category sets) * mean of the known audience similarities (0.4 when none is known).
 """

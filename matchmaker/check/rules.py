@@ -78,7 +78,7 @@ def check_bookings(b: Booked) -> list[str]:
     return out
 
 
-# Levels inside one category (README, "The model"): > ＞ › » → / ／, a dash with spaces around it, or a dash
+# Levels inside one category (docs, "The model"): > ＞ › » → / ／, a dash with spaces around it, or a dash
 # between Chinese characters. Written here again, apart from inputs/parse.py, on purpose.
 _LEVEL_BREAK = re.compile(r"\s*[>＞›»→/／]\s*|\s+[-－—]\s+|(?<=[\u4e00-\u9fff])[-－—](?=[\u4e00-\u9fff])")
 

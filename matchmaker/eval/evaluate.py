@@ -275,7 +275,7 @@ def calibration(pairs: pd.DataFrame, scores: np.ndarray, bins: int = 10, folds: 
 
 
 def variants(data: ProblemData, config: Config, embedder: Embedder) -> dict[str, Scorer]:
-    """matchmaker's style score and what each of its parts adds (README, "Fit quality"): the score before, the
+    """matchmaker's style score and what each of its parts adds (docs, "Fit quality"): the score before, the
     default, and the default without category prototypes, without category inference, without pieces, and with
     none of the three; the default centred per creator; and random."""
     off = {"without category prototypes": {"scoring.category_prototypes": False},
@@ -292,7 +292,7 @@ def variants(data: ProblemData, config: Config, embedder: Embedder) -> dict[str,
 def creator_centred(scorer: Scorer) -> Scorer:
     """Both-sided hubness correction of a 0..1 style score (a squashed z-score per product): its z-score less the
     creator's mean over the products, so that a creator close to every product is not first for each. It keeps
-    each creator's ranking of the products; measured, not in the pipeline (README, "Fit quality")."""
+    each creator's ranking of the products; measured, not in the pipeline (docs, "Fit quality")."""
     def score(pairs: pd.DataFrame) -> np.ndarray:
         s = np.clip(scorer(pairs), 1e-9, 1 - 1e-9)
         z = pd.Series(np.log(s / (1 - s)), index=pairs.index)

@@ -1,4 +1,4 @@
-"""A simulated market to test pilot-then-scale (README, "Pilot, then scale"): the campaign as given, with
+"""A simulated market to test pilot-then-scale (docs, "Pilot, then scale"): the campaign as given, with
 hidden true conversion rates and views; three ways to spend one budget, judged by the GMV they realise.
 
     no pilot   the prior's plan for the whole budget

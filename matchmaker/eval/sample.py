@@ -90,7 +90,7 @@ PRODUCTS = [  # product_id, brand, name, category, description, price, min, max,
     ("P24", "云裳", "云裳运动休闲卫衣", "服饰", "宽松加绒连帽卫衣，男女同款街头风，秋冬必备", 259, 1, 5, 0, 1, "all", "18-24"),
 ]
 
-CAMPAIGN_TOML = """# Sample campaign for the bundled data (see README "Campaign config").
+CAMPAIGN_TOML = """# Sample campaign for the bundled data (see docs, "Campaign config").
 [inputs]
 creators = "creators.csv"
 products = "products.csv"

@@ -1,4 +1,4 @@
-"""What a booking is expected to sell and cost: pure array code, no I/O (README, "Money").
+"""What a booking is expected to sell and cost: pure array code, no I/O (docs, "Money").
 
 For a booking of creator c for product p, with the campaign's [economics] and [conversion]:
 

@@ -1,4 +1,4 @@
-"""A light fit model learned from a brand's own history (`matchmaker train-fit --kind linear`; README, "Fit
+"""A light fit model learned from a brand's own history (`matchmaker train-fit --kind linear`; docs, "Fit
 quality"): logistic regression over each eligible pair's features (style, audience, performance) with the past
 collaborations as positives and the same creators' other eligible pairs as negatives, and/or a pilot's bookings
 labelled by how they converted (from_results). Its output is the

@@ -136,7 +136,7 @@ def unique_reach(followers: np.ndarray, overlaps: pd.DataFrame) -> float:
     Creators are added largest first; each brings the part of its audience no earlier creator reaches,
     the overlaps taken as independent: new(c) = f(c) * prod over earlier b of (1 - overlap(b, c)).
     Exact for two creators (f(a) + f(b) - overlap * f(b)), for disjoint, nested or identical audiences;
-    never below the largest audience nor above the sum (README, "The app")."""
+    never below the largest audience nor above the sum (docs, "The app")."""
     f = np.nan_to_num(np.asarray(followers, dtype=float), nan=0.0)
     if not len(f):
         return 0.0

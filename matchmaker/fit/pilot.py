@@ -1,4 +1,4 @@
-"""What a pilot taught: each creator's conversion, learned by empirical-Bayes shrinkage (README, "Pilot,
+"""What a pilot taught: each creator's conversion, learned by empirical-Bayes shrinkage (docs, "Pilot,
 then scale"). Pure array code, no I/O.
 
 A pilot booking i of creator c had v_i views and o_i orders; the prior expected conversion mu_i

@@ -63,7 +63,7 @@ MAX_PIECES = 32  # per creator: the first ones (a bound on memory with long post
 
 
 def creator_pieces(creators: pd.DataFrame) -> list[tuple[str, ...]]:
-    """Each creator's text as the pieces style scores one by one (README, "Fit quality"): the bio's segments
+    """Each creator's text as the pieces style scores one by one (docs, "Fit quality"): the bio's segments
     and the recent_posts column's posts, each once, in order, at most MAX_PIECES; the text whole when it has no piece
     of two characters, ("",) when it has no text."""
     posts = creators["recent_posts"] if "recent_posts" in creators else [""] * len(creators)
@@ -194,7 +194,7 @@ def cosines(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray) -> np.nda
 
 @dataclass(frozen=True)
 class CategorySignals:
-    """What the products' categories add to a pair's cosine (README, "Fit quality"): with [scoring]
+    """What the products' categories add to a pair's cosine (docs, "Fit quality"): with [scoring]
     category_inference, the category names' embeddings (`names`) each text's category is inferred among, at the
     softmax's `temperature`; with [scoring] category_prototypes, the categories' prototypes (`prototypes`, one row
     each) and which is each product's (`prototype_of`, -1: none): category_prototypes."""
@@ -237,7 +237,7 @@ def category_prototypes(products: pd.DataFrame, product_emb: np.ndarray,
 def category_chance(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, names: np.ndarray,
                     temperature: float) -> np.ndarray:
     """creators x products: the chance both are of one category, each side's distribution over the category names
-    a softmax of its cosines with them at the temperature (README, "Fit quality"). A creator's, of pieces: per
+    a softmax of its cosines with them at the temperature (docs, "Fit quality"). A creator's, of pieces: per
     name the highest of its pieces' chances, made a distribution again (a creator is of a category when
     one of its pieces speaks of it, as its cosine is its best pieces')."""
 

@@ -160,7 +160,7 @@ OVERLAP_COLUMNS: tuple[Column, ...] = (
 
 HISTORY_COLUMNS: tuple[Column, ...] = PAIR_COLUMNS[:2]  # past collaborations, for train-fit
 
-# Deal terms per creator and product, over the creator's own (README, "Money"): a slot fee, a pricing model,
+# Deal terms per creator and product, over the creator's own (docs, "Money"): a slot fee, a pricing model,
 # a commission rate or a rebate negotiated for this product only.
 DEAL_COLUMNS: tuple[Column, ...] = (
     Column("creator_id", "id", True, ("达人id", "达人ID", "抖音号", "达人抖音号", "creator", "creator id", "uid"),
@@ -219,7 +219,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "choices": CHOICE_COLUMNS,
 }
 
-# The largest value each number may take (README, "Input format"): far above any real campaign, and low
+# The largest value each number may take (docs, "Input format"): far above any real campaign, and low
 # enough that the solver's integer arithmetic (money in fen, values in 1/10,000) cannot overflow.
 MAX_MONEY = 1e9  # CNY for one slot or one product's price
 MAX_COUNT = 1_000_000
@@ -231,7 +231,7 @@ MAXIMA: dict[str, float] = {
     "views": 1e11, "clicks": 1e11, "orders": 1e10, "gmv": 1e12, "spend": 1e12,
 }
 
-# A pricing label (case, spaces and "+" ignored) -> flat, commission or fee+commission (README, "Money").
+# A pricing label (case, spaces and "+" ignored) -> flat, commission or fee+commission (docs, "Money").
 PRICING_ALIASES = {
     "flat": "flat", "fee": "flat", "flatfee": "flat", "一口价": "flat", "固定费用": "flat", "包干": "flat",
     "commission": "commission", "commissiononly": "commission", "纯佣": "commission", "纯佣金": "commission",
@@ -247,7 +247,7 @@ def pricing_key(label: object) -> str:
     return re.sub(r"[\s_\-]+", "", str(label).strip().lower())
 
 # A tier label (case and a trailing 达人 ignored) -> top_kol or alliance; a campaign's [tiers] table adds to
-# or overrides it (README, "Input format"). Xingtu's levels: 头部 and 肩部 are bought as Top-KOLs (slot
+# or overrides it (docs, "Input format"). Xingtu's levels: 头部 and 肩部 are bought as Top-KOLs (slot
 # fees), 腰部, 尾部, 素人 and KOCs through the Alliance.
 TIER_ALIASES = {
     "top_kol": "top_kol", "top kol": "top_kol", "topkol": "top_kol", "kol": "top_kol",

@@ -1,4 +1,4 @@
-"""The run store: every run's inputs, campaign, plan and summary in one embedded DuckDB file (README,
+"""The run store: every run's inputs, campaign, plan and summary in one embedded DuckDB file (docs,
 "Run history"). The only code that knows the store's layout.
 
 Safe with several writers and with runs killed mid-write:

@@ -211,7 +211,7 @@ TEXT: dict[str, dict[str, str]] = {
     "category_inference": {"en": "Style also from the category each text speaks of",
                            "zh": "风格匹配也参考文本推断的类目"},
     "category_inference_help": {"en": "Each bio and product text's likely category among the products' categories "
-                                      "(zero-shot); measured: per-creator AUC +0.019 on the sample (README, "
+                                      "(zero-shot); measured: per-creator AUC +0.019 on the sample (docs, "
                                       "\"Evaluation\").",
                                 "zh": "根据简介和商品文本推断其最可能的商品类目（零样本）；"
                                       "实测：示例数据每位达人的 AUC 提高 0.019。"},
