@@ -385,6 +385,9 @@ def results_ui(lang: str, outcome: Outcome) -> None:
         return
     info = outcome.summary()
     e = info["expected"]
+    for caution in info["cautions"]:  # a plan expected to lose money, stand-ins for data: said in words
+        (st.error if caution.template.startswith("the plan is expected to lose money") else st.warning)(
+            say(lang, caution))
     cols = st.columns(4)
     cols[0].metric(t(lang, "m_budget"), money(lang, info["budget_used"]), f"{info['budget_used_share']:.0%}",
                    delta_color="off", delta_arrow="off", border=True)

@@ -15,6 +15,9 @@ from .data import ProblemData
 from .fit.overlap import overlap_rows, unique_reach
 from .plan.instance import Instance
 from .plan.result import SolveResult
+from .problems import Message, msg
+
+CONCENTRATION = 0.2  # a booking above this share of the spend is said to carry the campaign
 
 
 def _number(value: float, digits: int) -> float | None:
@@ -77,6 +80,44 @@ class Outcome:
                 "cpm": round(1000 * cost / total["views"], 2) if total["views"] > 0 else None,
                 "priced": bool(len(plan)) and bool(self.data.products["price"].notna().to_numpy()[plan["p"]].all())}
 
+    def cautions(self) -> tuple[Message, ...]:
+        """What a marketer must know before banking on the plan's figures, in words: a plan (or bookings)
+        expected to lose money, one booking carrying the campaign, and figures that are stand-ins for data."""
+        plan, out = self.plan, []
+        if not len(plan):
+            return ()
+        e = self.money()
+        if e["priced"] and e["roi"] is not None and e["roi"] < 1:
+            out.append(msg("the plan is expected to lose money: expected GMV ¥{gmv:,.0f} for a cost of ¥{cost:,.0f} "
+                           "(ROI {roi:.2f}); set a minimum ROI of 1 (min_roi) or maximise expected profit to keep "
+                           "only bookings expected to pay back", gmv=e["gmv"], cost=e["cost"], roi=e["roi"]))
+        losing = plan["roi"].to_numpy(float) < 1
+        if e["priced"] and losing.any():
+            out.append(msg("{n} of {total} bookings are expected to return less than they cost (¥{spend:,.0f} of "
+                           "spend)", n=int(losing.sum()), total=len(plan), spend=float(plan["cash"][losing].sum())))
+        spend = float(plan["cash"].sum())
+        top = int(plan["cash"].to_numpy(float).argmax())
+        if spend > 0 and len(plan) > 1 and plan["cash"].iloc[top] > CONCENTRATION * spend:
+            out.append(msg("one booking ({creator} for {product}) takes {share:.0%} of the spend: the campaign's "
+                           "result rides on it", creator=str(plan["creator_id"].iloc[top]),
+                           product=str(plan["product_id"].iloc[top]), share=float(plan["cash"].iloc[top]) / spend))
+        if "views_from" in plan:
+            peers = plan["views_from"].astype(str).isin(("peers", "none")).to_numpy()
+            if peers.any():
+                out.append(msg("{n} bookings are of creators with no views or followers in the export: their views "
+                               "are their tier's lower quartile, a stand-in with a wide range, not data",
+                               n=int(peers.sum())))
+            default = (plan["conversion_from"].astype(str) == "default").to_numpy()
+            if default.any():
+                out.append(msg("the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views "
+                               "become orders), not data: give products a conversion rate, the campaign a "
+                               "[conversion] table by category, or run a pilot", n=int(default.sum()), total=len(plan),
+                               rate=self.config.economics.conversion))
+        if self.data.overlaps is None and len(self.conflicts):
+            out.append(msg("audience overlaps are estimated from categories and audience shares, not measured: "
+                           "{n:,} creator pairs were kept apart on the estimate", n=len(self.conflicts)))
+        return tuple(out)
+
     def summary(self) -> dict[str, Any]:
         """Status, whose plan, objective, proved bound and gap (null when nothing was proved), budget
         used, spend by tier and by product, sizes and stage times."""
@@ -116,6 +157,7 @@ class Outcome:
             "overlap_conflicts": int(len(self.conflicts)),
             "overlap_source": "table" if self.data.overlaps is not None else "estimated",
             "why_no_plan": list(self.reasons),
+            "cautions": list(self.cautions()),  # the plan's figures a marketer must not bank on blindly
             "products_without_creators": list(self.notes),
             "warnings": len(self.data.warnings),
             "stage_seconds": {k: round(v, 3) for k, v in self.timings.items()},

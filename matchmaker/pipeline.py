@@ -342,6 +342,16 @@ def _empty_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
     if cheapest > inst.budget:
         return (msg("the budget of ¥{budget:,.0f} is below the cheapest eligible creator's fee (¥{fee:,.0f}): "
                     "raise the budget", budget=inst.budget, fee=cheapest),)
+    pairs = outcome.candidates
+    if outcome.config.economics.objective == "profit" and len(pairs) and (pairs["value"].to_numpy(float) <= 0).all():
+        best = pairs.iloc[int(pairs["value"].to_numpy(float).argmax())]
+        return (msg("no booking is expected to pay back, so the plan maximising expected profit books no one: the "
+                    "best booking ({creator} for {product}) is expected to bring ¥{gmv:,.0f} of GMV for "
+                    "¥{cost:,.0f} (profit ¥{profit:,.0f}); its conversion is {rate:.3%} of views from {source}. "
+                    "Give products a conversion rate or margin, a [conversion] table by category, or run a pilot; "
+                    "or maximise fit or GMV", creator=str(best["creator_id"]), product=str(best["product_id"]),
+                    gmv=float(best["gmv"]), cost=float(best["cost"]), profit=float(best["value"]),
+                    rate=float(best["conversion"]), source=str(best.get("conversion_from", "the prior"))),)
     return (msg("every eligible booking breaks a rule (a product's budget or maximums, the Top-KOL share cap, "
                 "overlaps or exclusivity): relax them"),)
 

@@ -411,3 +411,15 @@ def test_an_amount_in_another_currency_is_read_as_it_is_with_a_warning():
     data = make_data(rows, [product("p1")], config)
     assert [(w.row, w.column, w.value) for w in data.warnings if "another currency" in w.message] == [
         (None, "fee", "Rate (USD)")]
+
+
+def test_a_total_row_with_its_label_in_another_column_is_skipped():
+    """Buyin writes 合计 in column A (the nickname) and leaves the id blank: a total row, not a creator
+    missing its id."""
+    creators = [creator("d1"), creator("d2"), {"creator_id": "", "name": "合计", "fee": "2000", "categories": ""}]
+    data = make_data(creators, [product("p")])
+    assert data.creators["creator_id"].tolist() == ["d1", "d2"]
+    assert any("a total row" in w.message and w.row == 4 for w in data.warnings)
+    with pytest.raises(InputError):  # a blank id on a row that is not a total is still an error
+        make_data([creator("d1"), {"creator_id": "", "name": "小鹿", "fee": "2000", "categories": "beauty"}],
+                  [product("p")])

@@ -330,6 +330,8 @@ def _written_outcome(outcome: Outcome, out: Path, summary_path: Path | None, wri
          f"{info['estimated_unique_reach']:,.0f}; {_money_words(info)}; {_objective_words(info)}, "
          f"{_bound_words(info)} ({info['status']}, plan from {info['plan_from']}); "
          f"greedy {info['greedy_value']:,.3f}")
+    for caution in info["cautions"]:
+        _say(f"  caution: {caution}")
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 
@@ -339,6 +341,8 @@ def _money_words(info: dict) -> str:
     if not e["priced"]:
         return "expected GMV unknown (a booked product has no price)"
     roi = f", ROI {e['roi']:.2f}" if e["roi"] is not None else ""
+    if e["roi"] is not None and e["roi"] < 1:
+        roi += " (EXPECTED TO LOSE MONEY)"
     return f"expected GMV ¥{e['gmv']:,.0f} (¥{e['gmv_low']:,.0f}-¥{e['gmv_high']:,.0f}){roi}"
 
 

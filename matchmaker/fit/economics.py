@@ -2,7 +2,8 @@
 
 For a booking of creator c for product p, with the campaign's [economics] and [conversion]:
 
-    views       c's average (or expected) views, else followers x the view rate of c's tier
+    views       c's average (or expected) views, else followers x the view rate of c's tier, else (no reach
+                figure) the lower quartile of its tier's, with a range widened by their spread (expected_views)
     conversion  orders per view: p's conversion_rate, else [conversion][p's category], else conversion;
                 x top_kol_conversion for a Top-KOL; x [price_bands][the band of p's price], else
                 (price / reference_price) ^ -price_elasticity;
@@ -32,27 +33,56 @@ import pandas as pd
 from ..config import Config
 from ..data import ProblemData
 from ..inputs.parse import norm_category
+from .known import peer_fill
 from .pilot import Z80, Learned, prior_log_sd
 
 MONEY_COLUMNS = ["views", "conversion", "orders", "gmv", "gmv_low", "gmv_high", "fee_paid", "commission",
-                 "commission_low", "commission_high", "sample", "cash", "cost", "profit", "profit_low", "roi"]
+                 "commission_low", "commission_high", "sample", "cash", "cost", "profit", "profit_low", "roi",
+                 "views_from", "conversion_from"]  # the last two: where the views and the conversion come from
 OBJECTIVE_COLUMNS = {"gmv": "gmv", "profit": "profit", "reach": "views"}
 CONSERVATIVE_COLUMNS = {"gmv": "gmv_low", "profit": "profit_low", "reach": "views"}
 
 
-def _views(creators: pd.DataFrame, config: Config) -> np.ndarray:
+VIEW_SOURCES = ("export", "followers", "peers", "none")
+CONVERSION_SOURCES = ("product", "category", "default", "pilot", "pilot category", "pilot overall")
+
+
+def expected_views(creators: pd.DataFrame, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per creator: expected views of one booking, where the figure comes from, and the extra log-sd it
+    carries. "export": the creator's average views; "followers": followers x its tier's view rate; "peers": no
+    reach figure at all, so the lower quartile of its tier's expected views (known.peer_fill), its range widened
+    by the spread of those views; "none": nobody in the pool has a reach figure (0 views)."""
     e = config.economics
-    rate = np.where(creators["tier"].to_numpy(object) == "top_kol", e.view_rate_top_kol, e.view_rate_alliance)
-    views = creators["avg_views"].to_numpy(float)
-    return np.nan_to_num(np.where(np.isnan(views), creators["followers"].to_numpy(float) * rate, views))
+    tier = creators["tier"].to_numpy(object)
+    rate = np.where(tier == "top_kol", e.view_rate_top_kol, e.view_rate_alliance)
+    given = creators["avg_views"].to_numpy(float)
+    by_followers = creators["followers"].to_numpy(float) * rate
+    views = np.where(np.isnan(given), by_followers, given)
+    source = np.where(~np.isnan(given), "export", np.where(~np.isnan(by_followers), "followers", "peers"))
+    filled, unknown = peer_fill(views, tier)
+    extra = np.zeros(len(views))
+    if unknown.any() and not unknown.all():
+        for group in np.unique(tier[unknown]):
+            peers = np.log1p(views[(tier == group) & ~unknown])
+            spread = float(np.std(peers)) if len(peers) > 1 else float(np.std(np.log1p(views[~unknown])))
+            extra[(tier == group) & unknown] = spread
+    source = np.where(np.isnan(filled), "none", source).astype(object)
+    return np.nan_to_num(filled), source, extra
 
 
-def _prior(products: pd.DataFrame, config: Config) -> np.ndarray:
-    """Per product, orders per view before the creator's tier and fit."""
+def _prior(products: pd.DataFrame, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Per product, orders per view before the creator's tier and fit, and where it comes from: "product" (its
+    conversion_rate), "category" (the campaign's [conversion] table) or "default" (economics.conversion)."""
     by_category = {norm_category(k): v for k, v in config.conversion.items()}
-    prior = np.array([by_category.get(norm_category(k), config.economics.conversion) for k in products["category"]])
+    keys = [norm_category(k) for k in products["category"]]
+    prior = np.array([by_category.get(k, config.economics.conversion) for k in keys], dtype=float)
     given = products["conversion_rate"].to_numpy(float)
-    return np.where(np.isnan(given), prior, given)
+    source = np.where(~np.isnan(given), "product", np.where([k in by_category for k in keys], "category", "default"))
+    return np.where(np.isnan(given), prior, given), source.astype(object)
+
+
+PILOT_SOURCES = {"own": "pilot", "category": "pilot category", "pilot": "pilot overall"}
+SOURCE_COLUMNS = ["views_from", "conversion_from"]
 
 
 def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
@@ -67,11 +97,16 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     by_price = np.where(given > 0, (np.where(given > 0, given, 1.0) / e.reference_price) ** -e.price_elasticity, 1.0)
     for (low, high), factor in config.price_bands.items():  # a band in the config, over the elasticity
         by_price = np.where((given >= low) & (given < high), factor, by_price)
-    conversion = _prior(products, config)[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
-    views = _views(creators, config)[c]
+    prior, conversion_from = _prior(products, config)
+    conversion_from = conversion_from[p]
+    conversion = prior[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
+    all_views, view_source, view_sd = expected_views(creators, config)
+    views = all_views[c]
     if learned is not None:
         conversion = conversion * learned.conversion[c]
         views = views * learned.views[c]
+        conversion_from = np.array([PILOT_SOURCES.get(x, x) for x in learned.source[c]], dtype=object)
+        view_source = np.where(learned.source == "own", "pilot", view_source)
     orders = views * conversion
     gmv = orders * price[p]
     paid, pricing, rate = data.pair_terms(c, p)  # the creator's terms, or the pair's deal
@@ -83,6 +118,9 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     margin = products["margin"].to_numpy(float)
     margin = np.where(np.isnan(margin), e.margin, margin)[p]
     sd = learned.log_sd[c] if learned is not None else np.full(len(c), prior_log_sd(e.spread))
+    if learned is not None:  # a piloted creator's views were seen
+        view_sd = np.where(learned.source == "own", 0.0, view_sd)
+    sd = np.sqrt(sd ** 2 + view_sd[c] ** 2)  # a creator with no reach figure: its peers' spread too
     low, high = np.exp(-Z80 * sd), np.exp(Z80 * sd)  # without a pilot: 1 / spread and spread
     commission = rate * gmv
     cost = cash + commission
@@ -92,6 +130,8 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
         "commission_high": commission * high, "sample": sample, "cash": cash,
         "cost": cost, "profit": gmv * margin - cost, "profit_low": gmv * low * (margin - rate) - cash,
         "roi": np.divide(gmv, cost, out=np.full(len(gmv), np.nan), where=cost > 0),
+        "views_from": pd.Categorical(view_source[c], categories=VIEW_SOURCES + ("pilot",)),
+        "conversion_from": pd.Categorical(conversion_from, categories=CONVERSION_SOURCES),
     })
 
 

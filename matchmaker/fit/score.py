@@ -15,9 +15,11 @@ each component in 0..1:
 - audience: mean of the known parts: gender (share of the creator's audience of the target gender),
   age (share in the target age bands), region (1 if the main region is the target, else 0).
   Neutral 0.5 when nothing is known.
-- performance: mean of the known parts: reach (log of average or expected views, or of 10% of
-  followers, relative to the largest in the pool), engagement (percentile rank in the pool), experience
-  score / 5, completion rate (完播率, percentile rank in the pool). Neutral 0.5 when nothing is known.
+- performance: mean of the parts: reach (log of average or expected views, or of 10% of followers, relative
+  to the largest in the pool), engagement (percentile rank in the pool), experience score / 5, completion
+  rate (完播率, percentile rank in the pool). A creator's unknown part takes the lower quartile of its tier's
+  known values (missing data is uncertainty, never a bonus); a part nobody has is left out. Neutral 0.5
+  when the pool has none of them.
 A pairs table, when given, replaces eligibility and values (components are left blank).
 """
 
@@ -39,7 +41,7 @@ from ..inputs.schema import AGE_BANDS
 from .economics import objective_values
 from .embed import Shared
 from .engine import Engine, LocalEngine, partitions
-from .known import mean_known
+from .known import mean_known, peer_fill
 
 VIEW_RATE = 0.1  # expected views per follower when average views are unknown
 CANDIDATE_COLUMNS = ["c", "p", "creator_id", "product_id", "fee", "cash", "style", "audience",
@@ -330,15 +332,18 @@ def style_scores(creator_emb: np.ndarray | Pieces, product_emb: np.ndarray, crea
 
 
 def performance_scores(creators: pd.DataFrame) -> np.ndarray:
-    """Per creator, in 0..1 (see module docstring)."""
+    """Per creator, in 0..1 (see module docstring). An unknown part takes the lower quartile of the creators
+    of its tier that have it (known.peer_fill), so a creator missing a figure never scores above its peers
+    on that part; a part nobody in the pool has is left out for everyone."""
+    tier = creators["tier"].to_numpy(object)
     views = creators["avg_views"].to_numpy(float)
     views = np.where(np.isnan(views), creators["followers"].to_numpy(float) * VIEW_RATE, views)
-    reach = np.log1p(views)
+    reach = peer_fill(np.log1p(views), tier)[0]
     top = np.nanmax(reach) if np.isfinite(reach).any() else np.nan
     reach = reach / top if top and top > 0 else np.full(len(views), np.nan)
-    engagement = creators["engagement_rate"].astype(float).rank(pct=True).to_numpy(float)
-    experience = creators["experience_score"].to_numpy(float) / 5.0
-    completion = creators["completion_rate"].astype(float).rank(pct=True).to_numpy(float)
+    engagement = peer_fill(creators["engagement_rate"].astype(float).rank(pct=True).to_numpy(float), tier)[0]
+    experience = peer_fill(creators["experience_score"].to_numpy(float) / 5.0, tier)[0]
+    completion = peer_fill(creators["completion_rate"].astype(float).rank(pct=True).to_numpy(float), tier)[0]
     return mean_known(np.vstack([reach, engagement, experience, completion]), 0.5)
 
 

@@ -220,11 +220,20 @@ def _long_cells(frame: pd.DataFrame, headers: list[str], out: Collector) -> bool
 TOTAL_LABELS = ("合计", "总计", "小计", "汇总", "total", "totals", "sum", "grand total")
 
 
+def _label(cells: pd.Series) -> pd.Series:
+    return cells.astype(str).str.strip().str.lower().str.rstrip(":：")
+
+
 def _without_total_rows(frame: pd.DataFrame, id_header: str, out: Collector) -> pd.DataFrame:
-    """A row whose id cell says 合计/总计/Total is the export's total line, not a creator or product:
-    skipped, with a warning naming it."""
-    labels = frame[id_header].astype(str).str.strip().str.lower().str.rstrip(":：")
-    total = labels.isin(TOTAL_LABELS)
+    """A row whose id cell says 合计/总计/Total is the export's total line, not a creator or product; so is a
+    row with a blank id whose first filled cell says so (Buyin writes 合计 in column A, the nickname): skipped,
+    with a warning naming it."""
+    total = _label(frame[id_header]).isin(TOTAL_LABELS)
+    blank_id = frame[id_header].isna() | (frame[id_header].astype(str).str.strip() == "")
+    for index in frame.index[blank_id & ~total]:
+        filled = frame.loc[index].dropna()
+        filled = filled[filled.astype(str).str.strip() != ""]
+        total.at[index] = bool(len(filled)) and _label(filled.iloc[:1]).isin(TOTAL_LABELS).iloc[0]
     for index in frame.index[total]:
         out.add(row_of(index), id_header, frame.at[index, id_header], msg("a total row, not a record: skipped"),
                 "warning")

@@ -320,6 +320,7 @@ COLUMNS_ZH = {
     "conversion_rate": "转化率", "expected_views": "预估播放量", "expected_orders": "预估订单数",
     "expected_gmv": "预估GMV（元）", "gmv_low": "GMV低值（元）", "gmv_high": "GMV高值（元）", "cash": "现金支出（元）",
     "commission": "预估佣金（元）", "cost": "总成本（元）", "roi": "ROI", "expected_profit": "预估利润（元）",
+    "views_from": "播放量来源", "conversion_from": "转化率来源",
     "gmv": "预估GMV（元）", "amount": "金额（元）", "figure": "指标", "change": "变化", "before": "之前",
     "after": "之后", "pilot": "试投表现",
     "lock": "锁定", "ban": "排除", "max_overlap": "重合上限",
@@ -338,6 +339,13 @@ LABELS = {
     "added": {"en": "added", "zh": "新增"}, "moved": {"en": "moved", "zh": "调整"},
     "dropped": {"en": "dropped", "zh": "移除"}, "kept": {"en": "kept", "zh": "不变"},
     "error": {"en": "error", "zh": "错误"}, "warning": {"en": "warning", "zh": "提醒"},
+    # where a booking's views and conversion come from (fit/economics.py: views_from, conversion_from)
+    "export": {"en": "export", "zh": "导出数据"}, "followers": {"en": "followers", "zh": "按粉丝数推算"},
+    "peers": {"en": "peers", "zh": "同层级估计"}, "none": {"en": "none", "zh": "无数据"},
+    "product": {"en": "product", "zh": "商品转化率"}, "category": {"en": "category", "zh": "类目先验"},
+    "default": {"en": "default", "zh": "默认先验"}, "pilot": {"en": "pilot", "zh": "试投"},
+    "pilot category": {"en": "pilot category", "zh": "试投同类目"},
+    "pilot overall": {"en": "pilot overall", "zh": "试投整体"},
 }
 
 

@@ -2,6 +2,21 @@
 template's placeholders; tests/test_i18n.py holds every msg() template in the package to an entry here."""
 
 MESSAGES_ZH: dict[str, str] = {
+    # cautions on a plan's figures (outcome.cautions)
+    "the plan is expected to lose money: expected GMV ¥{gmv:,.0f} for a cost of ¥{cost:,.0f} (ROI {roi:.2f}); set a minimum ROI of 1 (min_roi) or maximise expected profit to keep only bookings expected to pay back":
+        "该方案预计亏损：预估GMV ¥{gmv:,.0f}，成本 ¥{cost:,.0f}（ROI {roi:.2f}）；可将预估ROI下限设为 1（min_roi），或以预估利润为优化目标，只保留预计能回本的合作",
+    "{n} of {total} bookings are expected to return less than they cost (¥{spend:,.0f} of spend)":
+        "{total} 个合作中有 {n} 个预计收回不了成本（花费 ¥{spend:,.0f}）",
+    "one booking ({creator} for {product}) takes {share:.0%} of the spend: the campaign's result rides on it":
+        "单个合作（{creator} 推广 {product}）占总花费的 {share:.0%}：整个投放的结果系于这一个合作",
+    "{n} bookings are of creators with no views or followers in the export: their views are their tier's lower quartile, a stand-in with a wide range, not data":
+        "{n} 个合作的达人在导出数据中没有播放量或粉丝数：其播放量取同层级达人的下四分位数，只是区间很宽的估计，并非数据",
+    "the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views become orders), not data: give products a conversion rate, the campaign a [conversion] table by category, or run a pilot":
+        "{total} 个合作中有 {n} 个的转化率是默认先验（{rate:.2%} 的播放转化为订单），并非数据：请为商品提供转化率、在方案中按类目填写 [conversion] 表，或先做小流量测试",
+    "audience overlaps are estimated from categories and audience shares, not measured: {n:,} creator pairs were kept apart on the estimate":
+        "粉丝重合度是根据类目和粉丝画像估算的，并非实测：按此估算有 {n:,} 对达人未被安排推广同一商品",
+    "no booking is expected to pay back, so the plan maximising expected profit books no one: the best booking ({creator} for {product}) is expected to bring ¥{gmv:,.0f} of GMV for ¥{cost:,.0f} (profit ¥{profit:,.0f}); its conversion is {rate:.3%} of views from {source}. Give products a conversion rate or margin, a [conversion] table by category, or run a pilot; or maximise fit or GMV":
+        "没有任何合作预计能回本，因此以预估利润为目标的方案一个都不签：最好的合作（{creator} 推广 {product}）预计带来 GMV ¥{gmv:,.0f}，成本 ¥{cost:,.0f}（利润 ¥{profit:,.0f}）；其转化率为播放的 {rate:.3%}，来源：{source}。请为商品提供转化率或毛利率、按类目填写 [conversion] 表，或先做小流量测试；也可改为以匹配度或GMV为目标",
     # reading files (io)
     "file not found": "找不到文件",
     "unsupported file type; expected one of {types}": "不支持的文件类型；应为 {types} 之一",

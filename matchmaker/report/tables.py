@@ -11,7 +11,8 @@ from .i18n import column, label, say
 PLAN_COLUMNS = ["creator_id", "creator_name", "tier", "product_id", "product_name", "brand",
                 "category", "fee", "value", "fit", "style", "audience", "performance", "expected_views",
                 "expected_orders", "expected_gmv", "gmv_low", "gmv_high", "cash", "commission", "cost", "roi",
-                "expected_profit", "why"]  # value: what the plan maximises (the fit, or expected GMV or profit)
+                "expected_profit", "views_from", "conversion_from", "why"]
+# value: what the plan maximises (the fit, or expected GMV or profit); views_from, conversion_from: the sources
 
 
 _WHY = {
@@ -53,6 +54,10 @@ def plan_table(outcome: Outcome, lang: str = "en") -> pd.DataFrame:
         "expected_views": plan["views"], "expected_orders": plan["orders"], "expected_gmv": plan["gmv"],
         "gmv_low": plan["gmv_low"], "gmv_high": plan["gmv_high"], "cash": plan["cash"],
         "commission": plan["commission"], "cost": plan["cost"], "roi": plan["roi"], "expected_profit": plan["profit"],
+        # where the figures come from: views (export, followers, peers, pilot), conversion (product, category,
+        # default, pilot)
+        "views_from": plan["views_from"].astype(str) if "views_from" in plan else "",
+        "conversion_from": plan["conversion_from"].astype(str) if "conversion_from" in plan else "",
     })
     table["why"] = [why_line(r, lang) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
     return table.sort_values(["product_id", "value"], ascending=[True, False]).reset_index(drop=True)
@@ -71,7 +76,7 @@ def for_people(table: pd.DataFrame, lang: str, headers: dict[str, str] | None = 
                 out[name] = out[name].astype(float).round(digits)
     if lang != "zh":
         return out
-    for name in ("tier", "status", "severity"):
+    for name in ("tier", "status", "severity", "views_from", "conversion_from"):
         if name in out:
             out[name] = [label(lang, v) for v in out[name]]
     if "problem" in out:  # a problems table: the message and the column it names, in Chinese
