@@ -8,6 +8,7 @@
     python benchmarks/run.py cli   [--creators 1000000 --products 200 --budget 10000000 --time-limit 1200]
     python benchmarks/run.py market [--seeds 100 --shares 0.02,0.05,0.1,0.2 --objective gmv --design best]
     python benchmarks/run.py api   [--clients 8 --requests 100 --runs 4]
+    python benchmarks/run.py overlap [--seeds 6 --users 400000 --creators 200]
 
 `solve`: a synthetic campaign (matchmaker.eval.synthetic) with overlap conflicts, solved by the real
 pipeline (greedy hint, CP-SAT, independent check). Prints the plan's value, the best bound, the gap,
@@ -230,6 +231,27 @@ def bench_market(args: argparse.Namespace) -> None:
            seconds=round(time.perf_counter() - began, 1))
 
 
+def bench_overlap(args: argparse.Namespace) -> None:
+    """The overlap estimate against simulated populations with true follower sets (matchmaker.eval.population):
+    per population and niche size given to the estimate (the true mean, a third of it, three times it), then the
+    mean over populations."""
+    import pandas as pd
+
+    from matchmaker.eval.population import measure, simulate
+
+    rows = []
+    for seed in range(args.seeds):
+        activity = (0.6, 0.83, 1.0)[seed % 3]  # markets where active users follow more or less
+        population = simulate(seed, users=args.users, creators=args.creators, activity_sd=activity)
+        for scale in (1 / 3, 1.0, 3.0):
+            rows.append({"seed": seed, "activity_sd": activity, "niche_scale": round(scale, 3),
+                         **measure(population, niche_users=population.niche_users * scale)})
+    frame = pd.DataFrame(rows)
+    _lines(frame, bench="overlap", kind="population")
+    _lines(frame.drop(columns=["seed", "activity_sd"]).groupby("niche_scale", as_index=False).mean().round(3),
+           bench="overlap", kind="summary", seeds=args.seeds, users=args.users, creators=args.creators)
+
+
 def bench_api(args: argparse.Namespace) -> dict:
     """The HTTP API under load: `matchmaker serve` in a process of its own on a free port (a fresh store), the
     sample uploaded and planned once; then --clients threads each sending --requests reads (health, the run
@@ -345,6 +367,10 @@ def main() -> None:
     market.add_argument("--time-limit", type=float, default=10.0)
     market.add_argument("--design", choices=("best", "sample"), default="best",
                         help="the pilot: the prior's best plan for its share, or the full plan's cheapest bookings")
+    overlap = sub.add_parser("overlap")
+    overlap.add_argument("--seeds", type=int, default=6)
+    overlap.add_argument("--users", type=int, default=400_000)
+    overlap.add_argument("--creators", type=int, default=200)
     api = sub.add_parser("api")
     api.add_argument("--clients", type=int, default=8)
     api.add_argument("--requests", type=int, default=100, help="per client")
@@ -354,7 +380,8 @@ def main() -> None:
         measure = {"solve": bench_solve, "embed": bench_embed, "cli": bench_cli, "api": bench_api}[args.bench]
         print(json.dumps(measure(args), ensure_ascii=False), flush=True)
     else:
-        {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale, "market": bench_market}[args.bench](args)
+        {"fit": bench_fit, "plan": bench_plan, "scale": bench_scale, "market": bench_market,
+         "overlap": bench_overlap}[args.bench](args)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,9 @@ class CampaignParams:
     name: str = "campaign"
     budget: float = 100_000.0  # CNY, total over all products
     max_overlap: float = 0.3  # two creators above this audience overlap never share a product
+    # the users interested in one category on the platform, which estimated overlaps are taken from
+    # (fit/overlap.py): the larger it is, the less two creators of one niche share
+    niche_users: float = 5_000_000
     top_kol_followers: float = 1_000_000  # tier threshold when the creator table has no tier column
     top_kol_max_share: float = 1.0  # cap on the Top-KOL share of the spend (1 = no cap)
     min_experience: float = 0.0  # creators with a known experience score below this are not used
@@ -97,6 +100,7 @@ class CampaignParams:
         _check(math.isfinite(self.budget) and 0 <= self.budget <= MAX_BUDGET, "campaign.budget",
                f"0..{MAX_BUDGET:,.0f}", self.budget)
         _check(0 <= self.max_overlap <= 1, "campaign.max_overlap", "0..1", self.max_overlap)
+        _check(1_000 <= self.niche_users <= 2e9, "campaign.niche_users", "1,000..2e9", self.niche_users)
         _check(0 < self.top_kol_followers <= 1e10, "campaign.top_kol_followers", "(0, 1e10]",
                self.top_kol_followers)
         _check(0 <= self.top_kol_max_share <= 1, "campaign.top_kol_max_share", "0..1",

@@ -51,7 +51,8 @@ class Outcome:
 
     def booked_overlaps(self) -> pd.DataFrame:
         """Every overlap above 0 among the booked creators (a, b positions, overlap), given or estimated."""
-        return overlap_rows(self.data, 0.0, among=np.unique(self.plan["c"].to_numpy(int)))
+        return overlap_rows(self.data, 0.0, among=np.unique(self.plan["c"].to_numpy(int)),
+                            niche_users=self.config.campaign.niche_users)
 
     def estimated_reach(self) -> float:
         """The booked creators' estimated unique audience (fit.overlap.unique_reach; docs, "The app")."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .fit.overlap import conflicts
+from .fit.overlap import conflict_threshold, conflicts
 from .outcome import Outcome
 from .pipeline import Prepared, solve
 
@@ -59,10 +59,12 @@ def with_max_overlap(prepared: Prepared, threshold: float, pairs: pd.DataFrame |
     pairs = prepared.conflicts if pairs is None else pairs
     config = prepared.config.override(**{"campaign.max_overlap": float(threshold)})
     shared = prepared.shared
+    # an estimate forbids a pair only where it is confidently above the threshold (fit/overlap.py)
+    limit = threshold if prepared.data.overlaps is not None else conflict_threshold(threshold)
     if shared is not None:  # the reach objective: shared audiences at or below the threshold count once
         pool = pd.concat([shared[["a", "b", "overlap"]], pairs[["a", "b", "overlap"]]], ignore_index=True)
-        shared = pool[pool["overlap"] <= threshold].drop_duplicates(["a", "b"]).reset_index(drop=True)
-    clash = pairs[pairs["overlap"] > threshold].reset_index(drop=True)
+        shared = pool[pool["overlap"] <= limit].drop_duplicates(["a", "b"]).reset_index(drop=True)
+    clash = pairs[pairs["overlap"] > limit].reset_index(drop=True)
     return replace(prepared, config=config, conflicts=clash, shared=shared)
 
 
@@ -73,7 +75,7 @@ def overlap_sweep(prepared: Prepared, thresholds: Sequence[float], **solve_args:
     pairs = prepared.conflicts
     if lowest < prepared.config.campaign.max_overlap:
         among = pd.unique(prepared.candidates["c"].to_numpy(int))
-        pairs = conflicts(prepared.data, lowest, among=among)
+        pairs = conflicts(prepared.data, lowest, among=among, niche_users=prepared.config.campaign.niche_users)
     return [Point("overlap", f"{t:g}", solve(with_max_overlap(prepared, t, pairs), **solve_args)) for t in thresholds]
 
 

@@ -68,19 +68,25 @@ def test_overlaps_are_recomputed_from_the_data_and_agree_with_fit():
             extra["audience_region"] = str(rng.choice(["华东", "华南", "north"]))
         rows.append(creator(f"c{i}", **extra))
     data = make_data(rows, [product("p")])
-    blocked = estimate_overlaps(data.creators, threshold=-1.0)  # every pair that shares a category
+    blocked = estimate_overlaps(data.creators, threshold=-1.0, niche_users=200_000)  # every pair
     found = {(a, b): v for a, b, v in zip(blocked["a"], blocked["b"], blocked["overlap"])}
     ids = data.creators["creator_id"].to_numpy()
-    mine = Overlaps(data)
+    mine = Overlaps(data, niche_users=200_000)
     every = [(a, b) for a in range(40) for b in range(a + 1, 40)]
     recomputed = [mine(ids[a], ids[b]) for a, b in every]
-    np.testing.assert_allclose(recomputed, [found.get(pair, 0.0) for pair in every], atol=1e-6)
-    assert (blocked["overlap"] > 0.1).any() and len(found) < len(every)  # pairs without a shared category
+    np.testing.assert_allclose(recomputed, [found.get(pair, 0.0) for pair in every], rtol=1e-9, atol=1e-15)
+    assert (blocked["overlap"] > 0.1).any() and len(found) == len(every)  # other niches share a little too
 
 
 def test_an_estimated_overlap_above_the_limit_is_caught_without_a_conflict_list():
-    found = violations([("a", "p"), ("b", "p")], **{"campaign.budget": 1e6, "campaign.max_overlap": 0.1})
-    assert any("share too much audience" in v for v in found), found  # a and b share "beauty": 0.6*0.5*0.4
+    # a and b share "beauty" (b also tech): 2 x 10,000 x (0.9 x 0.45 / 20,000 + 0.01 / 6e8) = 0.405, whose
+    # 80% lower end (x exp(-1.28 x 0.35) = 0.639) is 0.259, above 0.2
+    found = violations([("a", "p"), ("b", "p")], **{"campaign.budget": 1e6, "campaign.max_overlap": 0.2,
+                                                    "campaign.niche_users": 20_000})
+    assert any("share too much audience" in v and "estimated" in v for v in found), found
+    kept = violations([("a", "p"), ("b", "p")], **{"campaign.budget": 1e6, "campaign.max_overlap": 0.3,
+                                                   "campaign.niche_users": 20_000})
+    assert not any("share too much audience" in v for v in kept), kept  # 0.405 > 0.3, but not confidently
 
 
 def test_the_checker_applies_hierarchical_categories_on_its_own():
