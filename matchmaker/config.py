@@ -83,8 +83,9 @@ class CampaignParams:
     budget: float = 100_000.0  # CNY, total over all products
     max_overlap: float = 0.3  # two creators above this audience overlap never share a product
     # the users interested in one category on the platform, which estimated overlaps are taken from
-    # (fit/overlap.py): the larger it is, the less two creators of one niche share
-    niche_users: float = 5_000_000
+    # (fit/overlap.py): the larger it is, the less two creators of one niche share. A guess for a Douyin
+    # category; state your market's
+    niche_users: float = 20_000_000
     top_kol_followers: float = 1_000_000  # tier threshold when the creator table has no tier column
     top_kol_max_share: float = 1.0  # cap on the Top-KOL share of the spend (1 = no cap)
     min_experience: float = 0.0  # creators with a known experience score below this are not used

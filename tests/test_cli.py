@@ -318,3 +318,15 @@ def test_validate_suggests_a_category_map_and_the_saved_campaign_plans_the_produ
     assert main(["optimize", "--config", str(saved), "--creators", creators, "--products", products,
                  "--out", str(out)]) == 0
     assert pd.read_csv(out)[["creator_id", "product_id"]].values.tolist() == [["d1", "p1"]]
+
+
+def test_overlaps_writes_every_pair_with_its_source_and_figures(tmp_path, capsys):
+    out = tmp_path / "overlaps.csv"
+    assert main(["overlaps", "--config", str(DATA / "campaign.toml"), "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(table.columns)[:5] == ["creator_a", "creator_b", "overlap", "source", "kept_apart"]
+    assert len(table) and (table["overlap"] > 0.01).all() and set(table["source"]) == {"estimated"}
+    assert table["overlap"].is_monotonic_decreasing
+    said = "".join(capsys.readouterr())
+    assert "estimated (niche_users 20,000,000; not measured)" in said
+    assert main(["overlaps", "--config", str(DATA / "campaign.toml"), "--out", str(out), "--min", "2"]) == 2

@@ -86,8 +86,8 @@ def test_audiences_of_different_genders_and_ages_share_less():
 def test_an_estimate_forbids_a_pair_only_when_confidently_above_max_overlap():
     rows = [creator(f"c{i}", followers=f) for i, f in enumerate((900_000, 800_000, 1_400_000))]
     data = make_data(rows, [product("p")])
-    estimates = overlap_rows(data, 0.0).set_index(["a", "b"])["overlap"]
-    found = conflicts(data, 0.3).set_index(["a", "b"])
+    estimates = overlap_rows(data, 0.0, niche_users=5_000_000).set_index(["a", "b"])["overlap"]
+    found = conflicts(data, 0.3, niche_users=5_000_000).set_index(["a", "b"])
     for pair, value in estimates.items():
         assert (pair in found.index) == (value > conflict_threshold(0.3))
     assert any(0.3 < v <= conflict_threshold(0.3) for v in estimates)  # above 0.3, yet not forbidden

@@ -18,6 +18,7 @@ import statistics
 
 import pandas as pd
 
+from ..config import CampaignParams
 from ..data import ProblemData
 
 ACTIVITY, LEAKAGE, PLATFORM, LOG_SD, Z80 = 2.0, 0.1, 600_000_000.0, 0.35, 1.28
@@ -43,7 +44,8 @@ def _lower_quartile(values: list[float]) -> float:
 class Overlaps:
     """overlap(a, b) for creator ids, from the table or estimated; `estimated` says which."""
 
-    def __init__(self, data: ProblemData, creators: pd.DataFrame | None = None, niche_users: float = 5_000_000):
+    def __init__(self, data: ProblemData, creators: pd.DataFrame | None = None,
+                 niche_users: float = CampaignParams.niche_users):
         """creators: the rows of data.creators that will be asked about (default: all)."""
         creators = data.creators if creators is None else creators
         self.table: dict[frozenset, float] | None = None

@@ -40,7 +40,7 @@ from ..plan.result import Progress, Status
 from ..plan.solve import Interrupt
 from ..problems import InputError, Problem, grouped, msg, problems_frame
 from ..replan import stay_close
-from ..report.tables import plan_table
+from ..report.tables import overlap_table, plan_table
 from .parser import build as build_parser
 
 EXIT_OK, EXIT_INPUT, EXIT_NO_PLAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 3, 1, 130
@@ -393,6 +393,22 @@ def _validate(args: argparse.Namespace, written: Written) -> int:
     return EXIT_OK
 
 
+def _overlaps(args: argparse.Namespace, written: Written) -> int:
+    """Every creator pair above --min, given or estimated, with what the estimate used (fit/overlap.py)."""
+    if not 0 <= args.min <= 1:
+        raise InputError([Problem("--min", None, None, str(args.min), msg("expected a share in 0..1"))])
+    config = _config(args)
+    data = load(config, **_sources(args))
+    table = overlap_table(data, config, args.min)
+    out = Path(args.out)
+    written(out, table_bytes(table, out.suffix.lower()))
+    source = "given (the overlaps table)" if data.overlaps is not None else \
+        f"estimated (niche_users {config.campaign.niche_users:,.0f}; not measured)"
+    _say(f"{len(table):,} pairs above {args.min:g} written to {out}: {source}; "
+         f"{int(table['kept_apart'].sum()):,} kept apart at max_overlap {config.campaign.max_overlap:g}")
+    return EXIT_OK
+
+
 def _label_encoder(config: Config):
     """Category labels embedded with the campaign's backend (through its cache); None if it cannot load."""
     try:
@@ -510,6 +526,8 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
             return lifecycle.COMMANDS[args.command](args, written, interrupt)
         if args.command == "validate":
             return _validate(args, written)
+        if args.command == "overlaps":
+            return _overlaps(args, written)
         if args.command == "demo":
             config = load_config(sample_campaign())
             if args.time_limit:

@@ -80,6 +80,11 @@ def build() -> argparse.ArgumentParser:
     inputs(val)
     val.add_argument("--problems-csv", help="also write every problem, one per row, to this CSV")
     val.add_argument("--save-categories", help="write the campaign TOML with the suggested [categories] added")
+    over = sub.add_parser("overlaps", help="every creator pair's audience overlap, given or estimated, with the "
+                                           "figures behind it")
+    inputs(over)
+    over.add_argument("--min", type=float, default=0.01, help="only pairs sharing more than this (default 0.01)")
+    over.add_argument("--out", required=True, help="one row per pair (.csv, .xlsx, .json)")
     demo = sub.add_parser("demo", help="the bundled sample campaign, end to end")
     demo.add_argument("--out", default="out/demo-plan.csv", help="plan file (default out/demo-plan.csv)")
     demo.add_argument("--time-limit", type=float, help="solver time limit in seconds")

@@ -17,9 +17,9 @@ outside the creator's categories, so two creators of different niches overlap a 
 
 So two large creators of one niche overlap more than two small ones, a creator with a mostly female audience
 shares little with one with a mostly male audience, and two creators of one niche with 50,000 followers each
-share about 2% at the default N. An estimate forbids a pair only where it is confidently above max_overlap: its
-80% lower end, estimate x exp(-1.28 ESTIMATE_LOG_SD), must exceed it (conflict_threshold); a pair below that
-still shares audience, which the estimated unique reach discounts.
+share about 0.4% at the default N (20 million). An estimate forbids a pair only where it is confidently above
+max_overlap: its 80% lower end, estimate x exp(-1.28 ESTIMATE_LOG_SD), must exceed it (conflict_threshold); a
+pair below that still shares audience, which the estimated unique reach discounts.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ..config import CampaignParams
 from ..data import ProblemData
 from ..inputs.parse import norm_category
 from ..inputs.schema import AGE_BANDS
 from .known import peer_fill
 
+NICHE_USERS = CampaignParams.niche_users  # the campaign's default
 ACTIVITY = 2.0  # E[w^2] / E[w]^2 of users' follow propensity w (lognormal, sd 0.83)
 LEAKAGE = 0.1  # the share of a creator's audience outside its categories
 PLATFORM_USERS = 600_000_000.0  # the users an audience's leakage is spread over
@@ -114,7 +116,7 @@ def estimate_overlaps(creators: pd.DataFrame, threshold: float, niche_users: flo
 
 
 def overlap_rows(data: ProblemData, threshold: float, among: np.ndarray | None = None,
-                 niche_users: float = 5_000_000) -> pd.DataFrame:
+                 niche_users: float = NICHE_USERS) -> pd.DataFrame:
     """Pairs a < b (creator positions) whose overlap exceeds threshold, from the table or estimated (with
     campaign.niche_users); only among the given positions when `among` is set."""
     if data.overlaps is not None:
@@ -135,7 +137,7 @@ def overlap_rows(data: ProblemData, threshold: float, among: np.ndarray | None =
 
 
 def conflicts(data: ProblemData, max_overlap: float, among: np.ndarray | None = None,
-              niche_users: float = 5_000_000) -> pd.DataFrame:
+              niche_users: float = NICHE_USERS) -> pd.DataFrame:
     """Creator pairs whose overlap exceeds max_overlap (CONFLICT_COLUMNS): from the table as given, or
     estimated and confidently above it (conflict_threshold); only among the given creator positions (those with
     an eligible pair) when `among` is set."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..config import Config
+from ..data import ProblemData
+from ..fit.overlap import conflict_threshold, overlap_rows
 from ..outcome import Outcome
 from .i18n import column, label, say
 
@@ -61,6 +64,28 @@ def plan_table(outcome: Outcome, lang: str = "en") -> pd.DataFrame:
     })
     table["why"] = [why_line(r, lang) for _, r in table.iterrows()] if len(table) else pd.Series(dtype=object)
     return table.sort_values(["product_id", "value"], ascending=[True, False]).reset_index(drop=True)
+
+
+def overlap_table(data: ProblemData, config: Config, floor: float = 0.01) -> pd.DataFrame:
+    """Every creator pair sharing more than `floor` of the smaller audience: given (the overlaps table) or
+    estimated (fit/overlap.py), with the figures the estimate used and whether the pair may share a product."""
+    rows = overlap_rows(data, floor, niche_users=config.campaign.niche_users)
+    creators = data.creators
+    a, b = rows["a"].to_numpy(int), rows["b"].to_numpy(int)
+    given = data.overlaps is not None
+    limit = config.campaign.max_overlap if given else conflict_threshold(config.campaign.max_overlap)
+    cats = creators["categories"].to_numpy(object)
+    return pd.DataFrame({
+        "creator_a": creators["creator_id"].to_numpy(object)[a],
+        "creator_b": creators["creator_id"].to_numpy(object)[b],
+        "overlap": rows["overlap"].to_numpy(float), "source": "given" if given else "estimated",
+        "kept_apart": rows["overlap"].to_numpy(float) > limit,
+        "followers_a": creators["followers"].to_numpy(float)[a],
+        "followers_b": creators["followers"].to_numpy(float)[b],
+        "shared_categories": ["; ".join(sorted(set(cats[i]) & set(cats[j]))) for i, j in zip(a, b)],
+        "female_a": creators["audience_female"].to_numpy(float)[a],
+        "female_b": creators["audience_female"].to_numpy(float)[b],
+    }).sort_values("overlap", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def for_people(table: pd.DataFrame, lang: str, headers: dict[str, str] | None = None) -> pd.DataFrame:
