@@ -50,6 +50,7 @@ def pilot_figures(prepared: Prepared, results: pd.DataFrame) -> pd.DataFrame:
     spent = results["spend"].to_numpy(float)
     return pd.DataFrame({"eligible": found.notna().to_numpy(), "conversion": money["conversion"].to_numpy(),
                          "views": money["views"].to_numpy(),
+                         "stand_in": money["views_from"].astype(str).isin(("peers", "none")).to_numpy(),
                          "spend": np.where(np.isnan(spent), money["cash"].to_numpy(), spent)})
 
 
@@ -63,7 +64,7 @@ def taught(prepared: Prepared, results: pd.DataFrame) -> tuple[Learned, float, n
     eligible pairs of the campaign."""
     figures = pilot_figures(prepared, results)
     learned = learn(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(), creator_groups(prepared),
-                    prepared.config.economics.spread)
+                    prepared.config.economics.spread, figures["stand_in"].to_numpy())
     return learned, float(figures["spend"].sum()), figures["eligible"].to_numpy()
 
 

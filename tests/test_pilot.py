@@ -76,6 +76,28 @@ def test_views_move_toward_what_the_pilot_saw():
     assert got.views[0] == pytest.approx(2 ** 0.5)
 
 
+def test_a_pilot_replaces_views_that_stood_in_for_a_missing_reach_figure():
+    frame = pd.DataFrame([(0, 228_000, 600, 0.001, 2_000), (1, 4_000, 4, 0.001, 2_000)],
+                         columns=["c", "views", "orders", "mu", "prior_views"])
+    got = learn(frame, frame["mu"].to_numpy(), frame["prior_views"].to_numpy(), np.zeros(2, int), 2.0,
+                stand_in=np.array([True, False]))
+    assert got.views[0] * 2_000 == pytest.approx(228_000)  # its peers' quartile was a stand-in: the pilot's views
+    assert got.views[1] == pytest.approx(2 ** 0.5)  # a real figure: shrunk towards it
+
+
+def test_a_creator_without_reach_figures_who_sold_in_the_pilot_is_priced_by_what_it_sold(tmp_path):
+    creators = [creator(f"d{i}", fee=1000, followers=20_000 + 1000 * i) for i in range(6)]
+    creators.append({**creator("blank", fee=1000), "followers": "-"})
+    data = make_data(creators, [product("p1", price=100, max_creators=7)], quick_config())
+    prepared = prepare(data, quick_config(**{"campaign.budget": 100_000}), HashEmbedder())
+    results = validate_results(pd.DataFrame({"creator_id": ["blank"], "product_id": ["p1"], "views": [228_000],
+                                             "orders": [600]}), "pilot.csv", data)
+    again = replan(prepared, results, "extend")
+    row = again.outcome.candidates.set_index("creator_id").loc["blank"]
+    assert row["views"] == pytest.approx(228_000) and row["views_from"] == "pilot"
+    assert "blank" in set(again.outcome.plan["creator_id"])
+
+
 CREATORS = [creator(f"d{i}", fee=1000, avg_views=20_000, categories="美妆" if i < 4 else "个护") for i in range(8)]
 PRODUCTS = [product("p1", price=100, category="美妆", max_creators=3),
             product("p2", price=100, category="个护", max_creators=3)]

@@ -100,15 +100,19 @@ def _tau2(r: np.ndarray, e: np.ndarray, g: np.ndarray, alpha: float, total: floa
 
 
 def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.ndarray, groups: np.ndarray,
-          spread: float) -> Learned:
+          spread: float, stand_in: np.ndarray | None = None) -> Learned:
     """results: one row per pilot booking (c, views, orders); prior_conversion and prior_views: the prior's
-    figures for those bookings; groups: per creator, its category code (similar creators share it)."""
+    figures for those bookings; groups: per creator, its category code (similar creators share it); stand_in:
+    per booking, whether its prior views stood in for a missing reach figure (then the pilot's views replace
+    them, instead of being shrunk towards them)."""
     n = len(groups)
     c = results["c"].to_numpy(int)
     seen_views = results["views"].to_numpy(float)
     expected = seen_views * prior_conversion
+    stand_in = np.zeros(len(c), bool) if stand_in is None else np.asarray(stand_in, bool)
     per = pd.DataFrame({"c": c, "orders": results["orders"].to_numpy(float), "expected": expected,
-                        "views": seen_views, "prior_views": prior_views, "bookings": 1}).groupby("c").sum()
+                        "views": seen_views, "prior_views": prior_views, "bookings": 1,
+                        "stand_in": stand_in}).groupby("c").sum()
     creators = per.index.to_numpy(int)
     o, e = per["orders"].to_numpy(), per["expected"].to_numpy()
     alpha, alpha_from = _alpha(o, e, spread)
@@ -139,7 +143,8 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     views = np.ones(n)
     ratio = np.where(per["prior_views"] > 0, per["views"] / per["prior_views"].where(per["prior_views"] > 0, 1), 1.0)
     k = per["bookings"].to_numpy(float)
-    views[creators] = np.exp(k / (k + 1.0) * np.log(np.maximum(ratio, 1e-9)))
+    weight_views = np.where(per["stand_in"].to_numpy() > 0, 1.0, k / (k + 1.0))  # no reach figure: the pilot's
+    views[creators] = np.exp(weight_views * np.log(np.maximum(ratio, 1e-9)))
     weight = m[creators] * e / (shape + m[creators] * e)
     prior_rate = np.divide(e, per["views"].to_numpy(), out=np.zeros(len(e)), where=per["views"].to_numpy() > 0)
     evidence = pd.DataFrame({
