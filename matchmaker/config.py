@@ -222,7 +222,7 @@ class ServerParams:
         return tuple(k.strip() for k in raw.split(",") if k.strip())
 
 
-OBJECTIVES = ("fit", "gmv", "profit", "reach")
+OBJECTIVES = ("auto", "fit", "gmv", "profit", "reach")  # auto: profit when every product has a price, else fit
 
 
 @dataclass(frozen=True)
@@ -232,8 +232,8 @@ class EconomicsParams:
     rate for its category, else `conversion`; x top_kol_conversion for a Top-KOL; x (price /
     reference_price) ^ -price_elasticity; x exp(fit_lift * (fit - 0.5))."""
 
-    objective: str = "fit"  # "fit" (the 0..1 fit score), "gmv" (expected GMV), "profit" (GMV x margin - cost),
-    # "reach" (expected views)
+    objective: str = "auto"  # "fit" (the 0..1 fit score), "gmv" (expected GMV), "profit" (GMV x margin - cost),
+    # "reach" (expected views); "auto": money first, profit when every product has a price, else fit
     conservative: bool = False  # maximise GMV or profit at the low end of its range, not as expected
     conversion: float = 0.002  # orders per view when neither the product nor [conversion] gives one
     top_kol_conversion: float = 0.7  # Top-KOLs' broader audiences convert less per view

@@ -88,6 +88,11 @@ class Outcome:
         if not len(plan):
             return ()
         e = self.money()
+        unpriced = int((~(self.data.products["price"].to_numpy(float) > 0)).sum())
+        if self.config.economics.objective == "fit" and unpriced:
+            out.append(msg("the plan maximises the fit score: {n} of {total} products have no price, so expected GMV "
+                           "and profit are unknown (give prices to plan for money)", n=unpriced,
+                           total=self.data.n_products))
         if e["priced"] and e["roi"] is not None and e["roi"] < 1:
             out.append(msg("the plan is expected to lose money: expected GMV ¥{gmv:,.0f} for a cost of ¥{cost:,.0f} "
                            "(ROI {roi:.2f}); set a minimum ROI of 1 (min_roi) or maximise expected profit to keep "

@@ -24,7 +24,7 @@ from .config import Config, SolverParams
 from .data import ProblemData
 from .fit.cache import EmbeddingCache
 from .fit.categories import unmatched_products
-from .fit.economics import economics, objective_values
+from .fit.economics import economics, objective_values, resolved_objective
 from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
 from .fit.learned import FEATURES, predict
@@ -233,6 +233,7 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     engine (default: the config's [engine]); on Ray, the texts are embedded there with the config's
     backend, named as `embedder` for the cache."""
     stage, lap = _stage(on_stage), _Laps()
+    config = resolved_objective(data, config)  # "auto": profit when every product is priced, else fit
     if engine is None and config.engine.kind == "ray":  # joining a cluster is a stage of its own
         stage(f"joining Ray ({config.engine.address or 'RAY_ADDRESS, else a new local Ray'})")
         engine = engine_of(config)

@@ -432,11 +432,19 @@ def test_the_headline_is_in_money_and_the_objective_can_be_chosen(app):
     app.button(key="sample").click().run()
     optimize(app)
     metrics = {m.label: m.value for m in app.metric}
-    by_fit = app.session_state["outcome"].summary()
+    by_profit = app.session_state["outcome"].summary()
     assert metrics["Expected GMV"].startswith("¥") and float(metrics["Expected ROI"]) > 0
-    assert metrics["Maximise"] == "fit score"
-    assert float(metrics["Fit score"]) == pytest.approx(by_fit["fit_score"], abs=0.01)
-    assert {"expected_gmv", "cost", "roi"} <= set(plan_of(app).columns)
+    assert metrics["Maximise"] == "expected profit"  # money first: every product of the sample has a price
+    assert float(metrics["Fit score"]) == pytest.approx(by_profit["fit_score"], abs=0.01)
+    assert {"expected_gmv", "cost", "roi", "views_from", "conversion_from"} <= set(plan_of(app).columns)
+    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("fit")
+    next(b for b in app.sidebar.button if b.label == "Apply").click()
+    app.run()
+    optimize(app)
+    by_fit = app.session_state["outcome"].summary()
+    assert {m.label: m.value for m in app.metric}["Maximise"] == "fit score"
+    assert by_fit["fit_score"] > by_profit["fit_score"]
+    assert by_fit["expected"]["profit"] < by_profit["expected"]["profit"]
     next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("gmv")
     next(b for b in app.sidebar.button if b.label == "Apply").click()
     app.run()
@@ -479,6 +487,8 @@ def tick(at, table: str, kind: str, row) -> None:
 
 def test_ticks_re_plan_close_to_the_plan_and_say_what_changed(app):
     app.button(key="sample").click().run()
+    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("fit")  # every product full
+    apply_campaign(app)
     optimize(app)
     first = app.session_state["outcome"]
     booked = first.plan
@@ -551,7 +561,8 @@ def test_the_history_lists_reopens_and_compares_runs(app):
     app.selectbox(key="history-pick").set_value(first).run()
     app.button(key="history-keep").click().run()  # the first run's bookings, ticked to lock
     kept = app.session_state["ticks"]["plan"]["lock"]
-    assert len(kept) == 111 and any(f"111 bookings of {first} are ticked to lock" in s.value for s in app.success)
+    assert len(kept) == len(plan) and any(f"{len(plan)} bookings of {first} are ticked to lock" in s.value
+                                          for s in app.success)
     app.button(key="history-reopen").click().run()
     assert not app.exception and not app.error
     reopened = app.session_state["outcome"]

@@ -18,7 +18,7 @@ from matchmaker.pipeline import prepare, solve
 from matchmaker.replan import stay_close
 from matchmaker.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 
-SAMPLE = ["--config", str(DATA / "campaign.toml"), "--time-limit", "3"]
+SAMPLE = ["--config", str(DATA / "campaign.toml"), "--time-limit", "3", "--objective", "fit"]  # penalties in fit units
 
 
 @pytest.fixture

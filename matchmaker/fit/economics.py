@@ -135,10 +135,22 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     })
 
 
+def resolved_objective(data: ProblemData, config: Config) -> Config:
+    """The campaign with objective "auto" made concrete: expected profit when every product has a price (fit
+    lifts conversion, so style still counts), else the fit score (the plan's cautions say why); with a pairs
+    table, its values (the fit)."""
+    if config.economics.objective != "auto":
+        return config
+    priced = bool((data.products["price"].to_numpy(float) > 0).all())
+    money = priced and data.pairs is None
+    return config.override(**{"economics.objective": "profit" if money else "fit"})
+
+
 def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
                      learned: Learned | None = None) -> np.ndarray:
     """What the plan maximises per booking (economics.objective): the fit score, expected GMV, profit or
-    views; GMV and profit at their low end when economics.conservative."""
+    views; GMV and profit at their low end when economics.conservative ("auto" resolved: resolved_objective)."""
+    config = resolved_objective(data, config)
     objective = config.economics.objective
     if objective == "fit":
         return np.asarray(fit, dtype=float)

@@ -119,6 +119,8 @@ TEXT: dict[str, dict[str, str]] = {
     "m_roi": {"en": "Expected ROI", "zh": "预估ROI"},
     "m_range": {"en": "likely {low} to {high}", "zh": "可能区间 {low} ~ {high}"},
     "objective": {"en": "Maximise", "zh": "优化目标"},
+    "obj_auto": {"en": "auto: expected profit when every product has a price, else fit",
+                 "zh": "自动：商品都有价格时以预估利润为目标，否则以匹配度为目标"},
     "obj_fit": {"en": "fit score", "zh": "匹配度"},
     "obj_gmv": {"en": "expected GMV", "zh": "预估GMV"},
     "obj_profit": {"en": "expected profit", "zh": "预估利润"},

@@ -3,6 +3,8 @@ template's placeholders; tests/test_i18n.py holds every msg() template in the pa
 
 MESSAGES_ZH: dict[str, str] = {
     "expected a share in 0..1": "应为 0 到 1 之间的比例",
+    "the plan maximises the fit score: {n} of {total} products have no price, so expected GMV and profit are unknown (give prices to plan for money)":
+        "方案以匹配度为目标：{total} 个商品中有 {n} 个没有价格，预估GMV和利润无从计算（提供价格即可按收益规划）",
     # cautions on a plan's figures (outcome.cautions)
     "the plan is expected to lose money: expected GMV ¥{gmv:,.0f} for a cost of ¥{cost:,.0f} (ROI {roi:.2f}); set a minimum ROI of 1 (min_roi) or maximise expected profit to keep only bookings expected to pay back":
         "该方案预计亏损：预估GMV ¥{gmv:,.0f}，成本 ¥{cost:,.0f}（ROI {roi:.2f}）；可将预估ROI下限设为 1（min_roi），或以预估利润为优化目标，只保留预计能回本的合作",
