@@ -88,6 +88,9 @@ class CampaignParams:
     niche_users: float = 20_000_000
     top_kol_followers: float = 1_000_000  # tier threshold when the creator table has no tier column
     top_kol_max_share: float = 1.0  # cap on the Top-KOL share of the spend (1 = no cap)
+    # no single booking may cost more than this share of the budget (1 = no cap): with heavy-tailed creators one
+    # booking would otherwise decide the campaign. 0.25: a careful operator's default; a locked booking is exempt
+    max_booking_share: float = 0.25
     min_experience: float = 0.0  # creators with a known experience score below this are not used
     exclusivity: bool = False  # a creator never promotes two brands in the same category
     default_max_products: int = 1
@@ -106,6 +109,7 @@ class CampaignParams:
                self.top_kol_followers)
         _check(0 <= self.top_kol_max_share <= 1, "campaign.top_kol_max_share", "0..1",
                self.top_kol_max_share)
+        _check(0 < self.max_booking_share <= 1, "campaign.max_booking_share", "(0, 1]", self.max_booking_share)
         _check(0 <= self.min_experience <= 5, "campaign.min_experience", "0..5",
                self.min_experience)
         _check(1 <= self.default_max_products <= 10_000, "campaign.default_max_products", "1..10000",

@@ -102,6 +102,11 @@ class Outcome:
             out.append(msg("{n} of {total} bookings are expected to return less than they cost (¥{spend:,.0f} of "
                            "spend)", n=int(losing.sum()), total=len(plan), spend=float(plan["cash"][losing].sum())))
         spend = float(plan["cash"].sum())
+        budget = self.config.campaign.budget
+        if self.config.economics.objective == "profit" and budget > 0 and spend < 0.8 * budget:
+            out.append(msg("¥{left:,.0f} of the budget is left unspent: no other booking is expected to add profit at "
+                           "these figures; give conversion data or run a pilot, or maximise expected GMV to spend "
+                           "it", left=budget - spend))
         top = int(plan["cash"].to_numpy(float).argmax())
         if spend > 0 and len(plan) > 1 and plan["cash"].iloc[top] > CONCENTRATION * spend:
             out.append(msg("one booking ({creator} for {product}) takes {share:.0%} of the spend: the campaign's "

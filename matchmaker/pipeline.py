@@ -65,6 +65,7 @@ SHARED_MAX_CREATORS = 3_000
 
 # What `solve` may change on a prepared campaign; anything else changes what `prepare` computed.
 SOLVE_CHANGES = ("campaign.name", "campaign.budget", "campaign.top_kol_max_share", "campaign.exclusivity",
+                 "campaign.max_booking_share",
                  "campaign.min_roi", "campaign.max_cpm", "campaign.max_commission",
                  "solver.time_limit", "solver.seed", "solver.workers", "solver.highs")
 
@@ -331,6 +332,20 @@ def _without_bans(data: ProblemData, pairs: pd.DataFrame, outside: pd.DataFrame 
     return pairs, outside
 
 
+def _within_share(data: ProblemData, config: Config, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs whose cash is at most campaign.max_booking_share of the budget, and the locked ones (a user's
+    explicit booking is kept whatever it costs). Applied at each solve: the budget may change between solves."""
+    share = config.campaign.max_booking_share
+    if share >= 1 or not len(pairs):
+        return pairs
+    keep = pairs["cash"].to_numpy(float) <= share * config.campaign.budget * (1 + 1e-9)
+    locks = data.locks
+    if locks is not None and len(locks):
+        locked = set(locks["creator_id"])
+        keep |= pairs["creator_id"].isin(locked).to_numpy()
+    return pairs[keep].reset_index(drop=True) if not keep.all() else pairs
+
+
 def _changed(config: Config, changes: Mapping[str, Any] | None) -> Config:
     fixed = sorted(set(changes or {}) - set(SOLVE_CHANGES))
     if fixed:
@@ -405,6 +420,7 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs, outside = _without_bans(prepared.data, prepared.candidates, _outside_money(prepared, config))
+    pairs = _within_share(prepared.data, config, pairs)
     inst = build_instance(prepared.data, pairs, prepared.conflicts, config, outside, shared=prepared.shared)
     lap("build")
     if len(pairs):

@@ -1,5 +1,6 @@
-"""Missing data is uncertainty, never a bonus: an unknown figure takes its peers' lower quartile, the money
-model says where each figure comes from, and a plan says in words what it must not be banked on for."""
+"""Figures you can bank on: missing data is uncertainty, never a bonus (an unknown figure takes its peers'
+lower quartile), the money model says where each figure comes from, a plan says in words what it must not be
+banked on for, and no single booking takes more than its share of the budget."""
 
 import numpy as np
 import pytest
@@ -67,3 +68,27 @@ def test_profit_with_no_booking_that_pays_back_says_why():
     assert outcome.plan.empty
     (reason,) = outcome.reasons
     assert reason.startswith("no booking is expected to pay back") and "from default" in reason
+
+
+def test_no_booking_takes_more_than_its_share_of_the_budget_unless_locked():
+    creators = [creator("kol", fee=400_000, avg_views=5_000_000, tier="top_kol"),
+                *[creator(f"a{i}", fee=20_000, avg_views=200_000) for i in range(20)]]
+    products = [product("p", price=500, max_creators=30)]
+    capped = _outcome(creators, products, **{"campaign.budget": 1_200_000})
+    assert "kol" not in set(capped.plan["creator_id"]) and capped.violations() == []
+    assert capped.plan["cash"].max() <= 0.25 * 1_200_000
+    free = _outcome(creators, products, **{"campaign.budget": 1_200_000, "campaign.max_booking_share": 1.0})
+    assert "kol" in set(free.plan["creator_id"])  # the cap, not the money, kept it out
+    config = quick_config(**{"campaign.budget": 1_200_000})
+    from matchmaker.inputs.validate import with_locks
+
+    data = with_locks(make_data(creators, products, config), ["kol:p"])
+    locked = solve(prepare(data, config, HashEmbedder()))
+    assert "kol" in set(locked.plan["creator_id"]) and locked.violations() == []  # a lock is the user's choice
+
+
+def test_a_profit_plan_that_leaves_budget_unspent_says_why():
+    creators = [creator("good", fee=1_000, avg_views=200_000), creator("poor", fee=50_000, avg_views=10_000)]
+    outcome = _outcome(creators, [product("p", price=500, max_creators=2)], **{"campaign.budget": 100_000})
+    assert set(outcome.plan["creator_id"]) == {"good"}  # "poor" would lose money
+    assert any(c.startswith("¥99,000 of the budget is left unspent") for c in outcome.cautions())

@@ -244,13 +244,24 @@ CHECKS = (check_budget, check_product_budgets, check_capacity, check_product_cou
           check_overlap, check_exclusivity, check_money_rules, check_locks)
 
 
+def check_booking_share(b: Booked) -> list[str]:
+    """No booking costs more than max_booking_share of the budget, unless it is locked (a user's choice)."""
+    share = b.campaign.max_booking_share
+    if share >= 1:
+        return []
+    locked = set() if b.data.locks is None else set(b.data.locks["creator_id"])
+    cap = share * b.campaign.budget
+    return [f"{cid} for {pid} costs {b.cost(cid, pid):,.2f}, above {share:.0%} of the budget ({cap:,.2f})"
+            for cid, pid in b.rows if cid not in locked and b.cost(cid, pid) > cap + b.slack(1)]
+
+
 def check_plan(plan: pd.DataFrame, data: ProblemData, config: Config) -> list[str]:
     """plan: creator_id, product_id (one row per booking). Every rule the plan breaks, in words."""
     booked = Booked(plan, data, config)
     out = check_bookings(booked)
     if out:
         return out
-    out += check_eligibility(booked)
+    out += check_eligibility(booked) + check_booking_share(booked)
     for check in CHECKS:
         out += check(booked)
     return out

@@ -6,6 +6,8 @@ MESSAGES_ZH: dict[str, str] = {
     "the plan maximises the fit score: {n} of {total} products have no price, so expected GMV and profit are unknown (give prices to plan for money)":
         "方案以匹配度为目标：{total} 个商品中有 {n} 个没有价格，预估GMV和利润无从计算（提供价格即可按收益规划）",
     # cautions on a plan's figures (outcome.cautions)
+    "¥{left:,.0f} of the budget is left unspent: no other booking is expected to add profit at these figures; give conversion data or run a pilot, or maximise expected GMV to spend it":
+        "预算中还有 ¥{left:,.0f} 未花出：按当前数据，再签任何合作都预计无法增加利润；请提供转化数据或先做小流量测试，或改以预估GMV为目标来花完预算",
     "the plan is expected to lose money: expected GMV ¥{gmv:,.0f} for a cost of ¥{cost:,.0f} (ROI {roi:.2f}); set a minimum ROI of 1 (min_roi) or maximise expected profit to keep only bookings expected to pay back":
         "该方案预计亏损：预估GMV ¥{gmv:,.0f}，成本 ¥{cost:,.0f}（ROI {roi:.2f}）；可将预估ROI下限设为 1（min_roi），或以预估利润为优化目标，只保留预计能回本的合作",
     "{n} of {total} bookings are expected to return less than they cost (¥{spend:,.0f} of spend)":
