@@ -54,22 +54,22 @@ BEARER = HTTPBearer(auto_error=False, description="the same key as a bearer toke
 
 class Uploads:
     """Uploaded files, in memory: the newest (or most recently used), at most `limit` of them and `limit_mb`
-    together."""
+    together. Each is its uploader's: another tenant asking for it is told there is no such upload."""
 
     def __init__(self, limit: int, limit_mb: int) -> None:
-        self._files: Kept[tuple[bytes, str]] = Kept(limit, limit_mb * 2**20)
+        self._files: Kept[tuple[bytes, str, str]] = Kept(limit, limit_mb * 2**20)
 
-    def add(self, content: bytes, name: str) -> str:
+    def add(self, content: bytes, name: str, tenant: str) -> str:
         upload_id = f"u-{secrets.token_hex(8)}"
-        self._files.put(upload_id, (content, name), len(content))
+        self._files.put(upload_id, (content, name, tenant), len(content))
         return upload_id
 
-    def get(self, upload_id: str, role: str) -> tuple[bytes, str]:
+    def get(self, upload_id: str, role: str, tenant: str) -> tuple[bytes, str]:
         found = self._files.get(upload_id)
-        if found is None:
+        if found is None or found[2] != tenant:
             raise InputError([Problem("request", None, role, upload_id,
                                       msg("no upload with this id (upload the file first, to /uploads)"))])
-        return found
+        return found[0], found[1]
 
 
 class Inputs(BaseModel):
@@ -215,30 +215,37 @@ def _config(server: Server, body: Inputs) -> Config:
         raise InputError([Problem("request", None, "settings", None, str(exc))]) from exc
 
 
-def _data(server: Server, body: Inputs, config: Config) -> ProblemData:
+def tenant_of(key: str) -> str:
+    """The tenant an API key stands for: a digest of it (the key itself is never stored)."""
+    return "k-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _data(server: Server, body: Inputs, config: Config, tenant: str) -> ProblemData:
     """The request's inputs read and validated, as the command line does (InputError names every problem)."""
-    files = {role: server.uploads.get(getattr(body, role), role) for role in
+    files = {role: server.uploads.get(getattr(body, role), role, tenant) for role in
              ("creators", "products", "pairs", "overlaps", "deals") if getattr(body, role)}
     data = load(config, **{role: (content, name) for role, (content, name) in files.items()},
                 locks=body.locks or None, bans=body.bans or None)
     if body.choices:
-        content, name = server.uploads.get(body.choices, "choices")
+        content, name = server.uploads.get(body.choices, "choices", tenant)
         locks, bans = validate_choices(read_table(content, name), name, data)
         data = with_locks(data, locks, bans, source=name)
     return data
 
 
-def _job(server: Server, ref: str) -> Job | None:
-    return server.runner.jobs.get(ref)
+def _job(server: Server, ref: str, tenant: str) -> Job | None:
+    """The tenant's queued, running or finished job of this id (another tenant's is not there for it)."""
+    job = server.runner.jobs.get(ref)
+    return job if job is not None and job.tenant == tenant else None
 
 
-def _stored(server: Server, ref: str) -> str:
-    """A stored run's id (404 when there is none)."""
-    job = _job(server, ref)
+def _stored(server: Server, ref: str, tenant: str) -> str:
+    """The tenant's stored run's id (404 when it has none of this id: another tenant's runs are not there)."""
+    job = _job(server, ref, tenant)
     if job is not None and job.status != "done":
         raise HTTPException(409, f"run {ref} is {job.status}, it has no stored plan")
     try:
-        return server.store.resolve(ref)
+        return server.store.resolve(ref, tenant)
     except InputError as exc:
         raise HTTPException(404, str(exc.problems[0].message)) from None
 
@@ -263,13 +270,19 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
 
     def authorised(request: Request, key: Annotated[str | None, Security(KEY_HEADER)] = None,
                    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None) -> None:
+        """The key checked, and the request's tenant noted (request.state.tenant): each API key is one (its runs
+        and uploads are its own); a keyless local server's requests are this machine's, as the command line's
+        and the app's runs are ("")."""
         given = key or (bearer.credentials if bearer else "")
         if server.keys:
             if not any(hmac.compare_digest(given.encode(), key.encode()) for key in server.keys):
                 raise HTTPException(401, "a valid API key is needed (X-API-Key or Authorization: Bearer)",
                                     headers={"WWW-Authenticate": "Bearer"})
+            request.state.tenant = tenant_of(given)
         elif request.client is None or request.client.host not in LOCAL:
             raise HTTPException(403, "this server has no API keys and answers only requests from its own machine")
+        else:
+            request.state.tenant = ""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -300,32 +313,35 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
         return {"status": "ok", "version": package_version()}
 
     @api.post("/uploads", status_code=201, summary="upload an input file (.csv, .xlsx, .parquet)")
-    def upload(file: Annotated[UploadFile, File(description="a creator list, product catalogue, ...")]
-               ) -> dict[str, Any]:
+    def upload(file: Annotated[UploadFile, File(description="a creator list, product catalogue, ...")],
+               request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
         limit = config.server.max_upload_mb * 2**20
         content = file.file.read(limit + 1)
         if len(content) > limit:
             raise HTTPException(413, f"the file is above the limit of {config.server.max_upload_mb} MB")
         name = file.filename or "upload.csv"
-        return {"upload_id": server.uploads.add(content, name), "file": name, "bytes": len(content),
+        return {"upload_id": server.uploads.add(content, name, tenant), "file": name, "bytes": len(content),
                 "sha256": hashlib.sha256(content).hexdigest()}
 
     @api.post("/validate", summary="every problem of the inputs, as the command line lists them")
-    def validate_inputs(body: Inputs) -> dict[str, Any]:
+    def validate_inputs(body: Inputs, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
         config_ = _config(server, body)
-        data = _data(server, body, config_)
+        data = _data(server, body, config_, tenant)
         return {"ok": True, "creators": data.n_creators, "products": data.n_products,
                 "warnings": [p.as_dict() for p in data.warnings]}
 
     @api.post("/runs", status_code=202, summary="start a run: validated now, solved in the background")
-    def start(body: RunRequest) -> dict[str, Any]:
+    def start(body: RunRequest, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
         config_ = _config(server, body)
-        data = _data(server, body, config_)
+        data = _data(server, body, config_, tenant)
         if body.keep_from:
-            kept = server.store.plan(_stored(server, body.keep_from))
+            kept = server.store.plan(_stored(server, body.keep_from, tenant))
             data = with_locks(data, [f"{c}:{p}" for c, p in zip(kept["creator_id"], kept["product_id"])],
                               source=f"run {body.keep_from}")
-        near = _stored(server, body.near) if body.near else None
+        near = _stored(server, body.near, tenant) if body.near else None
         previous = server.store.plan(near) if near else None
 
         def work(job: Job):
@@ -336,47 +352,54 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
             outcome, figures = stay_close(prepared, previous, body.change_penalty, **args)
             return outcome, prepared, near, {"stay_close": {**figures, "previous_run": near}}
 
-        return server.runner.submit("api", work).view()
+        return server.runner.submit("api", work, tenant).view()
 
     @api.get("/runs", summary="the stored runs, newest first, after the runs queued or running")
-    def runs(limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    def runs(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
              campaign: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
-        pending = [job.view() for job in server.runner.jobs.values() if job.status in ("queued", "running")]
-        stored = server.store.runs(limit=limit, campaign=campaign)
+        tenant = request.state.tenant
+        pending = [job.view() for job in server.runner.jobs.values()
+                   if job.status in ("queued", "running") and job.tenant == tenant]
+        stored = server.store.runs(limit=limit, campaign=campaign, tenant=tenant)
         stored["created"] = stored["created"].astype(str)
         return {"pending": pending, "runs": _records(stored)}
 
     @api.get("/runs/{run_id}", summary="a run: its status and progress, its summary once done")
-    def run_status(run_id: str) -> dict[str, Any]:
-        job = _job(server, run_id)
+    def run_status(run_id: str, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        job = _job(server, run_id, tenant)
         if job is not None and job.status != "done":
             return job.view()
-        stored = server.store.run(_stored(server, run_id))
+        stored = server.store.run(_stored(server, run_id, tenant))
         return {"run_id": stored["run_id"], "kind": stored["kind"], "status": "done", "stage": "done",
                 "created": str(stored["created"]), "parent": stored["parent"], "summary": stored["summary"]}
 
     @api.post("/runs/{run_id}/cancel", status_code=202, summary="stop a queued or running run")
-    def cancel(run_id: str) -> dict[str, Any]:
-        job = server.runner.cancel(run_id)
+    def cancel(run_id: str, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        job = server.runner.cancel(run_id) if _job(server, run_id, tenant) is not None else None
         if job is None:
             raise HTTPException(404, f"no queued or running run {run_id}")
         return job.view()
 
     @api.get("/runs/{run_id}/plan", summary="a run's plan (JSON records, or CSV with format=csv)",
              response_model=None)
-    def plan(run_id: str, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002 (the query's name)
-        rows = server.store.plan(_stored(server, run_id))
+    def plan(run_id: str, request: Request, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
+        tenant = request.state.tenant
+        rows = server.store.plan(_stored(server, run_id, tenant))
         if format == "csv":
             return PlainTextResponse(csv_bytes(rows).decode("utf-8-sig"), media_type="text/csv")
         return {"run_id": run_id, "bookings": _records(rows)}
 
     @api.get("/runs/{run_id}/summary", summary="a run's summary")
-    def summary(run_id: str) -> dict[str, Any]:
-        return server.store.run(_stored(server, run_id))["summary"]
+    def summary(run_id: str, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        return server.store.run(_stored(server, run_id, tenant))["summary"]
 
     @api.get("/runs/{run_id}/explanations", summary="why each booking, and why no plan (when there is none)")
-    def explanations(run_id: str, lang: Literal["en", "zh"] = "en") -> dict[str, Any]:
-        found = _stored(server, run_id)
+    def explanations(run_id: str, request: Request, lang: Literal["en", "zh"] = "en") -> dict[str, Any]:
+        tenant = request.state.tenant
+        found = _stored(server, run_id, tenant)
         stored, rows = server.store.run(found), server.store.plan(found)
         why = [why_line(row, lang) for _, row in rows.iterrows()]
         s = stored["summary"]
@@ -386,9 +409,10 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
                              for c, p, w in zip(rows["creator_id"], rows["product_id"], why)]}
 
     @api.get("/diff", summary="what changed from run `before` to run `after`, and why")
-    def diff(before: Annotated[str, Query(max_length=64)], after: Annotated[str, Query(max_length=64)]
-             ) -> dict[str, Any]:
-        a, b = server.store.run(_stored(server, before)), server.store.run(_stored(server, after))
+    def diff(before: Annotated[str, Query(max_length=64)], after: Annotated[str, Query(max_length=64)],
+             request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        a, b = server.store.run(_stored(server, before, tenant)), server.store.run(_stored(server, after, tenant))
         found = plan_diff(server.store.plan(a["run_id"]), server.store.plan(b["run_id"]),
                           parse_shared_config(a["config"], a["run_id"], server.config, 86_400)[0],
                           parse_shared_config(b["config"], b["run_id"], server.config, 86_400)[0],
@@ -398,11 +422,12 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
                 "totals": json.loads(found.totals.to_json()), "changes": _records(found.changes)}
 
     @api.post("/runs/{run_id}/whatif", summary="budget and overlap sweeps and rule costs on a run's campaign")
-    def whatif(run_id: str, body: WhatIfRequest) -> dict[str, Any]:
+    def whatif(run_id: str, body: WhatIfRequest, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
         if not (body.budgets or body.thresholds or body.rules):
             raise InputError([Problem("request", None, "budgets", None,
                                       msg("nothing to sweep: give budgets, thresholds or rules"))])
-        found = _stored(server, run_id)
+        found = _stored(server, run_id, tenant)
         prepared = server.runner.prepared(found, server.embedder_for)
         limit = min(body.time_limit or prepared.config.solver.time_limit, config.server.max_time_limit)
         args = {"on_stage": lambda name: None}
@@ -415,8 +440,9 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
 
     @api.post("/runs/{run_id}/replan", status_code=202,
               summary="re-plan a run after a decline or a budget change, close to its plan")
-    def replan_run(run_id: str, body: ReplanRequest) -> dict[str, Any]:
-        found = _stored(server, run_id)
+    def replan_run(run_id: str, body: ReplanRequest, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        found = _stored(server, run_id, tenant)
         changes = _settings(server, body.settings, SOLVE_CHANGES)
         prepared = server.runner.prepared(found, server.embedder_for)
         data = with_locks(prepared.data, body.locks or None, body.bans or None, source="request")
@@ -429,7 +455,7 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
                                           interrupt=job.interrupt)
             return outcome, ready, found, {"stay_close": {**figures, "previous_run": found}}
 
-        return server.runner.submit("replan", work).view()
+        return server.runner.submit("replan", work, tenant).view()
 
     app.include_router(api)
     return app

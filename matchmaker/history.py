@@ -52,15 +52,16 @@ def _inputs(data: ProblemData) -> dict[str, tuple[str, str, pd.DataFrame]]:
 
 
 def record(store: Store, outcome: Outcome, kind: str, parent: str | None = None,
-           extra: dict[str, Any] | None = None, run_id: str | None = None) -> str:
-    """Record an outcome (its summary with `extra`; the campaign without the server's API keys); the run id."""
+           extra: dict[str, Any] | None = None, run_id: str | None = None, tenant: str = "") -> str:
+    """Record an outcome (its summary with `extra`; the campaign without the server's API keys) as `tenant`'s
+    ("": this machine's own); the run id."""
     data = outcome.data
     config = replace(outcome.config, server=ServerParams())
     choices = {"locks": [] if data.locks is None else data.locks[["creator_id", "product_id"]].astype(str)
                .values.tolist(), "bans": list(data.bans)}
     return store.record(RunRecord(kind, config.campaign.name, dump_config(config),
                                   {**outcome.summary(), **(extra or {})}, plan_rows(outcome), _inputs(data), parent,
-                                  package_version(), choices), run_id)
+                                  package_version(), choices, tenant), run_id)
 
 
 def reopen(store: Store, ref: str) -> tuple[ProblemData, Config]:

@@ -68,6 +68,7 @@ class Kept(Generic[T]):
 class Job:
     run_id: str
     kind: str
+    tenant: str = ""  # whose run (api.py: an API key's tenant); only its tenant may see or cancel it
     status: str = "queued"  # queued, running, done, failed, cancelled
     stage: str = ""
     progress: dict[str, float] = field(default_factory=dict)
@@ -100,8 +101,8 @@ class Runner:
         self._prepared: Kept[Prepared] = Kept(max_prepared, max_prepared_mb * 2**20)
         self._lock = threading.Lock()
 
-    def submit(self, kind: str, work: Work) -> Job:
-        job = Job(new_run_id(), kind)
+    def submit(self, kind: str, work: Work, tenant: str = "") -> Job:
+        job = Job(new_run_id(), kind, tenant)
         with self._lock:
             self.jobs[job.run_id] = job
         self._pool.submit(self._run, job, work)
@@ -114,7 +115,7 @@ class Runner:
         job.status = "running"
         try:
             outcome, prepared, parent, extra = work(job)
-            record(self.store, outcome, job.kind, parent, extra, run_id=job.run_id)
+            record(self.store, outcome, job.kind, parent, extra, run_id=job.run_id, tenant=job.tenant)
             self.keep(job.run_id, prepared)
             job.status, job.stage = "done", "done"
         except InputError as exc:

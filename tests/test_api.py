@@ -344,12 +344,14 @@ def test_uploads_kept_in_memory_are_bounded_in_number_and_size():
     from matchmaker.api import Uploads
 
     kept = Uploads(limit=3, limit_mb=1)
-    ids = [kept.add(b"x" * 400_000, f"{k}.csv") for k in range(4)]
+    ids = [kept.add(b"x" * 400_000, f"{k}.csv", "t") for k in range(4)]
     with pytest.raises(InputError, match="no upload with this id"):
-        kept.get(ids[0], "creators")  # 1.6 MB together: the oldest are forgotten first
+        kept.get(ids[0], "creators", "t")  # 1.6 MB together: the oldest are forgotten first
     with pytest.raises(InputError):
-        kept.get(ids[1], "creators")
-    assert kept.get(ids[3], "creators")[1] == "3.csv"
+        kept.get(ids[1], "creators", "t")
+    assert kept.get(ids[3], "creators", "t")[1] == "3.csv"
+    with pytest.raises(InputError, match="no upload with this id"):
+        kept.get(ids[3], "creators", "another tenant")
 
 
 def test_kept_items_are_bounded_in_number_and_size_least_recently_used_first():
@@ -390,3 +392,36 @@ def test_prepared_campaigns_are_kept_by_their_size_text_counted(tmp_path):
     runner.keep("r-long", long)  # above 1 MB with it: the other is forgotten
     assert runner._prepared.get("r-short") is None and runner.prepared("r-long") is long
     runner.shutdown()
+
+
+def test_each_api_key_sees_only_its_own_runs_and_uploads(tmp_path):
+    """Two agencies on one server: with key B, nothing of A's is there (listed, read, cancelled, re-planned,
+    diffed, kept from, or its uploads used); a run made on the command line is neither's."""
+    config = _config(tmp_path, **{"server.api_keys": "agency-a-key,agency-b-key"})
+    main(["-q", "optimize", "--config", str(DATA / "campaign.toml"), "--time-limit", "2", "--store",
+          str(tmp_path / "runs.duckdb"), "--out", str(tmp_path / "cli.csv")])
+    served = Served(create_app(config, store=Store(tmp_path / "runs.duckdb")))
+    try:
+        with httpx.Client(base_url=served.url, headers={"X-API-Key": "agency-a-key"}, timeout=120) as a, \
+                httpx.Client(base_url=served.url, headers={"X-API-Key": "agency-b-key"}, timeout=120) as b:
+            ids = _sample(a)
+            first = a.post("/runs", json=ids).json()["run_id"]
+            assert _finished(a, first)["status"] == "done"
+            assert [r["run_id"] for r in a.get("/runs").json()["runs"]] == [first]  # not the command line's
+            assert b.get("/runs").json() == {"pending": [], "runs": []}
+            for path in (f"/runs/{first}", f"/runs/{first}/plan", f"/runs/{first}/summary",
+                         f"/runs/{first}/explanations"):
+                assert b.get(path).status_code == 404, path
+            assert b.post(f"/runs/{first}/cancel").status_code == 404
+            assert b.post(f"/runs/{first}/replan", json={"bans": []}).status_code == 404
+            assert b.post(f"/runs/{first}/whatif", json={"budgets": [500_000]}).status_code == 404
+            assert b.get("/diff", params={"before": first, "after": first}).status_code == 404
+            assert b.get(f"/runs/{first[:12]}").status_code == 404  # nor by a prefix of its id
+            used = b.post("/runs", json=ids)  # A's upload ids
+            assert used.status_code == 422 and "no upload with this id" in used.text
+            mine = _sample(b)
+            kept = b.post("/runs", json={**mine, "keep_from": first})
+            assert kept.status_code == 404
+            assert a.get(f"/runs/{first}/plan").status_code == 200  # A still has it all
+    finally:
+        served.close()

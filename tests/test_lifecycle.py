@@ -141,11 +141,13 @@ def test_whatif_without_a_sweep_is_named(tmp_path, store, capsys):
 # The library, on campaigns small enough to check by hand.
 
 def _campaign(**flags):
-    """Four creators whose fit is their reach alone (no style weight): b > d > a = c."""
+    """Four creators whose fit is their reach alone (no style weight): b > d > a = c; budgets of a few fees, so
+    no cap on one booking's share of them."""
     creators = [creator("a", 100, tier="alliance"), creator("b", 100, followers=200_000),
                 creator("c", 300), creator("d", 200, followers=50_000)]
     data = make_data(creators, [product("P1", min_creators=1), product("P2")])
-    return prepare(data, quick_config(**{"campaign.budget": 300.0, "scoring.w_style": 0.0, **flags}))
+    return prepare(data, quick_config(**{"campaign.budget": 300.0, "scoring.w_style": 0.0,
+                                         "campaign.max_booking_share": 1.0, **flags}))
 
 
 def test_the_budget_sweep_is_the_best_plan_at_each_budget():

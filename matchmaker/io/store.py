@@ -48,11 +48,14 @@ CREATE TABLE IF NOT EXISTS plans (run_id VARCHAR, booking INTEGER, creator_id VA
 ALTER TABLE plans ADD COLUMN IF NOT EXISTS style DOUBLE;
 ALTER TABLE plans ADD COLUMN IF NOT EXISTS audience DOUBLE;
 ALTER TABLE plans ADD COLUMN IF NOT EXISTS performance DOUBLE;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS tenant VARCHAR;
 """  # columns added since a store was first made come last: every INSERT names its columns
 PLAN_COLUMNS = ("creator_id", "product_id", "value", "fit", "style", "audience", "performance", "fee", "cash", "cost",
                 "gmv", "views", "locked")
-LIST_COLUMNS = ("run_id", "created", "kind", "campaign", "parent", "status", "objective_kind", "objective",
-                "bookings", "budget", "spend", "gmv", "gap", "version")
+RUN_COLUMNS = ("run_id", "created", "kind", "campaign", "parent", "status", "objective_kind", "objective",
+               "bookings", "budget", "spend", "gmv", "gap", "version", "config", "summary", "choices", "tenant")
+LIST_COLUMNS = RUN_COLUMNS[:14]
+INSERT_RUN = f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})"
 
 
 class StoreBusy(RuntimeError):
@@ -73,6 +76,7 @@ class RunRecord:
     parent: str | None = None  # the run this one re-planned, or the sweep it is a point of
     version: str = ""
     choices: dict[str, Any] = field(default_factory=dict)
+    tenant: str = ""  # whose run: an API key's tenant (api.py), "" for this machine's own (CLI, app)
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -199,11 +203,12 @@ class Store:
         with self._connect() as con:
             con.begin()
             try:
-                con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+                con.execute(INSERT_RUN, [
                     run_id, datetime.now(UTC).replace(tzinfo=None), run.kind, run.campaign, run.parent,
                     s.get("status"), s.get("objective_kind"), own, s.get("bookings"), s.get("budget"),
                     s.get("budget_used"), expected.get("gmv"), s.get("gap"), run.version, run.config,
-                    json.dumps(s, ensure_ascii=False, default=str), json.dumps(run.choices, ensure_ascii=False)])
+                    json.dumps(s, ensure_ascii=False, default=str), json.dumps(run.choices, ensure_ascii=False),
+                    run.tenant])
                 for digest, (dtypes, parquet) in blobs.items():
                     con.execute("INSERT INTO tables VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [digest, dtypes, parquet])
                 if rows:
@@ -218,9 +223,13 @@ class Store:
                 raise
         return run_id
 
-    def runs(self, limit: int | None = None, campaign: str | None = None, kind: str | None = None) -> pd.DataFrame:
-        """The runs, newest first (LIST_COLUMNS)."""
+    def runs(self, limit: int | None = None, campaign: str | None = None, kind: str | None = None,
+             tenant: str | None = None) -> pd.DataFrame:
+        """The runs, newest first (LIST_COLUMNS); with `tenant`, only that tenant's."""
         where, args = [], []
+        if tenant is not None:
+            where.append("coalesce(tenant, '') = ?")
+            args.append(tenant)
         for column, value in (("campaign", campaign), ("kind", kind)):
             if value:
                 where.append(f"{column} = ?")
@@ -230,15 +239,18 @@ class Store:
         with self._connect() as con:
             return con.execute(sql, args).df()
 
-    def resolve(self, ref: str) -> str:
-        """A run id from its id, a unique prefix of it, or "last"; InputError naming it otherwise."""
+    def resolve(self, ref: str, tenant: str | None = None) -> str:
+        """A run id from its id, a unique prefix of it, or "last" (with `tenant`, among that tenant's runs only);
+        InputError naming it otherwise."""
+        mine = "" if tenant is None else "AND coalesce(tenant, '') = ? "
+        extra = [] if tenant is None else [tenant]
         with self._connect() as con:
             if ref == "last":
-                found = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY created DESC, run_id DESC "
-                                                   "LIMIT 1").fetchall()]
+                found = [r[0] for r in con.execute(f"SELECT run_id FROM runs WHERE TRUE {mine}"
+                                                   "ORDER BY created DESC, run_id DESC LIMIT 1", extra).fetchall()]
             else:
-                found = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE starts_with(run_id, ?) "
-                                                   "ORDER BY run_id LIMIT 2", [ref]).fetchall()]
+                found = [r[0] for r in con.execute(f"SELECT run_id FROM runs WHERE starts_with(run_id, ?) {mine}"
+                                                   "ORDER BY run_id LIMIT 2", [ref, *extra]).fetchall()]
         if len(found) == 1:
             return found[0]
         problem = msg("no run with this id in the store {store} (matchmaker runs list shows them)",
