@@ -138,6 +138,13 @@ class Outcome:
         tiers = self.data.creators["tier"].to_numpy(object)[plan["c"].to_numpy(int)]
         by_tier = {t: float(plan["cash"][tiers == t].sum()) for t in ("top_kol", "alliance")}
         by_product = {str(k): float(v) for k, v in plan.groupby("product_id")["cash"].sum().sort_index().items()}
+        money = plan.groupby("product_id")[["gmv", "gmv_low", "gmv_high", "cost", "profit"]].sum().sort_index() \
+            if len(plan) and "gmv" in plan else pd.DataFrame()
+        expected_by_product = {str(k): {"gmv": round(r.gmv, 2), "gmv_low": round(r.gmv_low, 2),
+                                        "gmv_high": round(r.gmv_high, 2), "cost": round(r.cost, 2),
+                                        "profit": round(r.profit, 2),
+                                        "roi": round(r.gmv / r.cost, 3) if r.cost > 0 else None}
+                               for k, r in money.iterrows()}
         return {
             "campaign": self.config.campaign.name,
             "objective_kind": self.config.economics.objective,  # what "objective" measures: fit, gmv, profit, reach
@@ -163,6 +170,7 @@ class Outcome:
             "expected": self.money(),
             "spend_by_tier": by_tier,
             "spend_by_product": by_product,
+            "expected_by_product": expected_by_product,  # per product: GMV with its range, cost, profit, ROI
             "eligible_pairs": int(len(self.candidates) + len(self.instance.outside_c)),
             "left_out_pairs": int(len(self.instance.outside_c)),  # not in the pool (never booked; in the bound)
             "overlap_conflicts": int(len(self.conflicts)),

@@ -92,3 +92,15 @@ def test_a_profit_plan_that_leaves_budget_unspent_says_why():
     outcome = _outcome(creators, [product("p", price=500, max_creators=2)], **{"campaign.budget": 100_000})
     assert set(outcome.plan["creator_id"]) == {"good"}  # "poor" would lose money
     assert any(c.startswith("¥99,000 of the budget is left unspent") for c in outcome.cautions())
+
+
+def test_the_summary_gives_each_products_expected_gmv_cost_and_roi():
+    creators = [creator(f"a{i}", fee=1_000, avg_views=50_000) for i in range(4)]
+    outcome = _outcome(creators, [product("p", price=300, max_creators=2), product("q", price=200, max_creators=2)],
+                       **{"campaign.budget": 10_000})
+    by_product = outcome.summary()["expected_by_product"]
+    assert set(by_product) == {"p", "q"}
+    for pid, figures in by_product.items():
+        rows = outcome.plan[outcome.plan["product_id"] == pid]
+        assert figures["gmv"] == pytest.approx(rows["gmv"].sum(), abs=0.01)
+        assert figures["roi"] == pytest.approx(rows["gmv"].sum() / rows["cost"].sum(), abs=1e-3)
