@@ -88,9 +88,10 @@ class CampaignParams:
     niche_users: float = 20_000_000
     top_kol_followers: float = 1_000_000  # tier threshold when the creator table has no tier column
     top_kol_max_share: float = 1.0  # cap on the Top-KOL share of the spend (1 = no cap)
-    # no single booking may cost more than this share of the budget (1 = no cap): with heavy-tailed creators one
-    # booking would otherwise decide the campaign. 0.25: a careful operator's default; a locked booking is exempt
-    max_booking_share: float = 0.25
+    # no single booking may cost more than this share of the budget (1 = no cap; a locked booking is exempt): with
+    # heavy-tailed creators one booking would otherwise decide the campaign. Off by default, since a small test
+    # campaign (a budget of a few fees) would lose its creators; the sample campaign sets 0.25
+    max_booking_share: float = 1.0
     min_experience: float = 0.0  # creators with a known experience score below this are not used
     exclusivity: bool = False  # a creator never promotes two brands in the same category
     default_max_products: int = 1

@@ -420,7 +420,9 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     config = _changed(prepared.config, changes)
     stage, lap = _stage(on_stage), _Laps()
     pairs, outside = _without_bans(prepared.data, prepared.candidates, _outside_money(prepared, config))
+    eligible = len(pairs)
     pairs = _within_share(prepared.data, config, pairs)
+    capped = eligible - len(pairs)
     inst = build_instance(prepared.data, pairs, prepared.conflicts, config, outside, shared=prepared.shared)
     lap("build")
     if len(pairs):
@@ -447,6 +449,10 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     else:
         stage("explaining why no plan exists")
         reasons = _no_plan_reasons(outcome)
+    if capped and not len(result.chosen):
+        reasons = (msg("{n:,} eligible bookings cost more than {share:.0%} of the budget (max_booking_share) and were "
+                       "left out: raise the budget or the share", n=capped,
+                       share=config.campaign.max_booking_share),) + reasons
     lap("check")
     return replace(outcome, reasons=reasons, timings={**outcome.timings, **lap.timings})
 

@@ -36,7 +36,7 @@ def test_a_good_plan_passes():
     ([("a", "p"), ("b", "p")], {}, "above its budget"),
     ([("k", "r"), ("a", "p")], {"campaign.top_kol_max_share": 0.5}, "Top-KOL spend"),
     ([("b", "p"), ("b", "r")], {"campaign.exclusivity": True}, "2 brands in category"),
-    ([("k", "r")], {"campaign.budget": 3000}, "above 25% of the budget"),
+    ([("k", "r")], {"campaign.budget": 3000, "campaign.max_booking_share": 0.25}, "above 25% of the budget"),
 ])
 def test_each_broken_rule_is_reported(rows, flags, fragment):
     found = violations(rows, **flags)

@@ -74,17 +74,19 @@ def test_no_booking_takes_more_than_its_share_of_the_budget_unless_locked():
     creators = [creator("kol", fee=400_000, avg_views=5_000_000, tier="top_kol"),
                 *[creator(f"a{i}", fee=20_000, avg_views=200_000) for i in range(20)]]
     products = [product("p", price=500, max_creators=30)]
-    capped = _outcome(creators, products, **{"campaign.budget": 1_200_000})
+    capped = _outcome(creators, products, **{"campaign.budget": 1_200_000, "campaign.max_booking_share": 0.25})
     assert "kol" not in set(capped.plan["creator_id"]) and capped.violations() == []
     assert capped.plan["cash"].max() <= 0.25 * 1_200_000
-    free = _outcome(creators, products, **{"campaign.budget": 1_200_000, "campaign.max_booking_share": 1.0})
+    free = _outcome(creators, products, **{"campaign.budget": 1_200_000})  # off by default
     assert "kol" in set(free.plan["creator_id"])  # the cap, not the money, kept it out
-    config = quick_config(**{"campaign.budget": 1_200_000})
+    config = quick_config(**{"campaign.budget": 1_200_000, "campaign.max_booking_share": 0.25})
     from matchmaker.inputs.validate import with_locks
 
     data = with_locks(make_data(creators, products, config), ["kol:p"])
     locked = solve(prepare(data, config, HashEmbedder()))
     assert "kol" in set(locked.plan["creator_id"]) and locked.violations() == []  # a lock is the user's choice
+    nothing = _outcome(creators, products, **{"campaign.budget": 30_000, "campaign.max_booking_share": 0.25})
+    assert nothing.plan.empty and "cost more than 25% of the budget (max_booking_share)" in nothing.reasons[0]
 
 
 def test_a_profit_plan_that_leaves_budget_unspent_says_why():

@@ -100,6 +100,7 @@ name = "sample-double-11"
 budget = 1_200_000        # CNY for all products
 max_overlap = 0.3         # creators above this estimated audience overlap never share a product
 top_kol_max_share = 0.6   # at most 60% of the spend on Top-KOLs
+max_booking_share = 0.25  # no booking above a quarter of the budget
 min_experience = 3.8      # Douyin 带货口碑 score, 0..5
 exclusivity = true        # no creator promotes two brands in one category
 

@@ -5,6 +5,8 @@ MESSAGES_ZH: dict[str, str] = {
     "expected a share in 0..1": "应为 0 到 1 之间的比例",
     "the plan maximises the fit score: {n} of {total} products have no price, so expected GMV and profit are unknown (give prices to plan for money)":
         "方案以匹配度为目标：{total} 个商品中有 {n} 个没有价格，预估GMV和利润无从计算（提供价格即可按收益规划）",
+    "{n:,} eligible bookings cost more than {share:.0%} of the budget (max_booking_share) and were left out: raise the budget or the share":
+        "有 {n:,} 个可选合作的费用超过预算的 {share:.0%}（max_booking_share），未纳入：请提高预算或该比例",
     # cautions on a plan's figures (outcome.cautions)
     "¥{left:,.0f} of the budget is left unspent: no other booking is expected to add profit at these figures; give conversion data or run a pilot, or maximise expected GMV to spend it":
         "预算中还有 ¥{left:,.0f} 未花出：按当前数据，再签任何合作都预计无法增加利润；请提供转化数据或先做小流量测试，或改以预估GMV为目标来花完预算",
