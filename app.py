@@ -26,25 +26,25 @@ from matchmaker.config import (
     parse_shared_config,
     sample_campaign,
 )
-from matchmaker.diff import plan_diff
 from matchmaker.fit.categories import suggest_categories
 from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
-from matchmaker.history import plan_rows, record, reopened, store_of
 from matchmaker.inputs.parse import parse_list
 from matchmaker.inputs.schema import TABLES, declared_over, suggest_mapping
 from matchmaker.inputs.validate import validate, validate_results, with_locks
 from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
+from matchmaker.lifecycle.diff import plan_diff
+from matchmaker.lifecycle.history import plan_rows, record, reopened, store_of
+from matchmaker.lifecycle.replan import MODES, replan, stay_close
+from matchmaker.lifecycle.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 from matchmaker.outcome import Outcome
 from matchmaker.pipeline import prepare, read_source, solve, text_encoder
 from matchmaker.plan.solve import Interrupt
 from matchmaker.problems import InputError, problems_frame
-from matchmaker.replan import MODES, replan, stay_close
 from matchmaker.report import analysis
 from matchmaker.report.i18n import column, count, gap, label, money, say, t
 from matchmaker.report.tables import PROBLEM_HEADERS_ZH, for_people, plan_table
-from matchmaker.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 
 SAMPLE = load_config(sample_campaign())
 # The server's cap on one solve, in seconds (the form's maximum; an uploaded campaign cannot exceed it)
@@ -530,7 +530,7 @@ def creators_ui(lang: str, outcome: Outcome) -> None:
 
 
 def pilot_ui(lang: str, outcome: Outcome) -> None:
-    """Upload a pilot's results; re-plan the rest of the budget with what it taught (matchmaker.replan)."""
+    """Upload a pilot's results; re-plan the rest of the budget with what it taught (matchmaker.lifecycle.replan)."""
     st.header(t(lang, "pilot"))
     st.caption(t(lang, "pilot_help"))
     upload = st.file_uploader(t(lang, "pilot_upload"), type=["csv", "xlsx", "xls"], key="up-pilot")

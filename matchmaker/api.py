@@ -26,19 +26,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .config import CampaignParams, Config, parse_shared_config
 from .data import ProblemData
-from .diff import plan_diff
 from .fit.embed import make_embedder
-from .history import package_version, store_of
 from .inputs.validate import validate_choices, with_locks
 from .io.read import read_table
 from .io.store import Store
 from .io.write import csv_bytes
 from .jobs import Job, Kept, Runner
+from .lifecycle.diff import plan_diff
+from .lifecycle.history import package_version, store_of
+from .lifecycle.replan import stay_close
+from .lifecycle.whatif import MAX_POINTS, budget_sweep, overlap_sweep, points_table, rule_costs
 from .pipeline import SOLVE_CHANGES, load, prepare, solve
 from .problems import InputError, Problem, msg
-from .replan import stay_close
 from .report.tables import why_line
-from .whatif import MAX_POINTS, budget_sweep, overlap_sweep, points_table, rule_costs
 
 LOCAL = ("127.0.0.1", "::1", "localhost")
 STORE_HOLD = 2.0  # seconds the server keeps the run store open after an access (io.store.Store)

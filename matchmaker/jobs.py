@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from .config import Config
-from .history import record, reopen
 from .io.store import Store, new_run_id
+from .lifecycle.history import record, reopen
 from .outcome import Outcome
 from .pipeline import Prepared, prepare
 from .plan.result import Progress

@@ -52,7 +52,7 @@ def test_type_checker_passes():
     ("plan/solve.py", "from ..outcome import Outcome", "Layers"),
     ("jobs.py", "import fastapi", "never imports streamlit"),
     ("jobs.py", "from .api import create_app", "Layers"),
-    ("history.py", "from .whatif import budget_sweep", "Layers"),
+    ("lifecycle/history.py", "from .whatif import budget_sweep", "Layers"),
 ])
 def test_breaking_a_wall_fails_the_contracts(tmp_path, module, line, contract):
     shutil.copytree(ROOT / "matchmaker", tmp_path / "matchmaker", ignore=shutil.ignore_patterns("__pycache__"))

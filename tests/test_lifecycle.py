@@ -11,12 +11,12 @@ import pytest
 from conftest import DATA, creator, make_data, product, quick_config
 
 from matchmaker.cli import main
-from matchmaker.diff import plan_diff
-from matchmaker.history import plan_rows
 from matchmaker.io.store import Store
+from matchmaker.lifecycle.diff import plan_diff
+from matchmaker.lifecycle.history import plan_rows
+from matchmaker.lifecycle.replan import stay_close
+from matchmaker.lifecycle.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 from matchmaker.pipeline import prepare, solve
-from matchmaker.replan import stay_close
-from matchmaker.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 
 SAMPLE = ["--config", str(DATA / "campaign.toml"), "--time-limit", "3", "--objective", "fit"]  # penalties in fit units
 

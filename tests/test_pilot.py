@@ -11,8 +11,8 @@ from matchmaker import prepare
 from matchmaker.cli import main
 from matchmaker.fit.pilot import Z80, learn, prior_alpha
 from matchmaker.inputs.validate import validate_results
+from matchmaker.lifecycle.replan import replan
 from matchmaker.problems import InputError
-from matchmaker.replan import replan
 from tests.conftest import DATA, HashEmbedder, creator, make_data, product, quick_config
 
 
@@ -177,8 +177,8 @@ def test_pairs_left_out_of_the_pool_are_priced_as_the_pilot_taught(tmp_path):
     from dataclasses import replace
 
     from matchmaker.fit.economics import economics
+    from matchmaker.lifecycle.replan import repriced
     from matchmaker.pipeline import _outside_money
-    from matchmaker.replan import repriced
 
     again = _replanned(tmp_path, "extend")
     prepared = prepare(again.outcome.data, again.outcome.config.override(**{"campaign.min_roi": 1.0}), HashEmbedder())

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from conftest import ROOT, creator, make_data, product, quick_config
 
-from matchmaker.history import plan_rows, record, reopen
 from matchmaker.io.store import RunRecord, Store
+from matchmaker.lifecycle.history import plan_rows, record, reopen
 from matchmaker.pipeline import run
 from matchmaker.problems import InputError
 

@@ -29,17 +29,17 @@ from ..config import Config, dump_config, load_config, sample_campaign
 from ..data import ProblemData
 from ..fit.categories import suggest_categories
 from ..fit.score import eligible_pairs
-from ..history import record, store_of
 from ..inputs.validate import validate_choices, with_locks
 from ..io.read import read_table
 from ..io.store import Store, StoreBusy
 from ..io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write_atomic
+from ..lifecycle.history import record, store_of
+from ..lifecycle.replan import stay_close
 from ..outcome import Outcome
 from ..pipeline import load, prepare, solve, text_encoder
 from ..plan.result import Progress, Status
 from ..plan.solve import Interrupt
 from ..problems import InputError, Problem, grouped, msg, problems_frame
-from ..replan import stay_close
 from ..report.tables import overlap_table, plan_table
 from .parser import build as build_parser
 
@@ -99,7 +99,7 @@ def _train(args: argparse.Namespace) -> int:
 def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
     """Learn from a pilot, plan the rest of the budget, write the plan and what changed."""
     from ..inputs.validate import validate_results
-    from ..replan import replan
+    from ..lifecycle.replan import replan
 
     config, out = _config(args), Path(args.out)
     changes_path = Path(args.changes) if args.changes else None

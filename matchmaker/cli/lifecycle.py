@@ -51,7 +51,7 @@ def numbers(text: str | None, flag: str) -> list[float]:
 
 def whatif(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
     """Prepare once, then solve each point of the sweeps asked for; a table of points, each point's plan."""
-    from ..whatif import budget_sweep, overlap_sweep, points_table, rule_costs
+    from ..lifecycle.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 
     config, out = _config(args), Path(args.out)
     budgets, overlaps = numbers(args.budgets, "--budgets"), numbers(args.thresholds, "--thresholds")
@@ -184,7 +184,7 @@ def prune(store: Store, args: argparse.Namespace) -> int:
 
 def diff(store: Store, args: argparse.Namespace, written: Written) -> int:
     from ..config import parse_config
-    from ..diff import plan_diff
+    from ..lifecycle.diff import plan_diff
 
     a, b = store.run(args.before), store.run(args.after)
     found = plan_diff(store.plan(a["run_id"]), store.plan(b["run_id"]), parse_config(a["config"], a["run_id"]),

@@ -6,7 +6,7 @@ import argparse
 
 from .. import __version__
 from ..config import BACKENDS, OBJECTIVES
-from ..replan import MODES
+from ..lifecycle.replan import MODES
 
 DESCRIPTION = "matchmaker: creator-brand matchmaking under budget, overlap and category rules"
 

@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..fit.economics import economics
 from ..fit.pilot import Learned
+from ..lifecycle.replan import creator_groups, repriced, taught
 from ..pipeline import Prepared, solve
-from ..replan import creator_groups, repriced, taught
 
 
 @dataclass(frozen=True)

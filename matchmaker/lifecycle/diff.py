@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .problems import Message, msg
+from ..config import Config
+from ..problems import Message, msg
 
 CHANGES = ("added", "dropped", "moved")
 

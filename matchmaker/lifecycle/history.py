@@ -10,11 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from .config import Config, ServerParams, dump_config, parse_config
-from .data import ProblemData
-from .io.store import RunRecord, Store
-from .outcome import Outcome
-from .pipeline import Prepared, prepare, replay
+from ..config import Config, ServerParams, dump_config, parse_config
+from ..data import ProblemData
+from ..io.store import RunRecord, Store
+from ..outcome import Outcome
+from ..pipeline import Prepared, prepare, replay
 
 ROLES = ("creators", "products", "pairs", "overlaps", "deals", "locks")
 

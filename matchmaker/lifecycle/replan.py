@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .data import ProblemData
-from .fit.economics import economics, objective_values
-from .fit.pilot import Learned, learn
-from .inputs.parse import norm_category
-from .outcome import Outcome
-from .pipeline import OUTSIDE_CHUNK, Prepared, solve
-from .problems import Message, msg
+from ..data import ProblemData
+from ..fit.economics import economics, objective_values
+from ..fit.pilot import Learned, learn
+from ..inputs.parse import norm_category
+from ..outcome import Outcome
+from ..pipeline import OUTSIDE_CHUNK, Prepared, solve
+from ..problems import Message, msg
 
 MODES = ("keep", "extend", "drop")
 

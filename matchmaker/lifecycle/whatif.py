@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from .fit.overlap import conflict_threshold, conflicts
-from .outcome import Outcome
-from .pipeline import Prepared, solve
+from ..fit.overlap import conflict_threshold, conflicts
+from ..outcome import Outcome
+from ..pipeline import Prepared, solve
 
 SWEEPS = ("budget", "overlap", "rules")
 MAX_POINTS = 50  # points in one sweep (each is a solve)
