@@ -423,3 +423,30 @@ def test_a_total_row_with_its_label_in_another_column_is_skipped():
     with pytest.raises(InputError):  # a blank id on a row that is not a total is still an error
         make_data([creator("d1"), {"creator_id": "", "name": "小鹿", "fee": "2000", "categories": "beauty"}],
                   [product("p")])
+
+
+def test_buyin_and_xingtu_derived_headers_are_read_as_exported(tmp_path):
+    """星图ID as the id, Buyin's 主推类目, 带货口碑分, 期望佣金率, 粉丝画像 女性占比 and LV levels, and quotes written
+    as 1-20s报价 / 21-60s报价: read without a [columns] table."""
+    from matchmaker.pipeline import load
+
+    creators = tmp_path / "buyin.csv"
+    pd.DataFrame({"星图ID": ["x1", "x2", ""], "达人昵称": ["小鹿", "阿杰", "合计"],
+                  "达人等级": ["LV6", "LV2", ""], "粉丝数": ["120w", "3.5w", ""],
+                  "主推类目": ["美妆", "美妆", ""], "带货口碑分": ["4.8", "-", ""],
+                  "1-20s报价": ["30000", "800", ""], "21-60s报价": ["50000", "1200", ""],
+                  "期望佣金率": ["20%", "25%", ""],
+                  "粉丝画像 女性占比": ["81%", "66%", ""]}).to_csv(creators, index=False)
+    products = tmp_path / "shop.csv"
+    pd.DataFrame({"商品ID": ["p1"], "品牌": ["澜樱"], "商品名称": ["口红"],
+                  "类目": ["美妆"]}).to_csv(products, index=False)
+    data = load(Config(), creators=str(creators), products=str(products))
+    c = data.creators.set_index("creator_id")
+    assert list(c.index) == ["x1", "x2"]  # the 合计 row in the nickname column is skipped
+    assert c.loc["x1", "tier"] == "top_kol" and c.loc["x2", "tier"] == "alliance"
+    assert c.loc["x1", "fee"] == 50_000 and c.loc["x2", "fee"] == 1_200  # the 21-60s quote, as for Xingtu
+    assert c.loc["x1", "experience_score"] == 4.8 and pd.isna(c.loc["x2", "experience_score"])
+    assert c.loc["x1", "commission_rate"] == pytest.approx(0.2)
+    assert c.loc["x2", "audience_female"] == pytest.approx(0.66)
+    assert c.loc["x1", "categories"] == ("美妆",)
+    assert any("21-60s报价" in w.message for w in data.warnings)  # the other quote is named

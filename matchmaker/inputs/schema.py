@@ -23,7 +23,8 @@ class Column:
 
 CREATOR_COLUMNS: tuple[Column, ...] = (
     Column("creator_id", "id", True,
-           ("达人id", "达人ID", "抖音号", "账号id", "账号", "id", "creator id", "user id", "uid",
+           ("达人id", "达人ID", "抖音号", "账号id", "账号", "id", "creator id", "user id", "uid", "星图id", "抖音uid",
+            "达人uid",
             "handle", "username", "account", "creator", "influencer", "author", "owner username", "youtuber",
             "channel info", "instagram handle", "tiktok handle", "account handle", "screen name"),
            "unique id of the creator"),
@@ -32,14 +33,14 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
             "channel", "channel name", "full name", "influencer name", "author name", "account name",
             "youtuber name", "instagram name"), "display name"),
     Column("tier", "tier", False,
-           ("层级", "达人层级", "达人类型", "类型", "creator tier", "size tier", "level"),
+           ("层级", "达人层级", "达人类型", "类型", "达人等级", "等级", "creator tier", "size tier", "level"),
            "top_kol or alliance; derived from followers when absent"),
     Column("followers", "number", False,
            ("粉丝数", "粉丝", "粉丝量", "follower count", "followers count", "subscribers",
             "fans", "粉丝总数", "follower", "fan count", "fans count", "subscriber count", "audience size"),
            "follower count"),
     Column("categories", "list", True,
-           ("类目", "带货类目", "主营类目", "擅长类目", "领域", "category", "niche", "niches",
+           ("类目", "带货类目", "主营类目", "擅长类目", "主推类目", "领域", "category", "niche", "niches",
             "primary niche", "niche primary", "vertical", "primary category", "main category", "content category",
             "category 1"), "one or more categories, split on ; | , 、 /"),
     Column("bio", "text", False,
@@ -72,7 +73,8 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
     Column("expected_cpm", "number", False, ("预期cpm", "预估cpm", "cpm", "expected cpm"),
            "expected cost per thousand views (CNY)"),
     Column("audience_female", "share", False,
-           ("女性粉丝占比", "女粉占比", "女性占比", "female share", "female audience"),
+           ("女性粉丝占比", "女粉占比", "女性占比", "粉丝画像女性占比", "女性粉丝比例", "female share",
+            "female audience"),
            "share of the audience that is female"),
     Column("audience_age_18_24", "share", False, ("18-24岁占比", "age 18-24"),
            "share of the audience aged 18-24"),
@@ -84,7 +86,7 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            ("粉丝地域", "主要地域", "地域", "region", "audience country", "country"),
            "main audience region"),
     Column("experience_score", "number", False,
-           ("带货口碑", "口碑分", "带货评分", "experience", "rating", "score"),
+           ("带货口碑", "口碑分", "带货口碑分", "带货评分", "experience", "rating", "score"),
            "track record, 0..5 (Douyin's 带货口碑 scale)"),
     Column("mcn", "text", False, ("mcn", "机构", "所属机构", "mcn机构", "agency"),
            "MCN agency"),
@@ -92,7 +94,8 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
                                          "deal type"),
            "flat (一口价), commission (纯佣) or fee+commission (坑位费+佣金); blank: the fee, plus commission "
            "when a rate is given"),
-    Column("commission_rate", "share", False, ("佣金率", "佣金比例", "达人佣金率", "commission", "commission rate"),
+    Column("commission_rate", "share", False, ("佣金率", "佣金比例", "达人佣金率", "期望佣金率", "commission",
+                                               "commission rate"),
            "share of the GMV paid as commission; over the product's rate"),
     Column("rebate", "share", False, ("返点", "返点率", "返点比例", "rebate"),
            "agency rebate on the quoted fee: the fee paid is fee x (1 - rebate)"),
@@ -105,7 +108,8 @@ RANGE_ENDS = {"fee": "high", "price": "low"}
 
 # Xingtu writes one quote per content format; `campaign.fee_quote` names the one that is the fee, else the
 # first of these present is used (and the others are named). Keys are header_key()s of the headers' start.
-QUOTE_FORMATS = ("21-60s视频", "1-20s视频", "60s以上视频", "直播", "坑位费")
+QUOTE_FORMATS = ("21-60s视频", "21-60s报价", "1-20s视频", "1-20s报价", "60s以上视频", "60s以上报价", "60s+", "直播",
+                 "坑位费")  # the video quotes as Xingtu writes them, then as Xingtu-derived tools do (1-20s报价)
 
 PRODUCT_COLUMNS: tuple[Column, ...] = (
     Column("product_id", "id", True,
@@ -256,6 +260,9 @@ TIER_ALIASES = {
     "alliance": "alliance", "affiliate": "alliance", "koc": "alliance", "腰部": "alliance",
     "尾部": "alliance", "腰尾部": "alliance", "素人": "alliance", "达人联盟": "alliance", "精选联盟": "alliance",
     "micro": "alliance", "nano": "alliance", "mid": "alliance",
+    # Buyin's 达人等级 by sales: LV6 and LV7 sell like head creators; a campaign's [tiers] may say otherwise
+    "lv0": "alliance", "lv1": "alliance", "lv2": "alliance", "lv3": "alliance", "lv4": "alliance", "lv5": "alliance",
+    "lv6": "top_kol", "lv7": "top_kol",
 }
 
 
