@@ -181,6 +181,54 @@ class Server:
             return self.models[key]
 
 
+OPEN_PATHS = ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+BODY_SLACK = 2**20  # a multipart upload's own headers and boundaries, beside the file
+
+
+class Gate:
+    """Pure ASGI, in front of the app: a request without a valid key (or, on a keyless server, from another
+    machine) is refused before a byte of its body is read, and a body above the upload limit is refused from its
+    Content-Length, or as soon as it streams past the limit, never spooled whole."""
+
+    def __init__(self, app: Any, keys: tuple[str, ...], limit: int) -> None:
+        self.app, self.keys, self.limit = app, keys, limit
+
+    def _allowed(self, scope: dict) -> tuple[int, str] | None:
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if self.keys:
+            given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not any(hmac.compare_digest(given.encode(), key.encode()) for key in self.keys):
+                return 401, "a valid API key is needed (X-API-Key or Authorization: Bearer)"
+        elif (scope.get("client") or ("",))[0] not in LOCAL:
+            return 403, "this server has no API keys and answers only requests from its own machine"
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.limit:
+            return 413, f"the request body is above the limit of {self.limit // 2**20} MB"
+        return None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        refused = self._allowed(scope)
+        if refused is not None:
+            await JSONResponse({"detail": refused[1]}, status_code=refused[0],
+                               headers={"WWW-Authenticate": "Bearer"} if refused[0] == 401 else None
+                               )(scope, receive, send)
+            return
+        seen = 0
+
+        async def bounded() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise HTTPException(413, f"the request body is above the limit of {self.limit // 2**20} MB")
+            return message
+
+        await self.app(scope, bounded, send)
+
+
 def _problems(exc: InputError, status: int = 422) -> JSONResponse:
     return JSONResponse({"detail": "input problems", "problems": [p.as_dict() for p in exc.problems],
                          "warnings": [p.as_dict() for p in exc.warnings]}, status_code=status)
@@ -458,5 +506,6 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
         return server.runner.submit("replan", work, tenant).view()
 
     app.include_router(api)
+    app.add_middleware(Gate, keys=keys, limit=config.server.max_upload_mb * 2**20 + BODY_SLACK)
     return app
 

@@ -425,3 +425,31 @@ def test_each_api_key_sees_only_its_own_runs_and_uploads(tmp_path):
             assert a.get(f"/runs/{first}/plan").status_code == 200  # A still has it all
     finally:
         served.close()
+
+
+def test_bodies_are_refused_before_they_are_read(tmp_path):
+    """No key: 401 before the body is read; a body above the limit: 413 from its Content-Length, or while it
+    streams (chunked, no length), never spooled whole."""
+    config = _config(tmp_path, **{"server.max_upload_mb": 1})
+    served = Served(create_app(config, store=Store(tmp_path / "runs.duckdb")))
+    big = b"x" * (3 * 2**20)
+    try:
+        with httpx.Client(base_url=served.url, timeout=60) as anonymous:
+            started = time.monotonic()
+            refused = anonymous.post("/uploads", files={"file": ("big.csv", big)})
+            assert refused.status_code == 401 and time.monotonic() - started < 10
+        with httpx.Client(base_url=served.url, headers=AUTH, timeout=60) as client:
+            assert client.post("/uploads", files={"file": ("big.csv", big)}).status_code == 413
+            assert client.post("/validate", content=big, headers={"Content-Type": "application/json"}
+                               ).status_code == 413
+
+            def chunks():
+                for _ in range(3):
+                    yield b"x" * 2**20
+
+            streamed = client.post("/validate", content=chunks(), headers={"Content-Type": "application/json"})
+            assert streamed.status_code == 413
+            assert client.get("/health").status_code == 200
+            assert client.post("/uploads", files={"file": ("ok.csv", b"a,b\n1,2\n")}).status_code == 201
+    finally:
+        served.close()
