@@ -36,6 +36,7 @@ class Outcome:
     reasons: tuple[str, ...] = ()  # why no plan exists (or why it books no one)
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # products no creator may promote, with the closest creator categories
+    capped: int = 0  # eligible pairs left out for costing above max_booking_share of the budget
 
     @property
     def plan(self) -> pd.DataFrame:
@@ -171,7 +172,8 @@ class Outcome:
             "spend_by_tier": by_tier,
             "spend_by_product": by_product,
             "expected_by_product": expected_by_product,  # per product: GMV with its range, cost, profit, ROI
-            "eligible_pairs": int(len(self.candidates) + len(self.instance.outside_c)),
+            "eligible_pairs": int(len(self.candidates) + len(self.instance.outside_c) + self.capped),
+            "capped_pairs": int(self.capped),  # above max_booking_share of the budget: never booked
             "left_out_pairs": int(len(self.instance.outside_c)),  # not in the pool (never booked; in the bound)
             "overlap_conflicts": int(len(self.conflicts)),
             "overlap_source": "table" if self.data.overlaps is not None else "estimated",

@@ -336,7 +336,7 @@ def _within_share(data: ProblemData, config: Config, pairs: pd.DataFrame) -> pd.
     """The pairs whose cash is at most campaign.max_booking_share of the budget, and the locked ones (a user's
     explicit booking is kept whatever it costs). Applied at each solve: the budget may change between solves."""
     share = config.campaign.max_booking_share
-    if share >= 1 or not len(pairs):
+    if share >= 1 or not len(pairs) or config.campaign.budget <= 0:  # no budget: the budget rule says why
         return pairs
     keep = pairs["cash"].to_numpy(float) <= share * config.campaign.budget * (1 + 1e-9)
     locks = data.locks
@@ -439,7 +439,7 @@ def solve(prepared: Prepared, changes: Mapping[str, Any] | None = None,
     chosen = np.zeros(len(pairs), dtype=bool)
     chosen[result.chosen] = True
     outcome = Outcome(prepared.data, config, pairs.assign(chosen=chosen), prepared.conflicts, inst, result,
-                      timings={**prepared.timings, **lap.timings}, notes=prepared.notes)
+                      timings={**prepared.timings, **lap.timings}, notes=prepared.notes, capped=capped)
     if result.has_plan:
         stage("checking the plan")
         violations = outcome.violations()
