@@ -201,6 +201,9 @@ class Gate:
                 return 401, "a valid API key is needed (X-API-Key or Authorization: Bearer)"
         elif (scope.get("client") or ("",))[0] not in LOCAL:
             return 403, "this server has no API keys and answers only requests from its own machine"
+        elif not _local_host(headers.get("host", "")) or not _local_origin(headers.get("origin", "")):
+            # a keyless server trusts this machine only: a page elsewhere (DNS rebinding, a cross-site form) is not
+            return 403, "this server has no API keys and answers only pages and clients of this machine"
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.limit:
             return 413, f"the request body is above the limit of {self.limit // 2**20} MB"
@@ -227,6 +230,19 @@ class Gate:
             return message
 
         await self.app(scope, bounded, send)
+
+
+def _local_host(host: str) -> bool:
+    """A Host header naming this machine (with or without a port): localhost, 127.0.0.1, [::1]."""
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    return name.strip("[]") in LOCAL
+
+
+def _local_origin(origin: str) -> bool:
+    """No Origin (not a browser's cross-site request), or one on this machine."""
+    if not origin:
+        return True
+    return _local_host(origin.split("://", 1)[-1].split("/", 1)[0])
 
 
 def _problems(exc: InputError, status: int = 422) -> JSONResponse:

@@ -453,3 +453,22 @@ def test_bodies_are_refused_before_they_are_read(tmp_path):
             assert client.post("/uploads", files={"file": ("ok.csv", b"a,b\n1,2\n")}).status_code == 201
     finally:
         served.close()
+
+
+def test_a_keyless_server_answers_no_page_of_another_site(tmp_path):
+    """DNS rebinding (a foreign Host header) and a cross-site form (a foreign Origin) are refused by a keyless
+    local server; its own clients still get through."""
+    served = Served(create_app(_config(tmp_path, **{"server.api_keys": ""}), allow_local=True,
+                               store=Store(tmp_path / "runs.duckdb")))
+    try:
+        url = f"{served.url}/runs"
+        assert httpx.get(url).status_code == 200
+        assert httpx.get(url, headers={"Host": f"localhost:{served.port}"}).status_code == 200
+        assert httpx.get(url, headers={"Host": "evil.example:80"}).status_code == 403
+        assert httpx.get(url, headers={"Origin": "https://evil.example"}).status_code == 403
+        assert httpx.get(url, headers={"Origin": f"http://127.0.0.1:{served.port}"}).status_code == 200
+        form = httpx.post(f"{served.url}/uploads", files={"file": ("a.csv", b"a\n1\n")},
+                          headers={"Origin": "https://evil.example"})
+        assert form.status_code == 403
+    finally:
+        served.close()
