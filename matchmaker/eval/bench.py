@@ -167,7 +167,7 @@ def second_opinion(inst, solver: str = "SCIP", time_limit: float = 60.0) -> floa
                 s.Add(x[i] + x[j] <= 1)
     if inst.exclusivity:
         for c, idx in by_c.items():
-            groups = defaultdict(lambda: defaultdict(list))
+            groups: dict = defaultdict(lambda: defaultdict(list))
             for i in idx:
                 p = int(inst.pair_p[i])
                 groups[int(inst.prod_category[p])][int(inst.prod_brand[p])].append(i)

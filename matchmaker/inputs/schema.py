@@ -334,7 +334,7 @@ def passed_over(mapping: dict[str, str], headers: list[str], table: str) -> dict
     out: dict[str, list[str]] = {}
     for header in headers:
         column = aliases.get(header_key(header))
-        if header not in mapping and column in mapping.values():
+        if column is not None and header not in mapping and column in mapping.values():
             out.setdefault(column, []).append(header)
     return out
 

@@ -198,7 +198,8 @@ def _with_header(grid: pd.DataFrame, name: str, header_score: HeaderScore | None
     elif top:
         widest = max(len(cells) for cells in top)
         header = next((i for i, cells in enumerate(top) if len(cells) >= max(2, (widest + 1) // 2)), 0)
-    columns, seen = [], {}
+    columns: list[str] = []
+    seen: dict[str, int] = {}
     for k, value in enumerate(grid.iloc[header] if len(grid) else []):
         label = clean_header(value) if not _blank(value) else f"Unnamed: {k}"
         seen[label] = seen.get(label, 0) + 1
@@ -206,7 +207,7 @@ def _with_header(grid: pd.DataFrame, name: str, header_score: HeaderScore | None
     frame = grid.iloc[header + 1:].copy()
     frame.columns = columns or list(grid.columns)
     frame.index = frame.index - 1  # spreadsheet row = grid position + 1 = index + 2
-    notes = ()
+    notes: tuple[Problem, ...] = ()
     if header:
         notes = (Problem(name, None, None, None, msg("the header is on row {row}; the {skipped} row(s) "
                                                               "above it (a title or notes) were skipped",

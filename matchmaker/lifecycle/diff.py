@@ -85,9 +85,10 @@ def plan_diff(before: pd.DataFrame, after: pd.DataFrame, config_before: Config, 
     """Every creator whose bookings differ between two plans, with why; the changed settings; the totals."""
     settings = setting_changes(config_before, config_after)
     old, new = _by_creator(before), _by_creator(after)
-    choices = ({**{"locks": (), "bans": ()}, **(choices_before or {})},
-               {**{"locks": (), "bans": ()}, **(choices_after or {})})
-    choices = tuple({"locks": [tuple(x) for x in c["locks"]], "bans": list(c["bans"])} for c in choices)
+    given = ({**{"locks": (), "bans": ()}, **(choices_before or {})},
+             {**{"locks": (), "bans": ()}, **(choices_after or {})})
+    a, b = ({"locks": [tuple(x) for x in c["locks"]], "bans": list(c["bans"])} for c in given)
+    choices = (a, b)
     rows = []
     for cid in sorted(set(old) | set(new)):
         o, n = old.get(cid), new.get(cid)

@@ -127,9 +127,10 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
         booked = msg("booked for {products}", products=", ".join(new)) if new else msg("not booked")
         was_booked = {"before": ", ".join(old)} if old and old != new else {}
         if ev is not None:
-            pilot = msg("{observed:.2%} conversion in the pilot against {prior:.2%} expected ({orders:,.0f} orders "
-                        "from {views:,.0f} views)", observed=ev["observed_conversion"], prior=ev["prior_conversion"],
-                        orders=ev["orders"], views=ev["views"])
+            pilot: Message | str = msg(
+                "{observed:.2%} conversion in the pilot against {prior:.2%} expected ({orders:,.0f} orders from "
+                "{views:,.0f} views)", observed=ev["observed_conversion"], prior=ev["prior_conversion"],
+                orders=ev["orders"], views=ev["views"])
             if was_booked:
                 why = msg("{creator}: {pilot}; now {booked} (before: {before})", creator=cid, pilot=pilot,
                           booked=booked, **was_booked)
