@@ -28,7 +28,7 @@ from .fit.economics import economics, objective_values, resolved_objective
 from .fit.embed import Embedder, EngineEmbedder, Shared, embed_texts, make_embedder
 from .fit.engine import Engine, make_engine
 from .fit.learned import FEATURES, predict
-from .fit.overlap import conflict_threshold, conflicts, overlap_rows
+from .fit.overlap import conflicts, forbidding_limit, overlap_rows
 from .fit.pilot import Learned
 from .fit.score import (
     CategorySignals,
@@ -268,9 +268,7 @@ def prepare(data: ProblemData, config: Config, embedder: Embedder | None = None,
     shared = None
     if config.economics.objective == "reach" and len(among) <= SHARED_MAX_CREATORS:
         shared = overlap_rows(data, SHARED_FLOOR, among=among, niche_users=niche)
-        limit = config.campaign.max_overlap if data.overlaps is not None else \
-            conflict_threshold(config.campaign.max_overlap)
-        shared = shared[shared["overlap"] <= limit].reset_index(drop=True)
+        shared = shared[shared["overlap"] <= forbidding_limit(data, config.campaign.max_overlap)].reset_index(drop=True)
     elif config.economics.objective == "reach":
         notes += (msg("reach: with {n:,} bookable creators (above {cap:,}) the audiences they share below max_overlap "
                       "are counted twice; only those above it are kept apart", n=len(among), cap=SHARED_MAX_CREATORS),)

@@ -428,6 +428,13 @@ def test_one_creator_one_booking_and_a_product_without_creators_render(app):
     assert {m.label: m.value for m in app.metric}["Creators booked"] == "1"
 
 
+def maximise(app, objective: str) -> None:
+    """Choose what the plan maximises in the campaign form, apply it and optimise."""
+    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value(objective)
+    apply_campaign(app)
+    optimize(app)
+
+
 def test_the_headline_is_in_money_and_the_objective_can_be_chosen(app):
     app.button(key="sample").click().run()
     optimize(app)
@@ -437,18 +444,12 @@ def test_the_headline_is_in_money_and_the_objective_can_be_chosen(app):
     assert metrics["Maximise"] == "expected profit"  # money first: every product of the sample has a price
     assert float(metrics["Fit score"]) == pytest.approx(by_profit["fit_score"], abs=0.01)
     assert {"expected_gmv", "cost", "roi", "views_from", "conversion_from"} <= set(plan_of(app).columns)
-    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("fit")
-    next(b for b in app.sidebar.button if b.label == "Apply").click()
-    app.run()
-    optimize(app)
+    maximise(app, "fit")
     by_fit = app.session_state["outcome"].summary()
     assert {m.label: m.value for m in app.metric}["Maximise"] == "fit score"
     assert by_fit["fit_score"] > by_profit["fit_score"]
     assert by_fit["expected"]["profit"] < by_profit["expected"]["profit"]
-    next(s for s in app.sidebar.selectbox if s.label == "Maximise").set_value("gmv")
-    next(b for b in app.sidebar.button if b.label == "Apply").click()
-    app.run()
-    optimize(app)
+    maximise(app, "gmv")
     by_gmv = app.session_state["outcome"].summary()
     assert {m.label: m.value for m in app.metric}["Maximise"] == "expected GMV"
     assert by_gmv["objective_kind"] == "gmv" and by_gmv["expected"]["gmv"] > by_fit["expected"]["gmv"]

@@ -82,7 +82,6 @@ def _prior(products: pd.DataFrame, config: Config) -> tuple[np.ndarray, np.ndarr
 
 
 PILOT_SOURCES = {"own": "pilot", "category": "pilot category", "pilot": "pilot overall"}
-SOURCE_COLUMNS = ["views_from", "conversion_from"]
 
 
 def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,

@@ -53,6 +53,12 @@ def conflict_threshold(max_overlap: float) -> float:
     return max_overlap * math.exp(1.28 * ESTIMATE_LOG_SD)
 
 
+def forbidding_limit(data: ProblemData, max_overlap: float) -> float:
+    """The overlap above which two creators may not share a product: max_overlap itself for a given overlaps
+    table, conflict_threshold(max_overlap) for an estimate."""
+    return max_overlap if data.overlaps is not None else conflict_threshold(max_overlap)
+
+
 def _similarity(creators: pd.DataFrame, niche_users: float):
     """The per-creator arrays the estimate compares: category incidence (scaled by (1 - LEAKAGE) / n), followers,
     female share, age-band shares and whether they are known."""
@@ -142,8 +148,7 @@ def conflicts(data: ProblemData, max_overlap: float, among: np.ndarray | None = 
     estimated and confidently above it (conflict_threshold); only among the given creator positions (those with
     an eligible pair) when `among` is set."""
     ids = data.creators["creator_id"].to_numpy(object)
-    limit = max_overlap if data.overlaps is not None else conflict_threshold(max_overlap)
-    frame = overlap_rows(data, limit, among, niche_users)
+    frame = overlap_rows(data, forbidding_limit(data, max_overlap), among, niche_users)
     source = "table" if data.overlaps is not None else "estimated"
     frame["creator_a"] = ids[frame["a"]] if len(frame) else pd.Series(dtype=object)
     frame["creator_b"] = ids[frame["b"]] if len(frame) else pd.Series(dtype=object)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..fit.overlap import conflict_threshold, conflicts
+from ..fit.overlap import conflicts, forbidding_limit
 from ..outcome import Outcome
 from ..pipeline import Prepared, solve
 
@@ -60,7 +60,7 @@ def with_max_overlap(prepared: Prepared, threshold: float, pairs: pd.DataFrame |
     config = prepared.config.override(**{"campaign.max_overlap": float(threshold)})
     shared = prepared.shared
     # an estimate forbids a pair only where it is confidently above the threshold (fit/overlap.py)
-    limit = threshold if prepared.data.overlaps is not None else conflict_threshold(threshold)
+    limit = forbidding_limit(prepared.data, threshold)
     if shared is not None:  # the reach objective: shared audiences at or below the threshold count once
         pool = pd.concat([shared[["a", "b", "overlap"]], pairs[["a", "b", "overlap"]]], ignore_index=True)
         shared = pool[pool["overlap"] <= limit].drop_duplicates(["a", "b"]).reset_index(drop=True)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..config import Config
 from ..data import ProblemData
-from ..fit.overlap import conflict_threshold, overlap_rows
+from ..fit.overlap import forbidding_limit, overlap_rows
 from ..outcome import Outcome
 from .i18n import column, label, say
 
@@ -73,7 +73,7 @@ def overlap_table(data: ProblemData, config: Config, floor: float = 0.01) -> pd.
     creators = data.creators
     a, b = rows["a"].to_numpy(int), rows["b"].to_numpy(int)
     given = data.overlaps is not None
-    limit = config.campaign.max_overlap if given else conflict_threshold(config.campaign.max_overlap)
+    limit = forbidding_limit(data, config.campaign.max_overlap)
     cats = creators["categories"].to_numpy(object)
     return pd.DataFrame({
         "creator_a": creators["creator_id"].to_numpy(object)[a],
