@@ -185,6 +185,17 @@ OPEN_PATHS = ("/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/re
 BODY_SLACK = 2**20  # a multipart upload's own headers and boundaries, beside the file
 
 
+def refusal(keys: tuple[str, ...], given: str, client: str) -> tuple[int, str] | None:
+    """Why a request may not be answered (status, detail), or None: with keys, a valid one is needed; without,
+    only this machine is answered."""
+    if keys:
+        if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):
+            return 401, "a valid API key is needed (X-API-Key or Authorization: Bearer)"
+    elif client not in LOCAL:
+        return 403, "this server has no API keys and answers only requests from its own machine"
+    return None
+
+
 class Gate:
     """Pure ASGI, in front of the app: a request without a valid key (or, on a keyless server, from another
     machine) is refused before a byte of its body is read, and a body above the upload limit is refused from its
@@ -195,13 +206,12 @@ class Gate:
 
     def _allowed(self, scope: dict) -> tuple[int, str] | None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.keys:
-            given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not any(hmac.compare_digest(given.encode(), key.encode()) for key in self.keys):
-                return 401, "a valid API key is needed (X-API-Key or Authorization: Bearer)"
-        elif (scope.get("client") or ("",))[0] not in LOCAL:
-            return 403, "this server has no API keys and answers only requests from its own machine"
-        elif not _local_host(headers.get("host", "")) or not _local_origin(headers.get("origin", "")):
+        given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+        refused = refusal(self.keys, given, (scope.get("client") or ("",))[0])
+        if refused is not None:
+            return refused
+        local = _local_host(headers.get("host", "")) and _local_origin(headers.get("origin", ""))
+        if not self.keys and not local:
             # a keyless server trusts this machine only: a page elsewhere (DNS rebinding, a cross-site form) is not
             return 403, "this server has no API keys and answers only pages and clients of this machine"
         length = headers.get("content-length", "")
@@ -338,15 +348,10 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
         and uploads are its own); a keyless local server's requests are this machine's, as the command line's
         and the app's runs are ("")."""
         given = key or (bearer.credentials if bearer else "")
-        if server.keys:
-            if not any(hmac.compare_digest(given.encode(), key.encode()) for key in server.keys):
-                raise HTTPException(401, "a valid API key is needed (X-API-Key or Authorization: Bearer)",
-                                    headers={"WWW-Authenticate": "Bearer"})
-            request.state.tenant = tenant_of(given)
-        elif request.client is None or request.client.host not in LOCAL:
-            raise HTTPException(403, "this server has no API keys and answers only requests from its own machine")
-        else:
-            request.state.tenant = ""
+        refused = refusal(server.keys, given, request.client.host if request.client else "")
+        if refused is not None:
+            raise HTTPException(*refused, headers={"WWW-Authenticate": "Bearer"} if refused[0] == 401 else None)
+        request.state.tenant = tenant_of(given) if server.keys else ""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
