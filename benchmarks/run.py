@@ -215,20 +215,24 @@ def bench_cli(args: argparse.Namespace) -> dict:
 
 
 def bench_market(args: argparse.Namespace) -> None:
-    """Pilot-then-scale on the simulated market (matchmaker.eval.market): every round, then per pilot
-    share the summary (gain over no pilot with its 95% interval, distance to the oracle)."""
+    """Pilot, then waves, on the simulated market (matchmaker.eval.market): for each budget (x the sample's),
+    every seed's row, then the summary (each way's share of the oracle's expected GMV, learning alone with its
+    95% interval, seeds below the prior, the last wave's range coverage)."""
     from matchmaker.eval.market import run_market, summarise
     from matchmaker.pipeline import prepare
 
-    config = load_config(ROOT / "data" / "campaign.toml").override(**{
-        "economics.objective": args.objective, "solver.time_limit": args.time_limit})
-    prepared = prepare(load(config), config)
-    shares = tuple(float(x) for x in args.shares.split(","))
-    began = time.perf_counter()
-    rounds = run_market(prepared, range(args.seeds), shares, args.design)
-    _lines(rounds, bench="market", kind="round")
-    _lines(summarise(rounds), bench="market", kind="summary", objective=args.objective, design=args.design,
-           seconds=round(time.perf_counter() - began, 1))
+    base = load_config(ROOT / "data" / "campaign.toml")
+    share = None if args.share == "sized" else float(args.share)
+    for times in (float(x) for x in args.budgets.split(",")):
+        config = base.override(**{"economics.objective": args.objective, "solver.time_limit": args.time_limit,
+                                  "campaign.budget": base.campaign.budget * times})
+        prepared = prepare(load(config), config)
+        began = time.perf_counter()
+        rounds = run_market(prepared, range(args.seeds), share, args.waves)
+        _lines(rounds, bench="market", kind="round", budget_x=times)
+        print(json.dumps({"bench": "market", "kind": "summary", "budget_x": times, "objective": args.objective,
+                          "waves": args.waves, **summarise(rounds),
+                          "seconds": round(time.perf_counter() - began, 1)}), flush=True)
 
 
 def bench_overlap(args: argparse.Namespace) -> None:
@@ -361,12 +365,12 @@ def main() -> None:
     scale.add_argument("--sizes", default="300,1000,3000")
     scale.add_argument("--time-limit", type=float, default=10.0)
     market = sub.add_parser("market")
-    market.add_argument("--seeds", type=int, default=100)
-    market.add_argument("--shares", default="0.02,0.05,0.1,0.2")
+    market.add_argument("--seeds", type=int, default=30)
+    market.add_argument("--budgets", default="1,2", help="budgets, as multiples of the sample's")
+    market.add_argument("--share", default="sized", help="the pilot's share of the budget, or 'sized' (test-and-roll)")
+    market.add_argument("--waves", type=int, default=3)
     market.add_argument("--objective", default="gmv")
-    market.add_argument("--time-limit", type=float, default=10.0)
-    market.add_argument("--design", choices=("best", "sample"), default="best",
-                        help="the pilot: the prior's best plan for its share, or the full plan's cheapest bookings")
+    market.add_argument("--time-limit", type=float, default=3.0)
     overlap = sub.add_parser("overlap")
     overlap.add_argument("--seeds", type=int, default=6)
     overlap.add_argument("--users", type=int, default=400_000)

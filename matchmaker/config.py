@@ -249,6 +249,7 @@ class EconomicsParams:
     view_rate_alliance: float = 0.1
     spread: float = 2.0  # the prior's uncertainty: orders likely (about 80%) within expected / spread .. x spread
     margin: float = 0.3  # gross margin of a product without one (the profit objective)
+    repeat_value: float = 0.6  # a pair booked again (a later wave after a pilot) sells this share of the first
 
     def __post_init__(self) -> None:
         _check(self.objective in OBJECTIVES, "economics.objective",
@@ -261,6 +262,7 @@ class EconomicsParams:
         _check(0 < self.reference_price <= 1e9, "economics.reference_price", "(0, 1e9]", self.reference_price)
         _check(0 <= self.fit_lift <= 10, "economics.fit_lift", "0..10", self.fit_lift)
         _check(1 <= self.spread <= 100, "economics.spread", "1..100", self.spread)
+        _check(0 <= self.repeat_value <= 1, "economics.repeat_value", "0..1", self.repeat_value)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,12 @@
-"""The simulated market (eval/market.py): the oracle, knowing the true rates, is never worse in expectation
-than the prior's plan for the same budget; a pilot's results come from the truth; the summary's interval
-is paired over seeds."""
+"""The simulated market (eval/market.py): a truth the prior does not know, results drawn from it, every way
+of spending the budget valued by it; the oracle is never worse than the prior for the same budget."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from matchmaker import prepare
-from matchmaker.eval.market import pilot_plan, pilot_results, run_market, summarise, truth
+from matchmaker.eval.market import WAYS, results_of, run_market, summarise, true_figures, world
 from tests.conftest import HashEmbedder, creator, make_data, product, quick_config
 
 
@@ -21,25 +20,29 @@ def prepared():
     return prepare(make_data(creators, products, config), config, HashEmbedder())
 
 
-def test_the_oracle_is_never_worse_than_the_prior_under_the_truth(prepared):
-    rounds = run_market(prepared, range(4), (0.1,))
-    assert len(rounds) == 4
-    assert (rounds["oracle_expected"] >= rounds["no_pilot_expected"] - 1e-6).all()
-    # (a pilot then a scale-up may beat it: the two phases book creators twice, the oracle's one plan once)
-    summary = summarise(rounds).iloc[0]
-    gain = rounds["pilot"] - rounds["no_pilot"]
-    assert summary["gain"] == pytest.approx(gain.mean())
-    assert summary["gain_low"] < summary["gain"] < summary["gain_high"]
+def test_every_way_spends_the_budget_and_the_oracle_is_never_worse_than_the_prior(prepared):
+    rounds = run_market(prepared, range(3), share=0.2, waves=2)
+    assert len(rounds) == 3 and set(WAYS) <= set(rounds.columns)
+    assert (rounds["oracle"] >= rounds["prior"] - 1e-6).all()
+    summary = summarise(rounds)
+    assert summary["seeds"] == 3 and summary["learning_low"] <= summary["learning_of_oracle"] <= summary["learning_high"]
+    assert 0 <= summary["range_coverage"] <= 1
 
 
-def test_a_pilot_reports_what_the_truth_sells(prepared):
-    world = truth(prepared, 0)
-    test = pilot_plan(prepared, 0.2)
-    assert 0 < test["cash"].sum() <= 0.2 * 20_000
+def test_results_come_from_the_truth(prepared):
+    truth = world(prepared, 0, post_sd=0.3)
+    plan = prepared.candidates.drop_duplicates("c").head(6)
     rng = np.random.default_rng(0)
-    many = pd.concat([pilot_results(prepared, world, test, rng) for _ in range(200)])
-    seen = many.groupby("creator_id")[["orders", "views"]].sum()
-    rate = seen["orders"] / seen["views"]
-    booked = test.set_index("creator_id").loc[rate.index]  # one product each here
-    expected = booked["conversion"].to_numpy() * world.conversion[booked["c"].to_numpy(int)]
-    assert rate.to_numpy() == pytest.approx(expected, rel=0.1)
+    many = pd.concat([results_of(prepared, truth, plan, rng, 0) for _ in range(300)])
+    seen = many.groupby("c")[["orders", "views"]].sum()
+    true = true_figures(prepared, truth, plan).set_index(plan["c"].to_numpy())
+    assert (seen["orders"] / seen["views"]).to_numpy() == pytest.approx(true.loc[seen.index, "conversion"], rel=0.1)
+    assert (seen["views"] / 300).to_numpy() == pytest.approx(true.loc[seen.index, "views"], rel=0.1)
+
+
+def test_a_repeat_booking_sells_less(prepared):
+    truth = world(prepared, 1, repeat=0.6)
+    plan = prepared.candidates.head(3)
+    first = true_figures(prepared, truth, plan)
+    again = true_figures(prepared, truth, plan, np.ones(3, bool))
+    assert again["gmv"].to_numpy() == pytest.approx(0.6 * first["gmv"].to_numpy())

@@ -94,7 +94,8 @@ def test_a_creator_without_reach_figures_who_sold_in_the_pilot_is_priced_by_what
                                              "orders": [600]}), "pilot.csv", data)
     again = replan(prepared, results, "extend")
     row = again.outcome.candidates.set_index("creator_id").loc["blank"]
-    assert row["views"] == pytest.approx(228_000) and row["views_from"] == "pilot"
+    repeat = prepared.config.economics.repeat_value  # its pilot pair, booked again, reaches fewer new viewers
+    assert row["views"] == pytest.approx(228_000 * repeat) and row["views_from"] == "pilot"
     assert "blank" in set(again.outcome.plan["creator_id"])
 
 
@@ -190,3 +191,93 @@ def test_pairs_left_out_of_the_pool_are_priced_as_the_pilot_taught(tmp_path):
                      pairs["fit"].to_numpy(), again.learned)
     assert got["gmv"].to_numpy() == pytest.approx(want["gmv"].to_numpy())
     assert not np.allclose(got["gmv"], _outside_money(replace(prepared, outside=outside), taught.config)["gmv"])
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    config = quick_config(**{"economics.objective": "gmv", "campaign.budget": 40_000})
+    creators = [creator(f"d{i}", fee=1000 + 700 * (i % 5), avg_views=8_000 * (1 + i % 4),
+                        categories=["美妆", "个护", "母婴"][i % 3]) for i in range(30)]
+    products = [product("p1", price=100, category="美妆", min_creators=2, max_creators=8),
+                product("p2", price=60, category="个护", min_creators=1, max_creators=8),
+                product("p3", price=80, category="母婴", min_creators=1, max_creators=8)]
+    return prepare(make_data(creators, products, config), config, HashEmbedder())
+
+
+def test_the_pilot_tests_the_scale_ups_creators_in_every_category_it_buys(campaign):
+    from matchmaker.lifecycle.pilot import design
+
+    got = design(campaign, 0.25)
+    pilot, scale_up = got.outcome.plan, got.scale_up.plan
+    assert got.outcome.is_feasible() and 0 < pilot["cash"].sum() <= 0.25 * 40_000
+    assert set(pilot["c"]) <= set(scale_up["c"])  # it tests what the scale-up would buy
+    categories = campaign.data.creators["categories"].map(lambda cats: cats[0])
+    assert set(categories.iloc[scale_up["c"]]) == set(categories.iloc[pilot["c"]])
+    assert len(got.reasons) == len(pilot) and got.reasons["learn"].map(str).str.contains("tests").all()
+    # the cheapest booking of each tested creator
+    cheapest = campaign.candidates.groupby("c")["cash"].min()
+    assert (pilot["cash"].to_numpy() == cheapest.loc[pilot["c"]].to_numpy()).all()
+    assert set(got.untested["creator_id"]) == set(campaign.data.creators["creator_id"].iloc[
+        sorted(set(scale_up["c"]) - set(pilot["c"]))])
+
+
+def test_the_pilot_share_is_sized_by_test_and_roll():
+    from matchmaker.lifecycle.pilot import SHARE_RANGE, sized_share
+
+    assert sized_share(60) == pytest.approx(2 * (math.sqrt(60 / 4 + 9 / 16) - 0.75) / 60)
+    assert sized_share(1) == SHARE_RANGE[1] and sized_share(100_000) == SHARE_RANGE[0]
+
+
+def test_waves_spend_an_even_share_and_the_last_meets_the_minimums(campaign):
+    from matchmaker.eval.market import results_of, world
+
+    results = results_of(campaign, world(campaign, 0), campaign.candidates.drop_duplicates("c").head(3),
+                         np.random.default_rng(0), 0)
+    spent = results["spend"].sum()
+    first = replan(campaign, results, waves=3)
+    assert first.budget == pytest.approx((40_000 - spent) / 3)
+    assert first.outcome.is_feasible() and first.outcome.plan["cash"].sum() <= first.budget + 1e-6
+    assert any("wave plan" in str(n) for n in first.notes)
+    seen = pd.concat([results, results_of(campaign, world(campaign, 0), first.outcome.plan,
+                                          np.random.default_rng(1), 1, results)], ignore_index=True)
+    last = replan(campaign, seen, waves=1)
+    assert last.outcome.is_feasible()
+    everything = pd.concat([seen[["c", "p"]], last.outcome.plan[["c", "p"]]]).drop_duplicates()
+    made = everything.groupby("p").size().reindex(range(3), fill_value=0).to_numpy()
+    assert (made >= campaign.data.products["min_creators"].to_numpy()).all()
+
+
+def test_a_pair_booked_again_is_priced_as_a_repeat(campaign):
+    from matchmaker.lifecycle.replan import repriced, taught
+
+    results = campaign.candidates.head(2).assign(views=10_000.0, orders=20.0, spend=1000.0, wave=0.0)
+    learned = taught(campaign, results)[0]
+    fresh = repriced(campaign, learned).candidates
+    again = repriced(campaign, learned, results).candidates
+    repeat = campaign.config.economics.repeat_value
+    assert again["gmv"].iloc[:2].to_numpy() == pytest.approx(repeat * fresh["gmv"].iloc[:2].to_numpy())
+    assert again["gmv"].iloc[2:].to_numpy() == pytest.approx(fresh["gmv"].iloc[2:].to_numpy())
+
+
+def test_refunds_are_taken_off_and_unsettled_results_are_refused(tmp_path):
+    config = quick_config()
+    data = make_data([creator("a"), creator("b")], [product("p1")], config)
+    frame = pd.DataFrame({"达人id": ["a", "a", "b"], "商品id": ["p1"] * 3, "播放量": [1000, 500, 800],
+                          "成交订单数": [10, 5, 4], "退款订单数": [2, None, 1], "发布日期": ["2026-11-01", "2026-11-02",
+                                                                                      "2026-12-04"]})
+    got = validate_results(frame, "罗盘.csv", data, as_of=pd.Timestamp("2026-12-07"))
+    assert got.set_index("creator_id")["orders"].to_dict() == {"a": 13.0, "b": 3.0}
+    assert got.set_index("creator_id")["days"].to_dict() == {"a": 35.0, "b": 3.0}
+    with pytest.raises(InputError) as err:
+        validate_results(frame, "罗盘.csv", data, maturity=7, as_of=pd.Timestamp("2026-12-07"))
+    text = str(err.value)
+    assert "罗盘.csv, row 4" in text and "T+7" in text and "2026-12-11" in text
+
+
+def test_waves_are_told_apart_in_the_results():
+    config = quick_config()
+    data = make_data([creator("a")], [product("p1")], config)
+    frame = pd.DataFrame({"creator_id": ["a", "a"], "product_id": ["p1", "p1"], "views": [100, 200],
+                          "orders": [1, 2], "wave": [0, 1]})
+    got = validate_results(frame, "r.csv", data)
+    assert list(got["wave"]) == [0.0, 1.0] and list(got["views"]) == [100.0, 200.0]

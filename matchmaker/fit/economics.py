@@ -85,9 +85,10 @@ PILOT_SOURCES = {"own": "pilot", "category": "pilot category", "pilot": "pilot o
 
 
 def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
-              learned: Learned | None = None) -> pd.DataFrame:
+              learned: Learned | None = None, repeat: np.ndarray | None = None) -> pd.DataFrame:
     """The expected figures (MONEY_COLUMNS) of the bookings (c[i], p[i]) with fit scores fit[i]; with
-    `learned`, as a pilot updated them."""
+    `learned`, as a pilot updated them; `repeat[i]`: the pair was booked before (a pilot or an earlier wave),
+    so it reaches economics.repeat_value of the views a first booking would."""
     e, creators, products = config.economics, data.creators, data.products
     given = products["price"].to_numpy(float)
     price = np.nan_to_num(given)
@@ -104,8 +105,11 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     if learned is not None:
         conversion = conversion * learned.conversion[c]
         views = views * learned.views[c]
-        conversion_from = np.array([PILOT_SOURCES.get(x, x) for x in learned.source[c]], dtype=object)
+        conversion_from = np.array([PILOT_SOURCES.get(x, f) for x, f in zip(learned.source[c], conversion_from)],
+                                   dtype=object)  # a creator the learning left at the prior keeps its source
         view_source = np.where(learned.source == "own", "pilot", view_source)
+    if repeat is not None:
+        views = views * np.where(np.asarray(repeat, bool), e.repeat_value, 1.0)
     orders = views * conversion
     gmv = orders * price[p]
     paid, pricing, rate = data.pair_terms(c, p)  # the creator's terms, or the pair's deal
@@ -146,7 +150,7 @@ def resolved_objective(data: ProblemData, config: Config) -> Config:
 
 
 def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
-                     learned: Learned | None = None) -> np.ndarray:
+                     learned: Learned | None = None, repeat: np.ndarray | None = None) -> np.ndarray:
     """What the plan maximises per booking (economics.objective): the fit score, expected GMV, profit or
     views; GMV and profit at their low end when economics.conservative ("auto" resolved: resolved_objective)."""
     config = resolved_objective(data, config)
@@ -154,4 +158,4 @@ def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.nda
     if objective == "fit":
         return np.asarray(fit, dtype=float)
     column = (CONSERVATIVE_COLUMNS if config.economics.conservative else OBJECTIVE_COLUMNS)[objective]
-    return economics(data, config, c, p, fit, learned)[column].to_numpy(float)
+    return economics(data, config, c, p, fit, learned, repeat)[column].to_numpy(float)

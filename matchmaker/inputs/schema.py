@@ -200,6 +200,16 @@ RESULT_COLUMNS: tuple[Column, ...] = (
            ("成交金额", "支付金额", "成交gmv", "支付gmv", "gmv", "销售额", "sales"), "sales (CNY)"),
     Column("spend", "number", False, ("花费", "消耗", "实际花费", "投放花费", "spend", "cost"),
            "what the booking cost (CNY)"),
+    Column("refunds", "number", False, ("退款订单数", "退款单数", "退货订单数", "refunds", "refunded orders"),
+           "orders refunded: taken off the orders"),
+    Column("refund_gmv", "number", False, ("退款金额", "退货金额", "refund amount", "refunded gmv"),
+           "sales refunded (CNY): taken off the sales"),
+    Column("wave", "number", False, ("波次", "批次", "轮次", "wave", "round"),
+           "which wave the booking belongs to (0 = the pilot); blank: the pilot"),
+    Column("days", "number", False, ("发布天数", "上线天数", "统计天数", "days", "days since post", "days live"),
+           "days between the post and this reading (T+N)"),
+    Column("posted", "text", False, ("发布日期", "发布时间", "视频发布时间", "开播时间", "posted", "post date",
+                                     "date"), "the post's date (its reading's age is counted from it)"),
 )
 
 # Locks and bans as a table (--choices): a lock books the creator for the product, a ban never books the creator.

@@ -324,24 +324,49 @@ def _known_ids(table: pd.DataFrame, creators: pd.DataFrame, products: pd.DataFra
             out.add(row, column, value, unknown)
 
 
-def validate_results(frame: pd.DataFrame, file: str, data: ProblemData) -> pd.DataFrame:
-    """A pilot's results: creator_id, product_id (known ids), views, orders, and clicks, gmv, spend when
-    given; rows of one booking (one per video) added up; c and p, the creator's and product's positions.
-    Raises InputError naming file, row and column."""
+RESULT_NUMBERS = ("views", "clicks", "orders", "gmv", "spend", "refunds", "refund_gmv")
+MATURITY_DAYS = 7  # results settle (refunds come in) about a week after the post: read them at T+7 or later
+
+
+def validate_results(frame: pd.DataFrame, file: str, data: ProblemData, maturity: int = 0,
+                     as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """A pilot's (and its waves') results: creator_id, product_id (known ids), views, orders, and clicks, gmv,
+    spend, refunds (taken off the orders and sales), wave (0, the pilot, when blank) and the reading's age (days,
+    T+N, else counted from the post's date to `as_of`, today when None) when given; rows of one booking (one per
+    video) added up; c and p, the creator's and product's positions. A booking read younger than `maturity`
+    days is refused at its row (its orders are not settled yet). Raises InputError naming file, row and column."""
     out = Collector(file)
     table = canonicalise(frame, "results", file, None, out)
     if table is not None:
         _required_cells(table, ("creator_id", "product_id", "views", "orders"), out)
         _known_ids(table, data.creators, data.products, out)
     out.raise_errors()
-    _numbers(table, ("views", "clicks", "orders", "gmv", "spend"))
-    first = table.groupby(["creator_id", "product_id"], sort=False)["row"].min()
-    summed = table.groupby(["creator_id", "product_id"], sort=False)[["views", "clicks", "orders", "gmv", "spend"]] \
-        .sum(min_count=1).reset_index()
+    _numbers(table, (*RESULT_NUMBERS, "wave", "days"))
+    table["wave"] = table["wave"].fillna(0.0)
+    posted = pd.to_datetime(table["posted"], errors="coerce", format="mixed")
+    for row, value in zip(table["row"][posted.isna() & table["posted"].notna()], table["posted"]):
+        out.add(int(row), "posted", value, msg("expected a date such as 2026-11-20"))
+    out.raise_errors()
+    today = (as_of or pd.Timestamp.now()).normalize()
+    table["days"] = table["days"].fillna((today - posted.dt.normalize()).dt.days)
+    for row, days, when in zip(table["row"], table["days"], posted):
+        if maturity and days < maturity:
+            ready = msg(", on {date} or later", date=(when + pd.Timedelta(days=maturity)).date().isoformat()) \
+                if pd.notna(when) else ""
+            out.add(int(row), "days", f"T+{days:.0f}", msg(
+                "read before its orders settled (refunds come in for about {days} days): read it again at "
+                "T+{days}{ready}, or lower the maturity if it is final", days=maturity, ready=ready))
+    out.raise_errors()
+    keys = ["creator_id", "product_id", "wave"]
+    first = table.groupby(keys, sort=False)["row"].min()
+    summed = table.groupby(keys, sort=False)[list(RESULT_NUMBERS)].sum(min_count=1).reset_index()
+    summed["days"] = table.groupby(keys, sort=False)["days"].min().to_numpy()
+    summed["orders"] = (summed["orders"] - summed["refunds"].fillna(0.0)).clip(lower=0.0)
+    summed["gmv"] = summed["gmv"] - summed["refund_gmv"].fillna(0.0)
     summed["row"] = first.to_numpy()
     summed["c"] = pd.Index(data.creators["creator_id"]).get_indexer(summed["creator_id"])
     summed["p"] = pd.Index(data.products["product_id"]).get_indexer(summed["product_id"])
-    return summed
+    return summed.sort_values(["wave", "row"], kind="stable").reset_index(drop=True)
 
 
 def with_locks(data: ProblemData, locks: list[str] | None = None, bans: list[str] | None = None,

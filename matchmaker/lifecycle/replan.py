@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..config import Config
 from ..data import ProblemData
 from ..fit.economics import economics, objective_values
 from ..fit.pilot import Learned, learn
@@ -36,6 +37,8 @@ class Replanned:
     changes: pd.DataFrame  # creator_id, change, before, after, pilot (evidence), why
     before_gmv: float  # the prior's plan's expected GMV as the pilot taught (the re-plan's is outcome's)
     notes: tuple[Message, ...] = ()
+    budget: float = 0.0  # what this plan could spend: the budget left, or this wave's share of it
+    waves: int = 1  # the waves left, this one included: 1 plans all that is left
 
 
 def pilot_figures(prepared: Prepared, results: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +49,7 @@ def pilot_figures(prepared: Prepared, results: pd.DataFrame) -> pd.DataFrame:
     keys = pd.MultiIndex.from_arrays([results["c"], results["p"]])
     found = fit.reindex(keys)
     money = economics(prepared.data, prepared.config, results["c"].to_numpy(int), results["p"].to_numpy(int),
-                      found.fillna(0.5).to_numpy(float))
+                      found.fillna(0.5).to_numpy(float), repeat=_repeats(results))
     spent = results["spend"].to_numpy(float)
     return pd.DataFrame({"eligible": found.notna().to_numpy(), "conversion": money["conversion"].to_numpy(),
                          "views": money["views"].to_numpy(),
@@ -54,15 +57,29 @@ def pilot_figures(prepared: Prepared, results: pd.DataFrame) -> pd.DataFrame:
                          "spend": np.where(np.isnan(spent), money["cash"].to_numpy(), spent)})
 
 
+def _repeats(results: pd.DataFrame) -> np.ndarray:
+    """Per result row: its pair was booked in an earlier wave (so it was a repeat booking)."""
+    wave = results["wave"].to_numpy(float) if "wave" in results else np.zeros(len(results))
+    first = pd.Series(wave).groupby([results["c"].to_numpy(int), results["p"].to_numpy(int)]).transform("min")
+    return wave > first.to_numpy()
+
+
+def booked_before(pairs: pd.DataFrame, results: pd.DataFrame) -> np.ndarray:
+    """Per pair (c, p positions): booked in the results (a pilot or an earlier wave)."""
+    keys = pd.MultiIndex.from_arrays([pairs["c"].to_numpy(int), pairs["p"].to_numpy(int)])
+    return np.asarray(keys.isin(pd.MultiIndex.from_arrays([results["c"].to_numpy(int), results["p"].to_numpy(int)])))
+
+
 def first_category(data: ProblemData, c: int) -> str:
     categories = data.creators["categories"].iat[c]
     return str(categories[0]) if len(categories) else "uncategorised"
 
 
-def taught(prepared: Prepared, results: pd.DataFrame) -> tuple[Learned, float, np.ndarray]:
+def taught(prepared: Prepared, results: pd.DataFrame, figures: pd.DataFrame | None = None
+           ) -> tuple[Learned, float, np.ndarray]:
     """What the pilot's `results` taught (fit/pilot.py: learn), what it spent, and which of its bookings are
-    eligible pairs of the campaign."""
-    figures = pilot_figures(prepared, results)
+    eligible pairs of the campaign (figures: pilot_figures, when known)."""
+    figures = pilot_figures(prepared, results) if figures is None else figures
     learned = learn(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(), creator_groups(prepared),
                     prepared.config.economics.spread, figures["stand_in"].to_numpy())
     return learned, float(figures["spend"].sum()), figures["eligible"].to_numpy()
@@ -74,13 +91,15 @@ def creator_groups(prepared: Prepared) -> np.ndarray:
     return pd.factorize(first)[0]
 
 
-def repriced(prepared: Prepared, learned: Learned) -> Prepared:
-    """The prepared campaign with every pair's expected figures and value as the pilot taught."""
+def repriced(prepared: Prepared, learned: Learned, results: pd.DataFrame | None = None) -> Prepared:
+    """The prepared campaign with every pair's expected figures and value as the pilot taught; a pair booked
+    in `results` is a repeat booking (economics.repeat_value of the views)."""
     data, config, pairs = prepared.data, prepared.config, prepared.candidates
     c, p, fit = pairs["c"].to_numpy(int), pairs["p"].to_numpy(int), pairs["fit"].to_numpy(float)
-    money = economics(data, config, c, p, fit, learned)
+    repeat = booked_before(pairs, results) if results is not None and len(results) else None
+    money = economics(data, config, c, p, fit, learned, repeat)
     pairs = pairs.assign(**{k: money[k].to_numpy() for k in money.columns if k in pairs},
-                         value=objective_values(data, config, c, p, fit, learned))
+                         value=objective_values(data, config, c, p, fit, learned, repeat))
     outside = prepared.outside
     if outside is not None:
         values = [objective_values(data, config, part["c"].to_numpy(int), part["p"].to_numpy(int),
@@ -158,16 +177,75 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
     return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
+def drawn(learned: Learned, rng: np.random.Generator) -> Learned:
+    """One draw of every creator's conversion multiplier from its posterior (log-normal with the learned
+    log-sd, mean kept): a plan for a draw explores creators in proportion to their chance of being best
+    (Thompson sampling, the solver choosing the whole plan)."""
+    sd = learned.log_sd
+    factor = np.exp(sd * rng.standard_normal(len(sd)) - sd ** 2 / 2)
+    return replace(learned, conversion=learned.conversion * factor)
+
+
+def _wave_changes(prepared: Prepared, config: Config, budget: float, results: pd.DataFrame,
+                  spend: np.ndarray) -> dict[str, Any]:
+    """The solve's changes for a plan of `budget` after the results' bookings (spend: each one's): the booking cap
+    kept at its share of the whole campaign's budget, and the Top-KOL share cap counted over the whole campaign
+    (the share the rest may take so that the results' Top-KOL spend and the rest's stay within it, the rest
+    spending its budget)."""
+    campaign = config.campaign
+    cap = 1.0 if campaign.max_booking_share >= 1 or budget <= 0 else \
+        min(1.0, campaign.max_booking_share * campaign.budget / budget)
+    changes = {"campaign.budget": budget, "campaign.max_booking_share": cap}
+    share = campaign.top_kol_max_share
+    if share < 1 and budget > 0 and len(results):
+        top = prepared.data.creators["tier"].to_numpy(object)[results["c"].to_numpy(int)] == "top_kol"
+        room = share * (float(spend.sum()) + budget) - float(spend[top].sum())
+        changes["campaign.top_kol_max_share"] = float(np.clip(room / budget, 0.0, 1.0))
+    return changes
+
+
+def net_minimums(prepared: Prepared, results: pd.DataFrame) -> Prepared:
+    """The campaign with each product's minimum creators and Top-KOLs less those the results booked: in waves
+    the minimums are the whole campaign's."""
+    products = prepared.data.products
+    made = results.drop_duplicates(["c", "p"])
+    p = made["p"].to_numpy(int)
+    top = prepared.data.creators["tier"].to_numpy(object)[made["c"].to_numpy(int)] == "top_kol"
+    products = products.assign(
+        min_creators=np.maximum(0, products["min_creators"].to_numpy(int) - np.bincount(p, minlength=len(products))),
+        min_top_kol=np.maximum(0, products["min_top_kol"].to_numpy(int)
+                               - np.bincount(p[top], minlength=len(products))))
+    return replace(prepared, data=prepared.data.replace(products=products))
+
+
+def _without_minimums(prepared: Prepared) -> Prepared:
+    products = prepared.data.products.assign(min_creators=0, min_top_kol=0)
+    return replace(prepared, data=prepared.data.replace(products=products))
+
+
 def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
            changes: Mapping[str, Any] | None = None, on_stage: Callable[[str], None] | None = None,
-           **solve_args: Any) -> Replanned:
-    """Learn from `results` (inputs.validate.validate_results), plan the rest of the campaign's budget (the
-    budget less what the pilot spent) as `mode` says, and compare with the prior's plan."""
+           waves: int = 1, **solve_args: Any) -> Replanned:
+    """Learn from `results` (inputs.validate.validate_results: the pilot's and every earlier wave's), plan the
+    rest of the campaign's budget (the budget less what the results spent) as `mode` says, and compare with the
+    prior's plan. A pair the results booked is a repeat: it sells economics.repeat_value of a first booking.
+
+    In waves (`waves` > 1: the waves left, this one included) this plan spends an even share of the rest, on
+    one draw of the posterior (drawn: it also books creators that may prove better, seeded by solver.seed),
+    under the campaign's rules with the booking cap a share of the whole budget; the products' minimums count
+    what the results booked and wait for a later wave when this one cannot meet them. The last wave (waves =
+    1) plans all that is left on the posterior's mean and meets the minimums."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if waves < 1:
+        raise ValueError(f"waves must be 1 or more, got {waves}")
     config = prepared.config.override(**changes) if changes else prepared.config
-    learned, spent, eligible = taught(prepared, results)
-    left = {**(changes or {}), "campaign.budget": max(0.0, config.campaign.budget - spent)}
+    figures = pilot_figures(prepared, results)
+    learned, spent, eligible = taught(prepared, results, figures)
+    left = max(0.0, config.campaign.budget - spent)
+    budget = left / waves
+    solve_changes = {**(changes or {}), **_wave_changes(prepared, config, budget, results,
+                                                        figures["spend"].to_numpy(float))}
     notes: list[Message] = []
     if config.economics.objective == "fit":
         notes.append(msg("the fit objective does not use what the pilot taught about sales; choose the gmv, profit "
@@ -175,13 +253,37 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
     if not eligible.all():
         notes.append(msg("{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, "
                          "at a fit of 0.5", n=int((~eligible).sum())))
-    before = solve(_with_choice(prepared, results, mode), left, on_stage=on_stage, **solve_args)
-    after = solve(_with_choice(repriced(prepared, learned), results, mode), left, on_stage=on_stage, **solve_args)
+    planning = drawn(learned, np.random.default_rng(config.solver.seed)) if waves > 1 else learned
+    if waves > 1:
+        notes.append(msg("wave plan: {budget:,.0f} of the {left:,.0f} left ({waves} waves to go), planned on one "
+                         "draw of what the results taught, so it also tests creators that may prove better",
+                         budget=budget, left=left, waves=waves))
+    base = net_minimums(prepared, results) if waves > 1 or "wave" in results else prepared
+    before = solve(_with_choice(base, results, mode), solve_changes, on_stage=on_stage, **solve_args)
+    after = solve(_with_choice(net_minimums(repriced(prepared, planning, results), results), results, mode),
+                  solve_changes, on_stage=on_stage, **solve_args)
+    if waves > 1 and not after.result.has_plan:  # the minimums wait for a later wave
+        notes.append(msg("this wave cannot meet the products' minimums; a later wave will"))
+        after = solve(_with_choice(_without_minimums(repriced(prepared, planning, results)), results, mode),
+                      solve_changes, on_stage=on_stage, **solve_args)
+    if waves > 1:  # the plan's figures as the posterior's mean has them, not the draw's
+        after = _valued(after, repriced(prepared, learned, results))
     plan = before.plan
     before_gmv = float(economics(prepared.data, config, plan["c"].to_numpy(int), plan["p"].to_numpy(int),
-                                 plan["fit"].to_numpy(float), learned)["gmv"].sum()) if len(plan) else 0.0
+                                 plan["fit"].to_numpy(float), learned,
+                                 booked_before(plan, results))["gmv"].sum()) if len(plan) else 0.0
     return Replanned(after, before, learned, spent, describe_changes(before, after, learned), before_gmv,
-                     tuple(notes))
+                     tuple(notes), budget, waves)
+
+
+def _valued(outcome: Outcome, prepared: Prepared) -> Outcome:
+    """The outcome with its pairs' figures and values from `prepared` (same pairs, other estimates)."""
+    found = outcome.candidates
+    index = pd.MultiIndex.from_arrays([prepared.candidates["c"], prepared.candidates["p"]])
+    at = index.get_indexer(pd.MultiIndex.from_arrays([found["c"], found["p"]]))
+    columns = [k for k in found.columns if k in prepared.candidates.columns and k not in ("c", "p", "chosen")]
+    fresh = prepared.candidates.iloc[at][columns].reset_index(drop=True)
+    return replace(outcome, candidates=found.assign(**{k: fresh[k].to_numpy() for k in columns}))
 
 
 def _previous_mask(pairs: pd.DataFrame, previous: pd.DataFrame) -> np.ndarray:
