@@ -281,3 +281,31 @@ def test_waves_are_told_apart_in_the_results():
                           "orders": [1, 2], "wave": [0, 1]})
     got = validate_results(frame, "r.csv", data)
     assert list(got["wave"]) == [0.0, 1.0] and list(got["views"]) == [100.0, 200.0]
+
+
+def test_pilot_from_the_command_line_writes_what_each_booking_is_there_to_learn(tmp_path, capsys):
+    out, summary = tmp_path / "pilot.csv", tmp_path / "pilot.json"
+    code = main(["-q", "pilot", "--config", str(DATA / "campaign.toml"), "--objective", "gmv", "--time-limit", "5",
+                 "--share", "0.1", "--out", str(out), "--summary-json", str(summary), "--store", ""])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    plan = pd.read_csv(out)
+    assert plan["learn"].str.startswith("tests ").all() and (plan["stake"] > 0).all()
+    assert plan["cash"].sum() <= 0.1 * 1_200_000
+    assert "Pilot: 10% of the budget (as given" in err and "untested" in err and "Traceback" not in err
+
+
+def test_a_wave_from_the_command_line_spends_its_share_and_unsettled_results_are_refused(tmp_path, capsys):
+    rows = [["dy10007", "P01", 50_000, 900, 400, 40_000]]
+    path = results_file(tmp_path, rows)
+    frame = pd.read_csv(path).assign(发布日期="2026-12-05")
+    frame.to_csv(path, index=False)
+    out = tmp_path / "wave.csv"
+    args = ["-q", "replan", "--config", str(DATA / "campaign.toml"), "--objective", "gmv", "--time-limit", "5",
+            "--results", path, "--out", str(out), "--store", "", "--as-of", "2026-12-07"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "row 2" in err and "T+7, on 2026-12-12 or later" in err and not out.exists()
+    assert main([*args, "--maturity", "0", "--waves", "3"]) == 0, capsys.readouterr().err
+    plan = pd.read_csv(out)
+    assert 0 < plan["cash"].sum() <= 1_200_000 / 3

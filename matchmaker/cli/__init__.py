@@ -110,11 +110,15 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
     more = _more(args, store)
     data = load(config, **_sources(args))
     data = more(data) if more else data
-    results = validate_results(read_table(args.results), Path(args.results).name, data)
+    results = validate_results(read_table(args.results), Path(args.results).name, data, max(args.maturity, 0),
+                               _as_of(args.as_of))
     _show_warnings(data, args.quiet)
+    if args.waves < 1:
+        raise InputError([Problem("command line", None, "--waves", args.waves, msg("expected 1 or more"))])
     progress = _progress(args.quiet, time.perf_counter())
     prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
-    again = replan(prepared, results, args.mode, on_stage=progress.get("on_stage"), interrupt=interrupt)
+    again = replan(prepared, results, args.mode, on_stage=progress.get("on_stage"), interrupt=interrupt,
+                   waves=args.waves)
     learned = again.learned
     _say(f"Pilot: {len(results)} bookings, ¥{again.pilot_spend:,.0f} spent, {learned.evidence['orders'].sum():,.0f} "
          f"orders against {learned.evidence['expected_orders'].sum():,.0f} expected; creators differ by "
@@ -124,7 +128,7 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
         _say(f"note: {note}")
     before = again.before.summary()["expected"]
     extra = {"pilot_spend": round(again.pilot_spend, 2), "pilot_mode": args.mode, "before_pilot": before,
-             "pilot_alpha": learned.alpha}
+             "pilot_alpha": learned.alpha, "waves_left": args.waves, "wave_budget": round(again.budget, 2)}
     code = _written_outcome(again.outcome, out, Path(args.summary_json) if args.summary_json else None, written,
                             extra)
     _record(store, again.outcome, "replan", None, extra)
@@ -132,12 +136,60 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
         after = again.outcome.summary()["expected"]
         _say(f"As the pilot taught, the re-plan is expected to sell ¥{after['gmv']:,.0f}; the plan made without "
              f"the pilot's lessons (¥{before['gmv']:,.0f} as the prior expected it) ¥{again.before_gmv:,.0f}. "
+             f"The difference is not a measured gain: both are valued by the estimates that chose the re-plan "
+             f"(docs, \"Pilot, then scale\", says what learning was measured to add). "
              f"{len(again.changes)} creator(s) changed:")
         for line in again.changes["why"].head(10):
             _say(f"  {line}")
         if changes_path:
             written(changes_path, table_bytes(again.changes, changes_path.suffix.lower()))
             _say(f"Every change: {changes_path}")
+    return code
+
+
+def _as_of(text: str | None) -> pd.Timestamp | None:
+    """--as-of as a day; InputError when it is not a date."""
+    if text is None:
+        return None
+    day = pd.to_datetime(text, errors="coerce")
+    if pd.isna(day):
+        raise InputError([Problem("command line", None, "--as-of", text, msg("expected a date such as 2026-12-07"))])
+    return pd.Timestamp(day)
+
+
+def _pilot(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> int:
+    """Design a pilot (lifecycle/pilot.design): write it with what each booking is there to learn."""
+    from ..lifecycle.pilot import design
+
+    config, out = _config(args), Path(args.out)
+    _table_file(out, None)
+    if args.share is not None and not 0 < args.share <= 1:
+        raise InputError([Problem("command line", None, "--share", args.share, msg("expected a share in (0, 1]"))])
+    store = _store(args, config)
+    more = _more(args, store)
+    data = load(config, **_sources(args))
+    data = more(data) if more else data
+    _show_warnings(data, args.quiet)
+    progress = _progress(args.quiet, time.perf_counter())
+    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    test = design(prepared, args.share, interrupt=interrupt)
+    scale = test.scale_up.summary()
+    how = "sized by test-and-roll from the scale-up" if test.sized else "as given"
+    _say(f"Pilot: {test.share:.0%} of the budget ({how}, ¥{test.share * config.campaign.budget:,.0f}), testing "
+         f"{len(test.reasons)} of the {scale['creators_booked']} creators the scale-up on the prior would book.")
+    extra = {"pilot_share": round(test.share, 4), "pilot_sized": test.sized,
+             "scale_up_expected": scale["expected"], "untested": test.untested.head(20).astype(str)
+             .to_dict(orient="records")}
+    reasons = test.reasons.set_index(["creator_id", "product_id"])
+    outcome = test.outcome
+    code = _written_outcome(outcome, out, Path(args.summary_json) if args.summary_json else None, written, extra,
+                            reasons[["stake", "learn"]])
+    _record(store, outcome, "pilot", None, extra)
+    _say("  (the pilot maximises what its tests teach: each tested creator's stake in the scale-up, weighted by how "
+         "far its test would move its estimate; the objective and bound above are the design's, the GMV is what the "
+         "pilot itself should sell)")
+    for row in test.untested.head(5).itertuples():
+        _say(f"  untested {row.creator_id}: {row.why}")
     return code
 
 
@@ -305,8 +357,9 @@ def _more(args: argparse.Namespace, store: Store | None) -> Callable[[ProblemDat
 
 
 def _written_outcome(outcome: Outcome, out: Path, summary_path: Path | None, written: Written,
-                     extra: dict | None = None) -> int:
-    """The plan and its summary written (nothing when there is no plan), said in a line; the exit code."""
+                     extra: dict | None = None, columns: pd.DataFrame | None = None) -> int:
+    """The plan and its summary written (nothing when there is no plan), said in a line; the exit code.
+    `columns`: more columns for the plan, indexed by creator_id and product_id."""
     info = {**outcome.summary(), **(extra or {})}
     interrupted = outcome.result.status is Status.INTERRUPTED
     if not outcome.result.has_plan or not len(outcome.plan):
@@ -321,7 +374,11 @@ def _written_outcome(outcome: Outcome, out: Path, summary_path: Path | None, wri
         for reason in outcome.reasons:
             _say(f"  - {reason}")
         return EXIT_NO_PLAN
-    written(out, table_bytes(plan_table(outcome), out.suffix.lower()))
+    table = plan_table(outcome)
+    if columns is not None:
+        keys = pd.MultiIndex.from_arrays([table["creator_id"], table["product_id"]])
+        table = table.assign(**{k: columns[k].reindex(keys).astype(str).to_numpy() for k in columns})
+    written(out, table_bytes(table, out.suffix.lower()))
     if summary_path:
         written(summary_path, json_bytes(info))
     _say(f"{'Interrupted: the best plan so far' if interrupted else 'Plan'} written to {out}: "
@@ -538,6 +595,8 @@ def _command(args: argparse.Namespace, interrupt: Interrupt, written: Written) -
             return _train(args)
         if args.command == "replan":
             return _replan(args, written, interrupt)
+        if args.command == "pilot":
+            return _pilot(args, written, interrupt)
         return _batch(args, written, interrupt)
     except InputError as exc:
         _say(f"Input problems ({len(exc.problems)}); nothing was written:")

@@ -103,9 +103,24 @@ def build() -> argparse.ArgumentParser:
     again.add_argument("--mode", choices=MODES, default="extend",
                        help="the pilot's bookings: keep (book them again), extend (compete with what they "
                             "taught; default) or drop (never again)")
+    again.add_argument("--waves", type=int, default=1, metavar="N",
+                       help="the waves left, this one included: plan this wave's even share of the rest "
+                            "(default 1: all of it). Give --results every result so far, each with its wave")
+    again.add_argument("--maturity", type=int, default=7, metavar="DAYS",
+                       help="refuse results read before T+DAYS (refunds still coming in; default 7; 0: accept)")
+    again.add_argument("--as-of", metavar="DATE", help="the day the results were read (default today), for their "
+                                                        "post dates")
     again.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
     again.add_argument("--changes", help="what changed and why, one row per creator (.csv, .xlsx)")
     again.add_argument("--summary-json", help="summary file (.json)")
+    test = sub.add_parser("pilot", help="design a pilot: test the creators the scale-up would buy, cheaply, "
+                                        "every category covered")
+    inputs(test)
+    test.add_argument("--share", type=float, help="the pilot's share of the budget (0..1; default: sized by "
+                                                 "test-and-roll from the scale-up's bookings)")
+    test.add_argument("--out", required=True, help="pilot plan file: .csv, .xlsx or .json (with what each "
+                                                   "booking is there to learn)")
+    test.add_argument("--summary-json", help="summary file (.json)")
     what = sub.add_parser("whatif", help="sweep the budget or overlap threshold, or cost each rule, on one "
                                          "prepared campaign")
     inputs(what)
