@@ -228,10 +228,10 @@ def bench_market(args: argparse.Namespace) -> None:
                                   "campaign.budget": base.campaign.budget * times})
         prepared = prepare(load(config), config)
         began = time.perf_counter()
-        rounds = run_market(prepared, range(args.seeds), share, args.waves)
+        rounds = run_market(prepared, range(args.seeds), share, args.waves, args.explore)
         _lines(rounds, bench="market", kind="round", budget_x=times)
         print(json.dumps({"bench": "market", "kind": "summary", "budget_x": times, "objective": args.objective,
-                          "waves": args.waves, **summarise(rounds),
+                          "waves": args.waves, "explore": args.explore, **summarise(rounds),
                           "seconds": round(time.perf_counter() - began, 1)}), flush=True)
 
 
@@ -368,7 +368,8 @@ def main() -> None:
     market.add_argument("--seeds", type=int, default=30)
     market.add_argument("--budgets", default="1,2", help="budgets, as multiples of the sample's")
     market.add_argument("--share", default="sized", help="the pilot's share of the budget, or 'sized' (test-and-roll)")
-    market.add_argument("--waves", type=int, default=3)
+    market.add_argument("--waves", type=int, default=4)
+    market.add_argument("--explore", action="store_true", help="waves on a posterior draw (Thompson sampling)")
     market.add_argument("--objective", default="gmv")
     market.add_argument("--time-limit", type=float, default=3.0)
     overlap = sub.add_parser("overlap")

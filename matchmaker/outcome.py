@@ -12,6 +12,7 @@ import pandas as pd
 from .check import check_plan
 from .config import Config
 from .data import ProblemData
+from .fit.economics import total_range
 from .fit.overlap import overlap_rows, unique_reach
 from .plan.instance import Instance
 from .plan.result import SolveResult
@@ -64,12 +65,16 @@ class Outcome:
         return unique_reach(self.data.creators["followers"].to_numpy(float)[booked], among)
 
     def money(self) -> dict[str, Any]:
-        """The plan's expected figures (fit/economics.py): views, orders, GMV with its range (every booking
-        at its low, at its high), cash (fees and samples), commission, cost, ROI (GMV / cost) and profit."""
+        """The plan's expected figures (fit/economics.py): views, orders, GMV with its likely (80%) range
+        (economics.total_range), cash (fees and samples), commission, cost, ROI (GMV / cost) and profit."""
         plan = self.plan
         total = {k: float(plan[k].sum()) if k in plan and len(plan) else 0.0
                  for k in ("views", "orders", "gmv", "gmv_low", "gmv_high", "cash", "commission", "commission_low",
                            "commission_high", "cost", "profit", "profit_low")}
+        if len(plan) and total["gmv"] > 0:
+            low, high = self.gmv_range(plan)
+            total.update(gmv_low=low, gmv_high=high, commission_low=total["commission"] * low / total["gmv"],
+                         commission_high=total["commission"] * high / total["gmv"])
         cost = total["cost"]
 
         def ratio(gmv: float, commission: float) -> float | None:  # commission moves with the GMV
@@ -81,6 +86,12 @@ class Outcome:
                 "roi_high": ratio(total["gmv_high"], total["commission_high"]),
                 "cpm": round(1000 * cost / total["views"], 2) if total["views"] > 0 else None,
                 "priced": bool(len(plan)) and bool(self.data.products["price"].notna().to_numpy()[plan["p"]].all())}
+
+    def gmv_range(self, bookings: pd.DataFrame) -> tuple[float, float]:
+        """The likely (80%) range of these bookings' total GMV (economics.total_range, by product category)."""
+        category = self.data.products["category"].to_numpy(object)[bookings["p"].to_numpy(int)]
+        return total_range(bookings["gmv"].to_numpy(float), bookings["gmv_high"].to_numpy(float),
+                           category.astype(str))
 
     def cautions(self) -> tuple[Message, ...]:
         """What a marketer must know before banking on the plan's figures, in words: a plan (or bookings)
@@ -141,8 +152,9 @@ class Outcome:
         by_product = {str(k): float(v) for k, v in plan.groupby("product_id")["cash"].sum().sort_index().items()}
         money = plan.groupby("product_id")[["gmv", "gmv_low", "gmv_high", "cost", "profit"]].sum().sort_index() \
             if len(plan) and "gmv" in plan else pd.DataFrame()
-        expected_by_product = {str(k): {"gmv": round(r.gmv, 2), "gmv_low": round(r.gmv_low, 2),
-                                        "gmv_high": round(r.gmv_high, 2), "cost": round(r.cost, 2),
+        ranges = {str(k): self.gmv_range(group) for k, group in plan.groupby("product_id")} if len(money) else {}
+        expected_by_product = {str(k): {"gmv": round(r.gmv, 2), "gmv_low": round(ranges[str(k)][0], 2),
+                                        "gmv_high": round(ranges[str(k)][1], 2), "cost": round(r.cost, 2),
                                         "profit": round(r.profit, 2),
                                         "roi": round(r.gmv / r.cost, 3) if r.cost > 0 else None}
                                for k, r in money.iterrows()}

@@ -24,22 +24,24 @@ def pilot(rows, n_creators, groups=None, spread=2.0):
 
 
 def test_one_creator_by_hand():
-    alpha = prior_alpha(2.0)  # too few creators to estimate it: from the prior's spread
+    alpha = prior_alpha(2.0)  # too few creators to estimate how much they differ: from the prior's spread
     s = math.log(2.0) / Z80
     assert alpha == pytest.approx(1 / math.expm1(s * s))
     got = pilot([(0, 10_000, 30, 0.001, 10_000)], 2)  # 10 orders expected, 30 seen
-    w = 1 / (1 / alpha + 1 / 10)
-    whole = (alpha + w * 3.0) / (alpha + w)  # M: the creator's ratio 3 beside the prior's 1
-    tau2 = 1 / alpha / 4  # one category piloted: categories take a quarter of the creators' variance
-    own = 1 / alpha - tau2
+    own = 1 / alpha  # s2: creators of one category differ as the prior's spread says
+    tau2 = own / 4  # one category piloted: categories differ a quarter as much
+    w = 1 / (1.25 * own + 1 / 10)
+    whole = (1 / (1.25 * own) + w * 3.0) / (1 / (1.25 * own) + w)  # M: the creator's ratio 3 beside the prior's 1
     ratio, v = 30 / (whole * 10), own + 1 / (whole * 10)
     category = whole * (1 / tau2 + ratio / v) / (1 / tau2 + 1 / v)
-    assert got.alpha == pytest.approx(alpha) and got.alpha_from == "prior"
+    assert got.alpha == pytest.approx(1 / (own + tau2)) and got.alpha_from == "prior"
     assert got.conversion[0] == pytest.approx(category * (1 / own + 30) / (1 / own + category * 10))
     assert got.conversion[1] == pytest.approx(category)  # the other creator borrows its category's
     assert list(got.source) == ["own", "category"]
     assert got.log_sd[0] == pytest.approx(math.sqrt(math.log1p(1 / (1 / own + 30))))
-    assert got.log_sd[1] == pytest.approx(s) and got.log_sd[0] < s  # a narrower range for the piloted creator
+    # the other creator: its own spread, and what is left unknown of its category's level
+    assert got.log_sd[1] == pytest.approx(math.sqrt(math.log1p(own + 1 / (1 / tau2 + 1 / v))))
+    assert got.log_sd[0] < s < got.log_sd[1]  # narrower for the piloted creator
 
 
 def test_a_pilot_that_converts_as_expected_changes_nothing():
@@ -309,3 +311,15 @@ def test_a_wave_from_the_command_line_spends_its_share_and_unsettled_results_are
     assert main([*args, "--maturity", "0", "--waves", "3"]) == 0, capsys.readouterr().err
     plan = pd.read_csv(out)
     assert 0 < plan["cash"].sum() <= 1_200_000 / 3
+
+
+def test_how_far_posts_stray_is_learned_between_and_within_creators():
+    rng = np.random.default_rng(0)
+    rows = []
+    for c in range(60):  # creators 0.5 log-sd apart, each post 0.3 apart from its creator's
+        level = rng.normal(0, 0.5)
+        rows += [(c, 10_000 * math.exp(level + rng.normal(0, 0.3)), 10, 0.001, 10_000) for _ in range(3)]
+    got = pilot(rows, 61)
+    assert got.views_sd[60] == pytest.approx(math.sqrt(0.5 ** 2 + 0.3 ** 2), rel=0.15)  # a creator not seen
+    assert got.views_sd[0] == pytest.approx(math.sqrt(0.3 ** 2 + 0.5 ** 2 / 4), rel=0.2)  # seen three times
+    assert pilot(rows[:3], 2).views_sd is None  # too few bookings to say

@@ -135,7 +135,7 @@ def _rest(prepared: Prepared, results: pd.DataFrame, budget: float) -> pd.DataFr
 
 
 def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.DataFrame,
-             prior_rest: pd.DataFrame, waves: int = 3) -> dict[str, float]:
+             prior_rest: pd.DataFrame, waves: int = 4, explore: bool = False) -> dict[str, float]:
     """One market (seed): every way's expected GMV under the truth; the waves' realised GMV and stated range."""
     truth = world(prepared, seed)
     rng = np.random.default_rng(seed + 10_000)
@@ -147,26 +147,28 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
            "pilot_prior": test + _expected(prepared, truth, prior_rest, results),
            "pilot_oracle": test + _expected(prepared, truth, _rest(_truly(prepared, truth, results), results, left),
                                             results)}
-    once = replan(prepared, results).outcome.plan
+    once = replan(prepared, results, compare=False).outcome.plan
     row["pilot_replan"] = test + _expected(prepared, truth, once, results)
     alone = _rest(repriced(prepared, independent(prepared, results), results), results, left)
     row["independent"] = test + _expected(prepared, truth, alone, results)
     total, realised, seen = test, float(results["gmv"].sum()), results
     for k in range(waves, 0, -1):
-        step = replan(prepared, seen, waves=k, changes={"solver.seed": seed * 10 + k})
+        step = replan(prepared, seen, waves=k, changes={"solver.seed": seed * 10 + k}, explore=explore,
+                      compare=False)
         plan = step.outcome.plan
         total += _expected(prepared, truth, plan, seen)
         new = results_of(prepared, truth, plan, rng, waves - k + 1, seen)
         realised += float(new["gmv"].sum())
         seen = pd.concat([seen, new], ignore_index=True)
-    stated = plan[["gmv", "gmv_low", "gmv_high"]].sum()
+    stated = step.outcome.money()
     row.update({"waves": total, "waves_realised": realised, "last_wave_realised": float(new["gmv"].sum()),
                 "last_wave_expected": float(stated["gmv"]), "last_wave_low": float(stated["gmv_low"]),
                 "last_wave_high": float(stated["gmv_high"]), "pilot_spend": float(pilot["cash"].sum())})
     return row
 
 
-def run_market(prepared: Prepared, seeds: range, share: float | None = None, waves: int = 3) -> pd.DataFrame:
+def run_market(prepared: Prepared, seeds: range, share: float | None = None, waves: int = 4, explore: bool = False
+               ) -> pd.DataFrame:
     """Every seed's row (simulate); the pilot is designed once (lifecycle/pilot.design, `share` of the budget,
     sized by test-and-roll when None)."""
     test = design(prepared, share)
@@ -174,7 +176,7 @@ def run_market(prepared: Prepared, seeds: range, share: float | None = None, wav
     results = pilot.assign(wave=0.0)
     prior_rest = _rest(repriced(prepared, _neutral(len(prepared.data.creators)), results), results,
                        prepared.config.campaign.budget - float(pilot["cash"].sum()))
-    rows = [simulate(prepared, seed, pilot, test.scale_up.plan, prior_rest, waves) for seed in seeds]
+    rows = [simulate(prepared, seed, pilot, test.scale_up.plan, prior_rest, waves, explore) for seed in seeds]
     return pd.DataFrame(rows).assign(share=test.share, pilot_bookings=len(pilot))
 
 

@@ -27,6 +27,8 @@ plan/instance.py, penalties); with economics.conservative, GMV and profit at the
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -121,8 +123,10 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     margin = products["margin"].to_numpy(float)
     margin = np.where(np.isnan(margin), e.margin, margin)[p]
     sd = learned.log_sd[c] if learned is not None else np.full(len(c), prior_log_sd(e.spread))
-    if learned is not None:  # a piloted creator's views were seen
+    if learned is not None:  # a piloted creator's views were seen; how far posts stray, the pilot says
         view_sd = np.where(learned.source == "own", 0.0, view_sd)
+        if learned.views_sd is not None:
+            view_sd = np.sqrt(view_sd ** 2 + learned.views_sd ** 2)
     sd = np.sqrt(sd ** 2 + view_sd[c] ** 2)  # a creator with no reach figure: its peers' spread too
     low, high = np.exp(-Z80 * sd), np.exp(Z80 * sd)  # without a pilot: 1 / spread and spread
     commission = rate * gmv
@@ -136,6 +140,28 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
         "views_from": pd.Categorical(view_source[c], categories=VIEW_SOURCES + ("pilot",)),
         "conversion_from": pd.Categorical(conversion_from, categories=CONVERSION_SOURCES),
     })
+
+
+CATEGORY_CORRELATION = 0.25  # bookings of one product category share this part of their uncertainty: the prior
+# puts a quarter of how much creators differ on their category (fit/pilot.py, tau2)
+
+
+def total_range(gmv: np.ndarray, gmv_high: np.ndarray, category: np.ndarray) -> tuple[float, float]:
+    """The likely (80%) range of the bookings' total GMV: each booking log-normal around its expected GMV with
+    the log-sd its range says (log(high / expected) / Z80), bookings of one category correlated by
+    CATEGORY_CORRELATION, the total log-normal with the same mean and variance (Fenton-Wilkinson)."""
+    gmv = np.asarray(gmv, float)
+    total = float(gmv.sum())
+    if total <= 0:
+        return 0.0, 0.0
+    sd = np.log(np.divide(gmv_high, gmv, out=np.ones(len(gmv)), where=gmv > 0)) / Z80
+    deviation = gmv * np.sqrt(np.expm1(sd ** 2))  # each booking's standard deviation
+    by = pd.Series(deviation).groupby(np.asarray(category))
+    variance = float((deviation ** 2).sum()) + CATEGORY_CORRELATION * float(
+        (by.sum() ** 2 - by.apply(lambda x: float((x ** 2).sum()))).sum())
+    s = math.sqrt(math.log1p(variance / total ** 2))
+    median = total * math.exp(-s * s / 2)
+    return median * math.exp(-Z80 * s), median * math.exp(Z80 * s)
 
 
 def resolved_objective(data: ProblemData, config: Config) -> Config:

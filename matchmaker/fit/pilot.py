@@ -5,22 +5,23 @@ A pilot booking i of creator c had v_i views and o_i orders; the prior expected 
 (fit/economics.py) puts its expected orders at E_i = v_i x mu_i. Orders are Poisson(E_i x theta_c), and
 the multiplier theta_c is learned on three levels (O_c, E_c: creator c's orders and expected orders):
 
-    the whole pilot   M       = (alpha + sum_c w_c O_c / E_c) / (alpha + sum_c w_c),  w_c = 1 / (1/alpha + 1/E_c)
+    the whole pilot   M       = (a + sum_c w_c O_c / E_c) / (a + sum_c w_c),  w_c = 1 / (s2 + tau2 + 1/E_c),
+                                a = 1 / (s2 + tau2): the prior's 1 counts as one creator
     a category g      m_g     = M (1/tau2 + sum_g r_c / V_c) / (1/tau2 + sum_g 1 / V_c),
-                                r_c = O_c / (M E_c),  V_c = (1/alpha - tau2) + 1 / (M E_c)
-    a creator         theta_c = m_g (k + O_c) / (k + m_g E_c),  k = 1 / (1/alpha - tau2)
+                                r_c = O_c / (M E_c),  V_c = s2 + 1 / (M E_c)
+    a creator         theta_c = m_g (k + O_c) / (k + m_g E_c),  k = 1 / s2
 
-1/alpha is how much creators' conversion varies around the prior. The prior's spread says how much (80%
-within mu / spread .. mu x spread); with at least MIN_CREATORS piloted creators it is averaged with the
-pilot's own method-of-moments estimate (Var O_c = M E_c + (M E_c)^2 / alpha), the prior counting as
-PRIOR_CREATORS creators. The whole pilot's level is a random-effects mean of its creators' ratios, the
-prior's 1 counting as one creator. tau2 is the part of 1/alpha a creator category shares (DerSimonian-
-Laird over the piloted categories; a quarter of 1/alpha with fewer than MIN_CATEGORIES). So a creator
-whose pilot expected few orders moves a little from its category, one with many moves a lot (weight
-m_g E_c / (k + m_g E_c)); one creator's surprise moves its category only as far as categories are seen
-to differ; creators outside the pilot borrow their category's m_g (M where the category was not
-piloted). The fit score's lift stays in mu. Views move too: each creator's expected views x (observed /
-expected) ^ (n / (n + 1)), n its pilot bookings.
+s2 is how much creators of one category differ (the squared coefficient of variation of theta around its
+category's level): the prior's spread says how much (80% within mu / spread .. mu x spread, s2 = exp(s^2) - 1),
+and with at least MIN_CREATORS piloted creators it is averaged with the pilot's own method-of-moments estimate
+around each category's level (Var O_c = m E_c + s2 (m E_c)^2), the prior counting as PRIOR_CREATORS creators.
+tau2 is how much categories differ (DerSimonian-Laird over the piloted categories' mean ratios; a quarter of
+s2 with fewer than MIN_CATEGORIES). So a creator whose pilot expected few orders moves a little from its
+category, one with many moves most of the way to its own rate (weight m_g E_c / (k + m_g E_c)); a category
+moves as far as categories are seen to differ; creators outside the pilot borrow their category's m_g (M
+where the category was not piloted), with the range of a creator not yet seen (s2, and tau2 where its
+category was not piloted either). The fit score's lift stays in mu. Views move too: each creator's expected
+views x (observed / expected) ^ (n / (n + 1)), n its pilot bookings.
 """
 
 from __future__ import annotations
@@ -56,47 +57,50 @@ class Learned:
     views: np.ndarray
     log_sd: np.ndarray
     source: np.ndarray  # per creator: "own" (in the pilot), "category" (its category was), or "pilot" (neither)
-    alpha: float
-    alpha_from: str  # "pilot" (estimated) or "prior" (too few creators: from the spread)
+    alpha: float  # 1 / (s2 + tau2): how much creators differ from the prior in all
+    alpha_from: str  # "pilot" (s2 estimated from the pilot) or "prior" (too few creators: from the spread)
     evidence: pd.DataFrame  # per piloted creator: c, bookings, views, orders, expected_orders, prior and
     # observed conversion (orders per view), the learned conversion multiplier and the weight of its evidence
+    views_sd: np.ndarray | None = None  # per creator: the log-sd of a next post's views (None: not learned)
 
 
 PRIOR_CREATORS = 10  # the prior's spread counts as this many creators beside the pilot's estimate of 1/alpha
 
 
-def _alpha(orders: np.ndarray, expected: np.ndarray, spread: float) -> tuple[float, str]:
-    """alpha from the pilot (method of moments on 1/alpha, averaged with the prior's as PRIOR_CREATORS
-    creators: a few creators alone say little about how much creators differ), else the prior's."""
+def _within(orders: np.ndarray, expected: np.ndarray, groups: np.ndarray, spread: float) -> tuple[float, str]:
+    """s2, how much creators of one category differ: the pilot's method-of-moments estimate around each
+    category's level, averaged with the prior's as PRIOR_CREATORS creators; the prior's alone with fewer than
+    MIN_CREATORS piloted creators."""
     prior = 1.0 / prior_alpha(spread)
     if len(orders) < MIN_CREATORS or expected.sum() <= 0:
-        return 1.0 / prior, "prior"
-    m = orders.sum() / expected.sum()
-    mean = m * expected
-    seen = max(0.0, float(((orders - mean) ** 2 - mean).sum()) / float((mean ** 2).sum()))  # 0: Poisson noise only
-    n = len(orders)
-    inverse = (PRIOR_CREATORS * prior + n * seen) / (PRIOR_CREATORS + n)
-    return float(np.clip(1.0 / max(inverse, 1e-12), *ALPHA_RANGE)), "pilot"
+        return prior, "prior"
+    level = pd.Series(orders).groupby(groups).transform("sum") / pd.Series(expected).groupby(groups).transform("sum")
+    mean = level.to_numpy() * expected
+    seen = max(0.0, float(((orders - mean) ** 2 - mean).sum()) / max(float((mean ** 2).sum()), 1e-12))
+    n = len(orders) - len(np.unique(groups))  # one level estimated per category
+    if n <= 0:
+        return prior, "prior"
+    within = (PRIOR_CREATORS * prior + n * seen) / (PRIOR_CREATORS + n)
+    return float(np.clip(within, 1.0 / ALPHA_RANGE[1], 1.0 / ALPHA_RANGE[0])), "pilot"
 
 
 MIN_CATEGORIES = 3  # piloted categories needed to estimate how much categories differ
 
 
-def _tau2(r: np.ndarray, e: np.ndarray, g: np.ndarray, alpha: float, total: float) -> float:
+def _tau2(r: np.ndarray, e: np.ndarray, g: np.ndarray, within: float, total: float) -> float:
     """The variance of the category effect: DerSimonian-Laird over the piloted categories' mean ratios (each
-    creator's variance 1/alpha + 1/(M E_c) as if categories did not differ), bounded by 1/alpha."""
-    cap = 1.0 / alpha
-    fallback = cap / 4
+    creator's variance s2 + 1/(M E_c)), a quarter of s2 with fewer than MIN_CATEGORIES piloted categories."""
+    fallback = within / 4
     if len(np.unique(g)) < MIN_CATEGORIES:
         return fallback
-    weight = 1.0 / (cap + 1.0 / np.maximum(total * e, 1e-9))
+    weight = 1.0 / (within + 1.0 / np.maximum(total * e, 1e-9))
     w_g = pd.Series(weight).groupby(g).sum()
     y_g = pd.Series(weight * r).groupby(g).sum() / w_g
     mean = float((w_g * y_g).sum() / w_g.sum())
     q = float((w_g * (y_g - mean) ** 2).sum())
     denominator = float(w_g.sum() - (w_g ** 2).sum() / w_g.sum())
     tau2 = (q - (len(w_g) - 1)) / denominator if denominator > 0 else fallback
-    return float(np.clip(tau2, cap / 100, cap))
+    return float(np.clip(tau2, within / 100, 1.0 / ALPHA_RANGE[0]))
 
 
 def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.ndarray, groups: np.ndarray,
@@ -115,21 +119,20 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
                         "stand_in": stand_in}).groupby("c").sum()
     creators = per.index.to_numpy(int)
     o, e = per["orders"].to_numpy(), per["expected"].to_numpy()
-    alpha, alpha_from = _alpha(o, e, spread)
-    # the whole pilot: a random-effects mean of the creators' ratios (each creator varies by 1/alpha around it,
-    # plus Poisson noise), beside the prior's 1 as much as one creator
-    w = 1.0 / (1.0 / alpha + 1.0 / np.maximum(e, 1e-9))
-    ratio = np.divide(o, e, out=np.ones(len(o)), where=e > 0)
-    total = float((alpha + (w * ratio).sum()) / (alpha + w.sum()))
     g = groups[creators]
+    own, alpha_from = _within(o, e, g, spread)
+    ratio = np.divide(o, e, out=np.ones(len(o)), where=e > 0)
+    # the whole pilot: a random-effects mean of the creators' ratios, beside the prior's 1 as one creator
+    spread_all = own * 1.25  # creators and (a quarter as much) categories, before tau2 is known
+    w = 1.0 / (spread_all + 1.0 / np.maximum(e, 1e-9))
+    total = float((1.0 / spread_all + (w * ratio).sum()) / (1.0 / spread_all + w.sum()))
     # Categories: each piloted creator's ratio r_c = O_c / (M E_c) is its category's effect u_g plus its own
-    # (variance 1/alpha - tau^2) and Poisson noise (1 / (M E_c)); u_g ~ (1, tau^2), tau^2 by DerSimonian-Laird
-    # over the piloted categories (a quarter of 1/alpha with fewer than MIN_CATEGORIES of them).
+    # (variance s2) and Poisson noise (1 / (M E_c)); u_g ~ (1, tau^2), tau^2 by DerSimonian-Laird
     r = np.divide(o, total * e, out=np.ones(len(o)), where=e > 0)
-    tau2 = _tau2(r, e, g, alpha, total)
-    own = max(1.0 / alpha - tau2, 1.0 / ALPHA_RANGE[1])
+    tau2 = _tau2(r, e, g, own, total)
     precision = 1.0 / (own + 1.0 / np.maximum(total * e, 1e-9))
-    u = (1.0 / tau2 + pd.Series(precision * r).groupby(g).sum()) / (1.0 / tau2 + pd.Series(precision).groupby(g).sum())
+    prec_g = 1.0 / tau2 + pd.Series(precision).groupby(g).sum()
+    u = (1.0 / tau2 + pd.Series(precision * r).groupby(g).sum()) / prec_g
     by_group = total * u
     m = np.full(n, total)
     known = np.isin(groups, by_group.index.to_numpy())
@@ -138,8 +141,11 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     shape = 1.0 / own  # a creator around its category
     theta = m[creators] * (shape + o) / (shape + m[creators] * e)
     conversion[creators] = theta
-    log_sd = np.full(n, prior_log_sd(spread))
+    unseen = np.full(n, own + tau2)  # a creator not piloted: its own spread, and its category's where unpiloted
+    unseen[known] = own + (1.0 / prec_g).reindex(groups[known]).to_numpy()
+    log_sd = np.sqrt(np.log1p(unseen))
     log_sd[creators] = np.sqrt(np.log1p(1.0 / (shape + o)))
+    alpha = 1.0 / (own + tau2)
     views = np.ones(n)
     ratio = np.where(per["prior_views"] > 0, per["views"] / per["prior_views"].where(per["prior_views"] > 0, 1), 1.0)
     k = per["bookings"].to_numpy(float)
@@ -155,4 +161,27 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
         "multiplier": theta, "weight": weight})
     source = np.where(known, "category", "pilot").astype(object)
     source[creators] = "own"
-    return Learned(conversion, views, log_sd, source, alpha, alpha_from, evidence)
+    views_sd = _views_sd(c, seen_views, prior_views, stand_in, creators, k, n)
+    return Learned(conversion, views, log_sd, source, alpha, alpha_from, evidence, views_sd)
+
+
+def _views_sd(c: np.ndarray, seen: np.ndarray, prior: np.ndarray, stand_in: np.ndarray, creators: np.ndarray,
+              bookings: np.ndarray, n: int) -> np.ndarray | None:
+    """Per creator, the log-sd of a next post's views around the learned expectation, from how far the pilot's
+    posts were from theirs: between creators (V, the variance of log(seen / expected) over the bookings) and
+    within a creator (W, over creators with several bookings; V / 2 without any). A piloted creator's: W plus
+    what is left of (V - W) after its k bookings, (V - W) / (k + 1); another's: V. None with fewer than
+    MIN_CREATORS bookings that had a reach figure."""
+    usable = (prior > 0) & (seen > 0) & ~stand_in
+    if usable.sum() < MIN_CREATORS:
+        return None
+    gap = pd.Series(np.log(seen[usable] / prior[usable]))
+    between = float(gap.var(ddof=1))
+    by = gap.groupby(c[usable])
+    repeated = by.size() > 1
+    within = float((by.transform(lambda x: x - x.mean()) ** 2)[pd.Series(c[usable]).map(repeated).to_numpy()].sum()
+                   / max(int((by.size()[repeated] - 1).sum()), 1)) if repeated.any() else between / 2
+    within = min(within, between)
+    sd = np.full(n, math.sqrt(between))
+    sd[creators] = np.sqrt(within + (between - within) / (bookings + 1.0))
+    return sd

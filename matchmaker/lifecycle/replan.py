@@ -225,16 +225,18 @@ def _without_minimums(prepared: Prepared) -> Prepared:
 
 def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
            changes: Mapping[str, Any] | None = None, on_stage: Callable[[str], None] | None = None,
-           waves: int = 1, **solve_args: Any) -> Replanned:
+           waves: int = 1, explore: bool = False, compare: bool = True, **solve_args: Any) -> Replanned:
     """Learn from `results` (inputs.validate.validate_results: the pilot's and every earlier wave's), plan the
     rest of the campaign's budget (the budget less what the results spent) as `mode` says, and compare with the
-    prior's plan. A pair the results booked is a repeat: it sells economics.repeat_value of a first booking.
+    prior's plan (`compare`; else `before` is the re-plan itself). A pair the results booked is a repeat: it
+    sells economics.repeat_value of a first booking.
 
-    In waves (`waves` > 1: the waves left, this one included) this plan spends an even share of the rest, on
-    one draw of the posterior (drawn: it also books creators that may prove better, seeded by solver.seed),
-    under the campaign's rules with the booking cap a share of the whole budget; the products' minimums count
-    what the results booked and wait for a later wave when this one cannot meet them. The last wave (waves =
-    1) plans all that is left on the posterior's mean and meets the minimums."""
+    In waves (`waves` > 1: the waves left, this one included) this plan spends an even share of the rest on the
+    posterior's mean (with `explore`, on one draw of the posterior instead: Thompson sampling, seeded by
+    solver.seed; measured worse on the simulated market, docs "Pilot, then scale"), under the campaign's rules
+    with the booking cap a share of the whole budget and the Top-KOL share counted over the whole campaign; the
+    products' minimums count what the results booked and wait for a later wave when this one cannot meet them.
+    The last wave (waves = 1) plans all that is left and meets the minimums."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if waves < 1:
@@ -253,21 +255,22 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
     if not eligible.all():
         notes.append(msg("{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, "
                          "at a fit of 0.5", n=int((~eligible).sum())))
-    planning = drawn(learned, np.random.default_rng(config.solver.seed)) if waves > 1 else learned
+    planning = drawn(learned, np.random.default_rng(config.solver.seed)) if waves > 1 and explore else learned
     if waves > 1:
-        notes.append(msg("wave plan: {budget:,.0f} of the {left:,.0f} left ({waves} waves to go), planned on one "
-                         "draw of what the results taught, so it also tests creators that may prove better",
-                         budget=budget, left=left, waves=waves))
+        notes.append(msg("wave plan: {budget:,.0f} of the {left:,.0f} left ({waves} waves to go); read this wave's "
+                         "results, then plan the next with every result so far", budget=budget, left=left,
+                         waves=waves))
     base = net_minimums(prepared, results) if waves > 1 or "wave" in results else prepared
-    before = solve(_with_choice(base, results, mode), solve_changes, on_stage=on_stage, **solve_args)
     after = solve(_with_choice(net_minimums(repriced(prepared, planning, results), results), results, mode),
                   solve_changes, on_stage=on_stage, **solve_args)
     if waves > 1 and not after.result.has_plan:  # the minimums wait for a later wave
         notes.append(msg("this wave cannot meet the products' minimums; a later wave will"))
         after = solve(_with_choice(_without_minimums(repriced(prepared, planning, results)), results, mode),
                       solve_changes, on_stage=on_stage, **solve_args)
-    if waves > 1:  # the plan's figures as the posterior's mean has them, not the draw's
+    if planning is not learned:  # the plan's figures as the posterior's mean has them, not the draw's
         after = _valued(after, repriced(prepared, learned, results))
+    before = solve(_with_choice(base, results, mode), solve_changes, on_stage=on_stage, **solve_args) \
+        if compare else after
     plan = before.plan
     before_gmv = float(economics(prepared.data, config, plan["c"].to_numpy(int), plan["p"].to_numpy(int),
                                  plan["fit"].to_numpy(float), learned,
