@@ -27,14 +27,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from .config import CampaignParams, Config, parse_shared_config
 from .data import ProblemData
 from .fit.embed import make_embedder
-from .inputs.validate import validate_choices, with_locks
+from .inputs.validate import MATURITY_DAYS, validate_choices, validate_results, with_locks
 from .io.read import read_table
 from .io.store import Store
 from .io.write import csv_bytes
 from .jobs import Job, Kept, Runner
 from .lifecycle.diff import plan_diff
 from .lifecycle.history import package_version, store_of
-from .lifecycle.replan import stay_close
+from .lifecycle.pilot import design
+from .lifecycle.replan import replan, stay_close
 from .lifecycle.whatif import MAX_POINTS, budget_sweep, overlap_sweep, points_table, rule_costs
 from .pipeline import SOLVE_CHANGES, load, prepare, solve
 from .problems import InputError, Problem, msg
@@ -113,6 +114,24 @@ class ReplanRequest(BaseModel):
     settings: dict[str, Setting] = Field(default_factory=dict, max_length=64,
                                          description=f"among {', '.join(SOLVE_CHANGES)}")
     change_penalty: float | None = Field(None, ge=0, le=1e12)
+
+
+class PilotRequest(BaseModel):
+    """Design a pilot for a run's campaign (lifecycle/pilot.design)."""
+
+    model_config = ConfigDict(extra="forbid")
+    share: float | None = Field(None, gt=0, le=1, description="of the budget; none: sized by test-and-roll")
+
+
+class LearnRequest(BaseModel):
+    """Learn from results (the pilot's and every wave's so far) and plan the next wave or the rest."""
+
+    model_config = ConfigDict(extra="forbid")
+    results: str = Field(max_length=64, description="upload id of the results table (Compass/罗盘, Buyin headers)")
+    waves: int = Field(1, ge=1, le=10, description="the waves left, this one included (1: plan all the rest)")
+    mode: str = Field("extend", pattern="^(keep|extend|drop)$")
+    maturity: int = Field(MATURITY_DAYS, ge=0, le=365, description="refuse results read before T+this many days")
+    as_of: str | None = Field(None, max_length=40, description="the day the results were read (default today)")
 
 
 class ProblemOut(BaseModel):
@@ -523,6 +542,44 @@ def create_app(config: Config, allow_local: bool = False, embedder: Any = None, 
                                           on_stage=job.on_stage, on_progress=job.on_progress,
                                           interrupt=job.interrupt)
             return outcome, ready, found, {"stay_close": {**figures, "previous_run": found}}
+
+        return server.runner.submit("replan", work, tenant).view()
+
+    @api.post("/runs/{run_id}/pilot", status_code=202,
+              summary="design a pilot for a run's campaign: test the creators its scale-up would buy")
+    def pilot_run(run_id: str, body: PilotRequest, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        found = _stored(server, run_id, tenant)
+        prepared = server.runner.prepared(found, server.embedder_for)
+
+        def work(job: Job):
+            test = design(prepared, body.share, interrupt=job.interrupt)
+            extra = {"pilot": {"share": round(test.share, 4), "sized": test.sized,
+                               "learn": _records(test.reasons.astype({"learn": str})),
+                               "untested": _records(test.untested.head(50).astype({"why": str}))}}
+            return test.outcome, prepared, found, extra
+
+        return server.runner.submit("pilot", work, tenant).view()
+
+    @api.post("/runs/{run_id}/learn", status_code=202,
+              summary="learn from results (pilot and waves so far) and plan the next wave or the rest")
+    def learn_run(run_id: str, body: LearnRequest, request: Request) -> dict[str, Any]:
+        tenant = request.state.tenant
+        found = _stored(server, run_id, tenant)
+        prepared = server.runner.prepared(found, server.embedder_for)
+        content, name = server.uploads.get(body.results, "results", tenant)
+        as_of = pd.to_datetime(body.as_of, errors="coerce") if body.as_of else None
+        if body.as_of and pd.isna(as_of):
+            raise InputError([Problem("request", None, "as_of", body.as_of, msg("expected a date such as 2026-12-07"))])
+        results = validate_results(read_table(content, name), name, prepared.data, body.maturity, as_of)
+
+        def work(job: Job):
+            again = replan(prepared, results, body.mode, waves=body.waves, on_stage=job.on_stage,
+                           interrupt=job.interrupt)
+            extra = {"pilot": {"spent": round(again.pilot_spend, 2), "waves_left": body.waves, "mode": body.mode,
+                               "wave_budget": round(again.budget, 2), "notes": [str(n) for n in again.notes],
+                               "changes": _records(again.changes.astype({"why": str, "pilot": str}))}}
+            return again.outcome, prepared, found, extra
 
         return server.runner.submit("replan", work, tenant).view()
 

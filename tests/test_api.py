@@ -472,3 +472,22 @@ def test_a_keyless_server_answers_no_page_of_another_site(tmp_path):
         assert form.status_code == 403
     finally:
         served.close()
+
+
+def test_a_pilot_then_a_wave_through_the_api(client):
+    first = client.post("/runs", json={**_sample(client), "settings": {"economics.objective": "gmv"}}).json()["run_id"]
+    assert _finished(client, first)["status"] == "done"
+    pilot = client.post(f"/runs/{first}/pilot", json={"share": 0.1}).json()
+    view = _finished(client, pilot["run_id"])
+    assert view["status"] == "done" and view["parent"] == first, view
+    assert view["summary"]["pilot"]["share"] == 0.1 and view["summary"]["pilot"]["learn"]
+    booked = client.get(f"/runs/{pilot['run_id']}/plan").json()["bookings"]
+    rows = [{"达人id": b["creator_id"], "商品id": b["product_id"], "播放量": 40_000, "成交订单数": 90,
+             "退款订单数": 5, "发布日期": "2026-11-20"} for b in booked]
+    results = _upload(client, pd.DataFrame(rows).to_csv(index=False).encode(), "罗盘.csv")["upload_id"]
+    early = client.post(f"/runs/{first}/learn", json={"results": results, "as_of": "2026-11-23"})
+    assert early.status_code == 422 and "T+7" in early.text  # unsettled: refused with the day to read them
+    wave = client.post(f"/runs/{first}/learn", json={"results": results, "waves": 3, "as_of": "2026-12-07"}).json()
+    view = _finished(client, wave["run_id"])
+    assert view["status"] == "done" and view["summary"]["pilot"]["waves_left"] == 3, view
+    assert view["summary"]["budget_used"] <= view["summary"]["pilot"]["wave_budget"] + 1
