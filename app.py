@@ -31,11 +31,12 @@ from matchmaker.fit.embed import make_embedder
 from matchmaker.fit.score import eligible_pairs
 from matchmaker.inputs.parse import parse_list
 from matchmaker.inputs.schema import TABLES, declared_over, suggest_mapping
-from matchmaker.inputs.validate import validate, validate_results, with_locks
+from matchmaker.inputs.validate import MATURITY_DAYS, validate, validate_results, with_locks
 from matchmaker.io.read import Table
 from matchmaker.io.write import json_bytes, table_bytes
 from matchmaker.lifecycle.diff import plan_diff
 from matchmaker.lifecycle.history import plan_rows, record, reopened, store_of
+from matchmaker.lifecycle.pilot import design
 from matchmaker.lifecycle.replan import MODES, replan, stay_close
 from matchmaker.lifecycle.whatif import budget_sweep, overlap_sweep, points_table, rule_costs
 from matchmaker.outcome import Outcome
@@ -530,30 +531,70 @@ def creators_ui(lang: str, outcome: Outcome) -> None:
 
 
 def pilot_ui(lang: str, outcome: Outcome) -> None:
-    """Upload a pilot's results; re-plan the rest of the budget with what it taught (matchmaker.lifecycle.replan)."""
+    """Design a pilot (matchmaker.lifecycle.pilot); upload its results and each wave's; re-plan the next wave or
+    the rest of the budget with everything learned so far (matchmaker.lifecycle.replan). The results read so far
+    are kept across re-plans; every pilot and wave is a run in the history."""
     st.header(t(lang, "pilot"))
     st.caption(t(lang, "pilot_help"))
+    design_ui(lang, outcome)
     upload = st.file_uploader(t(lang, "pilot_upload"), type=["csv", "xlsx", "xls"], key="up-pilot")
-    mode = st.radio(t(lang, "pilot_mode"), MODES, index=MODES.index("extend"), key="pilot-mode", horizontal=True,
+    seen = st.session_state.get("results_so_far")
+    if seen is not None:
+        st.caption(t(lang, "results_kept", n=len(seen), waves=int(seen["wave"].max()) + 1))
+    c1, c2 = st.columns(2)
+    mode = c1.radio(t(lang, "pilot_mode"), MODES, index=MODES.index("extend"), key="pilot-mode", horizontal=True,
                     format_func=lambda m: t(lang, f"mode_{m}"))
+    waves = c2.number_input(t(lang, "waves_left"), min_value=1, max_value=6, value=1, step=1, key="waves-left")
     if upload is None or not st.button(t(lang, "replan"), key="replan"):
         return
     try:
         results = validate_results(read_upload(upload.getvalue(), upload.name, "results", None).frame, upload.name,
-                                   outcome.data)
+                                   outcome.data, MATURITY_DAYS)
     except InputError as exc:
         show_problems(lang, exc)
         return
+    if seen is not None:  # a new file is the next wave's, unless it says which wave it is
+        if not (results["wave"] > 0).any():
+            results = results.assign(wave=float(seen["wave"].max()) + 1)
+        results = pd.concat([seen, results], ignore_index=True)
     config = outcome.config
     with st.spinner(t(lang, "stage_solve")):
         prepared = prepare(outcome.data, config, embedder(config.scoring.backend, config.resolved_model()))
-        again = replan(prepared, results, mode)
+        again = replan(prepared, results, mode, waves=int(waves))
     before = money(lang, again.before_gmv)
+    run_id = remember(again.outcome, st.session_state.get("run_id"),
+                      {"pilot": {"spent": round(again.pilot_spend, 2), "waves_left": int(waves), "mode": mode}})
     st.session_state.update({"outcome": again.outcome, "changes": again.changes, "changes_for": again.outcome,
+                             "results_so_far": results, "run_id": run_id or st.session_state.get("run_id"),
                              "replanned": t(lang, "replanned", n=len(results), spent=again.pilot_spend,
                                             after=money(lang, again.outcome.summary()["expected"]["gmv"]),
                                             before=before)})
     st.rerun()
+
+
+def design_ui(lang: str, outcome: Outcome) -> None:
+    """Design a pilot for this campaign: what to test before the scale-up, and why each booking."""
+    share = st.slider(t(lang, "pilot_share"), 0.0, 0.3, 0.0, 0.01, key="pilot-share", help=t(lang, "pilot_share_help"))
+    if st.button(t(lang, "design_pilot"), key="design-pilot"):
+        config = outcome.config
+        with st.spinner(t(lang, "stage_solve")):
+            prepared = prepare(outcome.data, config, embedder(config.scoring.backend, config.resolved_model()))
+            test = design(prepared, share or None)
+        remember(test.outcome, st.session_state.get("run_id"), {"pilot": {"share": round(test.share, 4)}})
+        st.session_state["pilot_design"] = (outcome.data, test)
+    data, test = st.session_state.get("pilot_design", (None, None))
+    if test is None or data is not outcome.data:  # designed for another campaign
+        return
+    st.success(t(lang, "pilot_designed", share=test.share, n=len(test.reasons),
+                 of=int(test.scale_up.plan["c"].nunique()), spent=float(test.outcome.plan["cash"].sum())))
+    shown = test.reasons.assign(learn=[say(lang, v) for v in test.reasons["learn"]])
+    st.dataframe(for_people(shown, lang), hide_index=True, width="stretch", key="pilot-reasons")
+    if len(test.untested):
+        st.caption(t(lang, "pilot_untested"))
+        untested = test.untested.head(10).assign(why=[say(lang, v) for v in test.untested["why"].head(10)])
+        st.dataframe(for_people(untested, lang), hide_index=True, width="stretch", key="pilot-untested")
+    st.download_button(t(lang, "dl_pilot"), table_bytes(plan_table(test.outcome, lang), ".xlsx"), "pilot.xlsx",
+                       key="dl-pilot")
 
 
 def changes_ui(lang: str, outcome: Outcome) -> None:

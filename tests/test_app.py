@@ -477,6 +477,30 @@ def test_rules_charts_and_a_pilot_replan_in_the_app(app):
     assert any("Re-planned after a pilot of 8 bookings" in s.value for s in app.success)
     changes = next(df.value for df in app.dataframe if "pilot" in df.value.columns)
     assert set(plan["creator_id"]) <= set(changes["creator_id"])
+    # the next wave's results add to the pilot's: what the pilot taught is kept
+    assert len(app.session_state["results_so_far"]) == 8
+    wave = after.plan.head(4)
+    more = pd.DataFrame({"达人抖音号": wave["creator_id"], "商品ID": wave["product_id"],
+                         "播放量": wave["views"].round(), "成交订单数": wave["orders"].round()})
+    upload(app, "up-pilot", more, "wave1.csv")
+    app.number_input(key="waves-left").set_value(2)
+    app.run()
+    app.button(key="replan").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    seen = app.session_state["results_so_far"]
+    assert len(seen) == 12 and set(seen["wave"]) == {0.0, 1.0}
+    assert any("Results so far: 12 bookings over 2 wave(s)" in c.value for c in app.caption)
+
+
+def test_a_pilot_is_designed_in_the_app_with_what_each_booking_tests(app):
+    app.button(key="sample").click().run()
+    optimize(app)
+    app.slider(key="pilot-share").set_value(0.1)
+    app.button(key="design-pilot").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any(s.value.startswith("Pilot: 10% of the budget") for s in app.success)
+    reasons = next(df.value for df in app.dataframe if "learn" in df.value.columns)
+    assert len(reasons) and reasons["learn"].str.startswith("tests ").all()
 
 
 def tick(at, table: str, kind: str, row) -> None:

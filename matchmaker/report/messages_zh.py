@@ -24,6 +24,24 @@ MESSAGES_ZH: dict[str, str] = {
         "粉丝重合度是根据类目和粉丝画像估算的，并非实测：按此估算有 {n:,} 对达人未被安排推广同一商品",
     "no booking is expected to pay back, so the plan maximising expected profit books no one: the best booking ({creator} for {product}) is expected to bring ¥{gmv:,.0f} of GMV for ¥{cost:,.0f} (profit ¥{profit:,.0f}); its conversion is {rate:.3%} of views from {source}. Give products a conversion rate or margin, a [conversion] table by category, or run a pilot; or maximise fit or GMV":
         "没有任何合作预计能回本，因此以预估利润为目标的方案一个都不签：最好的合作（{creator} 推广 {product}）预计带来 GMV ¥{gmv:,.0f}，成本 ¥{cost:,.0f}（利润 ¥{profit:,.0f}）；其转化率为播放的 {rate:.3%}，来源：{source}。请为商品提供转化率或毛利率、按类目填写 [conversion] 表，或先做小流量测试；也可改为以匹配度或GMV为目标",
+    # pilots, waves and results (lifecycle/pilot.py, lifecycle/replan.py, inputs/validate.py)
+    "expected a date such as 2026-12-07": "应为日期，例如 2026-12-07",
+    "expected a date such as 2026-11-20": "应为日期，例如 2026-11-20",
+    "expected 1 or more": "应为 1 或更大的整数",
+    "expected a share in (0, 1]": "应为大于 0、不超过 1 的比例",
+    ", on {date} or later": "，即 {date} 或之后",
+    "read before its orders settled (refunds come in for about {days} days): read it again at T+{days}{ready}, or lower the maturity if it is final":
+        "读取时订单尚未结算（退款约在 {days} 天内陆续发生）：请在 T+{days}{ready}重新读取；如数据已是最终结果，可调低成熟天数",
+    "tests {category}: the scale-up would put {stake:,.0f} on this creator; this booking costs {cash:,.0f} and should bring about {orders:,.0f} orders":
+        "测试 {category}：放量方案将在该达人身上投入 {stake:,.0f}；本次合作花费 {cash:,.0f}，预计带来约 {orders:,.0f} 单",
+    "tests that teach more used the pilot's budget; the scale-up's {stake:,.0f} on it rests on the prior":
+        "试投预算已用于信息价值更高的测试；放量方案在该达人上的 {stake:,.0f} 仍仅基于先验",
+    "its cheapest booking ({cash:,.0f}) is more than the pilot's budget: the scale-up's {stake:,.0f} on it rests on the prior":
+        "其最便宜的合作（{cash:,.0f}）超过试投预算：放量方案在该达人上的 {stake:,.0f} 仍仅基于先验",
+    "wave plan: {budget:,.0f} of the {left:,.0f} left ({waves} waves to go); read this wave's results, then plan the next with every result so far":
+        "分轮投放：本轮花费剩余 {left:,.0f} 中的 {budget:,.0f}（还剩 {waves} 轮）；读取本轮数据后，再用迄今全部数据规划下一轮",
+    "this wave cannot meet the products' minimums; a later wave will":
+        "本轮无法满足各商品的最低达人数，将在后续轮次满足",
     # reading files (io)
     "file not found": "找不到文件",
     "unsupported file type; expected one of {types}": "不支持的文件类型；应为 {types} 之一",
