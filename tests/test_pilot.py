@@ -38,10 +38,11 @@ def test_one_creator_by_hand():
     assert got.conversion[0] == pytest.approx(category * (1 / own + 30) / (1 / own + category * 10))
     assert got.conversion[1] == pytest.approx(category)  # the other creator borrows its category's
     assert list(got.source) == ["own", "category"]
-    assert got.log_sd[0] == pytest.approx(math.sqrt(math.log1p(1 / (1 / own + 30))))
+    # its next booking: what is left unknown of its level, and how far bookings stray (a quarter of s2: unseen)
+    assert got.log_sd[0] == pytest.approx(math.sqrt(math.log1p(1 / (1 / own + 30) + own / 4)))
     # the other creator: its own spread, and what is left unknown of its category's level
     assert got.log_sd[1] == pytest.approx(math.sqrt(math.log1p(own + 1 / (1 / tau2 + 1 / v))))
-    assert got.log_sd[0] < s < got.log_sd[1]  # narrower for the piloted creator
+    assert got.log_sd[0] < got.log_sd[1]  # narrower for the piloted creator
 
 
 def test_a_pilot_that_converts_as_expected_changes_nothing():
@@ -323,3 +324,15 @@ def test_how_far_posts_stray_is_learned_between_and_within_creators():
     assert got.views_sd[60] == pytest.approx(math.sqrt(0.5 ** 2 + 0.3 ** 2), rel=0.15)  # a creator not seen
     assert got.views_sd[0] == pytest.approx(math.sqrt(0.3 ** 2 + 0.5 ** 2 / 4), rel=0.2)  # seen three times
     assert pilot(rows[:3], 2).views_sd is None  # too few bookings to say
+
+
+def test_how_far_one_booking_of_a_creator_strays_from_another_is_learned():
+    from matchmaker.fit.pilot import _between_bookings
+
+    rng = np.random.default_rng(1)
+    c = np.repeat(np.arange(200), 3)
+    expected = np.full(len(c), 400.0)
+    level = np.exp(rng.normal(0, 0.8, 200))[c]  # creators differ a lot; each booking strays by 0.3 log-sd
+    orders = rng.poisson(expected * level * np.exp(rng.normal(-0.045, 0.3, len(c)))).astype(float)
+    assert _between_bookings(c, orders, expected, 1.0) == pytest.approx(math.expm1(0.09), rel=0.25)
+    assert _between_bookings(np.arange(4), orders[:4], expected[:4], 1.0) == 0.25  # nobody booked twice
