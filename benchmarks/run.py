@@ -228,10 +228,11 @@ def bench_market(args: argparse.Namespace) -> None:
                                   "campaign.budget": base.campaign.budget * times})
         prepared = prepare(load(config), config)
         began = time.perf_counter()
-        rounds = run_market(prepared, range(args.seeds), share, args.waves, args.explore)
+        market = {k: float(v) for k, v in (item.split("=") for item in args.market)}
+        rounds = run_market(prepared, range(args.seeds), share, args.waves, args.explore, market)
         _lines(rounds, bench="market", kind="round", budget_x=times)
         print(json.dumps({"bench": "market", "kind": "summary", "budget_x": times, "objective": args.objective,
-                          "waves": args.waves, "explore": args.explore, **summarise(rounds),
+                          "waves": args.waves, "explore": args.explore, "market": market, **summarise(rounds),
                           "seconds": round(time.perf_counter() - began, 1)}), flush=True)
 
 
@@ -370,6 +371,9 @@ def main() -> None:
     market.add_argument("--share", default="sized", help="the pilot's share of the budget, or 'sized' (test-and-roll)")
     market.add_argument("--waves", type=int, default=4)
     market.add_argument("--explore", action="store_true", help="waves on a posterior draw (Thompson sampling)")
+    market.add_argument("--market", nargs="*", default=[], metavar="KEY=VALUE",
+                        help="the world's parameters (matchmaker.eval.market.world): creator_sd, category_sd, "
+                             "pair_sd, views_sd, post_sd, repeat")
     market.add_argument("--objective", default="gmv")
     market.add_argument("--time-limit", type=float, default=3.0)
     overlap = sub.add_parser("overlap")

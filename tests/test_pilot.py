@@ -336,3 +336,20 @@ def test_how_far_one_booking_of_a_creator_strays_from_another_is_learned():
     orders = rng.poisson(expected * level * np.exp(rng.normal(-0.045, 0.3, len(c)))).astype(float)
     assert _between_bookings(c, orders, expected, 1.0) == pytest.approx(math.expm1(0.09), rel=0.25)
     assert _between_bookings(np.arange(4), orders[:4], expected[:4], 1.0) == 0.25  # nobody booked twice
+
+
+def test_the_lessons_are_judged_on_creators_they_did_not_see():
+    from matchmaker.fit.pilot import held_out
+
+    rng = np.random.default_rng(0)
+    n = 40
+    groups = np.arange(n) % 4
+    truth = np.array([3.0, 1.0, 0.5, 1.0])[groups]  # categories differ: what an untested creator can borrow
+    views = np.full(n, 50_000.0)
+    frame = pd.DataFrame({"c": np.arange(n), "views": views,
+                          "orders": rng.poisson(views * 0.001 * truth).astype(float)})
+    got = held_out(frame, np.full(n, 0.001), views, groups, 2.0)
+    assert got["creators"] == n and got["learned_deviance"] < got["prior_deviance"] and got["saved"] > 0.5
+    flat = frame.assign(orders=rng.poisson(views * 0.001).astype(float))  # nothing to learn: no better
+    assert held_out(flat, np.full(n, 0.001), views, groups, 2.0)["saved"] < 0.1
+    assert held_out(frame.head(6), np.full(6, 0.001), views[:6], groups, 2.0) is None

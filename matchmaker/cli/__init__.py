@@ -128,7 +128,8 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
         _say(f"note: {note}")
     before = again.before.summary()["expected"]
     extra = {"pilot_spend": round(again.pilot_spend, 2), "pilot_mode": args.mode, "before_pilot": before,
-             "pilot_alpha": learned.alpha, "waves_left": args.waves, "wave_budget": round(again.budget, 2)}
+             "pilot_alpha": learned.alpha, "waves_left": args.waves, "wave_budget": round(again.budget, 2),
+             "held_out": again.held_out}
     code = _written_outcome(again.outcome, out, Path(args.summary_json) if args.summary_json else None, written,
                             extra)
     _record(store, again.outcome, "replan", None, extra)
@@ -139,12 +140,24 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
              f"The difference is not a measured gain: both are valued by the estimates that chose the re-plan "
              f"(docs, \"Pilot, then scale\", says what learning was measured to add). "
              f"{len(again.changes)} creator(s) changed:")
+        judged = again.held_out
+        if judged is None:
+            _say("  Held out: too few creators in the results (under 10) to judge the lessons on creators they did "
+                 "not see; the lessons for untested creators are a guess.")
+        else:
+            _say(f"  Held out: judged on half of the tested creators, learned from the other half (cross-fitted), "
+                 f"the lessons predict the orders of creators they did not see {_better(judged['saved'])} than the "
+                 f"prior (Poisson deviance {judged['learned_deviance']:,.0f} against {judged['prior_deviance']:,.0f}).")
         for line in again.changes["why"].head(10):
             _say(f"  {line}")
         if changes_path:
             written(changes_path, table_bytes(again.changes, changes_path.suffix.lower()))
             _say(f"Every change: {changes_path}")
     return code
+
+
+def _better(saved: float) -> str:
+    return f"{saved:.0%} better" if saved >= 0 else f"{-saved:.0%} worse"
 
 
 def _as_of(text: str | None) -> pd.Timestamp | None:

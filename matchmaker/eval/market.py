@@ -23,6 +23,7 @@ also reports its realised GMV and the range the last wave stated for it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -135,9 +136,11 @@ def _rest(prepared: Prepared, results: pd.DataFrame, budget: float) -> pd.DataFr
 
 
 def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.DataFrame,
-             prior_rest: pd.DataFrame, waves: int = 4, explore: bool = False) -> dict[str, float]:
-    """One market (seed): every way's expected GMV under the truth; the waves' realised GMV and stated range."""
-    truth = world(prepared, seed)
+             prior_rest: pd.DataFrame, waves: int = 4, explore: bool = False,
+             market: Mapping[str, float] | None = None) -> dict[str, float]:
+    """One market (seed; `market`: world's parameters): every way's expected GMV under the truth; the waves'
+    realised GMV and stated range."""
+    truth = world(prepared, seed, **(market or {}))
     rng = np.random.default_rng(seed + 10_000)
     left = prepared.config.campaign.budget - float(pilot["cash"].sum())
     results = results_of(prepared, truth, pilot, rng, 0)
@@ -167,8 +170,8 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
     return row
 
 
-def run_market(prepared: Prepared, seeds: range, share: float | None = None, waves: int = 4, explore: bool = False
-               ) -> pd.DataFrame:
+def run_market(prepared: Prepared, seeds: range, share: float | None = None, waves: int = 4, explore: bool = False,
+               market: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every seed's row (simulate); the pilot is designed once (lifecycle/pilot.design, `share` of the budget,
     sized by test-and-roll when None)."""
     test = design(prepared, share)
@@ -176,7 +179,7 @@ def run_market(prepared: Prepared, seeds: range, share: float | None = None, wav
     results = pilot.assign(wave=0.0)
     prior_rest = _rest(repriced(prepared, _neutral(len(prepared.data.creators)), results), results,
                        prepared.config.campaign.budget - float(pilot["cash"].sum()))
-    rows = [simulate(prepared, seed, pilot, test.scale_up.plan, prior_rest, waves, explore) for seed in seeds]
+    rows = [simulate(prepared, seed, pilot, test.scale_up.plan, prior_rest, waves, explore, market) for seed in seeds]
     return pd.DataFrame(rows).assign(share=test.share, pilot_bookings=len(pilot))
 
 

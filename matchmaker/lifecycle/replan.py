@@ -19,7 +19,7 @@ import pandas as pd
 from ..config import Config
 from ..data import ProblemData
 from ..fit.economics import economics, objective_values
-from ..fit.pilot import Learned, learn
+from ..fit.pilot import Learned, held_out, learn
 from ..inputs.parse import norm_category
 from ..outcome import Outcome
 from ..pipeline import OUTSIDE_CHUNK, Prepared, solve
@@ -39,6 +39,7 @@ class Replanned:
     notes: tuple[Message, ...] = ()
     budget: float = 0.0  # what this plan could spend: the budget left, or this wave's share of it
     waves: int = 1  # the waves left, this one included: 1 plans all that is left
+    held_out: dict[str, float] | None = None  # fit/pilot.held_out: the lessons judged on creators they did not see
 
 
 def pilot_figures(prepared: Prepared, results: pd.DataFrame) -> pd.DataFrame:
@@ -275,8 +276,10 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
     before_gmv = float(economics(prepared.data, config, plan["c"].to_numpy(int), plan["p"].to_numpy(int),
                                  plan["fit"].to_numpy(float), learned,
                                  booked_before(plan, results))["gmv"].sum()) if len(plan) else 0.0
+    judged = held_out(results, figures["conversion"].to_numpy(), figures["views"].to_numpy(),
+                      creator_groups(prepared), config.economics.spread)
     return Replanned(after, before, learned, spent, describe_changes(before, after, learned), before_gmv,
-                     tuple(notes), budget, waves)
+                     tuple(notes), budget, waves, judged)
 
 
 def _valued(outcome: Outcome, prepared: Prepared) -> Outcome:
