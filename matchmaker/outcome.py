@@ -130,7 +130,7 @@ class Outcome:
                 out.append(msg("{n} bookings are of creators with no views or followers in the export: their views "
                                "are their tier's lower quartile, a stand-in with a wide range, not data",
                                n=int(peers.sum())))
-            default = (plan["conversion_from"].astype(str) == "default").to_numpy()
+            default = plan["conversion_from"].astype(str).str.startswith("default").to_numpy()
             if default.any():
                 out.append(msg("the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views "
                                "become orders), not data: give products a conversion rate, the campaign a "

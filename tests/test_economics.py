@@ -10,6 +10,7 @@ import pytest
 from matchmaker import prepare, solve
 from matchmaker.check import check_plan
 from matchmaker.fit.economics import economics
+from matchmaker.problems import InputError
 from tests.conftest import HashEmbedder, creator, make_data, product, quick_config
 
 
@@ -212,3 +213,31 @@ def test_a_plans_range_is_its_bookings_summed_as_log_normals():
     z = math.sqrt(CATEGORY_CORRELATION) * shared + math.sqrt(1 - CATEGORY_CORRELATION) * rng.standard_normal((4000, 60))
     totals = (value * np.exp(sd * z - sd * sd / 2)).sum(axis=1)
     assert 0.75 <= float(((totals >= low) & (totals <= high)).mean()) <= 0.85
+
+
+def test_a_creators_sales_history_moves_its_conversion_against_its_peers():
+    from matchmaker.fit.economics import HISTORY_WEIGHT, economics
+
+    config = quick_config(**{"economics.objective": "gmv"})
+    creators = [creator("strong", gpm="20w-80w", avg_views=10_000), creator("mid", gpm="10w", avg_views=10_000),
+                creator("weak", gpm="2.5w", avg_views=10_000), creator("blank", gpm="暂无", avg_views=10_000)]
+    data = make_data(creators, [product("p", price=100)], config)
+    assert data.creators["gpm"].iloc[0] == pytest.approx(400_000)  # a range: its middle
+    money = economics(data, config, np.arange(4), np.zeros(4, int), np.full(4, 0.5))
+    conversion = money["conversion"].to_numpy()
+    assert conversion[0] / conversion[1] == pytest.approx(4 ** HISTORY_WEIGHT)  # the median is "mid"
+    assert conversion[2] / conversion[1] == pytest.approx(0.25 ** HISTORY_WEIGHT)
+    assert conversion[3] == pytest.approx(conversion[1])  # no history: the prior as it was
+    assert list(money["conversion_from"].astype(str)) == ["default + history"] * 3 + ["default"]
+
+
+def test_sales_history_cells_as_people_write_them_are_read_or_named():
+    config = quick_config()
+    creators = [creator("a", sales_30d="10w-25w", sales_conversion="3.5%"), creator("b", sales_30d="1000w+"),
+                creator("c", sales_30d="很多")]
+    with pytest.raises(InputError) as err:
+        make_data(creators, [product("p")], config)
+    assert "row 4" in str(err.value) and "sales_30d" in str(err.value)
+    data = make_data(creators[:2], [product("p")], config)
+    assert data.creators["sales_30d"].tolist() == pytest.approx([math.sqrt(1e5 * 2.5e5), 1e7])
+    assert data.creators["sales_conversion"].iloc[0] == pytest.approx(0.035)

@@ -35,6 +35,8 @@ from ..lifecycle.pilot import design
 from ..lifecycle.replan import booked_before, creator_groups, net_minimums, pilot_figures, replan, repriced
 from ..pipeline import Prepared, solve
 
+HISTORY_FIGURES = ("gpm", "sales_30d", "sales_conversion", "session_gmv")
+
 
 @dataclass(frozen=True)
 class World:
@@ -64,7 +66,8 @@ def true_figures(prepared: Prepared, truth: World, plan: pd.DataFrame, repeat: n
                  ) -> pd.DataFrame:
     """Per booking of `plan` (c, p, fit): its true expected views, conversion and GMV, and its true profit."""
     c, p = plan["c"].to_numpy(int), plan["p"].to_numpy(int)
-    prior = economics(prepared.data, prepared.config, c, p, plan["fit"].to_numpy(float))
+    blind = prepared.data.creators.assign(**{k: np.nan for k in HISTORY_FIGURES})  # the truth is not the history's
+    prior = economics(prepared.data.replace(creators=blind), prepared.config, c, p, plan["fit"].to_numpy(float))
     again = np.zeros(len(c), bool) if repeat is None else np.asarray(repeat, bool)
     views = prior["views"].to_numpy() * truth.views[c] * np.where(again, truth.repeat, 1.0)
     conversion = prior["conversion"].to_numpy() * truth.conversion[c] * truth.pair[c, p]
@@ -170,17 +173,36 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
     return row
 
 
+def with_history(prepared: Prepared, truth: World, sd: float, seed: int) -> Prepared:
+    """The campaign whose creator export carries a sales history: each creator's GPM is its true conversion x
+    its true views' factor x a noise (log-sd `sd`), in the export's units; every pair re-priced with it."""
+    rng = np.random.default_rng(seed + 20_000)
+    creators = prepared.data.creators
+    gpm = 50.0 * truth.conversion * truth.views * np.exp(rng.normal(0.0, sd, len(creators)))
+    data = prepared.data.replace(creators=creators.assign(gpm=gpm))
+    return repriced(replace(prepared, data=data), _neutral(len(creators)))
+
+
 def run_market(prepared: Prepared, seeds: range, share: float | None = None, waves: int = 4, explore: bool = False,
                market: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every seed's row (simulate); the pilot is designed once (lifecycle/pilot.design, `share` of the budget,
-    sized by test-and-roll when None)."""
-    test = design(prepared, share)
-    pilot = test.outcome.plan
-    results = pilot.assign(wave=0.0)
-    prior_rest = _rest(repriced(prepared, _neutral(len(prepared.data.creators)), results), results,
-                       prepared.config.campaign.budget - float(pilot["cash"].sum()))
-    rows = [simulate(prepared, seed, pilot, test.scale_up.plan, prior_rest, waves, explore, market) for seed in seeds]
-    return pd.DataFrame(rows).assign(share=test.share, pilot_bookings=len(pilot))
+    sized by test-and-roll when None). With market["history_sd"], each market's creators carry a sales history
+    (with_history) and everything, the pilot too, is planned with it."""
+    market = dict(market or {})
+    history_sd = market.pop("history_sd", None)
+    rows = []
+    test = None
+    for seed in seeds:
+        seeing = prepared if history_sd is None else with_history(prepared, world(prepared, seed, **market),
+                                                                  history_sd, seed)
+        if test is None or history_sd is not None:
+            test = design(seeing, share)
+            pilot = test.outcome.plan
+            prior_rest = _rest(repriced(seeing, _neutral(len(seeing.data.creators)), pilot.assign(wave=0.0)),
+                               pilot.assign(wave=0.0),
+                               seeing.config.campaign.budget - float(pilot["cash"].sum()))
+        rows.append(simulate(seeing, seed, pilot, test.scale_up.plan, prior_rest, waves, explore, market))
+    return pd.DataFrame(rows).assign(share=test.share if test else 0.0, pilot_bookings=len(pilot) if test else 0)
 
 
 def _neutral(n: int) -> Learned:

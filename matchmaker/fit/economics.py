@@ -46,7 +46,39 @@ CONSERVATIVE_COLUMNS = {"gmv": "gmv_low", "profit": "profit_low", "reach": "view
 
 
 VIEW_SOURCES = ("export", "followers", "peers", "none")
-CONVERSION_SOURCES = ("product", "category", "default", "pilot", "pilot category", "pilot overall")
+CONVERSION_SOURCES = ("product", "category", "default", "product + history", "category + history",
+                      "default + history", "pilot", "pilot category", "pilot overall")
+HISTORY_WEIGHT = 0.5  # how far (in logs) a creator's past sales against its peers' carry to its conversion
+HISTORY_LIMIT = 4.0  # ... within x / this
+MIN_HISTORY = 3  # creators with a figure needed to compare one with the others
+
+
+def history(creators: pd.DataFrame, views: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per creator: the multiplier its sales history puts on the prior's conversion, and whether it has one. Each
+    figure present (GPM; 带货转化率; 30-day sales and GMV per session, per expected view) is compared with the
+    median of the creators of its tier that have it (of the pool, with fewer than MIN_HISTORY there), in logs;
+    a creator's comparisons are averaged and carried HISTORY_WEIGHT of the way, within x / HISTORY_LIMIT."""
+    n = len(creators)
+    per_view = np.where(views > 0, views, np.nan)
+    figures = [creators["gpm"].to_numpy(float), creators["sales_conversion"].to_numpy(float),
+               creators["sales_30d"].to_numpy(float) / per_view, creators["session_gmv"].to_numpy(float) / per_view]
+    tier = creators["tier"].to_numpy(object)
+    logs = np.full((len(figures), n), np.nan)
+    for k, figure in enumerate(figures):
+        known = figure > 0
+        if known.sum() < MIN_HISTORY:
+            continue
+        reference = np.full(n, float(np.median(figure[known])))
+        for group in np.unique(tier):
+            mine = known & (tier == group)
+            if mine.sum() >= MIN_HISTORY:
+                reference[tier == group] = float(np.median(figure[mine]))
+        logs[k, known] = np.log(figure[known] / reference[known])
+    has = ~np.isnan(logs).all(axis=0)
+    mean = np.zeros(n)
+    mean[has] = np.nanmean(logs[:, has], axis=0)
+    limit = np.log(HISTORY_LIMIT)
+    return np.exp(np.clip(HISTORY_WEIGHT * mean, -limit, limit)), has
 
 
 def expected_views(creators: pd.DataFrame, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -101,8 +133,10 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
         by_price = np.where((given >= low) & (given < high), factor, by_price)
     prior, conversion_from = _prior(products, config)
     conversion_from = conversion_from[p]
-    conversion = prior[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5))
     all_views, view_source, view_sd = expected_views(creators, config)
+    sold, has_history = history(creators, all_views)
+    conversion = prior[p] * tier[c] * by_price[p] * np.exp(e.fit_lift * (np.asarray(fit) - 0.5)) * sold[c]
+    conversion_from = np.where(has_history[c], conversion_from + " + history", conversion_from)
     views = all_views[c]
     if learned is not None:
         conversion = conversion * learned.conversion[c]

@@ -325,7 +325,8 @@ def parse_column(cells: pd.Series, col: Column, parser: Callable[[object], objec
 
 
 RANGE_WORDS = {"high": msg("a range: read as its upper end, the most it may cost"),
-               "low": msg("a range: read as its lower end, the least it may sell for")}
+               "low": msg("a range: read as its lower end, the least it may sell for"),
+               "mid": msg("a range: read as its middle (the geometric mean of its ends)")}
 
 
 def fee_mapping(frame: pd.DataFrame, config: Config, out: Collector) -> dict[str, str]:

@@ -109,6 +109,8 @@ def parse_range_end(value: object, scale: float = 1.0, end: str = "high") -> flo
             raise exc from None
         if low > high:
             raise exc from None
+        if end == "mid":  # an open or a zero low end: the high end's half
+            return RangeEnd(math.sqrt(low * high) if low > 0 else high / 2)
         return RangeEnd(high if end == "high" else low)
 
 

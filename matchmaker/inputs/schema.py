@@ -99,12 +99,25 @@ CREATOR_COLUMNS: tuple[Column, ...] = (
            "share of the GMV paid as commission; over the product's rate"),
     Column("rebate", "share", False, ("返点", "返点率", "返点比例", "rebate"),
            "agency rebate on the quoted fee: the fee paid is fee x (1 - rebate)"),
+    # sales history (fit/economics.history): how well the creator has sold, against the pool's other creators
+    Column("gpm", "number", False,
+           ("gpm", "千次播放成交额", "千次曝光成交额", "千次观看成交金额", "视频gpm", "直播gpm", "带货gpm", "平均gpm",
+            "gmv per mille"), "GMV per 1,000 views (CNY) of its past sales"),
+    Column("sales_30d", "number", False,
+           ("近30天销售额", "30天销售额", "近30天带货gmv", "近30天gmv", "近30日销售额", "月销售额", "sales 30d",
+            "30-day sales", "30 day gmv"), "its sales (GMV, CNY) over the last 30 days; a range such as 10w-25w"),
+    Column("sales_conversion", "share", False,
+           ("带货转化率", "商品转化率", "成交转化率", "sales conversion", "conversion"),
+           "orders per view (or per product click, as the export says) of its past sales"),
+    Column("session_gmv", "number", False,
+           ("场均gmv", "场均销售额", "场均成交额", "单场gmv", "gmv per session", "gmv per live"),
+           "GMV per live session or video (CNY)"),
 )
 
 # Money columns that rate cards and listings write as ranges ("5000-8000", "1-2w", "$74.99 - $249.99"), and the end
 # taken, said in a warning: a fee's upper end (the most the budget may have to pay), a price's lower end (the least a
 # sale may bring). Other number columns take one number.
-RANGE_ENDS = {"fee": "high", "price": "low"}
+RANGE_ENDS = {"fee": "high", "price": "low", "gpm": "mid", "sales_30d": "mid", "session_gmv": "mid"}
 
 # Xingtu writes one quote per content format; `campaign.fee_quote` names the one that is the fee, else the
 # first of these present is used (and the others are named). Keys are header_key()s of the headers' start.

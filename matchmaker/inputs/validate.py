@@ -117,7 +117,7 @@ def validate_creators(frame: pd.DataFrame, file: str, config: Config, mapping: d
           msg("no fee (quote): this creator cannot be booked"))
     _unique_ids(data, "creator_id", out)
     _numbers(data, ("followers", "fee", "max_products", "engagement_rate", "avg_views", "completion_rate",
-                    "expected_cpm", "commission_rate", "rebate",
+                    "expected_cpm", "commission_rate", "rebate", "gpm", "sales_30d", "sales_conversion", "session_gmv",
                     "audience_female", *[f"audience_age_{b}" for b in AGE_BANDS], "experience_score"))
     def blank(name: str) -> pd.Series:
         return data[name].isna() | (data[name].astype(str) == "")

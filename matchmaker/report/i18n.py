@@ -361,6 +361,9 @@ LABELS = {
     "peers": {"en": "peers", "zh": "同层级估计"}, "none": {"en": "none", "zh": "无数据"},
     "product": {"en": "product", "zh": "商品转化率"}, "category": {"en": "category", "zh": "类目先验"},
     "default": {"en": "default", "zh": "默认先验"}, "pilot": {"en": "pilot", "zh": "试投"},
+    "product + history": {"en": "product + history", "zh": "商品 + 达人带货历史"},
+    "category + history": {"en": "category + history", "zh": "类目 + 达人带货历史"},
+    "default + history": {"en": "default + history", "zh": "默认先验 + 达人带货历史"},
     "pilot category": {"en": "pilot category", "zh": "试投同类目"},
     "pilot overall": {"en": "pilot overall", "zh": "试投整体"},
 }

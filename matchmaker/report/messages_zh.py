@@ -100,6 +100,7 @@ MESSAGES_ZH: dict[str, str] = {
         "缺少必填列“{column}”（可识别的表头：{aliases}）；文件中的列为：{headers}。如果其中某列就是它，请在 "
         "投放设置的 [columns.{table}] 中写明 表头 = \"{key}\"",
     "a total row, not a record: skipped": "合计行，不是数据记录：已跳过",
+    "a range: read as its middle (the geometric mean of its ends)": "区间值：取其中间值（两端的几何平均）",
     "a range: read as its upper end, the most it may cost": "这是一个区间：按上限读取，即最多可能花费的金额",
     "a range: read as its lower end, the least it may sell for": "这是一个区间：按下限读取，即最低可能的售价",
     "must be >= 0": "不能为负数",
