@@ -130,12 +130,19 @@ class Outcome:
                 out.append(msg("{n} bookings are of creators with no views or followers in the export: their views "
                                "are their tier's lower quartile, a stand-in with a wide range, not data",
                                n=int(peers.sum())))
-            default = plan["conversion_from"].astype(str).str.startswith("default").to_numpy()
+            source = plan["conversion_from"].astype(str)
+            default = (source == "default").to_numpy()
             if default.any():
                 out.append(msg("the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views "
                                "become orders), not data: give products a conversion rate, the campaign a "
                                "[conversion] table by category, or run a pilot", n=int(default.sum()), total=len(plan),
                                rate=self.config.economics.conversion))
+            moved = (source == "default + history").to_numpy()
+            if moved.any():
+                out.append(msg("the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views "
+                               "become orders) moved by each creator's sales history against its peers: the level is "
+                               "still the default's; give products a conversion rate or run a pilot",
+                               n=int(moved.sum()), total=len(plan), rate=self.config.economics.conversion))
         if self.data.overlaps is None and len(self.conflicts):
             out.append(msg("audience overlaps are estimated from categories and audience shares, not measured: "
                            "{n:,} creator pairs were kept apart on the estimate", n=len(self.conflicts)))

@@ -2,7 +2,7 @@
 buy, each with its cheapest booking, the biggest bets first, every category the scale-up buys covered.
 
     scale-up   the prior's plan for the whole budget: the bets the campaign would make without a pilot
-    stake      per creator of the scale-up: the cash it would get there
+    stake      per creator of the scale-up: what it would be paid there (fees and commission)
     teaches    stake x the prior's log-sd x E / (alpha + E), E the orders its test booking is expected to
                bring (fit/pilot.py: a creator's posterior moves by E / (alpha + E) of the way to its own rate),
                so a test that would see few orders, or of a small bet, is worth little
@@ -59,7 +59,7 @@ def _tests(prepared: Prepared, scale_up: pd.DataFrame) -> pd.DataFrame:
     """Per creator of the scale-up: its cheapest eligible pair (its planned product first among equals), the
     cash the scale-up gives it and what a test would teach."""
     pairs = prepared.candidates
-    stake = scale_up.groupby("c")["cash"].sum()
+    stake = scale_up.groupby("c")["cost" if "cost" in scale_up else "cash"].sum()  # fees and commission
     planned = pd.MultiIndex.from_arrays([scale_up["c"], scale_up["p"]])
     mine = pairs[pairs["c"].isin(stake.index)].assign(
         planned=pd.MultiIndex.from_arrays([pairs["c"], pairs["p"]]).isin(planned)[pairs["c"].isin(stake.index)])
@@ -122,7 +122,7 @@ def _priced(prepared: Prepared, found: pd.DataFrame) -> pd.DataFrame:
 
 def _learn(row: Any) -> Message:
     r = row  # a row of _tests (itertuples)
-    return msg("tests {category}: the scale-up would put {stake:,.0f} on this creator; this booking costs "
+    return msg("tests {category}: the scale-up would pay this creator {stake:,.0f}; this booking costs "
                "{cash:,.0f} and should bring about {orders:,.0f} orders", category=r.category,
                stake=r.stake, cash=r.cash, orders=r.expected_orders)
 

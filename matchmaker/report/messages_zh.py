@@ -20,6 +20,8 @@ MESSAGES_ZH: dict[str, str] = {
         "{n} 个合作的达人在导出数据中没有播放量或粉丝数：其播放量取同层级达人的下四分位数，只是区间很宽的估计，并非数据",
     "the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views become orders), not data: give products a conversion rate, the campaign a [conversion] table by category, or run a pilot":
         "{total} 个合作中有 {n} 个的转化率是默认先验（{rate:.2%} 的播放转化为订单），并非数据：请为商品提供转化率、在方案中按类目填写 [conversion] 表，或先做小流量测试",
+    "the conversion of {n} of {total} bookings is the default prior ({rate:.2%} of views become orders) moved by each creator's sales history against its peers: the level is still the default's; give products a conversion rate or run a pilot":
+        "{total} 个合作中有 {n} 个的转化率是默认先验（{rate:.2%} 的播放转化为订单），再按达人相对同层级达人的带货历史调整：整体水平仍是默认值；请为商品提供转化率，或先做小流量测试",
     "audience overlaps are estimated from categories and audience shares, not measured: {n:,} creator pairs were kept apart on the estimate":
         "粉丝重合度是根据类目和粉丝画像估算的，并非实测：按此估算有 {n:,} 对达人未被安排推广同一商品",
     "no booking is expected to pay back, so the plan maximising expected profit books no one: the best booking ({creator} for {product}) is expected to bring ¥{gmv:,.0f} of GMV for ¥{cost:,.0f} (profit ¥{profit:,.0f}); its conversion is {rate:.3%} of views from {source}. Give products a conversion rate or margin, a [conversion] table by category, or run a pilot; or maximise fit or GMV":
@@ -32,8 +34,8 @@ MESSAGES_ZH: dict[str, str] = {
     ", on {date} or later": "，即 {date} 或之后",
     "read before its orders settled (refunds come in for about {days} days): read it again at T+{days}{ready}, or lower the maturity if it is final":
         "读取时订单尚未结算（退款约在 {days} 天内陆续发生）：请在 T+{days}{ready}重新读取；如数据已是最终结果，可调低成熟天数",
-    "tests {category}: the scale-up would put {stake:,.0f} on this creator; this booking costs {cash:,.0f} and should bring about {orders:,.0f} orders":
-        "测试 {category}：放量方案将在该达人身上投入 {stake:,.0f}；本次合作花费 {cash:,.0f}，预计带来约 {orders:,.0f} 单",
+    "tests {category}: the scale-up would pay this creator {stake:,.0f}; this booking costs {cash:,.0f} and should bring about {orders:,.0f} orders":
+        "测试 {category}：放量方案将付给该达人 {stake:,.0f}；本次合作花费 {cash:,.0f}，预计带来约 {orders:,.0f} 单",
     "tests that teach more used the pilot's budget; the scale-up's {stake:,.0f} on it rests on the prior":
         "试投预算已用于信息价值更高的测试；放量方案在该达人上的 {stake:,.0f} 仍仅基于先验",
     "its cheapest booking ({cash:,.0f}) is more than the pilot's budget: the scale-up's {stake:,.0f} on it rests on the prior":
