@@ -194,24 +194,25 @@ def test_price_bands_in_the_config_set_conversion_by_price():
 def test_a_plans_range_is_its_bookings_summed_as_log_normals():
     import math
 
-    from matchmaker.fit.economics import CATEGORY_CORRELATION, Z80, total_range
+    from matchmaker.fit.economics import Z80, total_range
 
     sd = 0.6  # one booking: its own log-normal range
-    low, high = total_range(np.array([1000.0]), np.array([1000.0 * math.exp(Z80 * sd)]), np.array(["a"]))
+    low, high = total_range(np.array([1000.0]), np.array([1000.0 * math.exp(Z80 * sd)]), np.zeros(1), np.zeros(1))
     median = 1000.0 * math.exp(-sd * sd / 2)
     assert (low, high) == pytest.approx((median * math.exp(-Z80 * sd), median * math.exp(Z80 * sd)))
     gmv = np.full(40, 1000.0)
     high = gmv * math.exp(Z80 * sd)
-    apart = total_range(gmv, high, np.arange(40).astype(str))
-    together = total_range(gmv, high, np.zeros(40).astype(str))
+    apart = total_range(gmv, high, np.full(40, 0.3), np.arange(40))
+    together = total_range(gmv, high, np.full(40, 0.3), np.zeros(40))
     assert apart[1] / apart[0] < together[1] / together[0] < math.exp(2 * Z80 * sd)  # independent ones average out
     rng = np.random.default_rng(0)  # and it holds about 80% of totals drawn that way
     value = rng.lognormal(8, 1, 60)
-    category = rng.integers(0, 6, 60)
-    low, high = total_range(value, value * math.exp(Z80 * sd), category.astype(str))
-    shared = rng.standard_normal((4000, 6))[:, category]
-    z = math.sqrt(CATEGORY_CORRELATION) * shared + math.sqrt(1 - CATEGORY_CORRELATION) * rng.standard_normal((4000, 60))
-    totals = (value * np.exp(sd * z - sd * sd / 2)).sum(axis=1)
+    group = rng.integers(0, 6, 60)
+    shared = 0.35
+    low, high = total_range(value, value * math.exp(Z80 * sd), np.full(60, shared), group)
+    own = math.sqrt(sd * sd - shared * shared)
+    z = shared * rng.standard_normal((4000, 6))[:, group] + own * rng.standard_normal((4000, 60))
+    totals = (value * np.exp(z - sd * sd / 2)).sum(axis=1)
     assert 0.75 <= float(((totals >= low) & (totals <= high)).mean()) <= 0.85
 
 

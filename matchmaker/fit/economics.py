@@ -40,7 +40,8 @@ from .pilot import Z80, Learned, prior_log_sd
 
 MONEY_COLUMNS = ["views", "conversion", "orders", "gmv", "gmv_low", "gmv_high", "fee_paid", "commission",
                  "commission_low", "commission_high", "sample", "cash", "cost", "profit", "profit_low", "roi",
-                 "views_from", "conversion_from"]  # the last two: where the views and the conversion come from
+                 "shared_sd", "views_from", "conversion_from"]  # shared_sd: the part of the range the booking's
+# creator category shares (total_range); the last two: where the views and the conversion come from
 OBJECTIVE_COLUMNS = {"gmv": "gmv", "profit": "profit", "reach": "views"}
 CONSERVATIVE_COLUMNS = {"gmv": "gmv_low", "profit": "profit_low", "reach": "views"}
 
@@ -157,6 +158,9 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
     margin = products["margin"].to_numpy(float)
     margin = np.where(np.isnan(margin), e.margin, margin)[p]
     sd = learned.log_sd[c] if learned is not None else np.full(len(c), prior_log_sd(e.spread))
+    # the prior puts a quarter of how much creators differ on their category (fit/pilot.py, tau2)
+    shared_sd = learned.shared_sd[c] if learned is not None and learned.shared_sd is not None else \
+        np.full(len(c), np.sqrt(np.log1p(np.expm1(prior_log_sd(e.spread) ** 2) / 4)))
     if learned is not None:  # a piloted creator's views were seen; how far posts stray, the pilot says
         view_sd = np.where(learned.source == "own", 0.0, view_sd)
         if learned.views_sd is not None:
@@ -171,29 +175,28 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
         "commission_high": commission * high, "sample": sample, "cash": cash,
         "cost": cost, "profit": gmv * margin - cost, "profit_low": gmv * low * (margin - rate) - cash,
         "roi": np.divide(gmv, cost, out=np.full(len(gmv), np.nan), where=cost > 0),
+        "shared_sd": np.minimum(shared_sd, sd),
         "views_from": pd.Categorical(view_source[c], categories=VIEW_SOURCES + ("pilot",)),
         "conversion_from": pd.Categorical(conversion_from, categories=CONVERSION_SOURCES),
     })
 
 
-CATEGORY_CORRELATION = 0.25  # bookings of one product category share this part of their uncertainty: the prior
-# puts a quarter of how much creators differ on their category (fit/pilot.py, tau2)
-
-
-def total_range(gmv: np.ndarray, gmv_high: np.ndarray, category: np.ndarray) -> tuple[float, float]:
+def total_range(gmv: np.ndarray, gmv_high: np.ndarray, shared_sd: np.ndarray, group: np.ndarray
+                ) -> tuple[float, float]:
     """The likely (80%) range of the bookings' total GMV: each booking log-normal around its expected GMV with
-    the log-sd its range says (log(high / expected) / Z80), bookings of one category correlated by
-    CATEGORY_CORRELATION, the total log-normal with the same mean and variance (Fenton-Wilkinson)."""
+    the log-sd its range says (log(high / expected) / Z80), of which `shared_sd` is shared with the bookings of
+    its `group` (its creator's category: how far that category's level is unknown), the total log-normal with
+    the same mean and variance (Fenton-Wilkinson)."""
     gmv = np.asarray(gmv, float)
     total = float(gmv.sum())
     if total <= 0:
         return 0.0, 0.0
     sd = np.log(np.divide(gmv_high, gmv, out=np.ones(len(gmv)), where=gmv > 0)) / Z80
-    deviation = gmv * np.sqrt(np.expm1(sd ** 2))  # each booking's standard deviation
-    by = pd.Series(deviation).groupby(np.asarray(category))
-    variance = float((deviation ** 2).sum()) + CATEGORY_CORRELATION * float(
-        (by.sum() ** 2 - by.apply(lambda x: float((x ** 2).sum()))).sum())
-    s = math.sqrt(math.log1p(variance / total ** 2))
+    deviation = gmv * np.sqrt(np.expm1(sd ** 2))  # each booking's standard deviation ...
+    common = gmv * np.sqrt(np.expm1(np.minimum(np.asarray(shared_sd, float), sd) ** 2))  # ... its shared part
+    variance = float((deviation ** 2 - common ** 2).sum()) + float(
+        (pd.Series(common).groupby(np.asarray(group)).sum() ** 2).sum())
+    s = math.sqrt(math.log1p(max(variance, 0.0) / total ** 2))
     median = total * math.exp(-s * s / 2)
     return median * math.exp(-Z80 * s), median * math.exp(Z80 * s)
 

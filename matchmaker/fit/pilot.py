@@ -62,6 +62,7 @@ class Learned:
     evidence: pd.DataFrame  # per piloted creator: c, bookings, views, orders, expected_orders, prior and
     # observed conversion (orders per view), the learned conversion multiplier and the weight of its evidence
     views_sd: np.ndarray | None = None  # per creator: the log-sd of a next post's views (None: not learned)
+    shared_sd: np.ndarray | None = None  # per creator: the part of log_sd its category's creators share
 
 
 PRIOR_CREATORS = 10  # the prior's spread counts as this many creators beside the pilot's estimate of 1/alpha
@@ -148,6 +149,9 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     # strays from another (another product, another post)
     log_sd[creators] = np.sqrt(np.log1p(1.0 / (shape + o) + _between_bookings(c, results["orders"].to_numpy(float),
                                                                                expected, own)))
+    shared = np.full(n, tau2)  # what creators of one category share: their category's level, as far as unknown
+    shared[known] = (1.0 / prec_g).reindex(groups[known]).to_numpy()
+    shared[creators] = 0.0  # a piloted creator: its own evidence
     alpha = 1.0 / (own + tau2)
     views = np.ones(n)
     ratio = np.where(per["prior_views"] > 0, per["views"] / per["prior_views"].where(per["prior_views"] > 0, 1), 1.0)
@@ -165,7 +169,8 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     source = np.where(known, "category", "pilot").astype(object)
     source[creators] = "own"
     views_sd = _views_sd(c, seen_views, prior_views, stand_in, creators, k, n)
-    return Learned(conversion, views, log_sd, source, alpha, alpha_from, evidence, views_sd)
+    return Learned(conversion, views, log_sd, source, alpha, alpha_from, evidence, views_sd,
+                   np.sqrt(np.log1p(shared)))
 
 
 def _between_bookings(c: np.ndarray, orders: np.ndarray, expected: np.ndarray, within: float) -> float:
