@@ -312,6 +312,16 @@ def test_a_wave_from_the_command_line_spends_its_share_and_unsettled_results_are
     assert main([*args, "--maturity", "0", "--waves", "3"]) == 0, capsys.readouterr().err
     plan = pd.read_csv(out)
     assert 0 < plan["cash"].sum() <= 1_200_000 / 3
+    store = str(tmp_path / "runs.duckdb")  # a wave follows the pilot's run: its parent in the history
+    base = ["-q", "pilot", "--config", str(DATA / "campaign.toml"), "--objective", "gmv", "--time-limit", "5",
+            "--share", "0.05", "--out", str(tmp_path / "pilot.csv"), "--store", store]
+    assert main(base) == 0
+    wave = [a if a != "" else store for a in args] + ["--maturity", "0", "--waves", "2", "--after", "last"]
+    assert main(wave) == 0, capsys.readouterr().err
+    from matchmaker.io.store import Store
+
+    runs = Store(store).runs()
+    assert len(runs) == 2 and runs["parent"].iloc[0] == runs["run_id"].iloc[1], runs
 
 
 def test_how_far_posts_stray_is_learned_between_and_within_creators():

@@ -107,6 +107,7 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
         if path is not None:
             _table_file(path, None)
     store = _store(args, config)
+    parent = _need(store, "--after").resolve(args.after) if args.after else None
     more = _more(args, store)
     data = load(config, **_sources(args))
     data = more(data) if more else data
@@ -132,7 +133,7 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
              "held_out": again.held_out}
     code = _written_outcome(again.outcome, out, Path(args.summary_json) if args.summary_json else None, written,
                             extra)
-    _record(store, again.outcome, "replan", None, extra)
+    _record(store, again.outcome, "replan", parent, extra)
     if code in (EXIT_OK, EXIT_INTERRUPTED):
         after = again.outcome.summary()["expected"]
         _say(f"As the pilot taught, the re-plan is expected to sell ¥{after['gmv']:,.0f}; the plan made without "

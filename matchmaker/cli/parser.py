@@ -108,6 +108,8 @@ def build() -> argparse.ArgumentParser:
                             "(default 1: all of it). Give --results every result so far, each with its wave")
     again.add_argument("--maturity", type=int, default=7, metavar="DAYS",
                        help="refuse results read before T+DAYS (refunds still coming in; default 7; 0: accept)")
+    again.add_argument("--after", metavar="RUN", help="the stored run this one follows (the pilot or the last "
+                                                        "wave; \"last\"): recorded as its parent, for `runs diff`")
     again.add_argument("--as-of", metavar="DATE", help="the day the results were read (default today), for their "
                                                         "post dates")
     again.add_argument("--out", required=True, help="plan file: .csv, .xlsx or .json")
