@@ -103,14 +103,19 @@ def design(prepared: Prepared, share: float | None = None, **solve_args: object)
     booked = tests[tests["c"].isin(chosen)]
     reasons = pd.DataFrame({
         "creator_id": ids[booked["c"].to_numpy(int)], "product_id": booked["product_id"].to_numpy(object),
-        "stake": booked["stake"].to_numpy(), "teaches": booked["teaches"].to_numpy(),
-        "learn": [_learn(r) for r in booked.itertuples()]})
+        "stake": booked["stake"].round(0).to_numpy(), "teaches": booked["teaches"].round(0).to_numpy(),
+        "learn": _sentences([_learn(r) for r in booked.itertuples()])})
     left = tests[~tests["c"].isin(chosen)]
-    untested = pd.DataFrame({"creator_id": ids[left["c"].to_numpy(int)], "stake": left["stake"].to_numpy(),
-                             "why": [_untested(r, share * budget) for r in left.itertuples()]})
+    untested = pd.DataFrame({"creator_id": ids[left["c"].to_numpy(int)], "stake": left["stake"].round(0).to_numpy(),
+                             "why": _sentences([_untested(r, share * budget) for r in left.itertuples()])})
     return PilotDesign(pilot, scale_up, share, sized, reasons.sort_values("stake", ascending=False, kind="stable")
                        .reset_index(drop=True), untested.sort_values("stake", ascending=False, kind="stable")
                        .reset_index(drop=True))
+
+
+def _sentences(items: list[Message]) -> pd.Series:
+    """Sentences as a column that keeps them translatable (pandas would make them plain str)."""
+    return pd.Series(np.array(items, dtype=object), dtype=object)
 
 
 def _priced(prepared: Prepared, found: pd.DataFrame) -> pd.DataFrame:
