@@ -249,12 +249,14 @@ class EconomicsParams:
     view_rate_alliance: float = 0.1
     spread: float = 2.0  # the prior's uncertainty: orders likely (about 80%) within expected / spread .. x spread
     margin: float = 0.3  # gross margin of a product without one (the profit objective)
+    return_rate: float = 0.0  # share of paid GMV refunded (退货率) for a product without its own
+    service_fee: float = 0.0  # the platform's technical service fee (技术服务费), a share of settled GMV
     repeat_value: float = 0.6  # a pair booked again (a later wave after a pilot) sells this share of the first
 
     def __post_init__(self) -> None:
         _check(self.objective in OBJECTIVES, "economics.objective",
                msg("one of {choices}", choices=", ".join(f"'{o}'" for o in OBJECTIVES)), self.objective)
-        for name in ("conversion", "margin"):
+        for name in ("conversion", "margin", "return_rate", "service_fee"):
             _check(0 <= getattr(self, name) <= 1, f"economics.{name}", "0..1", getattr(self, name))
         for name in ("top_kol_conversion", "view_rate_top_kol", "view_rate_alliance"):
             _check(0 <= getattr(self, name) <= 100, f"economics.{name}", "0..100", getattr(self, name))

@@ -242,3 +242,17 @@ def test_sales_history_cells_as_people_write_them_are_read_or_named():
     data = make_data(creators[:2], [product("p")], config)
     assert data.creators["sales_30d"].tolist() == pytest.approx([math.sqrt(1e5 * 2.5e5), 1e7])
     assert data.creators["sales_conversion"].iloc[0] == pytest.approx(0.035)
+
+
+def test_returns_and_the_platform_fee_come_off_the_settled_gmv():
+    config = quick_config(**{"economics.objective": "profit", "economics.service_fee": 0.05,
+                             "economics.return_rate": 0.1})
+    creators = [creator("a", fee=1000, avg_views=100_000, commission_rate="20%")]
+    data = make_data(creators, [product("dress", price=100, return_rate="40%", margin=0.5),
+                                product("tea", price=100, margin=0.5)], config)
+    money = economics(data, config, np.zeros(2, int), np.arange(2), np.full(2, 0.5))
+    gmv = money["gmv"].to_numpy()
+    assert gmv[0] == pytest.approx(gmv[1])  # returns do not change what is paid ...
+    settled = gmv * np.array([0.6, 0.9])  # ... but the product's, else the campaign's, share is refunded
+    assert money["commission"].to_numpy() == pytest.approx(0.2 * settled)
+    assert money["profit"].to_numpy() == pytest.approx(settled * (0.5 - 0.05) - 1000 - 0.2 * settled)

@@ -10,10 +10,13 @@ For a booking of creator c for product p, with the campaign's [economics] and [c
                 x exp(fit_lift x (fit - 0.5)), fit the pair's fit score (0..1)
     orders      views x conversion;  gmv = orders x p's price
     fee_paid    c's quoted fee x (1 - rebate); 0 on a commission-only deal (pricing "commission")
-    commission  rate x gmv, rate = c's commission_rate, else p's, else 0; 0 on a flat deal
+    rate        c's commission_rate, else p's, else 0; 0 on a flat deal
     (a deal for the pair, data.deals, gives its own quote, rebate, pricing or rate over c's)
     cash        fee_paid + p's sample cost: what the budget pays
-    cost        cash + commission;  profit = gmv x margin - cost (margin: p's, else economics.margin)
+    settled     gmv x (1 - returns), returns: p's return_rate (退货率), else economics.return_rate
+    commission  on the settled GMV: rate x settled
+    cost        cash + commission;  profit = settled x (margin - economics.service_fee) - cost (margin: p's,
+                else economics.margin; service_fee: the platform's technical service fee on settled GMV)
 
 Orders, and with them gmv, commission, cost and profit, are likely (about 80%) within expected / spread
 and expected x spread: the `_low` and `_high` columns. After a pilot (`learned`, fit/pilot.py) each
@@ -167,13 +170,16 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
             view_sd = np.sqrt(view_sd ** 2 + learned.views_sd ** 2)
     sd = np.sqrt(sd ** 2 + view_sd[c] ** 2)  # a creator with no reach figure: its peers' spread too
     low, high = np.exp(-Z80 * sd), np.exp(Z80 * sd)  # without a pilot: 1 / spread and spread
-    commission = rate * gmv
+    returned = products["return_rate"].to_numpy(float)
+    kept = 1.0 - np.where(np.isnan(returned), e.return_rate, returned)[p]  # of the paid GMV, what is not refunded
+    commission = rate * gmv * kept  # commission is paid on settled GMV
     cost = cash + commission
+    net = margin - e.service_fee  # of each settled yuan, the margin after the platform's technical service fee
     return pd.DataFrame({
         "views": views, "conversion": conversion, "orders": orders, "gmv": gmv, "gmv_low": gmv * low,
         "gmv_high": gmv * high, "fee_paid": fee, "commission": commission, "commission_low": commission * low,
         "commission_high": commission * high, "sample": sample, "cash": cash,
-        "cost": cost, "profit": gmv * margin - cost, "profit_low": gmv * low * (margin - rate) - cash,
+        "cost": cost, "profit": gmv * kept * net - cost, "profit_low": gmv * low * kept * (net - rate) - cash,
         "roi": np.divide(gmv, cost, out=np.full(len(gmv), np.nan), where=cost > 0),
         "shared_sd": np.minimum(shared_sd, sd),
         "views_from": pd.Categorical(view_source[c], categories=VIEW_SOURCES + ("pilot",)),

@@ -210,7 +210,7 @@ def validate_products(frame: pd.DataFrame, file: str, mapping: dict[str, str] | 
         data[name] = pd.Series(parsed, index=data.index, dtype=object)
     data["target_age"] = [v if v else () for v in data["target_age"]]
     data["target_gender"] = data["target_gender"].fillna("all")
-    _numbers(data, ("price", "budget", "commission_rate", "margin", "sample_cost", "conversion_rate"))
+    _numbers(data, ("price", "budget", "commission_rate", "margin", "return_rate", "sample_cost", "conversion_rate"))
     for name in ("min_creators", "max_creators", "min_top_kol", "max_top_kol"):
         data[name] = data[name].astype("Int64")
     out.problems += rule_problems(data, file)
