@@ -36,7 +36,7 @@ from ..io.write import TABLE_SUFFIXES, csv_bytes, json_bytes, table_bytes, write
 from ..lifecycle.history import record, store_of
 from ..lifecycle.replan import stay_close
 from ..outcome import Outcome
-from ..pipeline import load, prepare, solve, text_encoder
+from ..pipeline import Prepared, load, prepare, solve, text_encoder
 from ..plan.result import Progress, Status
 from ..plan.solve import Interrupt
 from ..problems import InputError, Problem, grouped, msg, problems_frame
@@ -108,16 +108,12 @@ def _replan(args: argparse.Namespace, written: Written, interrupt: Interrupt) ->
             _table_file(path, None)
     store = _store(args, config)
     parent = _need(store, "--after").resolve(args.after) if args.after else None
-    more = _more(args, store)
-    data = load(config, **_sources(args))
-    data = more(data) if more else data
-    results = validate_results(read_table(args.results), Path(args.results).name, data, max(args.maturity, 0),
-                               _as_of(args.as_of))
-    _show_warnings(data, args.quiet)
     if args.waves < 1:
         raise InputError([Problem("command line", None, "--waves", args.waves, msg("expected 1 or more"))])
-    progress = _progress(args.quiet, time.perf_counter())
-    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    data = loaded(args, config, store)
+    results = validate_results(read_table(args.results), Path(args.results).name, data, max(args.maturity, 0),
+                               _as_of(args.as_of))
+    prepared, progress = prepared_campaign(args, config, store, data)
     again = replan(prepared, results, args.mode, on_stage=progress.get("on_stage"), interrupt=interrupt,
                    waves=args.waves)
     learned = again.learned
@@ -161,6 +157,24 @@ def _better(saved: float) -> str:
     return f"{saved:.0%} better" if saved >= 0 else f"{-saved:.0%} worse"
 
 
+def loaded(args: argparse.Namespace, config: Config, store: Store | None) -> ProblemData:
+    """The command's inputs read and validated, with --choices and --keep-from; their warnings said."""
+    more = _more(args, store)
+    data = load(config, **_sources(args))
+    data = more(data) if more else data
+    _show_warnings(data, args.quiet)
+    return data
+
+
+def prepared_campaign(args: argparse.Namespace, config: Config, store: Store | None,
+                      data: ProblemData | None = None) -> tuple[Prepared, dict]:
+    """The command's campaign prepared (`data`: already loaded), its stages said as they go; and the printers
+    (_progress) for the stages after."""
+    data = loaded(args, config, store) if data is None else data
+    progress = _progress(args.quiet, time.perf_counter())
+    return prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed")), progress
+
+
 def _as_of(text: str | None) -> pd.Timestamp | None:
     """--as-of as a day; InputError when it is not a date."""
     if text is None:
@@ -180,12 +194,7 @@ def _pilot(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> 
     if args.share is not None and not 0 < args.share <= 1:
         raise InputError([Problem("command line", None, "--share", args.share, msg("expected a share in (0, 1]"))])
     store = _store(args, config)
-    more = _more(args, store)
-    data = load(config, **_sources(args))
-    data = more(data) if more else data
-    _show_warnings(data, args.quiet)
-    progress = _progress(args.quiet, time.perf_counter())
-    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    prepared = prepared_campaign(args, config, store)[0]
     test = design(prepared, args.share, interrupt=interrupt)
     scale = test.scale_up.summary()
     how = "sized by test-and-roll from the scale-up" if test.sized else "as given"

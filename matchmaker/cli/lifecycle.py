@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pandas as pd
 from ..io.read import read_table
 from ..io.store import Store
 from ..io.write import csv_bytes, json_bytes, table_bytes
-from ..pipeline import load, prepare
+from ..pipeline import prepare
 from ..plan.solve import Interrupt
 from ..problems import InputError, Problem, msg
 from ..report.tables import plan_table
@@ -24,17 +23,15 @@ from . import (
     _bound_words,
     _config,
     _money_words,
-    _more,
     _need,
     _objective_words,
-    _progress,
     _record,
     _say,
     _show_warnings,
-    _sources,
     _store,
     _table_file,
     load_config,
+    prepared_campaign,
 )
 
 
@@ -64,12 +61,7 @@ def whatif(args: argparse.Namespace, written: Written, interrupt: Interrupt) -> 
             raise InputError([Problem("command line", None, flag, str(bad[0]), msg("expected 0..{top:g}", top=top))])
     _table_file(out, "--out")
     store = _store(args, config)
-    more = _more(args, store)
-    data = load(config, **_sources(args))
-    data = more(data) if more else data
-    _show_warnings(data, args.quiet)
-    progress = _progress(args.quiet, time.perf_counter())
-    prepared = prepare(data, config, on_stage=progress.get("on_stage"), on_embed=progress.get("on_embed"))
+    prepared = prepared_campaign(args, config, store)[0]
     quiet_stage = {"on_stage": lambda name: None, "interrupt": interrupt}
     points = []
     for name, sweep, values in (("budget", budget_sweep, budgets), ("overlap", overlap_sweep, overlaps)):
