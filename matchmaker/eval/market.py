@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -95,6 +97,15 @@ def results_of(prepared: Prepared, truth: World, plan: pd.DataFrame, rng: np.ran
                          "refunds": np.nan, "refund_gmv": np.nan, "days": np.nan, "row": np.arange(len(plan)) + 2})
 
 
+def _stated(prepared: Prepared, plan: pd.DataFrame) -> tuple[float, float]:
+    """The 80% range of a plan's GMV as matchmaker states it (Outcome.gmv_range)."""
+    if not len(plan):
+        return 0.0, 0.0
+    from ..outcome import Outcome
+
+    return Outcome.gmv_range(cast(Outcome, SimpleNamespace(data=prepared.data)), plan)
+
+
 def _expected(prepared: Prepared, truth: World, plan: pd.DataFrame, before: pd.DataFrame | None = None) -> float:
     repeat = booked_before(plan, before) if before is not None and len(before) else None
     return float(true_figures(prepared, truth, plan, repeat)["gmv"].sum()) if len(plan) else 0.0
@@ -148,7 +159,11 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
     left = prepared.config.campaign.budget - float(pilot["cash"].sum())
     results = results_of(prepared, truth, pilot, rng, 0)
     test = _expected(prepared, truth, pilot)
-    row = {"seed": seed, "prior": _expected(prepared, truth, prior_plan),
+    stated = _stated(prepared, prior_plan)
+    prior_realised = float(results_of(prepared, truth, prior_plan, rng, 0)["gmv"].sum()) if len(prior_plan) else 0.0
+    row: dict[str, float] = {
+           "seed": seed, "prior": _expected(prepared, truth, prior_plan), "prior_realised": prior_realised,
+           "prior_low": stated[0], "prior_high": stated[1],
            "oracle": _expected(prepared, truth, solve(_truly(prepared, truth)).plan),
            "pilot_prior": test + _expected(prepared, truth, prior_rest, results),
            "pilot_oracle": test + _expected(prepared, truth, _rest(_truly(prepared, truth, results), results, left),
@@ -166,10 +181,10 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
         new = results_of(prepared, truth, plan, rng, waves - k + 1, seen)
         realised += float(new["gmv"].sum())
         seen = pd.concat([seen, new], ignore_index=True)
-    stated = step.outcome.money()
+    said = step.outcome.money()
     row.update({"waves": total, "waves_realised": realised, "last_wave_realised": float(new["gmv"].sum()),
-                "last_wave_expected": float(stated["gmv"]), "last_wave_low": float(stated["gmv_low"]),
-                "last_wave_high": float(stated["gmv_high"]), "pilot_spend": float(pilot["cash"].sum())})
+                "last_wave_expected": float(said["gmv"]), "last_wave_low": float(said["gmv_low"]),
+                "last_wave_high": float(said["gmv_high"]), "pilot_spend": float(pilot["cash"].sum())})
     return row
 
 
@@ -231,6 +246,8 @@ def summarise(rounds: pd.DataFrame) -> dict[str, float]:
     for way in WAYS:
         out[f"{way}_of_oracle"] = round(float((rounds[way] / rounds["oracle"]).mean()), 4)
     gain, low, high = _interval((rounds["waves"] - rounds["pilot_prior"]) / rounds["oracle"])
+    held = (rounds["prior_realised"] >= rounds["prior_low"]) & (rounds["prior_realised"] <= rounds["prior_high"])
+    out["prior_range_coverage"] = round(float(held.mean()), 3)
     out.update({"learning_of_oracle": round(gain, 4), "learning_low": round(low, 4), "learning_high": round(high, 4),
                 "below_prior": int((rounds["waves"] < rounds["prior"]).sum()),
                 "range_coverage": round(float(((rounds["last_wave_realised"] >= rounds["last_wave_low"])
