@@ -160,7 +160,8 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
     results = results_of(prepared, truth, pilot, rng, 0)
     test = _expected(prepared, truth, pilot)
     stated = _stated(prepared, prior_plan)
-    prior_realised = float(results_of(prepared, truth, prior_plan, rng, 0)["gmv"].sum()) if len(prior_plan) else 0.0
+    prior_realised = float(results_of(prepared, truth, prior_plan, np.random.default_rng(seed + 30_000), 0)["gmv"]
+                           .sum()) if len(prior_plan) else 0.0
     row: dict[str, float] = {
            "seed": seed, "prior": _expected(prepared, truth, prior_plan), "prior_realised": prior_realised,
            "prior_low": stated[0], "prior_high": stated[1],
