@@ -52,6 +52,15 @@ class ProblemData:
     def replace(self, **changes) -> ProblemData:
         return replace(self, **changes)
 
+    def product_label(self, product_id: str) -> str:
+        """A product as a person reads it: its name and, when the name is not its id, the id in brackets."""
+        found = self.products.index[self.products["product_id"].astype(str) == str(product_id)]
+        if not len(found):
+            return str(product_id)
+        name = self.products.at[found[0], "name"]
+        name = "" if pd.isna(name) else str(name).strip()
+        return f"{name} ({product_id})" if name and name != str(product_id) else str(product_id)
+
     def fees_paid(self) -> np.ndarray:
         """Per creator, the fee paid for one slot: the quote less the rebate, 0 on a commission-only deal
         (nan: no quote and not commission-only, never booked). The checker derives it on its own."""

@@ -124,7 +124,8 @@ class Outcome:
         if spend > 0 and len(plan) > 1 and plan["cash"].iloc[top] > CONCENTRATION * spend:
             out.append(msg("one booking ({creator} for {product}) takes {share:.0%} of the spend: the campaign's "
                            "result rides on it", creator=str(plan["creator_id"].iloc[top]),
-                           product=str(plan["product_id"].iloc[top]), share=float(plan["cash"].iloc[top]) / spend))
+                           product=self.data.product_label(plan["product_id"].iloc[top]),
+                           share=float(plan["cash"].iloc[top]) / spend))
         if "views_from" in plan:
             peers = plan["views_from"].astype(str).isin(("peers", "none")).to_numpy()
             if peers.any():

@@ -366,7 +366,8 @@ def _empty_plan_reasons(outcome: Outcome) -> tuple[Message, ...]:
                     "best booking ({creator} for {product}) is expected to bring ¥{gmv:,.0f} of GMV for "
                     "¥{cost:,.0f} (profit ¥{profit:,.0f}); its conversion is {rate:.3%} of views from {source}. "
                     "Give products a conversion rate or margin, a [conversion] table by category, or run a pilot; "
-                    "or maximise fit or GMV", creator=str(best["creator_id"]), product=str(best["product_id"]),
+                    "or maximise fit or GMV", creator=str(best["creator_id"]),
+                    product=outcome.data.product_label(best["product_id"]),
                     gmv=float(best["gmv"]), cost=float(best["cost"]), profit=float(best["value"]),
                     rate=float(best["conversion"]), source=str(best.get("conversion_from", "the prior"))),)
     return (msg("every eligible booking breaks a rule (a product's budget or maximums, the Top-KOL share cap, "

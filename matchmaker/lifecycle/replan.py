@@ -144,8 +144,10 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
         change = "kept" if old == new else "added" if not old else "dropped" if not new else "moved"
         if ev is None and change == "kept":
             continue  # neither in the pilot nor changed
-        booked = msg("booked for {products}", products=", ".join(new)) if new else msg("not booked")
-        was_booked = {"before": ", ".join(old)} if old and old != new else {}
+        data = after.data
+        booked = msg("booked for {products}", products=", ".join(map(data.product_label, new))) if new \
+            else msg("not booked")
+        was_booked = {"before": ", ".join(map(data.product_label, old))} if old and old != new else {}
         if ev is not None:
             pilot: Message | str = msg(
                 "{observed:.2%} conversion in the pilot against {prior:.2%} expected ({orders:,.0f} orders from "
