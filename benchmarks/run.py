@@ -229,10 +229,11 @@ def bench_market(args: argparse.Namespace) -> None:
         prepared = prepare(load(config), config)
         began = time.perf_counter()
         market = {k: float(v) for k, v in (item.split("=") for item in args.market)}
-        rounds = run_market(prepared, range(args.seeds), share, args.waves, args.explore, market)
+        rounds = run_market(prepared, range(args.seeds), share, args.waves, args.explore, market, args.optimism)
         _lines(rounds, bench="market", kind="round", budget_x=times)
         print(json.dumps({"bench": "market", "kind": "summary", "budget_x": times, "objective": args.objective,
-                          "waves": args.waves, "explore": args.explore, "market": market, **summarise(rounds),
+                          "waves": args.waves, "explore": args.explore,
+                          "optimism": args.optimism, "market": market, **summarise(rounds),
                           "seconds": round(time.perf_counter() - began, 1)}), flush=True)
 
 
@@ -371,6 +372,8 @@ def main() -> None:
     market.add_argument("--share", default="sized", help="the pilot's share of the budget, or 'sized' (test-and-roll)")
     market.add_argument("--waves", type=int, default=4)
     market.add_argument("--explore", action="store_true", help="waves on a posterior draw (Thompson sampling)")
+    market.add_argument("--optimism", type=float, default=0.0,
+                        help="waves before the last plan on the posterior mean x exp(this x its log-sd)")
     market.add_argument("--market", nargs="*", default=[], metavar="KEY=VALUE",
                         help="the world's parameters (matchmaker.eval.market.world): creator_sd, category_sd, "
                              "pair_sd, views_sd, post_sd, repeat")

@@ -251,7 +251,7 @@ def test_a_pilot_replan_in_the_browser(page, tmp_path):
     pilot = pd.DataFrame({"达人抖音号": ["dy10007", "dy10012"], "商品ID": ["P01", "P05"],
                           "视频播放量": [80_000, 120_000], "成交订单数": [600, 40], "成交金额(元)": [59_400, 3_960]})
     pilot.to_csv(tmp_path / "罗盘.csv", index=False)
-    uploader(page, "Pilot results (.csv, .xlsx)").set_input_files(str(tmp_path / "罗盘.csv"))
+    uploader(page, "Pilot or wave results (.csv, .xlsx)").set_input_files(str(tmp_path / "罗盘.csv"))
     expect(page.get_by_text("罗盘.csv", exact=True)).to_be_visible()
     settled(page)
     page.get_by_role("button", name="Re-plan the rest of the budget").click()

@@ -30,7 +30,10 @@ def test_a_flat_fee_alliance_booking_by_hand():
     assert row["commission"] == 0  # a flat deal: the product's commission rate does not apply
     assert row["cash"] == pytest.approx(930) and row["cost"] == pytest.approx(930)
     assert row["profit"] == pytest.approx(4000 * 0.4 - 930) and row["roi"] == pytest.approx(4000 / 930)
-    assert row["gmv_low"] == pytest.approx(2000) and row["gmv_high"] == pytest.approx(8000)  # spread 2
+    # spread 2 (80% within x/÷2), and the Poisson spread of 40 orders
+    sd = math.sqrt((math.log(2) / 1.2816) ** 2 + math.log1p(1 / 40))
+    assert row["gmv_low"] == pytest.approx(4000 * math.exp(-1.2816 * sd), rel=1e-3)
+    assert row["gmv_high"] == pytest.approx(4000 * math.exp(1.2816 * sd), rel=1e-3)
 
 
 def test_commission_only_pays_no_fee_and_fee_plus_commission_pays_both():

@@ -151,7 +151,7 @@ def _rest(prepared: Prepared, results: pd.DataFrame, budget: float) -> pd.DataFr
 
 def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.DataFrame,
              prior_rest: pd.DataFrame, waves: int = 4, explore: bool = False,
-             market: Mapping[str, float] | None = None) -> dict[str, float]:
+             market: Mapping[str, float] | None = None, optimism: float = 0.0) -> dict[str, float]:
     """One market (seed; `market`: world's parameters): every way's expected GMV under the truth; the waves'
     realised GMV and stated range."""
     truth = world(prepared, seed, **(market or {}))
@@ -176,7 +176,7 @@ def simulate(prepared: Prepared, seed: int, pilot: pd.DataFrame, prior_plan: pd.
     total, realised, seen = test, float(results["gmv"].sum()), results
     for k in range(waves, 0, -1):
         step = replan(prepared, seen, waves=k, changes={"solver.seed": seed * 10 + k}, explore=explore,
-                      compare=False)
+                      compare=False, optimism=optimism)
         plan = step.outcome.plan
         total += _expected(prepared, truth, plan, seen)
         new = results_of(prepared, truth, plan, rng, waves - k + 1, seen)
@@ -200,7 +200,7 @@ def with_history(prepared: Prepared, truth: World, sd: float, seed: int) -> Prep
 
 
 def run_market(prepared: Prepared, seeds: range, share: float | None = None, waves: int = 4, explore: bool = False,
-               market: Mapping[str, float] | None = None) -> pd.DataFrame:
+               market: Mapping[str, float] | None = None, optimism: float = 0.0) -> pd.DataFrame:
     """Every seed's row (simulate); the pilot is designed once (lifecycle/pilot.design, `share` of the budget,
     sized by test-and-roll when None). With market["history_sd"], each market's creators carry a sales history
     (with_history) and everything, the pilot too, is planned with it."""
@@ -217,7 +217,7 @@ def run_market(prepared: Prepared, seeds: range, share: float | None = None, wav
             prior_rest = _rest(repriced(seeing, _neutral(len(seeing.data.creators)), pilot.assign(wave=0.0)),
                                pilot.assign(wave=0.0),
                                seeing.config.campaign.budget - float(pilot["cash"].sum()))
-        rows.append(simulate(seeing, seed, pilot, test.scale_up.plan, prior_rest, waves, explore, market))
+        rows.append(simulate(seeing, seed, pilot, test.scale_up.plan, prior_rest, waves, explore, market, optimism))
     return pd.DataFrame(rows).assign(share=test.share if test else 0.0, pilot_bookings=len(pilot) if test else 0)
 
 

@@ -169,6 +169,8 @@ def economics(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, f
         if learned.views_sd is not None:
             view_sd = np.sqrt(view_sd ** 2 + learned.views_sd ** 2)
     sd = np.sqrt(sd ** 2 + view_sd[c] ** 2)  # a creator with no reach figure: its peers' spread too
+    # and the orders themselves: Poisson around their expectation (a booking of 4 expected orders may bring 1 or 8)
+    sd = np.sqrt(sd ** 2 + np.log1p(1.0 / np.maximum(views * conversion, 1e-3)))
     low, high = np.exp(-Z80 * sd), np.exp(Z80 * sd)  # without a pilot: 1 / spread and spread
     returned = products["return_rate"].to_numpy(float)
     kept = 1.0 - np.where(np.isnan(returned), e.return_rate, returned)[p]  # of the paid GMV, what is not refunded

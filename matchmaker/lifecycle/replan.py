@@ -180,6 +180,12 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
     return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
+def optimistic(learned: Learned, kappa: float) -> Learned:
+    """Every creator's conversion multiplier raised by kappa of its log-sd (an upper confidence bound): the
+    creators least known are tried before the plan settles."""
+    return replace(learned, conversion=learned.conversion * np.exp(kappa * learned.log_sd))
+
+
 def drawn(learned: Learned, rng: np.random.Generator) -> Learned:
     """One draw of every creator's conversion multiplier from its posterior (log-normal with the learned
     log-sd, mean kept): a plan for a draw explores creators in proportion to their chance of being best
@@ -228,7 +234,8 @@ def _without_minimums(prepared: Prepared) -> Prepared:
 
 def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
            changes: Mapping[str, Any] | None = None, on_stage: Callable[[str], None] | None = None,
-           waves: int = 1, explore: bool = False, compare: bool = True, **solve_args: Any) -> Replanned:
+           waves: int = 1, explore: bool = False, compare: bool = True, optimism: float = 0.0,
+           **solve_args: Any) -> Replanned:
     """Learn from `results` (inputs.validate.validate_results: the pilot's and every earlier wave's), plan the
     rest of the campaign's budget (the budget less what the results spent) as `mode` says, and compare with the
     prior's plan (`compare`; else `before` is the re-plan itself). A pair the results booked is a repeat: it
@@ -258,7 +265,11 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
     if not eligible.all():
         notes.append(msg("{n} pilot booking(s) are not eligible pairs of this campaign; their results still teach, "
                          "at a fit of 0.5", n=int((~eligible).sum())))
-    planning = drawn(learned, np.random.default_rng(config.solver.seed)) if waves > 1 and explore else learned
+    planning = learned
+    if waves > 1 and explore:
+        planning = drawn(learned, np.random.default_rng(config.solver.seed))
+    elif waves > 1 and optimism > 0:
+        planning = optimistic(learned, optimism)
     if waves > 1:
         notes.append(msg("wave plan: {budget:,.0f} of the {left:,.0f} left ({waves} waves to go); read this wave's "
                          "results, then plan the next with every result so far", budget=budget, left=left,
