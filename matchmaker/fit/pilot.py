@@ -68,16 +68,20 @@ class Learned:
 PRIOR_CREATORS = 10  # the prior's spread counts as this many creators beside the pilot's estimate of 1/alpha
 
 
-def _within(orders: np.ndarray, expected: np.ndarray, groups: np.ndarray, spread: float) -> tuple[float, str]:
+def _within(orders: np.ndarray, expected: np.ndarray, groups: np.ndarray, spread: float,
+            stray: np.ndarray | None = None) -> tuple[float, str]:
     """s2, how much creators of one category differ: the pilot's method-of-moments estimate around each
-    category's level, averaged with the prior's as PRIOR_CREATORS creators; the prior's alone with fewer than
-    MIN_CREATORS piloted creators."""
+    category's level (less what their bookings' own straying, `stray` = w / n per creator, accounts for),
+    averaged with the prior's as PRIOR_CREATORS creators; the prior's alone with fewer than MIN_CREATORS
+    piloted creators."""
     prior = 1.0 / prior_alpha(spread)
     if len(orders) < MIN_CREATORS or expected.sum() <= 0:
         return prior, "prior"
     level = pd.Series(orders).groupby(groups).transform("sum") / pd.Series(expected).groupby(groups).transform("sum")
     mean = level.to_numpy() * expected
-    seen = max(0.0, float(((orders - mean) ** 2 - mean).sum()) / max(float((mean ** 2).sum()), 1e-12))
+    square = max(float((mean ** 2).sum()), 1e-12)
+    booking = float((mean ** 2 * stray).sum()) / square if stray is not None else 0.0
+    seen = max(0.0, float(((orders - mean) ** 2 - mean).sum()) / square - booking)
     n = len(orders) - len(np.unique(groups))  # one level estimated per category
     if n <= 0:
         return prior, "prior"
@@ -88,13 +92,15 @@ def _within(orders: np.ndarray, expected: np.ndarray, groups: np.ndarray, spread
 MIN_CATEGORIES = 3  # piloted categories needed to estimate how much categories differ
 
 
-def _tau2(r: np.ndarray, e: np.ndarray, g: np.ndarray, within: float, total: float) -> float:
+def _tau2(r: np.ndarray, e: np.ndarray, g: np.ndarray, within: float, total: float,
+          stray: np.ndarray | float = 0.0) -> float:
     """The variance of the category effect: DerSimonian-Laird over the piloted categories' mean ratios (each
-    creator's variance s2 + 1/(M E_c)), a quarter of s2 with fewer than MIN_CATEGORIES piloted categories."""
+    creator's variance s2 + its bookings' straying + 1/(M E_c)), a quarter of s2 with fewer than MIN_CATEGORIES
+    piloted categories."""
     fallback = within / 4
     if len(np.unique(g)) < MIN_CATEGORIES:
         return fallback
-    weight = 1.0 / (within + 1.0 / np.maximum(total * e, 1e-9))
+    weight = 1.0 / (within + stray + 1.0 / np.maximum(total * e, 1e-9))
     w_g = pd.Series(weight).groupby(g).sum()
     y_g = pd.Series(weight * r).groupby(g).sum() / w_g
     mean = float((w_g * y_g).sum() / w_g.sum())
@@ -121,17 +127,23 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     creators = per.index.to_numpy(int)
     o, e = per["orders"].to_numpy(), per["expected"].to_numpy()
     g = groups[creators]
-    own, alpha_from = _within(o, e, g, spread)
+    k = per["bookings"].to_numpy(float)
+    # how far one booking of a creator strays from another (another product, another post): w; a creator's
+    # k bookings average it to w / k
+    w_booking, measured = _between_bookings(c, results["orders"].to_numpy(float), expected,
+                                            1.0 / prior_alpha(spread))
+    # (with one booking per creator the two cannot be told apart: the creators' spread keeps it all)
+    own, alpha_from = _within(o, e, g, spread, w_booking / k if measured else None)
     ratio = np.divide(o, e, out=np.ones(len(o)), where=e > 0)
     # the whole pilot: a random-effects mean of the creators' ratios, beside the prior's 1 as one creator
     spread_all = own * 1.25  # creators and (a quarter as much) categories, before tau2 is known
-    w = 1.0 / (spread_all + 1.0 / np.maximum(e, 1e-9))
-    total = float((1.0 / spread_all + (w * ratio).sum()) / (1.0 / spread_all + w.sum()))
+    weights = 1.0 / (spread_all + w_booking / k + 1.0 / np.maximum(e, 1e-9))
+    total = float((1.0 / spread_all + (weights * ratio).sum()) / (1.0 / spread_all + weights.sum()))
     # Categories: each piloted creator's ratio r_c = O_c / (M E_c) is its category's effect u_g plus its own
     # (variance s2) and Poisson noise (1 / (M E_c)); u_g ~ (1, tau^2), tau^2 by DerSimonian-Laird
     r = np.divide(o, total * e, out=np.ones(len(o)), where=e > 0)
-    tau2 = _tau2(r, e, g, own, total)
-    precision = 1.0 / (own + 1.0 / np.maximum(total * e, 1e-9))
+    tau2 = _tau2(r, e, g, own, total, w_booking / k)
+    precision = 1.0 / (own + w_booking / k + 1.0 / np.maximum(total * e, 1e-9))
     prec_g = 1.0 / tau2 + pd.Series(precision).groupby(g).sum()
     u = (1.0 / tau2 + pd.Series(precision * r).groupby(g).sum()) / prec_g
     by_group = total * u
@@ -140,25 +152,25 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
     m[known] = by_group.reindex(groups[known]).to_numpy()
     conversion = m.copy()
     shape = 1.0 / own  # a creator around its category
-    theta = m[creators] * (shape + o) / (shape + m[creators] * e)
+    # its bookings' straying makes its orders worth fewer Poisson orders: each counts 1 / (1 + w m E / k)
+    worth = 1.0 / (1.0 + w_booking * m[creators] * e / k)
+    theta = m[creators] * (shape + o * worth) / (shape + m[creators] * e * worth)
     conversion[creators] = theta
     unseen = np.full(n, own + tau2)  # a creator not piloted: its own spread, and its category's where unpiloted
     unseen[known] = own + (1.0 / prec_g).reindex(groups[known]).to_numpy()
     log_sd = np.sqrt(np.log1p(unseen))
     # a piloted creator's next booking: what is left unknown of its level, and how far one of its bookings
     # strays from another (another product, another post)
-    log_sd[creators] = np.sqrt(np.log1p(1.0 / (shape + o) + _between_bookings(c, results["orders"].to_numpy(float),
-                                                                               expected, own)))
+    log_sd[creators] = np.sqrt(np.log1p(1.0 / (shape + o * worth) + w_booking))
     shared = np.full(n, tau2)  # what creators of one category share: their category's level, as far as unknown
     shared[known] = (1.0 / prec_g).reindex(groups[known]).to_numpy()
     shared[creators] = 0.0  # a piloted creator: its own evidence
     alpha = 1.0 / (own + tau2)
     views = np.ones(n)
     ratio = np.where(per["prior_views"] > 0, per["views"] / per["prior_views"].where(per["prior_views"] > 0, 1), 1.0)
-    k = per["bookings"].to_numpy(float)
     weight_views = np.where(per["stand_in"].to_numpy() > 0, 1.0, k / (k + 1.0))  # no reach figure: the pilot's
     views[creators] = np.exp(weight_views * np.log(np.maximum(ratio, 1e-9)))
-    weight = m[creators] * e / (shape + m[creators] * e)
+    weight = m[creators] * e * worth / (shape + m[creators] * e * worth)
     prior_rate = np.divide(e, per["views"].to_numpy(), out=np.zeros(len(e)), where=per["views"].to_numpy() > 0)
     evidence = pd.DataFrame({
         "c": creators, "bookings": per["bookings"].to_numpy(int), "views": per["views"].to_numpy(),
@@ -173,21 +185,23 @@ def learn(results: pd.DataFrame, prior_conversion: np.ndarray, prior_views: np.n
                    np.sqrt(np.log1p(shared)))
 
 
-def _between_bookings(c: np.ndarray, orders: np.ndarray, expected: np.ndarray, within: float) -> float:
+def _between_bookings(c: np.ndarray, orders: np.ndarray, expected: np.ndarray, within: float
+                      ) -> tuple[float, bool]:
     """How far one booking of a creator strays from another beyond Poisson noise (the squared coefficient of
     variation; method of moments over creators with several bookings, Var o_i = t_i + w t_i^2 with t_i =
-    E_i O_c / E_c); a quarter of the creators' spread s2 with fewer than MIN_CREATORS such creators."""
+    E_i O_c / E_c); a quarter of the creators' spread s2 with fewer than MIN_CREATORS such creators. And whether
+    it was estimated."""
     frame = pd.DataFrame({"c": c, "o": orders, "e": expected})
     by = frame.groupby("c")
     n = by["o"].transform("size").to_numpy()
     several = n > 1
     if len(np.unique(c[several])) < MIN_CREATORS:
-        return within / 4
+        return within / 4, False
     rate = (by["o"].transform("sum") / by["e"].transform("sum").where(lambda x: x > 0, 1.0)).to_numpy()
     t = rate * expected
     correction = n / np.maximum(n - 1, 1)  # one level estimated per creator
     spread = ((orders - t) ** 2 * correction - t)[several].sum() / max(float((t[several] ** 2).sum()), 1e-12)
-    return float(np.clip(spread, 0.0, 1.0 / ALPHA_RANGE[0]))
+    return float(np.clip(spread, 0.0, 1.0 / ALPHA_RANGE[0])), True
 
 
 def _views_sd(c: np.ndarray, seen: np.ndarray, prior: np.ndarray, stand_in: np.ndarray, creators: np.ndarray,
