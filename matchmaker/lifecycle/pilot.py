@@ -43,7 +43,7 @@ class PilotDesign:
     scale_up: Outcome  # the prior's plan for the whole budget: what the pilot tests
     share: float  # of the budget the pilot could spend
     sized: bool  # the share came from test-and-roll (else it was given)
-    reasons: pd.DataFrame  # per pilot booking: creator_id, product_id, stake, teaches, learn (a sentence)
+    reasons: pd.DataFrame  # per pilot booking: creator_id, product_id, product_name, stake, teaches, learn
     untested: pd.DataFrame  # the scale-up's creators left out: creator_id, stake, why (a sentence)
 
 
@@ -103,6 +103,7 @@ def design(prepared: Prepared, share: float | None = None, **solve_args: object)
     booked = tests[tests["c"].isin(chosen)]
     reasons = pd.DataFrame({
         "creator_id": ids[booked["c"].to_numpy(int)], "product_id": booked["product_id"].to_numpy(object),
+        "product_name": prepared.data.products["name"].to_numpy(object)[booked["p"].to_numpy(int)],
         "stake": booked["stake"].round(0).to_numpy(), "teaches": booked["teaches"].round(0).to_numpy(),
         "learn": _sentences([_learn(r) for r in booked.itertuples()])})
     left = tests[~tests["c"].isin(chosen)]
