@@ -259,3 +259,19 @@ def test_returns_and_the_platform_fee_come_off_the_settled_gmv():
     settled = gmv * np.array([0.6, 0.9])  # ... but the product's, else the campaign's, share is refunded
     assert money["commission"].to_numpy() == pytest.approx(0.2 * settled)
     assert money["profit"].to_numpy() == pytest.approx(settled * (0.5 - 0.05) - 1000 - 0.2 * settled)
+
+
+def test_conservative_prefers_many_expected_orders_before_any_pilot():
+    # two bookings of the same expected GMV for the same fee: 4 orders of a ¥1,000 product, or 400 of a ¥10 one;
+    # the few orders are the riskier, so a plan for the low end books the many (as expected, the two tie)
+    config = quick_config(**{"economics.objective": "gmv", "economics.conservative": True, "campaign.budget": 1000,
+                             "economics.price_elasticity": 0.0})
+    creators = [creator("few", fee=1000, avg_views=2_000, categories="a"),
+                creator("many", fee=1000, avg_views=200_000, categories="b")]
+    products = [product("dear", price=1000, category="a"), product("cheap", price=10, category="b")]
+    data = make_data(creators, products, config)
+    money = economics(data, config, np.arange(2), np.arange(2), np.full(2, 0.5))
+    assert money["gmv"].iloc[0] == pytest.approx(money["gmv"].iloc[1], rel=0.05)
+    assert money["gmv_low"].iloc[1] > money["gmv_low"].iloc[0]
+    out = solve(prepare(data, config, HashEmbedder()))
+    assert list(out.plan["creator_id"]) == ["many"]
