@@ -209,6 +209,15 @@ def total_range(gmv: np.ndarray, gmv_high: np.ndarray, shared_sd: np.ndarray, gr
     return median * math.exp(-Z80 * s), median * math.exp(Z80 * s)
 
 
+def bookings_range(data: ProblemData, bookings: pd.DataFrame) -> tuple[float, float]:
+    """The likely (80%) range of the total GMV of `bookings` (c, gmv, gmv_high, shared_sd), the uncertainty they
+    share counted by their creator's first category (total_range)."""
+    categories = data.creators["categories"].to_numpy(object)[bookings["c"].to_numpy(int)]
+    group = np.array([str(cats[0]) if len(cats) else "" for cats in categories], dtype=object)
+    shared = bookings["shared_sd"].to_numpy(float) if "shared_sd" in bookings else np.zeros(len(bookings))
+    return total_range(bookings["gmv"].to_numpy(float), bookings["gmv_high"].to_numpy(float), shared, group)
+
+
 def resolved_objective(data: ProblemData, config: Config) -> Config:
     """The campaign with objective "auto" made concrete: expected profit when every product has a price (fit
     lifts conversion, so style still counts), else the fit score (the plan's cautions say why); with a pairs
@@ -220,13 +229,19 @@ def resolved_objective(data: ProblemData, config: Config) -> Config:
     return config.override(**{"economics.objective": "profit" if money else "fit"})
 
 
+def objective_column(data: ProblemData, config: Config) -> str | None:
+    """The money column the plan maximises (economics.objective, "auto" resolved: resolved_objective; GMV and
+    profit at their low end when economics.conservative); None for the fit score."""
+    e = resolved_objective(data, config).economics
+    if e.objective == "fit":
+        return None
+    return (CONSERVATIVE_COLUMNS if e.conservative else OBJECTIVE_COLUMNS)[e.objective]
+
+
 def objective_values(data: ProblemData, config: Config, c: np.ndarray, p: np.ndarray, fit: np.ndarray,
                      learned: Learned | None = None, repeat: np.ndarray | None = None) -> np.ndarray:
-    """What the plan maximises per booking (economics.objective): the fit score, expected GMV, profit or
-    views; GMV and profit at their low end when economics.conservative ("auto" resolved: resolved_objective)."""
-    config = resolved_objective(data, config)
-    objective = config.economics.objective
-    if objective == "fit":
+    """What the plan maximises per booking (objective_column): the fit score, expected GMV, profit or views."""
+    column = objective_column(data, config)
+    if column is None:
         return np.asarray(fit, dtype=float)
-    column = (CONSERVATIVE_COLUMNS if config.economics.conservative else OBJECTIVE_COLUMNS)[objective]
     return economics(data, config, c, p, fit, learned, repeat)[column].to_numpy(float)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..config import Config
 from ..data import ProblemData
-from ..fit.economics import economics, objective_values
+from ..fit.economics import economics, objective_column, objective_values
 from ..fit.pilot import Learned, held_out, learn
 from ..inputs.parse import norm_category
 from ..outcome import Outcome
@@ -99,8 +99,9 @@ def repriced(prepared: Prepared, learned: Learned, results: pd.DataFrame | None 
     c, p, fit = pairs["c"].to_numpy(int), pairs["p"].to_numpy(int), pairs["fit"].to_numpy(float)
     repeat = booked_before(pairs, results) if results is not None and len(results) else None
     money = economics(data, config, c, p, fit, learned, repeat)
+    column = objective_column(data, config)  # the value from the figures just computed, not computed again
     pairs = pairs.assign(**{k: money[k].to_numpy() for k in money.columns if k in pairs},
-                         value=objective_values(data, config, c, p, fit, learned, repeat))
+                         value=fit if column is None else money[column].to_numpy(float))
     outside = prepared.outside
     if outside is not None:
         values = [objective_values(data, config, part["c"].to_numpy(int), part["p"].to_numpy(int),
@@ -122,6 +123,11 @@ def _with_choice(prepared: Prepared, results: pd.DataFrame, mode: str) -> Prepar
     return replace(prepared, data=data)
 
 
+def sentences(items: list[Any]) -> pd.Series:
+    """A column that keeps its sentences (problems.Message) translatable: pandas would make them plain str."""
+    return pd.Series(np.array(items, dtype=object), dtype=object)
+
+
 def _products(outcome: Outcome) -> dict[str, list[str]]:
     plan = outcome.plan
     return {cid: sorted(group) for cid, group in plan.groupby("creator_id")["product_id"]} if len(plan) else {}
@@ -135,7 +141,8 @@ def _evidence(learned: Learned, ids: np.ndarray) -> dict[str, dict[str, float]]:
 def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.DataFrame:
     """One row per creator the pilot or the re-plan concerns: booked before and after, the pilot's
     evidence, and why in one sentence."""
-    ids = after.data.creators["creator_id"].to_numpy(object)
+    data = after.data
+    ids = data.creators["creator_id"].to_numpy(object)
     was, now, seen = _products(before), _products(after), _evidence(learned, ids)
     index = {str(cid): c for c, cid in enumerate(ids)}
     rows = []
@@ -144,7 +151,6 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
         change = "kept" if old == new else "added" if not old else "dropped" if not new else "moved"
         if ev is None and change == "kept":
             continue  # neither in the pilot nor changed
-        data = after.data
         booked = msg("booked for {products}", products=", ".join(map(data.product_label, new))) if new \
             else msg("not booked")
         was_booked = {"before": ", ".join(map(data.product_label, old))} if old and old != new else {}
@@ -173,8 +179,7 @@ def describe_changes(before: Outcome, after: Outcome, learned: Learned) -> pd.Da
         rows.append({"creator_id": cid, "change": change, "before": ", ".join(old), "after": ", ".join(new),
                      "pilot": pilot, "why": why})
     order = {"added": 0, "moved": 1, "dropped": 2, "kept": 3}
-    # column by column: records would turn the sentences (problems.Message, translatable) into plain str
-    frame = pd.DataFrame({name: pd.Series(np.array([r[name] for r in rows], dtype=object), dtype=object)
+    frame = pd.DataFrame({name: sentences([r[name] for r in rows])
                           for name in ("creator_id", "change", "before", "after", "pilot", "why")})
     rank = (frame["pilot"] == "").astype(int) * 10 + frame["change"].map(order)  # the piloted creators first
     return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
@@ -227,7 +232,8 @@ def net_minimums(prepared: Prepared, results: pd.DataFrame) -> Prepared:
     return replace(prepared, data=prepared.data.replace(products=products))
 
 
-def _without_minimums(prepared: Prepared) -> Prepared:
+def without_minimums(prepared: Prepared) -> Prepared:
+    """The campaign with no product minimums (a pilot, or a wave that cannot meet them yet)."""
     products = prepared.data.products.assign(min_creators=0, min_top_kol=0)
     return replace(prepared, data=prepared.data.replace(products=products))
 
@@ -279,10 +285,10 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
                   solve_changes, on_stage=on_stage, **solve_args)
     if waves > 1 and not after.result.has_plan:  # the minimums wait for a later wave
         notes.append(msg("this wave cannot meet the products' minimums; a later wave will"))
-        after = solve(_with_choice(_without_minimums(repriced(prepared, planning, results)), results, mode),
+        after = solve(_with_choice(without_minimums(repriced(prepared, planning, results)), results, mode),
                       solve_changes, on_stage=on_stage, **solve_args)
     if planning is not learned:  # the plan's figures as the posterior's mean has them, not the draw's
-        after = _valued(after, repriced(prepared, learned, results))
+        after = valued(after, repriced(prepared, learned, results))
     before = solve(_with_choice(base, results, mode), solve_changes, on_stage=on_stage, **solve_args) \
         if compare else after
     plan = before.plan
@@ -295,7 +301,7 @@ def replan(prepared: Prepared, results: pd.DataFrame, mode: str = "extend",
                      tuple(notes), budget, waves, judged)
 
 
-def _valued(outcome: Outcome, prepared: Prepared) -> Outcome:
+def valued(outcome: Outcome, prepared: Prepared) -> Outcome:
     """The outcome with its pairs' figures and values from `prepared` (same pairs, other estimates)."""
     found = outcome.candidates
     index = pd.MultiIndex.from_arrays([prepared.candidates["c"], prepared.candidates["p"]])
