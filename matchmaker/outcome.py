@@ -12,7 +12,7 @@ import pandas as pd
 from .check import check_plan
 from .config import Config
 from .data import ProblemData
-from .fit.economics import total_range
+from .fit.economics import bookings_range
 from .fit.overlap import overlap_rows, unique_reach
 from .plan.instance import Instance
 from .plan.result import SolveResult
@@ -88,11 +88,8 @@ class Outcome:
                 "priced": bool(len(plan)) and bool(self.data.products["price"].notna().to_numpy()[plan["p"]].all())}
 
     def gmv_range(self, bookings: pd.DataFrame) -> tuple[float, float]:
-        """The likely (80%) range of these bookings' total GMV (economics.total_range, shared by creator category)."""
-        categories = self.data.creators["categories"].to_numpy(object)[bookings["c"].to_numpy(int)]
-        group = np.array([str(cats[0]) if len(cats) else "" for cats in categories], dtype=object)
-        shared = bookings["shared_sd"].to_numpy(float) if "shared_sd" in bookings else np.zeros(len(bookings))
-        return total_range(bookings["gmv"].to_numpy(float), bookings["gmv_high"].to_numpy(float), shared, group)
+        """The likely (80%) range of these bookings' total GMV (economics.bookings_range)."""
+        return bookings_range(self.data, bookings)
 
     def cautions(self) -> tuple[Message, ...]:
         """What a marketer must know before banking on the plan's figures, in words: a plan (or bookings)

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from types import SimpleNamespace
-from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from ..fit.economics import economics
+from ..fit.economics import bookings_range, economics
 from ..fit.pilot import Learned, prior_alpha, prior_log_sd
 from ..lifecycle.pilot import design
 from ..lifecycle.replan import booked_before, creator_groups, net_minimums, pilot_figures, replan, repriced
@@ -98,12 +96,8 @@ def results_of(prepared: Prepared, truth: World, plan: pd.DataFrame, rng: np.ran
 
 
 def _stated(prepared: Prepared, plan: pd.DataFrame) -> tuple[float, float]:
-    """The 80% range of a plan's GMV as matchmaker states it (Outcome.gmv_range)."""
-    if not len(plan):
-        return 0.0, 0.0
-    from ..outcome import Outcome
-
-    return Outcome.gmv_range(cast(Outcome, SimpleNamespace(data=prepared.data)), plan)
+    """The 80% range of a plan's GMV as matchmaker states it (economics.bookings_range)."""
+    return bookings_range(prepared.data, plan) if len(plan) else (0.0, 0.0)
 
 
 def _expected(prepared: Prepared, truth: World, plan: pd.DataFrame, before: pd.DataFrame | None = None) -> float:

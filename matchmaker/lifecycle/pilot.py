@@ -32,7 +32,7 @@ from ..fit.pilot import prior_alpha, prior_log_sd
 from ..outcome import Outcome
 from ..pipeline import Prepared, solve
 from ..problems import Message, msg
-from .replan import first_category
+from .replan import first_category, sentences, valued, without_minimums
 
 SHARE_RANGE = (0.05, 0.3)
 
@@ -91,13 +91,11 @@ def design(prepared: Prepared, share: float | None = None, **solve_args: object)
         .drop_duplicates("category").index
     top = float(tests["teaches"].max()) if len(tests) else 0.0
     value = tests["teaches"].to_numpy() + np.where(tests.index.isin(best), top, 0.0)
-    products = prepared.data.products.assign(min_creators=0, min_top_kol=0)
-    test = replace(prepared, data=prepared.data.replace(products=products),
-                   candidates=tests.drop(columns=["planned", "stake", "teaches", "expected_orders", "category"])
-                   .assign(value=np.maximum(value, 1e-9)))
+    kept = tests.drop(columns=["planned", "stake", "teaches", "expected_orders", "category"])
+    test = replace(without_minimums(prepared), candidates=kept.assign(value=np.maximum(value, 1e-9)))
     pilot = solve(test, {"campaign.budget": share * budget, "campaign.max_booking_share": 1.0},
                   **solve_args)  # type: ignore[arg-type]
-    pilot = replace(pilot, candidates=_priced(prepared, pilot.candidates))
+    pilot = valued(pilot, prepared)  # valued as the campaign values them (the design valued what they teach)
     chosen = set(pilot.plan["c"].astype(int))
     ids = prepared.data.creators["creator_id"].to_numpy(object)
     booked = tests[tests["c"].isin(chosen)]
@@ -105,25 +103,13 @@ def design(prepared: Prepared, share: float | None = None, **solve_args: object)
         "creator_id": ids[booked["c"].to_numpy(int)], "product_id": booked["product_id"].to_numpy(object),
         "product_name": prepared.data.products["name"].to_numpy(object)[booked["p"].to_numpy(int)],
         "stake": booked["stake"].round(0).to_numpy(), "teaches": booked["teaches"].round(0).to_numpy(),
-        "learn": _sentences([_learn(r) for r in booked.itertuples()])})
+        "learn": sentences([_learn(r) for r in booked.itertuples()])})
     left = tests[~tests["c"].isin(chosen)]
     untested = pd.DataFrame({"creator_id": ids[left["c"].to_numpy(int)], "stake": left["stake"].round(0).to_numpy(),
-                             "why": _sentences([_untested(r, share * budget) for r in left.itertuples()])})
+                             "why": sentences([_untested(r, share * budget) for r in left.itertuples()])})
     return PilotDesign(pilot, scale_up, share, sized, reasons.sort_values("stake", ascending=False, kind="stable")
                        .reset_index(drop=True), untested.sort_values("stake", ascending=False, kind="stable")
                        .reset_index(drop=True))
-
-
-def _sentences(items: list[Message]) -> pd.Series:
-    """Sentences as a column that keeps them translatable (pandas would make them plain str)."""
-    return pd.Series(np.array(items, dtype=object), dtype=object)
-
-
-def _priced(prepared: Prepared, found: pd.DataFrame) -> pd.DataFrame:
-    """The pilot's pairs valued as the campaign values them (the design valued them by what they teach)."""
-    index = pd.MultiIndex.from_arrays([prepared.candidates["c"], prepared.candidates["p"]])
-    at = index.get_indexer(pd.MultiIndex.from_arrays([found["c"], found["p"]]))
-    return found.assign(value=prepared.candidates["value"].to_numpy(float)[at])
 
 
 def _learn(row: Any) -> Message:
